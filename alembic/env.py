@@ -1,0 +1,60 @@
+"""Alembic environment: SQLite in batch mode, PostgreSQL as is, one metadata for both."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import pool
+
+from typing import Any
+
+from market import models
+from market.db import make_engine, normalise_url
+from market.settings import get_settings
+
+config = context.config
+target_metadata = models.metadata
+
+
+def _url() -> str:
+    return config.get_main_option("sqlalchemy.url") or normalise_url(get_settings().database_url)
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    # migrations must not import model code: a stored UTC time is a plain DateTime column
+    if type_ == "type" and isinstance(obj, models.UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = _url()
+    engine = make_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            render_item=_render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,281 @@
+"""Every table, in one module. Times are stored as UTC and come back timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC (SQLite has no zones), always returns aware UTC datetimes."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Role(StrEnum):
+    worker = "worker"
+    employer = "employer"
+    staff = "staff"
+
+
+class JobStatus(StrEnum):
+    open = "open"  # taking applications, slots left
+    filled = "filled"  # every slot confirmed; reopens when a hire is cancelled
+    cancelled = "cancelled"
+    completed = "completed"
+
+
+class ApplicationStatus(StrEnum):
+    applied = "applied"  # waiting for the employer
+    confirmed = "confirmed"  # hired: contact details are shared
+    declined = "declined"  # employer said no
+    withdrawn = "withdrawn"  # worker took back an application before confirmation
+    cancelled = "cancelled"  # a confirmed hire called off by either side
+    completed = "completed"
+    no_show = "no_show"
+
+
+# ---------------------------------------------------------------- people
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    password_hash: str = Field(sa_type=String(255))
+    role: str = Field(sa_type=String(16), index=True)
+    name: str = Field(sa_type=String(50))
+    locale: str = Field(default="zh_CN", sa_type=String(8))
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    __tablename__ = "user_session"
+
+    token_hash: str = Field(sa_type=String(64), primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(sa_type=String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkerProfile(SQLModel, table=True):
+    __tablename__ = "worker"
+    __table_args__ = (
+        CheckConstraint("radius_km > 0 AND radius_km <= 100", name="radius"),
+        CheckConstraint("min_wage >= 0", name="min_wage"),
+    )
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    home_lat: float | None = None
+    home_lon: float | None = None
+    district: str = Field(default="", sa_type=String(40))
+    radius_km: float = 10.0
+    min_wage: int = 0
+    available_now: bool = Field(default=False, index=True)
+    now_lat: float | None = None
+    now_lon: float | None = None
+    now_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_total: int = 0
+    completed_total: int = 0
+    no_show_total: int = 0
+    rating_sum: int = 0
+    rating_count: int = 0
+    # bumped by every hire of this worker: the row lock that serialises their bookings
+    lock_version: int = 0
+
+
+class WorkerTrade(SQLModel, table=True):
+    __tablename__ = "worker_trade"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 3", name="level"),)
+
+    worker_id: int = Field(foreign_key="worker.user_id", primary_key=True, ondelete="CASCADE")
+    trade: str = Field(sa_type=String(24), primary_key=True, index=True)
+    level: int = 1
+
+
+class WorkerCertificate(SQLModel, table=True):
+    __tablename__ = "worker_certificate"
+
+    worker_id: int = Field(foreign_key="worker.user_id", primary_key=True, ondelete="CASCADE")
+    code: str = Field(sa_type=String(24), primary_key=True)
+
+
+class WeeklyAvailability(SQLModel, table=True):
+    """A recurring window in local time: weekday 0 = Monday, minutes since midnight."""
+
+    __tablename__ = "weekly_availability"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+            name="minutes",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="worker.user_id", index=True, ondelete="CASCADE")
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+class AvailableDay(SQLModel, table=True):
+    """A specific window the worker offers, on top of the weekly pattern."""
+
+    __tablename__ = "available_day"
+    __table_args__ = (CheckConstraint("start_at < end_at", name="order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="worker.user_id", index=True, ondelete="CASCADE")
+    start_at: datetime = Field(sa_type=UTCDateTime)
+    end_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class EmployerProfile(SQLModel, table=True):
+    __tablename__ = "employer"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    org_name: str = Field(default="", sa_type=String(100))
+    verified: bool = False
+    rating_sum: int = 0
+    rating_count: int = 0
+    late_cancel_total: int = 0
+
+
+# ---------------------------------------------------------------- jobs
+
+
+class Job(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("confirmed_count >= 0 AND confirmed_count <= headcount", name="slots"),
+        CheckConstraint("headcount BETWEEN 1 AND 500", name="headcount"),
+        CheckConstraint("start_at < end_at", name="shift"),
+        CheckConstraint("wage > 0", name="wage"),
+        Index("ix_job_open_area", "status", "lat", "lon"),
+        Index("ix_job_status_start", "status", "start_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.user_id", index=True)
+    trade: str = Field(sa_type=String(24), index=True)
+    title: str = Field(sa_type=String(80))
+    description: str = Field(default="", sa_type=String(2000))
+    lat: float
+    lon: float
+    address: str = Field(sa_type=String(200))
+    district: str = Field(default="", sa_type=String(40), index=True)
+    start_at: datetime = Field(sa_type=UTCDateTime)
+    end_at: datetime = Field(sa_type=UTCDateTime)
+    headcount: int
+    wage: int
+    instant: bool = False  # 抢单: a claim is a hire, no employer confirmation
+    status: str = Field(default=JobStatus.open, sa_type=String(16))
+    confirmed_count: int = 0
+    cancel_reason: str | None = Field(default=None, sa_type=String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    first_hire_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    filled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class JobCertificate(SQLModel, table=True):
+    __tablename__ = "job_certificate"
+
+    job_id: int = Field(foreign_key="job.id", primary_key=True, ondelete="CASCADE")
+    code: str = Field(sa_type=String(24), primary_key=True)
+
+
+class Application(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("job_id", "worker_id"),
+        Index("ix_application_worker_shift", "worker_id", "status", "shift_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    worker_id: int = Field(foreign_key="worker.user_id")
+    status: str = Field(sa_type=String(16))
+    # the job's shift, copied so a worker's clashes are one indexed query
+    shift_start: datetime = Field(sa_type=UTCDateTime)
+    shift_end: datetime = Field(sa_type=UTCDateTime)
+    distance_km: float | None = None
+    cancel_reason: str | None = Field(default=None, sa_type=String(200))
+    cancelled_by: str | None = Field(default=None, sa_type=String(16))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Rating(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("application_id", "from_user_id"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    from_user_id: int = Field(foreign_key="user.id")
+    to_user_id: int = Field(foreign_key="user.id", index=True)
+    stars: int
+    comment: str = Field(default="", sa_type=String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- outbox
+
+
+class Event(SQLModel, table=True):
+    """The transactional outbox: written in the same transaction as the change it reports.
+
+    `seq` is left empty by the writer and assigned, gap-free and in order, by the relay
+    that publishes events; clients resume from the last `seq` they saw.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, sa_column=Column("seq", Integer, nullable=True, unique=True))
+    kind: str = Field(sa_type=String(40), index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    job_id: int | None = Field(default=None, index=True)
+    worker_id: int | None = Field(default=None, index=True)
+    employer_id: int | None = Field(default=None, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,106 @@
+"""Jobs: posting and managing them (employers), reading and claiming them (workers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from market import applications as application_service
+from market import feed as feed_service
+from market import jobs as job_service
+from market.schemas import CancelRequest, JobCreate, JobUpdate
+from web.deps import (
+    CurrentEmployer,
+    CurrentUser,
+    CurrentWorker,
+    JobDep,
+    JobId,
+    LocaleDep,
+    OwnedJobDep,
+    SessionDep,
+)
+from web.schemas import (
+    ApplicantOut,
+    ApplicationOut,
+    CandidateOut,
+    JobOut,
+    applicant_out,
+    application_out,
+    candidate_out,
+    job_out,
+)
+
+router = APIRouter(tags=["jobs"])
+
+
+def _out(session: SessionDep, job: JobDep) -> JobOut:
+    return job_out(job, job_service.job_certificates(session=session, job_id=job.id or 0))
+
+
+@router.post("/jobs", status_code=status.HTTP_201_CREATED)
+def job_post(data: JobCreate, employer: CurrentEmployer, session: SessionDep) -> JobOut:
+    """Post a job opening."""
+    job = job_service.job_post(session=session, employer=employer, data=data)
+    return job_out(job, data.certificates)
+
+
+@router.get("/jobs/{job_id}")
+def job_get(job: JobDep, user: CurrentUser, session: SessionDep) -> JobOut:
+    """One job, as anyone logged in may see it."""
+    return _out(session, job)
+
+
+@router.patch("/jobs/{job_id}")
+def job_update(data: JobUpdate, job: OwnedJobDep, session: SessionDep) -> JobOut:
+    """Edit my job."""
+    return _out(session, job_service.job_update(session=session, job=job, data=data))
+
+
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(data: CancelRequest, job: OwnedJobDep, session: SessionDep) -> JobOut:
+    """Call my job off; hired and pending workers are told why."""
+    return _out(session, job_service.job_cancel(session=session, job=job, reason=data.reason))
+
+
+@router.post("/jobs/{job_id}/complete")
+def job_complete(job: OwnedJobDep, session: SessionDep) -> JobOut:
+    """Mark my job done (after the shift started)."""
+    return _out(session, job_service.job_complete(session=session, job=job))
+
+
+@router.get("/employer/jobs")
+def my_jobs(employer: CurrentEmployer, session: SessionDep) -> list[JobOut]:
+    """My jobs, latest shift first."""
+    jobs = job_service.list_employer_jobs(session=session, employer_id=employer.id or 0)
+    certificates = job_service.certificates_by_job(session=session, job_ids=[j.id or 0 for j in jobs])
+    return [job_out(j, certificates[j.id or 0]) for j in jobs]
+
+
+@router.get("/jobs/{job_id}/applications")
+def job_applications(job: OwnedJobDep, session: SessionDep) -> list[ApplicantOut]:
+    """Who applied to my job; phone numbers only of confirmed workers."""
+    rows = application_service.list_job_applications(session=session, job_id=job.id or 0)
+    return [applicant_out(a, worker) for a, worker in rows]
+
+
+@router.get("/jobs/{job_id}/candidates")
+def job_candidates(
+    job: OwnedJobDep,
+    session: SessionDep,
+    locale: LocaleDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[CandidateOut]:
+    """Workers who could take my job, best first (no phone numbers, rounded distances)."""
+    candidates = feed_service.list_candidates(session=session, job=job, k=limit)
+    return [candidate_out(c, locale) for c in candidates]
+
+
+@router.post("/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED)
+def job_claim(
+    job_id: JobId, worker: CurrentWorker, session: SessionDep, response: Response) -> ApplicationOut:
+    """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless."""
+    result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return application_out(result.application)

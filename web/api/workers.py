@@ -1,0 +1,70 @@
+"""A worker's own profile, feed and applications."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from market import applications as application_service
+from market import feed as feed_service
+from market import jobs as job_service
+from market import workers as worker_service
+from market.schemas import AvailableNow, FeedFilter, WorkerProfileUpdate
+from web.deps import CurrentWorker, LocaleDep, SessionDep
+from web.schemas import (
+    FeedOut,
+    MyApplicationOut,
+    WorkerProfileOut,
+    feed_item_out,
+    my_application_out,
+    worker_profile_out,
+)
+
+router = APIRouter(prefix="/worker", tags=["worker"])
+
+
+@router.get("/profile")
+def profile_get(worker: CurrentWorker, session: SessionDep) -> WorkerProfileOut:
+    """My profile."""
+    return worker_profile_out(worker_service.get_worker(session=session, user_id=worker.id or 0))
+
+
+@router.patch("/profile")
+def profile_update(
+    data: WorkerProfileUpdate, worker: CurrentWorker, session: SessionDep
+) -> WorkerProfileOut:
+    """Change trades, certificates, location, radius, minimum wage or availability."""
+    view = worker_service.worker_profile_update(session=session, worker=worker, data=data)
+    return worker_profile_out(view)
+
+
+@router.put("/available-now")
+def available_now(data: AvailableNow, worker: CurrentWorker, session: SessionDep) -> WorkerProfileOut:
+    """Switch "available now" on (with my current location) or off."""
+    worker_service.worker_available_now_set(session=session, worker=worker, data=data)
+    return worker_profile_out(worker_service.get_worker(session=session, user_id=worker.id or 0))
+
+
+@router.get("/feed")
+def feed(
+    worker: CurrentWorker,
+    session: SessionDep,
+    locale: LocaleDep,
+    filters: Annotated[FeedFilter, Query()],
+) -> FeedOut:
+    """Open jobs that fit me, best first, each with why it fits."""
+    result = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=filters)
+    return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
+
+
+@router.get("/applications")
+def my_applications(worker: CurrentWorker, session: SessionDep) -> list[MyApplicationOut]:
+    """My applications and hires; the employer's phone shows once I am confirmed."""
+    rows = application_service.list_worker_applications(session=session, worker_id=worker.id or 0)
+    certificates = job_service.certificates_by_job(
+        session=session, job_ids=[job.id or 0 for _, job, _ in rows]
+    )
+    return [
+        my_application_out(a, job, certificates[job.id or 0], employer) for a, job, employer in rows
+    ]

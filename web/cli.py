@@ -1,0 +1,104 @@
+"""The `linggong` command: serve, migrate, seed-demo, create-staff, match."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from market.settings import get_settings
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from market import migrations
+
+    migrations.upgrade(get_settings().database_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws="websockets",
+        proxy_headers=True,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from market import demo
+    from market.db import make_engine, session_scope
+
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        if args.if_empty and demo.has_data(session=session):
+            print("demo data already present; nothing added")
+            return 0
+        counts = demo.seed_demo(session=session, seed=args.seed, workers=args.workers)
+    print("demo market seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _create_staff(args: argparse.Namespace) -> int:
+    from market import accounts
+    from market.db import make_engine, session_scope
+    from market.errors import DomainError
+    from market.schemas import normalise_phone
+
+    password = os.environ.get("LINGGONG_STAFF_PASSWORD") or getpass.getpass("password: ")
+    if len(password) < 8:
+        print("the password needs at least 8 characters", file=sys.stderr)
+        return 2
+    try:
+        phone = normalise_phone(args.phone)
+        with session_scope(make_engine(get_settings().database_url)) as session:
+            user = accounts.staff_create(session=session, phone=phone, password=password, name=args.name)
+    except (ValueError, DomainError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"staff account {user.id} created for {phone}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "match":
+        from matching import cli as matching_cli
+
+        return matching_cli.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="linggong", description="零工 Linggong marketplace")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the web server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=_serve)
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(func=_migrate)
+    p = sub.add_parser("seed-demo", help="fill the database with a demo market in Yantai")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when there are users")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--workers", type=int, default=400)
+    p.set_defaults(func=_seed)
+    p = sub.add_parser("create-staff", help="create a union staff account")
+    p.add_argument("--phone", required=True)
+    p.add_argument("--name", required=True)
+    p.set_defaults(func=_create_staff)
+    sub.add_parser("match", help="rank, dispatch or benchmark a scenario file (see --help)")
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

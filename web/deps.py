@@ -1,0 +1,141 @@
+"""Request dependencies: the database session, the current user, and look-ups with their checks.
+
+Look-up-and-permission rules are written here once; routes only declare them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlmodel import Session
+
+from market import accounts as account_service
+from market import applications as application_service
+from market import jobs as job_service
+from market.db import read_only
+from market.errors import N_, NotAllowed, NotFound, Unauthenticated
+from market.models import Application, Job, Role, User, UserSession
+from web.errors import locale_of
+
+SESSION_COOKIE = "lg_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route succeeds, else rolled back.
+
+    Safe methods get a read-only transaction (SQLite: no write lock taken).
+    """
+    engine = request.app.state.engine
+    if request.method in SAFE_METHODS:
+        engine = read_only(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+
+
+def _token(request: Request) -> tuple[str | None, bool]:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value.strip(), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return cookie, cookie is not None
+
+
+def _current(request: Request, session: SessionDep) -> tuple[User, UserSession]:
+    token, from_cookie = _token(request)
+    found = (
+        account_service.get_session_user(
+            session=session, token=token, touch=request.method not in SAFE_METHODS
+        )
+        if token
+        else None
+    )
+    if found is None:
+        raise Unauthenticated(N_("Please log in"))
+    user, login = found
+    if from_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
+        if sent != login.csrf_token:
+            raise NotAllowed(N_("The page has expired; reload it and try again"))
+    request.state.user = user
+    return user, login
+
+
+CurrentLogin = Annotated[tuple[User, UserSession], Depends(_current)]
+
+
+def _user(login: CurrentLogin) -> User:
+    return login[0]
+
+
+CurrentUser = Annotated[User, Depends(_user)]
+
+
+def _role(role: Role, message: str):  # type: ignore[no-untyped-def]
+    def check(user: CurrentUser) -> User:
+        if user.role != role:
+            raise NotAllowed(message)
+        return user
+
+    return check
+
+
+CurrentWorker = Annotated[User, Depends(_role(Role.worker, N_("Only workers can do this")))]
+CurrentEmployer = Annotated[User, Depends(_role(Role.employer, N_("Only employers can do this")))]
+CurrentStaff = Annotated[User, Depends(_role(Role.staff, N_("Only union staff can do this")))]
+
+
+JobId = Annotated[int, Path(ge=1, le=2**62, description="Job id")]
+
+
+def _job(session: SessionDep, job_id: JobId) -> Job:
+    return job_service.get_job(session=session, job_id=job_id)
+
+
+JobDep = Annotated[Job, Depends(_job)]
+
+
+def _owned_job(job: JobDep, employer: CurrentEmployer) -> Job:
+    if job.employer_id != employer.id:
+        raise NotAllowed(N_("This is not your job"))
+    return job
+
+
+OwnedJobDep = Annotated[Job, Depends(_owned_job)]
+
+
+def _application(
+    session: SessionDep,
+    user: CurrentUser,
+    application_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> Application:
+    """The application, visible only to its worker and the job's employer (others get 404)."""
+    application = application_service.get_application(
+        session=session, application_id=application_id
+    )
+    if user.id != application.worker_id:
+        job = job_service.get_job(session=session, job_id=application.job_id)
+        if user.id != job.employer_id:
+            raise NotFound(N_("Application not found"))
+    return application
+
+
+ApplicationDep = Annotated[Application, Depends(_application)]
+
+
+def _locale(request: Request) -> str:
+    return locale_of(request)
+
+
+LocaleDep = Annotated[str, Depends(_locale)]

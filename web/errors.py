@@ -1,0 +1,132 @@
+"""The one place where domain errors and bad input become HTTP answers, in the user's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
+from web.i18n import negotiate, translate
+
+log = logging.getLogger("linggong.web")
+
+STATUS = {NotFound: 404, Conflict: 409, NotAllowed: 403, Invalid: 422, Unauthenticated: 401}
+
+# pydantic error types -> translatable messages (ctx values fill the params)
+VALIDATION_MESSAGES = {
+    "missing": N_("This field is required"),
+    "extra_forbidden": N_("Unknown field"),
+    "greater_than": N_("Must be greater than {gt}"),
+    "greater_than_equal": N_("Must be at least {ge}"),
+    "less_than": N_("Must be less than {lt}"),
+    "less_than_equal": N_("Must be at most {le}"),
+    "string_too_short": N_("Must be at least {min_length} characters"),
+    "string_too_long": N_("Must be at most {max_length} characters"),
+    "too_long": N_("At most {max_length} items"),
+    "string_type": N_("Must be text"),
+    "string_pattern_mismatch": N_("Wrong format"),
+    "int_parsing": N_("Must be a whole number"),
+    "int_type": N_("Must be a whole number"),
+    "int_from_float": N_("Must be a whole number"),
+    "float_parsing": N_("Must be a number"),
+    "float_type": N_("Must be a number"),
+    "finite_number": N_("Must be a number"),
+    "bool_parsing": N_("Must be true or false"),
+    "bool_type": N_("Must be true or false"),
+    "datetime_parsing": N_("Give a date and time like 2026-12-01T08:00:00+08:00"),
+    "datetime_from_date_parsing": N_("Give a date and time like 2026-12-01T08:00:00+08:00"),
+    "datetime_type": N_("Give a date and time like 2026-12-01T08:00:00+08:00"),
+    "timezone_aware": N_("Give the time with its time zone, e.g. +08:00"),
+    "list_type": N_("Must be a list"),
+    "dict_type": N_("Must be an object"),
+    "model_attributes_type": N_("Must be an object"),
+    "model_type": N_("Must be an object"),
+    "json_invalid": N_("The request body is not valid JSON"),
+    "json_type": N_("The request body is not valid JSON"),
+}
+GENERIC_INVALID = N_("Invalid value")
+
+
+def locale_of(request: Request) -> str:
+    return getattr(request.state, "locale", None) or negotiate(
+        request.headers.get("accept-language"), request.query_params.get("lang")
+    )
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def validation_messages(errors: list[dict[str, Any]], locale: str) -> list[dict[str, str]]:
+    """Each pydantic error as {field, message} in the user's language."""
+    result = []
+    for error in errors:
+        ctx = error.get("ctx") or {}
+        if error["type"] == "value_error" and "error" in ctx:
+            message = translate(locale, str(ctx["error"]))
+        else:
+            template = VALIDATION_MESSAGES.get(error["type"], GENERIC_INVALID)
+            message = translate(locale, template, **{k: v for k, v in ctx.items() if k != "error"})
+        result.append({"field": _field_of(tuple(error.get("loc", ()))), "message": message})
+    return result
+
+
+def _body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or []}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers; nothing else in `web` builds an error response."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        locale = locale_of(request)
+        message = translate(locale, exc.message, **exc.params)
+        errors = [{"field": exc.field, "message": message}] if exc.field else []
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(_body(message, errors), status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_messages(list(exc.errors()), locale_of(request))
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return JSONResponse(_body(summary, errors), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: N_("Not found"),
+            405: N_("This method is not allowed here"),
+            413: N_("The request is too large"),
+            415: N_("Send the request body as JSON (Content-Type: application/json)"),
+        }
+        detail = messages.get(exc.status_code, str(exc.detail))
+        return JSONResponse(
+            _body(translate(locale_of(request), detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        message = N_("The service is busy or briefly unavailable; nothing was changed. Try again.")
+        return JSONResponse(
+            _body(translate(locale_of(request), message)),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = N_("Something went wrong on our side; nothing was changed. Please try again.")
+        return JSONResponse(_body(translate(locale_of(request), message)), status_code=500)

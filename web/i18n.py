@@ -1,0 +1,62 @@
+"""Translations from Babel message catalogs (zh-CN first, English as the msgid language)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """msgid -> translation for `locale`; English needs none (msgids are English)."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=locale)
+    return {str(msg.id): str(msg.string) for msg in po if msg.id and msg.string and not msg.fuzzy}
+
+
+def translate(locale: str, message: str, **params: Any) -> str:
+    """`message` in `locale`, with `{name}` params filled in."""
+    text = catalog(locale).get(message, message) if locale != "en" else message
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return message.format(**params) if params else message
+
+
+def negotiate(accept_language: str | None, requested: str | None = None) -> str:
+    """The locale for a request: an explicit choice, else Accept-Language, else zh-CN."""
+    for candidate in ([requested] if requested else []) + _ranked(accept_language or ""):
+        tag = candidate.strip().lower().replace("_", "-")
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LOCALE
+
+
+def _ranked(header: str) -> list[str]:
+    weighted = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if tag:
+            weighted.append((-weight, index, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def matching_lang(locale: str) -> str:
+    """The language code the matching module's reason texts take."""
+    return "zh" if locale.startswith("zh") else "en"
