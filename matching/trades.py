@@ -85,7 +85,9 @@ TRADES: Final[tuple[Trade, ...]] = (
     Trade("courier", "快递员", "Courier", "🛵", ("快递", "配送员", "送货员")),
     Trade("sorter", "分拣员", "Sorter", "🗃️", ("分拣", "理货员")),
     Trade("driver", "货运司机", "Freight driver", "🚚", ("司机", "货车司机")),
-    Trade("forklift", "叉车司机", "Forklift driver", "🏭", ("叉车工", "叉车"), frozenset({"forklift"})),
+    Trade(
+        "forklift", "叉车司机", "Forklift driver", "🏭", ("叉车工", "叉车"), frozenset({"forklift"})
+    ),
     Trade("gardener", "绿化工", "Gardener", "🌳", ("绿化", "园林工")),
     Trade("security", "保安", "Security guard", "🛡️", ("保安员", "门卫", "安保")),
     Trade("general", "普工", "General labourer", "👷", ("小工", "杂工", "零工")),
@@ -158,6 +160,8 @@ def trades_that_can_do(job_trade: str) -> frozenset[str]:
     return frozenset({job_trade} | {a for (a, b) in RELATED_TRADES if b == job_trade})
 
 
-def required_certificates(job_trade: str, listed: frozenset[str] | set[str] = frozenset()) -> frozenset[str]:
+def required_certificates(
+    job_trade: str, listed: frozenset[str] | set[str] = frozenset()
+) -> frozenset[str]:
     """What a job of `job_trade` needs: what it lists plus what the law requires."""
     return frozenset(listed) | TRADE_BY_CODE[job_trade].legal_certificates

@@ -1,0 +1,236 @@
+"""Workers and jobs as numpy columns, and the hard constraints and score on arrays of pairs.
+
+The same rules as `matching.constraints`, written once for many pairs at a time so a feed,
+a market and the benchmark never loop over pairs in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.geo import haversine_km_many
+from matching.model import Job, Window, Worker
+from matching.score import (
+    FEATURES,
+    FULL_SHIFT_SHARE,
+    Weights,
+    combine,
+    distance_fit,
+    rating_fit,
+    reliability_fit,
+    trade_fit,
+    wage_fit,
+)
+from matching.trades import (
+    CERTIFICATES,
+    RELATED_TRADES,
+    TRADE_BY_CODE,
+    TRADES,
+    required_certificates,
+)
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+TRADE_INDEX = {trade.code: i for i, trade in enumerate(TRADES)}
+UNKNOWN_TRADE = len(TRADES)  # an extra all-zero column: nobody can do an unknown trade
+CERT_BIT = {cert.code: 1 << i for i, cert in enumerate(CERTIFICATES)}
+UNKNOWN_CERT_BIT = 1 << len(CERTIFICATES)  # nobody holds a certificate we do not know
+
+
+def cert_mask(codes: frozenset[str] | set[str]) -> int:
+    """Certificate codes as a bit mask."""
+    mask = 0
+    for code in codes:
+        mask |= CERT_BIT.get(code, UNKNOWN_CERT_BIT)
+    return mask
+
+
+def _timestamps(windows: Sequence[tuple[Window, ...]]) -> tuple[FloatArray, FloatArray]:
+    """Ragged window lists as two NaN-padded (rows x widest) arrays of epoch seconds."""
+    width = max((len(ws) for ws in windows), default=0) or 1
+    starts = np.full((len(windows), width), np.nan)
+    ends = np.full((len(windows), width), np.nan)
+    for row, ws in enumerate(windows):
+        for col, (start, end) in enumerate(ws):
+            starts[row, col] = start.timestamp()
+            ends[row, col] = end.timestamp()
+    return starts, ends
+
+
+def _trade_fit_row(worker: Worker) -> tuple[FloatArray, FloatArray]:
+    """The worker's best trade fit and the level behind it, for every job trade."""
+    fit = np.zeros(len(TRADES) + 1)
+    level = np.ones(len(TRADES) + 1)
+    for skill in worker.trades:
+        targets = [(skill.code, 1.0)] + [
+            (b, s) for (a, b), s in RELATED_TRADES.items() if a == skill.code
+        ]
+        for job_trade, similarity in targets:
+            col = TRADE_INDEX.get(job_trade)
+            if col is None:
+                continue
+            value = float(trade_fit(np.array(similarity), np.array(float(skill.level))))
+            if value > fit[col]:
+                fit[col], level[col] = value, skill.level
+    return fit, level
+
+
+@dataclass(slots=True)
+class WorkerColumns:
+    ids: list[str]
+    lat: FloatArray
+    lon: FloatArray
+    radius_km: FloatArray
+    fit: FloatArray  # (workers x trades+1) trade fit, 0 when the trade is not compatible
+    level: FloatArray  # (workers x trades+1) level behind that fit
+    certs: IntArray
+    min_wage: FloatArray
+    reliability: FloatArray
+    rating: FloatArray
+    avail_start: FloatArray
+    avail_end: FloatArray
+    busy_start: FloatArray
+    busy_end: FloatArray
+
+    @classmethod
+    def build(cls, workers: Sequence[Worker]) -> WorkerColumns:
+        """Columns for a list of workers."""
+        fits = [_trade_fit_row(w) for w in workers]
+        width = len(TRADES) + 1
+        avail_start, avail_end = _timestamps([w.available for w in workers])
+        busy_start, busy_end = _timestamps([w.busy for w in workers])
+        return cls(
+            ids=[w.id for w in workers],
+            lat=np.array([w.lat for w in workers], dtype=np.float64),
+            lon=np.array([w.lon for w in workers], dtype=np.float64),
+            radius_km=np.array([w.radius_km for w in workers], dtype=np.float64),
+            fit=np.array([f for f, _ in fits]).reshape(len(workers), width),
+            level=np.array([lv for _, lv in fits]).reshape(len(workers), width),
+            certs=np.array([cert_mask(w.certificates) for w in workers], dtype=np.int64),
+            min_wage=np.array([w.min_wage for w in workers], dtype=np.float64),
+            reliability=np.array(
+                [np.nan if w.reliability is None else w.reliability for w in workers]
+            ),
+            rating=np.array([np.nan if w.rating is None else w.rating for w in workers]),
+            avail_start=avail_start,
+            avail_end=avail_end,
+            busy_start=busy_start,
+            busy_end=busy_end,
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(slots=True)
+class JobColumns:
+    ids: list[str]
+    lat: FloatArray
+    lon: FloatArray
+    trade: IntArray
+    required: IntArray  # certificate mask: listed plus legally required
+    start: FloatArray
+    end: FloatArray
+    wage: FloatArray
+    slots_left: IntArray  # mutable: the simulator and the index take slots as jobs fill
+    employer_rating: FloatArray
+    booked: list[tuple[str, ...]]
+
+    @classmethod
+    def build(cls, jobs: Sequence[Job]) -> JobColumns:
+        """Columns for a list of jobs."""
+        return cls(
+            ids=[j.id for j in jobs],
+            lat=np.array([j.lat for j in jobs], dtype=np.float64),
+            lon=np.array([j.lon for j in jobs], dtype=np.float64),
+            trade=np.array([TRADE_INDEX.get(j.trade, UNKNOWN_TRADE) for j in jobs], dtype=np.int64),
+            required=np.array([_required_mask(j) for j in jobs], dtype=np.int64),
+            start=np.array([j.start.timestamp() for j in jobs], dtype=np.float64),
+            end=np.array([j.end.timestamp() for j in jobs], dtype=np.float64),
+            wage=np.array([j.wage for j in jobs], dtype=np.float64),
+            slots_left=np.array([j.slots_left for j in jobs], dtype=np.int64),
+            employer_rating=np.array(
+                [np.nan if j.employer_rating is None else j.employer_rating for j in jobs]
+            ),
+            booked=[j.booked for j in jobs],
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _required_mask(job: Job) -> int:
+    if job.trade in TRADE_BY_CODE:
+        return cert_mask(required_certificates(job.trade, job.certificates))
+    return cert_mask(job.certificates)
+
+
+@dataclass(slots=True)
+class PairScores:
+    """Feasible pairs among those asked about, with their features and scores."""
+
+    worker: IntArray
+    job: IntArray
+    distance_km: FloatArray
+    features: FloatArray  # (pairs x FEATURES)
+    score: FloatArray
+
+
+def _covering_share(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> FloatArray:
+    """Per pair, the largest share of a covering availability window the shift uses; 0 if none."""
+    start, end = j.start[ji][:, None], j.end[ji][:, None]
+    window_start, window_end = w.avail_start[wi], w.avail_end[wi]
+    covers = (window_start <= start) & (end <= window_end)  # NaN padding compares False
+    share = (end - start) / np.where(covers, window_end - window_start, np.inf)
+    result: FloatArray = share.max(axis=1, initial=0.0)
+    return result
+
+
+def _booked_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
+    """Per pair, whether the worker is already confirmed on that very job."""
+    position = {worker_id: row for row, worker_id in enumerate(w.ids)}
+    keys = [
+        col * len(w) + position[worker_id]
+        for col, booked in enumerate(j.booked)
+        for worker_id in booked
+        if worker_id in position
+    ]
+    if not keys:
+        return np.zeros(len(wi), dtype=np.bool_)
+    result: BoolArray = np.isin(ji * len(w) + wi, np.array(keys, dtype=np.int64))
+    return result
+
+
+def feasible_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
+    """Per pair, True when it breaks none of the hard constraints."""
+    ok = (w.fit[wi, j.trade[ji]] > 0) & ((j.required[ji] & ~w.certs[wi]) == 0)
+    ok &= (j.wage[ji] >= w.min_wage[wi]) & (j.slots_left[ji] > 0)
+    ok &= haversine_km_many(w.lat[wi], w.lon[wi], j.lat[ji], j.lon[ji]) <= w.radius_km[wi]
+    ok &= _covering_share(w, j, wi, ji) > 0
+    overlap = (w.busy_start[wi] < j.end[ji][:, None]) & (j.start[ji][:, None] < w.busy_end[wi])
+    ok &= ~overlap.any(axis=1)
+    ok &= ~_booked_pairs(w, j, wi, ji)
+    return ok
+
+
+def score_pairs(
+    w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray, weights: Weights | None = None
+) -> PairScores:
+    """Keep the feasible pairs among (wi, ji) and score them."""
+    keep = feasible_pairs(w, j, wi, ji)
+    wi, ji = wi[keep], ji[keep]
+    distance = haversine_km_many(w.lat[wi], w.lon[wi], j.lat[ji], j.lon[ji])
+    features = np.empty((len(wi), len(FEATURES)))
+    features[:, 0] = w.fit[wi, j.trade[ji]]
+    features[:, 1] = np.minimum(1.0, _covering_share(w, j, wi, ji) / FULL_SHIFT_SHARE)
+    features[:, 2] = distance_fit(distance)
+    features[:, 3] = wage_fit(j.wage[ji], w.min_wage[wi])
+    features[:, 4] = reliability_fit(w.reliability[wi])
+    features[:, 5] = rating_fit(w.rating[wi], j.employer_rating[ji])
+    return PairScores(wi, ji, distance, features, combine(features, weights))

@@ -1,0 +1,141 @@
+"""Ranked lists for one worker (the feed) or one job (the employer's candidates)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
+from matching.context import (
+    PINNED_RANK,
+    MarketContext,
+    crowding_factor,
+    flexibility_factor,
+    job_pressure,
+)
+from matching.model import Job, Match, Reason, Worker
+from matching.score import FULL_SHIFT_SHARE, Weights
+from matching.trades import TRADES
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+EXACT_TRADE_FIT = 0.7  # trade_fit of an exact trade at level 1; related trades stay below
+
+
+def top_k_per_group(group: IntArray, key: FloatArray, base: FloatArray, k: int) -> IntArray:
+    """Indices of each group's k best pairs by `key`, group by group, best first.
+
+    The pair with the best `base` score of its group is lifted to at least PINNED_RANK,
+    so market adjustments reorder a list without hiding its best job.
+    """
+    if len(group) == 0 or k <= 0:
+        return np.empty(0, dtype=np.int64)
+    key = key.copy()
+    order = np.lexsort((-base, group))
+    is_first = np.r_[True, group[order][1:] != group[order][:-1]]
+    best_base = order[is_first]
+    order = np.lexsort((-key, group))
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    pin_at = starts + np.minimum(sizes, PINNED_RANK) - 1
+    floor = key[order[pin_at]]
+    key[best_base] = np.maximum(key[best_base], floor + 1e-9)
+    order = np.lexsort((-base, -key, group))
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    selected: IntArray = order[position < k]
+    return selected
+
+
+def reason_for(pairs: PairScores, jobs: JobColumns, workers: WorkerColumns, i: int) -> Reason:
+    """The reason behind the i-th pair of `pairs`."""
+    trade_col = int(jobs.trade[pairs.job[i]])
+    return Reason(
+        trade=TRADES[trade_col].code if trade_col < len(TRADES) else "?",
+        exact_trade=bool(pairs.features[i, 0] >= EXACT_TRADE_FIT - 1e-9),
+        distance_km=round(float(pairs.distance_km[i]), 1),
+        full_shift=bool(pairs.features[i, 1] >= 1.0 - 1e-9),
+        wage=float(jobs.wage[pairs.job[i]]),
+        level=int(workers.level[pairs.worker[i], trade_col]),
+    )
+
+
+def matches_for(
+    pairs: PairScores, key: FloatArray, selected: IntArray, workers: WorkerColumns, jobs: JobColumns
+) -> list[Match]:
+    """Selected pairs as Match records (score = the ranking key, rounded)."""
+    return [
+        Match(
+            worker=workers.ids[pairs.worker[i]],
+            job=jobs.ids[pairs.job[i]],
+            score=round(float(key[i]), 4),
+            reason=reason_for(pairs, jobs, workers, int(i)),
+            extras={"pair_score": round(float(pairs.score[i]), 4)},
+        )
+        for i in selected
+    ]
+
+
+def job_side_key(
+    pairs: PairScores, workers: WorkerColumns, jobs: JobColumns, market: MarketContext | None
+) -> FloatArray:
+    """Pair scores leaned away from jobs that many other workers are likely to fill."""
+    if market is None or len(pairs.score) == 0:
+        return pairs.score
+    demand = np.array([market.job_demand.get(jobs.ids[j], 0.0) for j in pairs.job])
+    options = np.array([market.worker_options.get(workers.ids[w], 0) for w in pairs.worker])
+    own_share = np.where(options > 0, 1.0 / np.maximum(options, 1), 0.0)
+    pressure = job_pressure(demand, own_share, jobs.slots_left[pairs.job].astype(np.float64))
+    key: FloatArray = pairs.score * crowding_factor(pressure, market.strength)
+    return key
+
+
+def worker_side_key(
+    pairs: PairScores, workers: WorkerColumns, market: MarketContext | None
+) -> FloatArray:
+    """Pair scores leaned towards candidates with few other options."""
+    if market is None or len(pairs.score) == 0:
+        return pairs.score
+    options = np.array([market.worker_options.get(workers.ids[w], 1) for w in pairs.worker])
+    key: FloatArray = pairs.score * flexibility_factor(options.astype(np.float64), market.strength)
+    return key
+
+
+def rank_jobs_for_worker(
+    worker: Worker,
+    jobs: Sequence[Job],
+    *,
+    k: int = 10,
+    market: MarketContext | None = None,
+    weights: Weights | None = None,
+) -> list[Match]:
+    """The worker's feed: the k best feasible jobs among `jobs`, best first."""
+    workers_c, jobs_c = WorkerColumns.build([worker]), JobColumns.build(jobs)
+    every_job = np.arange(len(jobs), dtype=np.int64)
+    pairs = score_pairs(workers_c, jobs_c, np.zeros_like(every_job), every_job, weights)
+    key = job_side_key(pairs, workers_c, jobs_c, market)
+    selected = top_k_per_group(pairs.worker, key, pairs.score, k)
+    return matches_for(pairs, key, selected, workers_c, jobs_c)
+
+
+def rank_workers_for_job(
+    job: Job,
+    workers: Sequence[Worker],
+    *,
+    k: int = 10,
+    market: MarketContext | None = None,
+    weights: Weights | None = None,
+) -> list[Match]:
+    """The employer's candidates: the k best feasible workers for `job`, best first."""
+    workers_c, jobs_c = WorkerColumns.build(workers), JobColumns.build([job])
+    every_worker = np.arange(len(workers), dtype=np.int64)
+    pairs = score_pairs(workers_c, jobs_c, every_worker, np.zeros_like(every_worker), weights)
+    key = worker_side_key(pairs, workers_c, market)
+    selected = top_k_per_group(pairs.job, key, pairs.score, k)
+    return matches_for(pairs, key, selected, workers_c, jobs_c)
+
+
+__all__ = ["FULL_SHIFT_SHARE", "rank_jobs_for_worker", "rank_workers_for_job", "top_k_per_group"]

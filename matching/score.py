@@ -1,0 +1,100 @@
+"""Soft score of a feasible pair: named features in 0..1 and a weighted mean of them.
+
+Every function here works on numpy arrays so one formula serves a single pair, a feed
+and a whole market. Higher is better for every feature, so a positive weight can only
+make a closer, better-paid or better-fitting job rank higher.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+FEATURES: tuple[str, ...] = ("trade_fit", "time_fit", "distance", "wage", "reliability", "rating")
+
+DISTANCE_SCALE_KM = 6.0  # a job 6 km away is worth 1/e of one next door
+UNKNOWN_RELIABILITY = 0.8  # a newcomer is neither trusted nor punished
+UNKNOWN_RATING = 3.5  # stars, 1..5
+FULL_SHIFT_SHARE = 0.75  # a shift using 3/4 of the free window "fills the day"
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Non-negative weight per feature; the score is their weighted mean."""
+
+    trade_fit: float = 3.0
+    time_fit: float = 1.0
+    distance: float = 2.0
+    wage: float = 1.5
+    reliability: float = 1.0
+    rating: float = 0.5
+    source: str = "default"
+
+    def vector(self) -> FloatArray:
+        """The weights in FEATURES order, normalised to sum to 1."""
+        raw = np.array([max(0.0, getattr(self, name)) for name in FEATURES], dtype=np.float64)
+        total = raw.sum()
+        return raw / total if total > 0 else np.full(len(FEATURES), 1.0 / len(FEATURES))
+
+    def to_json(self) -> str:
+        """The weights as a JSON object."""
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Weights:
+        """Weights from a mapping; unknown keys are ignored, missing ones default."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+def trade_fit(similarity: FloatArray, level: FloatArray) -> FloatArray:
+    """Exact trade at any level beats any related trade; a higher level beats a lower one."""
+    exact = 0.7 + 0.15 * (level - 1)  # 0.70, 0.85, 1.00
+    related = 0.65 * similarity + 0.02 * (level - 1)  # at most 0.625
+    fit: FloatArray = np.where(similarity >= 1.0, exact, np.where(similarity > 0, related, 0.0))
+    return fit
+
+
+def distance_fit(distance_km: FloatArray) -> FloatArray:
+    """Decays with distance: 1 next door, about 0.43 at 5 km."""
+    result: FloatArray = np.exp(-np.asarray(distance_km) / DISTANCE_SCALE_KM)
+    return result
+
+
+def wage_fit(wage: FloatArray, min_wage: FloatArray) -> FloatArray:
+    """Grows with pay above the worker's minimum, saturating; 0.3 at exactly the minimum."""
+    surplus = np.maximum(0.0, wage - min_wage) / np.maximum(min_wage, 100.0)
+    result: FloatArray = 0.3 + 0.7 * surplus / (surplus + 0.25)
+    return result
+
+
+def rating_fit(worker_rating: FloatArray, employer_rating: FloatArray) -> FloatArray:
+    """Mean of both sides' stars mapped to 0..1 (unknown counts as 3.5 stars)."""
+    worker = np.where(np.isnan(worker_rating), UNKNOWN_RATING, worker_rating)
+    employer = np.where(np.isnan(employer_rating), UNKNOWN_RATING, employer_rating)
+    result: FloatArray = (np.clip(worker, 1, 5) + np.clip(employer, 1, 5) - 2) / 8
+    return result
+
+
+def reliability_fit(reliability: FloatArray) -> FloatArray:
+    """The worker's completion share; unknown counts as UNKNOWN_RELIABILITY."""
+    result: FloatArray = np.clip(
+        np.where(np.isnan(reliability), UNKNOWN_RELIABILITY, reliability), 0, 1
+    )
+    return result
+
+
+def combine(features: FloatArray, weights: Weights | None) -> FloatArray:
+    """Weighted mean of a (pairs x FEATURES) matrix: one score in 0..1 per pair."""
+    vector = (weights or DEFAULT_WEIGHTS).vector()
+    result: FloatArray = features @ vector
+    return result

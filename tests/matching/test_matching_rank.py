@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+from matching_factories import make_job, make_worker
+
+from matching.constraints import feasible
+from matching.context import MarketContext
+from matching.index import JobIndex
+from matching.model import Reason
+from matching.rank import rank_jobs_for_worker, rank_workers_for_job
+from matching.reasons import format_reason
+
+
+def _order(worker_jobs: list) -> list[str]:
+    return [m.job for m in rank_jobs_for_worker(make_worker(), worker_jobs)]
+
+
+def test_closer_job_ranks_higher_all_else_equal() -> None:
+    assert _order([make_job(id="far", km_north=4), make_job(id="near", km_north=1)]) == [
+        "near",
+        "far",
+    ]
+
+
+def test_better_paid_job_ranks_higher_all_else_equal() -> None:
+    jobs = [make_job(id="low", wage=260), make_job(id="high", wage=320)]
+    assert _order(jobs) == ["high", "low"]
+
+
+def test_exact_trade_ranks_above_related_trade_at_any_level() -> None:
+    jobs = [make_job(id="painter", trade="painter"), make_job(id="mover", trade="mover")]
+    worker = make_worker(trades=(("painter", 1), ("loader", 3)))
+    assert [m.job for m in rank_jobs_for_worker(worker, jobs)] == ["painter", "mover"]
+
+
+def test_higher_level_candidate_ranks_higher_all_else_equal() -> None:
+    workers = [
+        make_worker(id="helper", trades=(("painter", 1),)),
+        make_worker(id="master", trades=(("painter", 3),)),
+    ]
+    assert [m.worker for m in rank_workers_for_job(make_job(), workers)] == ["master", "helper"]
+
+
+@pytest.mark.parametrize("km", [0.5, 2.0, 6.0])
+def test_moving_a_job_closer_never_lowers_its_score(km: float) -> None:
+    far = rank_jobs_for_worker(make_worker(), [make_job(km_north=km + 1)])[0].score
+    near = rank_jobs_for_worker(make_worker(), [make_job(km_north=km)])[0].score
+    assert near > far
+
+
+def test_ranked_lists_hold_only_feasible_pairs_and_respect_k() -> None:
+    worker = make_worker(radius_km=5, min_wage=250)
+    jobs = [make_job(id=f"j{i}", km_north=i * 0.7, wage=200 + 15 * i) for i in range(12)]
+    ranked = rank_jobs_for_worker(worker, jobs, k=3)
+    assert len(ranked) == 3
+    by_id = {j.id: j for j in jobs}
+    assert all(feasible(worker, by_id[m.job]) for m in ranked)
+
+
+def test_worker_with_nothing_feasible_gets_an_empty_list() -> None:
+    assert rank_jobs_for_worker(make_worker(trades=(("cook", 1),)), [make_job()]) == []
+
+
+def test_market_context_leans_towards_the_uncontested_job() -> None:
+    crowded, quiet = make_job(id="crowded", km_north=1.0), make_job(id="quiet", km_north=1.3)
+    alone = rank_jobs_for_worker(make_worker(), [crowded, quiet])
+    market = MarketContext(job_demand={"crowded": 20.0, "quiet": 0.5}, worker_options={"w": 2})
+    leaned = rank_jobs_for_worker(make_worker(), [crowded, quiet], market=market)
+    assert [m.job for m in alone] == ["crowded", "quiet"]
+    assert [m.job for m in leaned] == ["quiet", "crowded"]
+
+
+def test_market_context_never_hides_the_pair_best_job() -> None:
+    best = make_job(id="best", km_north=0.2, wage=400)
+    others = [make_job(id=f"o{i}", km_north=2 + 0.1 * i) for i in range(8)]
+    demand = {"best": 500.0} | {o.id: 0.0 for o in others}
+    market = MarketContext(job_demand=demand, worker_options={"w": 9}, strength=0.9)
+    ranked = rank_jobs_for_worker(make_worker(), [best, *others], market=market)
+    assert "best" in [m.job for m in ranked[:3]]
+
+
+def test_index_feed_equals_plain_ranking() -> None:
+    jobs = [
+        make_job(id=f"j{i}", km_north=(i % 7) - 3, wage=250 + 7 * i, trade=t)
+        for i, t in enumerate(
+            ["painter", "mover", "painter", "electrician", "painter", "decorator"] * 3
+        )
+    ]
+    worker = make_worker(trades=(("painter", 2), ("general", 1)))
+    plain = rank_jobs_for_worker(worker, jobs, k=5)
+    indexed = JobIndex(jobs).rank_for_worker(worker, k=5)
+    assert [(m.job, m.score) for m in indexed] == [(m.job, m.score) for m in plain]
+
+
+def test_reason_renders_in_both_languages() -> None:
+    reason = Reason(trade="painter", exact_trade=True, distance_km=2.34, full_shift=True, wage=300)
+    assert format_reason(reason, "zh") == "同工种 · 2.3 km · 时间完全吻合 · 日薪 300"
+    assert format_reason(reason, "en") == "painter · 2.3 km · full shift · 300 CNY"
+
+
+def test_reason_names_the_related_trade() -> None:
+    reason = Reason(trade="cook", exact_trade=False, distance_km=0.55, full_shift=False, wage=260.5)
+    assert (
+        format_reason(reason, "en") == "related trade (cook) · 0.6 km · part of the day · 260.5 CNY"
+    )
+    assert format_reason(reason, "zh").startswith("相近工种（厨工）")
