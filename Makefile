@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck bench-match
+.PHONY: install run test lint typecheck bench-match messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ test: lint typecheck
 
 bench-match: install
 	$(BIN)/linggong match bench
+
+# Re-extract translatable strings; new ones land untranslated in web/locale/zh_CN/LC_MESSAGES/messages.po
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o web/locale/messages.pot .
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -l zh_CN --no-fuzzy-matching

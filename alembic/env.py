@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import pool
-
 from typing import Any
 
+from sqlalchemy import pool
+
+from alembic import context
 from market import models
 from market.db import make_engine, normalise_url
 from market.settings import get_settings

@@ -53,9 +53,7 @@ def user_register(*, session: Session, data: Registration) -> User:
 
 def staff_create(*, session: Session, phone: str, password: str, name: str) -> User:
     """Create a union staff account (command line only)."""
-    return _user_create(
-        session=session, phone=phone, password=password, name=name, role=Role.staff
-    )
+    return _user_create(session=session, phone=phone, password=password, name=name, role=Role.staff)
 
 
 def _user_create(
@@ -72,6 +70,7 @@ def _user_create(
     assert user.id is not None
     if role is Role.worker:
         session.add(WorkerProfile(user_id=user.id))
+        session.flush()  # no ORM relationships: the profile row must exist before its children
         session.add_all(
             WeeklyAvailability(worker_id=user.id, weekday=d, start_minute=s, end_minute=e)
             for d, s, e in DEFAULT_WEEKLY

@@ -25,6 +25,7 @@ from market import workers as worker_service
 from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
 from market.events import event_record
 from market.models import (
+    STATUS_LABELS,
     Application,
     ApplicationStatus,
     EmployerProfile,
@@ -127,7 +128,10 @@ def _open_for_applications(job: Job, now: datetime) -> None:
     if job.status == JobStatus.filled:
         raise Conflict(N_("This job is full"))
     if job.status != JobStatus.open:
-        raise Conflict(N_("This job is {status} and takes no more applications"), status=job.status)
+        raise Conflict(
+            N_("This job is {status} and takes no more applications"),
+            status=STATUS_LABELS[job.status],
+        )
     if job.start_at <= now:
         raise Conflict(N_("This shift has already started"))
 
@@ -147,7 +151,8 @@ def application_claim(
         return ClaimResult(existing, created=False)
     if existing is not None and existing.status != S.withdrawn:
         raise Conflict(
-            N_("You cannot apply again: your application is {status}"), status=existing.status
+            N_("You cannot apply again: your application is {status}"),
+            status=STATUS_LABELS[existing.status],
         )
     _open_for_applications(job, now)
     distance = _check_can_do(session, worker.id, job, now)
@@ -155,7 +160,11 @@ def application_claim(
     if job.instant:
         _take_slot(session, job)
     application = existing or Application(
-        job_id=job_id, worker_id=worker.id, shift_start=job.start_at, shift_end=job.end_at
+        job_id=job_id,
+        worker_id=worker.id,
+        status=S.applied,
+        shift_start=job.start_at,
+        shift_end=job.end_at,
     )
     application.status = S.confirmed if job.instant else S.applied
     application.distance_km, application.updated_at = distance, now
@@ -227,8 +236,8 @@ def _transition(application: Application, side: str, target: str) -> None:
     if target not in TRANSITIONS.get((side, application.status), set()):
         raise Conflict(
             N_("An application that is {status} cannot become {target}"),
-            status=application.status,
-            target=target,
+            status=STATUS_LABELS[application.status],
+            target=STATUS_LABELS[target],
         )
 
 
@@ -344,7 +353,9 @@ def rating_create(
     )
     session.add(rating)
     profile: WorkerProfile | EmployerProfile | None = (
-        session.get(EmployerProfile, rated) if side == "worker" else session.get(WorkerProfile, rated)
+        session.get(EmployerProfile, rated)
+        if side == "worker"
+        else session.get(WorkerProfile, rated)
     )
     if profile is not None:
         profile.rating_sum += stars

@@ -80,7 +80,9 @@ def list_feed(
     worker = worker_service.matching_worker(view, now=now, busy=busy[worker_id])
     if worker is None:
         return Feed(items=[], missing=missing)
-    radius = min(worker.radius_km, data.max_km or worker.radius_km, get_settings().feed_radius_cap_km)
+    radius = min(
+        worker.radius_km, data.max_km or worker.radius_km, get_settings().feed_radius_cap_km
+    )
     worker = replace(worker, radius_km=radius)
     lat0, lat1, lon0, lon1 = _box(worker.lat, worker.lon, radius)
     trades = job_trades_for({t.code for t in worker.trades})
@@ -164,7 +166,9 @@ def list_candidates(
     return [
         Candidate(
             view=views[int(x.worker)],
-            match=replace(x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))),
+            match=replace(
+                x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))
+            ),
             distance_km=rounded_km(x.reason.distance_km),
         )
         for x in matches

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
 from market.events import event_record
 from market.models import (
+    STATUS_LABELS,
     Application,
     ApplicationStatus,
     EmployerProfile,
@@ -80,7 +81,9 @@ def certificates_by_job(*, session: Session, job_ids: Sequence[int]) -> dict[int
     return result
 
 
-def job_post(*, session: Session, employer: User, data: JobCreate, now: datetime | None = None) -> Job:
+def job_post(
+    *, session: Session, employer: User, data: JobCreate, now: datetime | None = None
+) -> Job:
     """Open a new job for applications."""
     now = now or utcnow()
     _check_shift(data.start_at, data.end_at, now)
@@ -114,7 +117,9 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
     now = now or utcnow()
     job = get_job_for_update(session=session, job_id=_id(job))
     if job.status not in ACTIVE:
-        raise Conflict(N_("This job is {status} and can no longer be edited"), status=job.status)
+        raise Conflict(
+            N_("This job is {status} and can no longer be edited"), status=STATUS_LABELS[job.status]
+        )
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     shift_moves = any(
         k in changes and changes[k] != getattr(job, k) for k in ("start_at", "end_at")
@@ -175,7 +180,9 @@ def job_cancel(*, session: Session, job: Job, reason: str, now: datetime | None 
     now = now or utcnow()
     job = get_job_for_update(session=session, job_id=_id(job))
     if job.status not in ACTIVE:
-        raise Conflict(N_("This job is {status} and cannot be cancelled"), status=job.status)
+        raise Conflict(
+            N_("This job is {status} and cannot be cancelled"), status=STATUS_LABELS[job.status]
+        )
     affected = _applications(session, job, (ApplicationStatus.applied, ApplicationStatus.confirmed))
     if job.confirmed_count and job.start_at - now < LATE_CANCEL:
         employer = session.get(EmployerProfile, job.employer_id)
@@ -218,7 +225,9 @@ def job_complete(*, session: Session, job: Job, now: datetime | None = None) -> 
     now = now or utcnow()
     job = get_job_for_update(session=session, job_id=_id(job))
     if job.status not in ACTIVE:
-        raise Conflict(N_("This job is {status} and cannot be marked done"), status=job.status)
+        raise Conflict(
+            N_("This job is {status} and cannot be marked done"), status=STATUS_LABELS[job.status]
+        )
     if now < job.start_at:
         raise Conflict(N_("The shift has not started yet; mark it done after the work"))
     for application in _applications(

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from market.errors import N_
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -72,6 +74,20 @@ class ApplicationStatus(StrEnum):
     cancelled = "cancelled"  # a confirmed hire called off by either side
     completed = "completed"
     no_show = "no_show"
+
+
+# how a status reads inside a sentence shown to a person
+STATUS_LABELS = {
+    "open": N_("open"),
+    "filled": N_("full"),
+    "cancelled": N_("cancelled"),
+    "completed": N_("completed"),
+    "applied": N_("waiting for the employer"),
+    "confirmed": N_("confirmed"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+    "no_show": N_("marked as no-show"),
+}
 
 
 # ---------------------------------------------------------------- people
@@ -272,7 +288,9 @@ class Event(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    seq: int | None = Field(default=None, sa_column=Column("seq", Integer, nullable=True, unique=True))
+    seq: int | None = Field(
+        default=None, sa_column=Column("seq", Integer, nullable=True, unique=True)
+    )
     kind: str = Field(sa_type=String(40), index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     job_id: int | None = Field(default=None, index=True)

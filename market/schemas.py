@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from market.errors import N_
 from matching import trades as catalogue
 
 Latitude = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude")]
@@ -29,21 +30,21 @@ def normalise_phone(raw: str) -> str:
         if phone.startswith(prefix):
             phone = phone[len(prefix) :]
     if not PHONE_RE.match(phone):
-        raise ValueError("Enter an 11-digit mainland mobile number, e.g. 13800138000")
+        raise ValueError(N_("Enter an 11-digit mainland mobile number, e.g. 13800138000"))
     return phone
 
 
 def _trade_code(value: str) -> str:
     code = catalogue.resolve_trade(value)
     if code is None:
-        raise ValueError(f"Unknown trade: {value}")
+        raise ValueError(N_("Unknown trade; choose one from the trade list"))
     return code
 
 
 def _certificate_codes(values: list[str]) -> list[str]:
     unknown = [v for v in values if not catalogue.is_certificate(v)]
     if unknown:
-        raise ValueError(f"Unknown certificate: {', '.join(unknown)}")
+        raise ValueError(N_("Unknown certificate; choose one from the certificate list"))
     return sorted(set(values))
 
 
@@ -97,7 +98,7 @@ class WeeklyWindow(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyWindow:
         if self.end_minute > 1440 or self.start_minute >= self.end_minute:
-            raise ValueError("The window must end after it starts, on the same day")
+            raise ValueError(N_("The window must end after it starts, on the same day"))
         return self
 
 
@@ -113,7 +114,7 @@ class DayWindow(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> DayWindow:
         if self.end <= self.start:
-            raise ValueError("The window must end after it starts")
+            raise ValueError(N_("The window must end after it starts"))
         return self
 
 
@@ -140,13 +141,13 @@ class WorkerProfileUpdate(Strict):
     @classmethod
     def _unique_trades(cls, value: list[TradeLevel] | None) -> list[TradeLevel] | None:
         if value is not None and len({t.code for t in value}) != len(value):
-            raise ValueError("Each trade may be listed once")
+            raise ValueError(N_("Each trade may be listed once"))
         return value
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> WorkerProfileUpdate:
         if (self.home_lat is None) != (self.home_lon is None):
-            raise ValueError("Give both home_lat and home_lon")
+            raise ValueError(N_("Give both home_lat and home_lon"))
         return self
 
 
@@ -159,7 +160,7 @@ class AvailableNow(Strict):
     @model_validator(mode="after")
     def _location(self) -> AvailableNow:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("Give both lat and lon")
+            raise ValueError(N_("Give both lat and lon"))
         return self
 
 

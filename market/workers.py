@@ -12,6 +12,7 @@ from sqlmodel import Session, col, delete, select
 from market.errors import N_, NotFound
 from market.events import event_record
 from market.i18n import market_tz
+from market.models import Application as ApplicationRow
 from market.models import (
     ApplicationStatus,
     AvailableDay,
@@ -22,7 +23,6 @@ from market.models import (
     WorkerTrade,
     utcnow,
 )
-from market.models import Application as ApplicationRow
 from market.schemas import AvailableNow, WorkerProfileUpdate
 from matching import model as m
 
@@ -219,8 +219,9 @@ def busy_windows(
     busy: dict[int, list[m.Window]] = defaultdict(list)
     if worker_ids:
         rows = session.exec(
-            select(ApplicationRow.worker_id, ApplicationRow.shift_start, ApplicationRow.shift_end)
-            .where(
+            select(
+                ApplicationRow.worker_id, ApplicationRow.shift_start, ApplicationRow.shift_end
+            ).where(
                 col(ApplicationRow.worker_id).in_(list(worker_ids)),
                 ApplicationRow.status == ApplicationStatus.confirmed,
                 col(ApplicationRow.shift_end) > now,

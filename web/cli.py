@@ -61,7 +61,9 @@ def _create_staff(args: argparse.Namespace) -> int:
     try:
         phone = normalise_phone(args.phone)
         with session_scope(make_engine(get_settings().database_url)) as session:
-            user = accounts.staff_create(session=session, phone=phone, password=password, name=args.name)
+            user = accounts.staff_create(
+                session=session, phone=phone, password=password, name=args.name
+            )
     except (ValueError, DomainError) as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -15,18 +15,27 @@ DEFAULT_LOCALE = "zh_CN"
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    """msgid -> translation for `locale`; English needs none (msgids are English)."""
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=locale)
-    return {str(msg.id): str(msg.string) for msg in po if msg.id and msg.string and not msg.fuzzy}
+    """msgid -> translation for `locale`, from every catalog file of that locale.
+
+    English needs none (msgids are English). Each part of the app may keep its own
+    catalog file (`messages.po`, `pages.po`, ...) so their translations never collide.
+    """
+    table: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=locale)
+        table.update(
+            {str(msg.id): str(msg.string) for msg in po if msg.id and msg.string and not msg.fuzzy}
+        )
+    return table
 
 
 def translate(locale: str, message: str, **params: Any) -> str:
     """`message` in `locale`, with `{name}` params filled in."""
-    text = catalog(locale).get(message, message) if locale != "en" else message
+    table = catalog(locale) if locale != "en" else {}
+    text = table.get(message, message)
+    # a parameter that is itself a msgid (a status label) is translated as well
+    params = {k: table.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
     try:
         return text.format(**params) if params else text
     except (KeyError, IndexError, ValueError):

@@ -235,7 +235,9 @@ def my_application_out(
         if employer is not None and contact_visible(a)
         else None
     )
-    return MyApplicationOut(**_application_fields(a), job=job_out(job, certificates), employer=contact)
+    return MyApplicationOut(
+        **_application_fields(a), job=job_out(job, certificates), employer=contact
+    )
 
 
 def applicant_out(a: Application, worker: User) -> ApplicantOut:

@@ -25,7 +25,9 @@ def _set_cookie(request: Request, response: Response, token: str) -> None:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
-def register(data: Registration, request: Request, response: Response, session: SessionDep) -> AuthOut:
+def register(
+    data: Registration, request: Request, response: Response, session: SessionDep
+) -> AuthOut:
     """Create a worker or employer account and log in."""
     user = account_service.user_register(session=session, data=data)
     token, login = account_service.session_create(session=session, user=user)
@@ -36,7 +38,9 @@ def register(data: Registration, request: Request, response: Response, session: 
 @router.post("/login")
 def login(data: Credentials, request: Request, response: Response, session: SessionDep) -> AuthOut:
     """Log in with phone number and password."""
-    user = account_service.user_authenticate(session=session, phone=data.phone, password=data.password)
+    user = account_service.user_authenticate(
+        session=session, phone=data.phone, password=data.password
+    )
     token, login = account_service.session_create(session=session, user=user)
     _set_cookie(request, response, token)
     return AuthOut(user=user_out(user), token=token, csrf_token=login.csrf_token)

@@ -73,7 +73,9 @@ def job_complete(job: OwnedJobDep, session: SessionDep) -> JobOut:
 def my_jobs(employer: CurrentEmployer, session: SessionDep) -> list[JobOut]:
     """My jobs, latest shift first."""
     jobs = job_service.list_employer_jobs(session=session, employer_id=employer.id or 0)
-    certificates = job_service.certificates_by_job(session=session, job_ids=[j.id or 0 for j in jobs])
+    certificates = job_service.certificates_by_job(
+        session=session, job_ids=[j.id or 0 for j in jobs]
+    )
     return [job_out(j, certificates[j.id or 0]) for j in jobs]
 
 
@@ -98,7 +100,8 @@ def job_candidates(
 
 @router.post("/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED)
 def job_claim(
-    job_id: JobId, worker: CurrentWorker, session: SessionDep, response: Response) -> ApplicationOut:
+    job_id: JobId, worker: CurrentWorker, session: SessionDep, response: Response
+) -> ApplicationOut:
     """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless."""
     result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
     if not result.created:

@@ -40,7 +40,9 @@ def profile_update(
 
 
 @router.put("/available-now")
-def available_now(data: AvailableNow, worker: CurrentWorker, session: SessionDep) -> WorkerProfileOut:
+def available_now(
+    data: AvailableNow, worker: CurrentWorker, session: SessionDep
+) -> WorkerProfileOut:
     """Switch "available now" on (with my current location) or off."""
     worker_service.worker_available_now_set(session=session, worker=worker, data=data)
     return worker_profile_out(worker_service.get_worker(session=session, user_id=worker.id or 0))

@@ -1,0 +1,136 @@
+"""Small keyword factories that write rows directly (fast, and free to make past shifts)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from sqlmodel import Session
+
+from market import accounts
+from market.models import (
+    EmployerProfile,
+    Job,
+    JobCertificate,
+    Role,
+    User,
+    WeeklyAvailability,
+    WorkerCertificate,
+    WorkerProfile,
+    WorkerTrade,
+)
+
+YANTAI = (37.5391, 121.2566)  # 芝罘区
+_phones = itertools.count(13_900_000_000)
+PASSWORD = "correct horse battery"
+
+
+@cache
+def _hash() -> str:
+    return accounts.hash_password(PASSWORD)
+
+
+def next_phone() -> str:
+    return str(next(_phones))
+
+
+def make_worker(
+    session: Session,
+    *,
+    trades: tuple[tuple[str, int], ...] = (("painter", 2),),
+    certificates: tuple[str, ...] = (),
+    lat: float = YANTAI[0],
+    lon: float = YANTAI[1],
+    radius_km: float = 15,
+    min_wage: int = 0,
+    all_day: bool = True,
+    name: str = "王师傅",
+) -> User:
+    user = User(phone=next_phone(), password_hash=_hash(), role=Role.worker, name=name)
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(
+        WorkerProfile(
+            user_id=user.id, home_lat=lat, home_lon=lon, radius_km=radius_km, min_wage=min_wage
+        )
+    )
+    session.flush()
+    session.add_all(WorkerTrade(worker_id=user.id, trade=t, level=lv) for t, lv in trades)
+    session.add_all(WorkerCertificate(worker_id=user.id, code=c) for c in certificates)
+    if all_day:
+        session.add_all(
+            WeeklyAvailability(worker_id=user.id, weekday=d, start_minute=0, end_minute=1440)
+            for d in range(7)
+        )
+    session.flush()
+    return user
+
+
+def make_employer(session: Session, *, name: str = "李老板") -> User:
+    user = User(phone=next_phone(), password_hash=_hash(), role=Role.employer, name=name)
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(EmployerProfile(user_id=user.id, org_name=f"{name}的公司"))
+    session.flush()
+    return user
+
+
+def make_staff(session: Session) -> User:
+    user = User(phone=next_phone(), password_hash=_hash(), role=Role.staff, name="工会小张")
+    session.add(user)
+    session.flush()
+    return user
+
+
+def tomorrow_at(hour: int) -> datetime:
+    base = datetime.now(UTC) + timedelta(days=1)
+    return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def make_job(
+    session: Session,
+    *,
+    employer: User | None = None,
+    trade: str = "painter",
+    headcount: int = 3,
+    wage: int = 300,
+    instant: bool = False,
+    start_at: datetime | None = None,
+    hours: int = 8,
+    lat: float = YANTAI[0] + 0.01,
+    lon: float = YANTAI[1] + 0.01,
+    certificates: tuple[str, ...] = (),
+    title: str = "刷墙",
+) -> Job:
+    employer = employer or make_employer(session)
+    assert employer.id is not None
+    start = start_at or tomorrow_at(1)
+    job = Job(
+        employer_id=employer.id,
+        trade=trade,
+        title=title,
+        lat=lat,
+        lon=lon,
+        address="烟台市芝罘区南大街",
+        district="芝罘区",
+        start_at=start,
+        end_at=start + timedelta(hours=hours),
+        headcount=headcount,
+        wage=wage,
+        instant=instant,
+    )
+    session.add(job)
+    session.flush()
+    assert job.id is not None
+    session.add_all(JobCertificate(job_id=job.id, code=c) for c in certificates)
+    session.flush()
+    return job
+
+
+def auth(session: Session, user: User) -> dict[str, str]:
+    """Headers that log `user` in (a real session row, bearer token)."""
+    token, _ = accounts.session_create(session=session, user=user)
+    return {"Authorization": f"Bearer {token}"}
