@@ -57,7 +57,13 @@ def get_job(*, session: Session, job_id: int) -> Job:
 
 def get_job_for_update(*, session: Session, job_id: int) -> Job:
     """The job, row-locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
-    job = session.exec(select(Job).where(Job.id == job_id).with_for_update()).first()
+    # populate_existing: the caller may already hold this job, read before the lock was taken
+    job = session.exec(
+        select(Job)
+        .where(Job.id == job_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if job is None:
         raise NotFound(N_("Job not found"))
     return job

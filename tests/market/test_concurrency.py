@@ -153,3 +153,42 @@ def test_employer_confirming_many_applicants_at_once_stops_at_headcount(
     with Session(fresh_engine) as session:
         stored = session.get(Job, job.id)
         assert stored is not None and stored.confirmed_count == 5
+
+
+def test_hires_cancelled_while_others_claim_never_lose_a_slot(fresh_engine: Engine) -> None:
+    with session_scope(fresh_engine) as session:
+        job = make_job(session, headcount=10, instant=True)
+        first = [make_worker(session) for _ in range(10)]
+        for worker in first:
+            application_service.application_claim(
+                session=session, job_id=job.id or 0, worker=worker
+            )
+        later = [make_worker(session) for _ in range(10)]
+
+    def cancel_or_claim(i: int) -> str:
+        with session_scope(fresh_engine) as session:
+            if i % 2 == 0:
+                worker = first[i // 2]
+                application = session.exec(
+                    select(Application).where(
+                        Application.job_id == job.id, Application.worker_id == worker.id
+                    )
+                ).one()
+                return application_service.application_cancel(
+                    session=session, application=application, user=worker, reason="家里有事"
+                ).status
+            result = application_service.application_claim(
+                session=session, job_id=job.id or 0, worker=later[i // 2]
+            )
+            return result.application.status
+
+    outcomes = _all_at_once(20, cancel_or_claim)
+    assert [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)] == []
+    with Session(fresh_engine) as session:
+        stored = session.get(Job, job.id)
+        hires = session.exec(
+            select(func.count()).where(
+                Application.job_id == job.id, Application.status == ApplicationStatus.confirmed
+            )
+        ).one()
+        assert stored is not None and stored.confirmed_count == hires <= 10
