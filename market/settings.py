@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "dev-insecure-change-me"
@@ -24,7 +24,18 @@ class Settings(BaseSettings):
     session_absolute_days: int = 30
     feed_radius_cap_km: float = 50.0
     max_request_bytes: int = 256 * 1024
+    # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
+    forwarded_allow_ips: str = "127.0.0.1"
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+
+    @model_validator(mode="after")
+    def _real_secret_in_production(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (secret == PLACEHOLDER_SECRET or len(secret) < 32):
+            raise ValueError(
+                "LINGGONG_SECRET_KEY must be set to a random value of 32+ characters in production"
+            )
+        return self
 
 
 @lru_cache

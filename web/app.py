@@ -6,13 +6,35 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from sqlalchemy import Engine
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
 
-from market.db import make_engine
+from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from web import errors
 from web.api import applications, auth, catalogue, jobs, workers
 from web.i18n import negotiate
+
+
+def readiness(engine: Engine, redis_url: str | None) -> dict[str, bool]:
+    """Whether each backing service answers right now (short timeouts, never raises)."""
+    checks: dict[str, bool] = {}
+    try:
+        with read_only(engine).connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = True
+    except Exception:
+        checks["database"] = False
+    if redis_url:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
+            checks["redis"] = bool(client.ping())
+            client.close()
+        except Exception:
+            checks["redis"] = False
+    return checks
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -54,6 +76,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """The process is up."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(request: Request) -> JSONResponse:
+        """The database (and Redis, when configured) answer: send traffic here."""
+        checks = readiness(request.app.state.engine, settings.redis_url)
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
 
     return app

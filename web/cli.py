@@ -29,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         ws="websockets",
         proxy_headers=True,
+        forwarded_allow_ips=get_settings().forwarded_allow_ips,
         log_level=args.log_level,
     )
     return 0

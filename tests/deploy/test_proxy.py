@@ -1,0 +1,127 @@
+"""The reverse-proxy piece of docker-compose, run for real: nginx in front of two uvicorns."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from market.migrations import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed (.ci/run installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _render(tmp: Path, listen: int, upstreams: list[int]) -> Path:
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams)
+    (tmp / "upstream.conf").write_text(f"upstream linggong_app {{\n{servers}}}\n")
+    conf = (ROOT / "deploy/nginx/nginx.conf").read_text()
+    conf = conf.replace("/etc/nginx/linggong/upstream.conf", str(tmp / "upstream.conf"))
+    conf = conf.replace("pid /tmp/nginx.pid;", f"pid {tmp}/nginx.pid;")
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    conf = conf.replace("access_log /dev/stdout;", f"access_log {tmp}/access.log;")
+    conf = conf.replace("error_log  /dev/stderr warn;", f"error_log {tmp}/error.log warn;")
+    path = tmp / "nginx.conf"
+    path.write_text(conf)
+    return path
+
+
+def _wait_http(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def replicas(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    upgrade(url)
+    env = {**os.environ, "LINGGONG_DATABASE_URL": url, "LINGGONG_ENVIRONMENT": "test"}
+    procs = []
+    for _ in range(2):
+        port = _free_port()
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "web.cli",
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+            )  # fmt: skip
+        )
+        procs[-1].port = port  # type: ignore[attr-defined]
+    try:
+        for p in procs:
+            _wait_http(f"http://127.0.0.1:{p.port}/healthz")  # type: ignore[attr-defined]
+        yield procs
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=10)
+
+
+def test_proxy_config_passes_nginx_own_check(tmp_path: Path) -> None:
+    conf = _render(tmp_path, _free_port(), [_free_port(), _free_port()])
+    result = subprocess.run(
+        [NGINX or "nginx", "-t", "-c", str(conf), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_requests_keep_flowing_when_one_replica_dies(
+    tmp_path: Path, replicas: list[subprocess.Popen[bytes]]
+) -> None:
+    listen = _free_port()
+    conf = _render(tmp_path, listen, [p.port for p in replicas])  # type: ignore[attr-defined]
+    nginx = subprocess.Popen(
+        [NGINX or "nginx", "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"]
+    )
+    try:
+        _wait_http(f"http://127.0.0.1:{listen}/healthz")
+        replicas[0].send_signal(signal.SIGKILL)
+        replicas[0].wait(timeout=5)
+        statuses = []
+        for _ in range(20):
+            with urllib.request.urlopen(f"http://127.0.0.1:{listen}/readyz", timeout=5) as response:
+                statuses.append(response.status)
+        assert statuses == [200] * 20
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=10)
