@@ -59,39 +59,27 @@ def _wait_http(url: str, seconds: float = 20) -> None:
 
 
 @pytest.fixture
-def replicas(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+def replicas(tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], int]]]:
+    """Two app processes on one migrated database, each on its own loopback port."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     upgrade(url)
     env = {**os.environ, "LINGGONG_DATABASE_URL": url, "LINGGONG_ENVIRONMENT": "test"}
-    procs = []
+    started = []
     for _ in range(2):
         port = _free_port()
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "web.cli",
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-            )  # fmt: skip
+        command = [sys.executable, "-m", "web.cli", "serve", "--port", str(port)]
+        started.append(
+            (subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env), port)
         )
-        procs[-1].port = port  # type: ignore[attr-defined]
     try:
-        for p in procs:
-            _wait_http(f"http://127.0.0.1:{p.port}/healthz")  # type: ignore[attr-defined]
-        yield procs
+        for _, port in started:
+            _wait_http(f"http://127.0.0.1:{port}/healthz")
+        yield started
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=10)
+        for proc, _ in started:
+            proc.send_signal(signal.SIGTERM)
+        for proc, _ in started:
+            proc.wait(timeout=10)
 
 
 def test_proxy_config_passes_nginx_own_check(tmp_path: Path) -> None:
@@ -106,17 +94,18 @@ def test_proxy_config_passes_nginx_own_check(tmp_path: Path) -> None:
 
 
 def test_requests_keep_flowing_when_one_replica_dies(
-    tmp_path: Path, replicas: list[subprocess.Popen[bytes]]
+    tmp_path: Path, replicas: list[tuple[subprocess.Popen[bytes], int]]
 ) -> None:
     listen = _free_port()
-    conf = _render(tmp_path, listen, [p.port for p in replicas])  # type: ignore[attr-defined]
+    conf = _render(tmp_path, listen, [port for _, port in replicas])
     nginx = subprocess.Popen(
         [NGINX or "nginx", "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"]
     )
     try:
         _wait_http(f"http://127.0.0.1:{listen}/healthz")
-        replicas[0].send_signal(signal.SIGKILL)
-        replicas[0].wait(timeout=5)
+        killed, _ = replicas[0]
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=5)
         statuses = []
         for _ in range(20):
             with urllib.request.urlopen(f"http://127.0.0.1:{listen}/readyz", timeout=5) as response:
