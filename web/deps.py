@@ -40,7 +40,14 @@ def _session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(_session, scope="function")]
+# At most this many requests hold a database session at once; the rest wait without a
+# thread. It must stay below the threadpool's 40 threads and the connection pool: a request
+# holding a transaction (and its locks) needs a free thread for each later step up to the
+# commit, and 200 requests all blocked on a lock inside every thread would starve it.
+MAX_DB_REQUESTS = 16
+SessionDep = Annotated[
+    Session, Depends(_session, scope="function", max_concurrency=MAX_DB_REQUESTS)
+]
 
 
 def _token(request: Request) -> tuple[str | None, bool]:
