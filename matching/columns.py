@@ -194,12 +194,16 @@ def _covering_share(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray)
 
 def _booked_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
     """Per pair, whether the worker is already confirmed on that very job."""
-    position = {worker_id: row for row, worker_id in enumerate(w.ids)}
+    booked_ids = {worker_id for booked in j.booked for worker_id in booked}
+    rows: dict[str, list[int]] = {}
+    for row, worker_id in enumerate(w.ids):
+        if worker_id in booked_ids:  # ids may repeat in ad-hoc lists; match every row
+            rows.setdefault(worker_id, []).append(row)
     keys = [
-        col * len(w) + position[worker_id]
+        col * len(w) + row
         for col, booked in enumerate(j.booked)
         for worker_id in booked
-        if worker_id in position
+        for row in rows.get(worker_id, ())
     ]
     if not keys:
         return np.zeros(len(wi), dtype=np.bool_)
