@@ -211,15 +211,35 @@ def _booked_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -
     return result
 
 
+def _feasible_subset(
+    w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Positions of the feasible pairs, with their distance and window share.
+
+    Cheap tests run first and each test only sees the pairs that passed the ones before,
+    so a market's millions of candidates shrink before the costly trigonometry.
+    """
+    kept = np.flatnonzero(
+        (w.fit[wi, j.trade[ji]] > 0)
+        & ((j.required[ji] & ~w.certs[wi]) == 0)
+        & (j.wage[ji] >= w.min_wage[wi])
+        & (j.slots_left[ji] > 0)
+    )
+    share = _covering_share(w, j, wi[kept], ji[kept])
+    kept = kept[share > 0]
+    distance = haversine_km_many(w.lat[wi[kept]], w.lon[wi[kept]], j.lat[ji[kept]], j.lon[ji[kept]])
+    near = distance <= w.radius_km[wi[kept]]
+    kept, share, distance = kept[near], share[share > 0][near], distance[near]
+    a, b = wi[kept], ji[kept]
+    clash = (w.busy_start[a] < j.end[b][:, None]) & (j.start[b][:, None] < w.busy_end[a])
+    free = ~clash.any(axis=1) & ~_booked_pairs(w, j, a, b)
+    return kept[free], distance[free], share[free]
+
+
 def feasible_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
     """Per pair, True when it breaks none of the hard constraints."""
-    ok = (w.fit[wi, j.trade[ji]] > 0) & ((j.required[ji] & ~w.certs[wi]) == 0)
-    ok &= (j.wage[ji] >= w.min_wage[wi]) & (j.slots_left[ji] > 0)
-    ok &= haversine_km_many(w.lat[wi], w.lon[wi], j.lat[ji], j.lon[ji]) <= w.radius_km[wi]
-    ok &= _covering_share(w, j, wi, ji) > 0
-    overlap = (w.busy_start[wi] < j.end[ji][:, None]) & (j.start[ji][:, None] < w.busy_end[wi])
-    ok &= ~overlap.any(axis=1)
-    ok &= ~_booked_pairs(w, j, wi, ji)
+    ok = np.zeros(len(wi), dtype=np.bool_)
+    ok[_feasible_subset(w, j, wi, ji)[0]] = True
     return ok
 
 
@@ -227,12 +247,11 @@ def score_pairs(
     w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray, weights: Weights | None = None
 ) -> PairScores:
     """Keep the feasible pairs among (wi, ji) and score them."""
-    keep = feasible_pairs(w, j, wi, ji)
-    wi, ji = wi[keep], ji[keep]
-    distance = haversine_km_many(w.lat[wi], w.lon[wi], j.lat[ji], j.lon[ji])
+    kept, distance, share = _feasible_subset(w, j, wi, ji)
+    wi, ji = wi[kept], ji[kept]
     features = np.empty((len(wi), len(FEATURES)))
     features[:, 0] = w.fit[wi, j.trade[ji]]
-    features[:, 1] = np.minimum(1.0, _covering_share(w, j, wi, ji) / FULL_SHIFT_SHARE)
+    features[:, 1] = np.minimum(1.0, share / FULL_SHIFT_SHARE)
     features[:, 2] = distance_fit(distance)
     features[:, 3] = wage_fit(j.wage[ji], w.min_wage[wi])
     features[:, 4] = reliability_fit(w.reliability[wi])

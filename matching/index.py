@@ -77,12 +77,12 @@ class JobIndex:
             pairs, key, top_k_per_group(pairs.worker, key, pairs.score, k), workers, self.jobs
         )
 
-    def candidate_pairs(self, workers: WorkerColumns) -> tuple[IntArray, IntArray]:
-        """(worker rows, job rows) of every worker with the jobs near them, one query per trade."""
+    def candidate_pairs(self, workers: WorkerColumns, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """(worker rows, job rows) of `rows` with the jobs near them, one tree query per trade."""
         worker_parts, job_parts = [], []
         points = np.radians(np.column_stack((workers.lat, workers.lon)))
         for trade, (tree, members) in self._trees.items():
-            askers = np.flatnonzero(workers.fit[:, trade] > 0)
+            askers = rows[workers.fit[rows, trade] > 0]
             if len(askers) == 0:
                 continue
             radii = workers.radius_km[askers] / EARTH_RADIUS_KM
@@ -96,15 +96,15 @@ class JobIndex:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(worker_parts), np.concatenate(job_parts).astype(np.int64)
 
-    def market_pairs(self, workers: WorkerColumns, weights: Weights | None = None) -> PairScores:
-        """Every feasible pair of the market, scored, in chunks to bound memory."""
-        wi, ji = self.candidate_pairs(workers)
-        parts = [
-            score_pairs(workers, self.jobs, wi[s : s + 1_000_000], ji[s : s + 1_000_000], weights)
-            for s in range(0, len(wi), 1_000_000)
-        ]
-        if not parts:
-            return score_pairs(workers, self.jobs, wi, ji, weights)
+    def market_pairs(
+        self, workers: WorkerColumns, weights: Weights | None = None, *, chunk: int = 2048
+    ) -> PairScores:
+        """Every feasible pair of the market, scored; workers go in chunks to bound memory."""
+        parts = []
+        for start in range(0, max(1, len(workers)), chunk):
+            rows = np.arange(start, min(start + chunk, len(workers)), dtype=np.int64)
+            wi, ji = self.candidate_pairs(workers, rows)
+            parts.append(score_pairs(workers, self.jobs, wi, ji, weights))
         return PairScores(
             *(np.concatenate([getattr(p, name) for p in parts]) for name in PairScores.__slots__)
         )
