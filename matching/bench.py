@@ -192,7 +192,10 @@ def speed(
         figures["rank_market"][f"{n_workers}x{n_jobs}"] = _timed(
             lambda w=workers, j=jobs: rank_market(w, j, k=10, both_sides=False)  # type: ignore[misc]
         )
-    workers, jobs = make_market(workers=max(1000, feed_jobs // 3), jobs=feed_jobs, seed=seed + 1)
+    # the context only feeds a per-candidate lookup, so a 10k-worker sample is enough here
+    workers, jobs = make_market(
+        workers=min(10_000, max(1000, feed_jobs // 3)), jobs=feed_jobs, seed=seed + 1
+    )
     index = JobIndex(jobs)
     worker_cols = WorkerColumns.build(workers)
     context = context_from_pairs(index.market_pairs(worker_cols), worker_cols, index.jobs)

@@ -6,6 +6,7 @@ a market and the benchmark never loop over pairs in Python.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.geo import haversine_km_many
-from matching.model import Job, Window, Worker
+from matching.model import Job, TradeSkill, Window, Worker
 from matching.score import (
     FEATURES,
     FULL_SHIFT_SHARE,
@@ -65,9 +66,14 @@ def _timestamps(windows: Sequence[tuple[Window, ...]]) -> tuple[FloatArray, Floa
 
 def _trade_fit_row(worker: Worker) -> tuple[FloatArray, FloatArray]:
     """The worker's best trade fit and the level behind it, for every job trade."""
+    return _trade_fit_for_skills(worker.trades)
+
+
+@functools.lru_cache(maxsize=4096)  # few distinct skill sets exist; rows are shared read-only
+def _trade_fit_for_skills(skills: tuple[TradeSkill, ...]) -> tuple[FloatArray, FloatArray]:
     fit = np.zeros(len(TRADES) + 1)
     level = np.ones(len(TRADES) + 1)
-    for skill in worker.trades:
+    for skill in skills:
         targets = [(skill.code, 1.0)] + [
             (b, s) for (a, b), s in RELATED_TRADES.items() if a == skill.code
         ]

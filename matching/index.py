@@ -15,10 +15,10 @@ from numpy.typing import NDArray
 from sklearn.neighbors import BallTree
 
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
-from matching.context import MarketContext
+from matching.context import DEFAULT_STRENGTH, MarketContext, flexibility_factor
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
-from matching.rank import job_side_key, matches_for, top_k_per_group, worker_side_key
+from matching.rank import crowding_key, job_side_key, matches_for, top_k_per_group
 from matching.score import Weights
 
 IntArray = NDArray[np.int64]
@@ -155,15 +155,20 @@ def rank_market(
     """Top-k lists for every worker (and every job) of a market, market-aware."""
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
     pairs = index.market_pairs(worker_cols, weights)
-    context = context_from_pairs(pairs, worker_cols, index.jobs)
-    key = job_side_key(pairs, worker_cols, index.jobs, context)
+    options = np.bincount(pairs.worker, minlength=len(worker_cols)).astype(np.float64)
+    share = 1.0 / np.maximum(options[pairs.worker], 1)
+    demand = np.asarray(
+        np.bincount(pairs.job, weights=share, minlength=len(jobs)), dtype=np.float64
+    )
+    slots = index.jobs.slots_left[pairs.job].astype(np.float64)
+    key = crowding_key(pairs, demand[pairs.job], options[pairs.worker], slots, DEFAULT_STRENGTH)
     chosen = top_k_per_group(pairs.worker, key, pairs.score, k)
     feeds = _group_lists(
         worker_cols.ids, matches_for(pairs, key, chosen, worker_cols, index.jobs), "worker"
     )
     candidates: dict[str, list[Match]] = {}
     if both_sides:
-        key = worker_side_key(pairs, worker_cols, context)
+        key = pairs.score * flexibility_factor(options[pairs.worker], DEFAULT_STRENGTH)
         chosen = top_k_per_group(pairs.job, key, pairs.score, k)
         found = matches_for(pairs, key, chosen, worker_cols, index.jobs)
         candidates = _group_lists(index.jobs.ids, found, "job")
