@@ -146,7 +146,7 @@ class JobColumns:
     wage: FloatArray
     slots_left: IntArray  # mutable: the simulator and the index take slots as jobs fill
     employer_rating: FloatArray
-    booked: list[tuple[str, ...]]
+    booked: dict[str, list[int]]  # worker id -> rows of the jobs they are confirmed on
 
     @classmethod
     def build(cls, jobs: Sequence[Job]) -> JobColumns:
@@ -164,7 +164,7 @@ class JobColumns:
             employer_rating=np.array(
                 [np.nan if j.employer_rating is None else j.employer_rating for j in jobs]
             ),
-            booked=[j.booked for j in jobs],
+            booked=_booked_by_worker(jobs),
         )
 
     def __len__(self) -> int:
@@ -198,18 +198,23 @@ def _covering_share(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray)
     return result
 
 
+def _booked_by_worker(jobs: Sequence[Job]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for row, job in enumerate(jobs):
+        for worker_id in job.booked:
+            index.setdefault(worker_id, []).append(row)
+    return index
+
+
 def _booked_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
     """Per pair, whether the worker is already confirmed on that very job."""
-    booked_ids = {worker_id for booked in j.booked for worker_id in booked}
-    rows: dict[str, list[int]] = {}
-    for row, worker_id in enumerate(w.ids):
-        if worker_id in booked_ids:  # ids may repeat in ad-hoc lists; match every row
-            rows.setdefault(worker_id, []).append(row)
+    if not j.booked:
+        return np.zeros(len(wi), dtype=np.bool_)
+    # ids may repeat in ad-hoc worker lists, so every row with a booked id counts
     keys = [
         col * len(w) + row
-        for col, booked in enumerate(j.booked)
-        for worker_id in booked
-        for row in rows.get(worker_id, ())
+        for row, worker_id in enumerate(w.ids)
+        for col in j.booked.get(worker_id, ())
     ]
     if not keys:
         return np.zeros(len(wi), dtype=np.bool_)
