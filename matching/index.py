@@ -18,7 +18,7 @@ from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
 from matching.context import DEFAULT_STRENGTH, MarketContext, flexibility_factor
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
-from matching.rank import crowding_key, job_side_key, matches_for, top_k_per_group
+from matching.rank import crowding_key, matches_for, top_k_per_group
 from matching.score import Weights
 
 IntArray = NDArray[np.int64]
@@ -32,6 +32,7 @@ class JobIndex:
         self.jobs = JobColumns.build(jobs)
         self._position = {job_id: i for i, job_id in enumerate(self.jobs.ids)}
         self._trees: dict[int, tuple[BallTree, IntArray]] = {}
+        self._demand_cache: tuple[MarketContext, FloatArray] | None = None
         for trade in np.unique(self.jobs.trade):
             members = np.flatnonzero(self.jobs.trade == trade)
             points = np.radians(np.column_stack((self.jobs.lat[members], self.jobs.lon[members])))
@@ -39,6 +40,13 @@ class JobIndex:
                 BallTree(points, leaf_size=leaf_size, metric="haversine"),
                 members,
             )
+
+    def _demand_of(self, market: MarketContext) -> FloatArray:
+        """The context's job demand as an array over the index's rows, built once per context."""
+        if self._demand_cache is None or self._demand_cache[0] is not market:
+            demand = np.array([market.job_demand.get(job_id, 0.0) for job_id in self.jobs.ids])
+            self._demand_cache = (market, demand)
+        return self._demand_cache[1]
 
     def take_slot(self, job_id: str) -> None:
         """Record that one slot of `job_id` was filled (the job leaves feeds when full)."""
@@ -72,7 +80,13 @@ class JobIndex:
         """The worker's feed: top-k feasible jobs of the index, best first."""
         workers = WorkerColumns.build([worker])
         pairs = self.score_worker(workers, 0, weights)
-        key = job_side_key(pairs, workers, self.jobs, market)
+        if market is None or len(pairs.score) == 0:
+            key = pairs.score
+        else:
+            options = float(market.worker_options.get(worker.id, 0))
+            demand = self._demand_of(market)[pairs.job]
+            slots = self.jobs.slots_left[pairs.job].astype(np.float64)
+            key = crowding_key(pairs, demand, np.full(len(demand), options), slots, market.strength)
         return matches_for(
             pairs, key, top_k_per_group(pairs.worker, key, pairs.score, k), workers, self.jobs
         )
