@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
         return int(stop.code or 0)
     try:
         if args.command == "bench":
-            from matching.bench import run_bench_cli
+            from matching.bench_report import run_bench_cli
 
             return run_bench_cli(args)
         output = _rank(args) if args.command == "rank" else _dispatch(args)

@@ -6,6 +6,7 @@ a market and the benchmark never loop over pairs in Python.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.geo import haversine_km_many
-from matching.model import Job, Window, Worker
+from matching.model import Job, TradeSkill, Window, Worker
 from matching.score import (
     FEATURES,
     FULL_SHIFT_SHARE,
@@ -65,9 +66,14 @@ def _timestamps(windows: Sequence[tuple[Window, ...]]) -> tuple[FloatArray, Floa
 
 def _trade_fit_row(worker: Worker) -> tuple[FloatArray, FloatArray]:
     """The worker's best trade fit and the level behind it, for every job trade."""
+    return _trade_fit_for_skills(worker.trades)
+
+
+@functools.lru_cache(maxsize=4096)  # few distinct skill sets exist; rows are shared read-only
+def _trade_fit_for_skills(skills: tuple[TradeSkill, ...]) -> tuple[FloatArray, FloatArray]:
     fit = np.zeros(len(TRADES) + 1)
     level = np.ones(len(TRADES) + 1)
-    for skill in worker.trades:
+    for skill in skills:
         targets = [(skill.code, 1.0)] + [
             (b, s) for (a, b), s in RELATED_TRADES.items() if a == skill.code
         ]
@@ -140,7 +146,7 @@ class JobColumns:
     wage: FloatArray
     slots_left: IntArray  # mutable: the simulator and the index take slots as jobs fill
     employer_rating: FloatArray
-    booked: list[tuple[str, ...]]
+    booked: dict[str, list[int]]  # worker id -> rows of the jobs they are confirmed on
 
     @classmethod
     def build(cls, jobs: Sequence[Job]) -> JobColumns:
@@ -158,7 +164,7 @@ class JobColumns:
             employer_rating=np.array(
                 [np.nan if j.employer_rating is None else j.employer_rating for j in jobs]
             ),
-            booked=[j.booked for j in jobs],
+            booked=_booked_by_worker(jobs),
         )
 
     def __len__(self) -> int:
@@ -192,14 +198,23 @@ def _covering_share(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray)
     return result
 
 
+def _booked_by_worker(jobs: Sequence[Job]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for row, job in enumerate(jobs):
+        for worker_id in job.booked:
+            index.setdefault(worker_id, []).append(row)
+    return index
+
+
 def _booked_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
     """Per pair, whether the worker is already confirmed on that very job."""
-    position = {worker_id: row for row, worker_id in enumerate(w.ids)}
+    if not j.booked:
+        return np.zeros(len(wi), dtype=np.bool_)
+    # ids may repeat in ad-hoc worker lists, so every row with a booked id counts
     keys = [
-        col * len(w) + position[worker_id]
-        for col, booked in enumerate(j.booked)
-        for worker_id in booked
-        if worker_id in position
+        col * len(w) + row
+        for row, worker_id in enumerate(w.ids)
+        for col in j.booked.get(worker_id, ())
     ]
     if not keys:
         return np.zeros(len(wi), dtype=np.bool_)
@@ -207,15 +222,35 @@ def _booked_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -
     return result
 
 
+def _feasible_subset(
+    w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Positions of the feasible pairs, with their distance and window share.
+
+    Cheap tests run first and each test only sees the pairs that passed the ones before,
+    so a market's millions of candidates shrink before the costly trigonometry.
+    """
+    kept = np.flatnonzero(
+        (w.fit[wi, j.trade[ji]] > 0)
+        & ((j.required[ji] & ~w.certs[wi]) == 0)
+        & (j.wage[ji] >= w.min_wage[wi])
+        & (j.slots_left[ji] > 0)
+    )
+    share = _covering_share(w, j, wi[kept], ji[kept])
+    kept = kept[share > 0]
+    distance = haversine_km_many(w.lat[wi[kept]], w.lon[wi[kept]], j.lat[ji[kept]], j.lon[ji[kept]])
+    near = distance <= w.radius_km[wi[kept]]
+    kept, share, distance = kept[near], share[share > 0][near], distance[near]
+    a, b = wi[kept], ji[kept]
+    clash = (w.busy_start[a] < j.end[b][:, None]) & (j.start[b][:, None] < w.busy_end[a])
+    free = ~clash.any(axis=1) & ~_booked_pairs(w, j, a, b)
+    return kept[free], distance[free], share[free]
+
+
 def feasible_pairs(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> BoolArray:
     """Per pair, True when it breaks none of the hard constraints."""
-    ok = (w.fit[wi, j.trade[ji]] > 0) & ((j.required[ji] & ~w.certs[wi]) == 0)
-    ok &= (j.wage[ji] >= w.min_wage[wi]) & (j.slots_left[ji] > 0)
-    ok &= haversine_km_many(w.lat[wi], w.lon[wi], j.lat[ji], j.lon[ji]) <= w.radius_km[wi]
-    ok &= _covering_share(w, j, wi, ji) > 0
-    overlap = (w.busy_start[wi] < j.end[ji][:, None]) & (j.start[ji][:, None] < w.busy_end[wi])
-    ok &= ~overlap.any(axis=1)
-    ok &= ~_booked_pairs(w, j, wi, ji)
+    ok = np.zeros(len(wi), dtype=np.bool_)
+    ok[_feasible_subset(w, j, wi, ji)[0]] = True
     return ok
 
 
@@ -223,12 +258,11 @@ def score_pairs(
     w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray, weights: Weights | None = None
 ) -> PairScores:
     """Keep the feasible pairs among (wi, ji) and score them."""
-    keep = feasible_pairs(w, j, wi, ji)
-    wi, ji = wi[keep], ji[keep]
-    distance = haversine_km_many(w.lat[wi], w.lon[wi], j.lat[ji], j.lon[ji])
+    kept, distance, share = _feasible_subset(w, j, wi, ji)
+    wi, ji = wi[kept], ji[kept]
     features = np.empty((len(wi), len(FEATURES)))
     features[:, 0] = w.fit[wi, j.trade[ji]]
-    features[:, 1] = np.minimum(1.0, _covering_share(w, j, wi, ji) / FULL_SHIFT_SHARE)
+    features[:, 1] = np.minimum(1.0, share / FULL_SHIFT_SHARE)
     features[:, 2] = distance_fit(distance)
     features[:, 3] = wage_fit(j.wage[ji], w.min_wage[wi])
     features[:, 4] = reliability_fit(w.reliability[wi])

@@ -15,10 +15,10 @@ from numpy.typing import NDArray
 from sklearn.neighbors import BallTree
 
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
-from matching.context import MarketContext
+from matching.context import DEFAULT_STRENGTH, MarketContext, flexibility_factor
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
-from matching.rank import job_side_key, matches_for, top_k_per_group, worker_side_key
+from matching.rank import crowding_key, matches_for, top_k_per_group
 from matching.score import Weights
 
 IntArray = NDArray[np.int64]
@@ -32,6 +32,7 @@ class JobIndex:
         self.jobs = JobColumns.build(jobs)
         self._position = {job_id: i for i, job_id in enumerate(self.jobs.ids)}
         self._trees: dict[int, tuple[BallTree, IntArray]] = {}
+        self._demand_cache: tuple[MarketContext, FloatArray] | None = None
         for trade in np.unique(self.jobs.trade):
             members = np.flatnonzero(self.jobs.trade == trade)
             points = np.radians(np.column_stack((self.jobs.lat[members], self.jobs.lon[members])))
@@ -39,6 +40,13 @@ class JobIndex:
                 BallTree(points, leaf_size=leaf_size, metric="haversine"),
                 members,
             )
+
+    def _demand_of(self, market: MarketContext) -> FloatArray:
+        """The context's job demand as an array over the index's rows, built once per context."""
+        if self._demand_cache is None or self._demand_cache[0] is not market:
+            demand = np.array([market.job_demand.get(job_id, 0.0) for job_id in self.jobs.ids])
+            self._demand_cache = (market, demand)
+        return self._demand_cache[1]
 
     def take_slot(self, job_id: str) -> None:
         """Record that one slot of `job_id` was filled (the job leaves feeds when full)."""
@@ -72,17 +80,23 @@ class JobIndex:
         """The worker's feed: top-k feasible jobs of the index, best first."""
         workers = WorkerColumns.build([worker])
         pairs = self.score_worker(workers, 0, weights)
-        key = job_side_key(pairs, workers, self.jobs, market)
+        if market is None or len(pairs.score) == 0:
+            key = pairs.score
+        else:
+            options = float(market.worker_options.get(worker.id, 0))
+            demand = self._demand_of(market)[pairs.job]
+            slots = self.jobs.slots_left[pairs.job].astype(np.float64)
+            key = crowding_key(pairs, demand, np.full(len(demand), options), slots, market.strength)
         return matches_for(
             pairs, key, top_k_per_group(pairs.worker, key, pairs.score, k), workers, self.jobs
         )
 
-    def candidate_pairs(self, workers: WorkerColumns) -> tuple[IntArray, IntArray]:
-        """(worker rows, job rows) of every worker with the jobs near them, one query per trade."""
+    def candidate_pairs(self, workers: WorkerColumns, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """(worker rows, job rows) of `rows` with the jobs near them, one tree query per trade."""
         worker_parts, job_parts = [], []
         points = np.radians(np.column_stack((workers.lat, workers.lon)))
         for trade, (tree, members) in self._trees.items():
-            askers = np.flatnonzero(workers.fit[:, trade] > 0)
+            askers = rows[workers.fit[rows, trade] > 0]
             if len(askers) == 0:
                 continue
             radii = workers.radius_km[askers] / EARTH_RADIUS_KM
@@ -96,15 +110,15 @@ class JobIndex:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(worker_parts), np.concatenate(job_parts).astype(np.int64)
 
-    def market_pairs(self, workers: WorkerColumns, weights: Weights | None = None) -> PairScores:
-        """Every feasible pair of the market, scored, in chunks to bound memory."""
-        wi, ji = self.candidate_pairs(workers)
-        parts = [
-            score_pairs(workers, self.jobs, wi[s : s + 1_000_000], ji[s : s + 1_000_000], weights)
-            for s in range(0, len(wi), 1_000_000)
-        ]
-        if not parts:
-            return score_pairs(workers, self.jobs, wi, ji, weights)
+    def market_pairs(
+        self, workers: WorkerColumns, weights: Weights | None = None, *, chunk: int = 2048
+    ) -> PairScores:
+        """Every feasible pair of the market, scored; workers go in chunks to bound memory."""
+        parts = []
+        for start in range(0, max(1, len(workers)), chunk):
+            rows = np.arange(start, min(start + chunk, len(workers)), dtype=np.int64)
+            wi, ji = self.candidate_pairs(workers, rows)
+            parts.append(score_pairs(workers, self.jobs, wi, ji, weights))
         return PairScores(
             *(np.concatenate([getattr(p, name) for p in parts]) for name in PairScores.__slots__)
         )
@@ -155,15 +169,20 @@ def rank_market(
     """Top-k lists for every worker (and every job) of a market, market-aware."""
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
     pairs = index.market_pairs(worker_cols, weights)
-    context = context_from_pairs(pairs, worker_cols, index.jobs)
-    key = job_side_key(pairs, worker_cols, index.jobs, context)
+    options = np.bincount(pairs.worker, minlength=len(worker_cols)).astype(np.float64)
+    share = 1.0 / np.maximum(options[pairs.worker], 1)
+    demand = np.asarray(
+        np.bincount(pairs.job, weights=share, minlength=len(jobs)), dtype=np.float64
+    )
+    slots = index.jobs.slots_left[pairs.job].astype(np.float64)
+    key = crowding_key(pairs, demand[pairs.job], options[pairs.worker], slots, DEFAULT_STRENGTH)
     chosen = top_k_per_group(pairs.worker, key, pairs.score, k)
     feeds = _group_lists(
         worker_cols.ids, matches_for(pairs, key, chosen, worker_cols, index.jobs), "worker"
     )
     candidates: dict[str, list[Match]] = {}
     if both_sides:
-        key = worker_side_key(pairs, worker_cols, context)
+        key = pairs.score * flexibility_factor(options[pairs.worker], DEFAULT_STRENGTH)
         chosen = top_k_per_group(pairs.job, key, pairs.score, k)
         found = matches_for(pairs, key, chosen, worker_cols, index.jobs)
         candidates = _group_lists(index.jobs.ids, found, "job")

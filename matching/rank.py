@@ -79,6 +79,21 @@ def matches_for(
     ]
 
 
+def crowding_key(
+    pairs: PairScores,
+    demand: FloatArray,
+    options: FloatArray,
+    slots_left: FloatArray,
+    strength: float,
+) -> FloatArray:
+    """Pair scores leaned away from crowded jobs; arrays are per pair."""
+    own_share = np.where(options > 0, 1.0 / np.maximum(options, 1), 0.0)
+    key: FloatArray = pairs.score * crowding_factor(
+        job_pressure(demand, own_share, slots_left), strength
+    )
+    return key
+
+
 def job_side_key(
     pairs: PairScores, workers: WorkerColumns, jobs: JobColumns, market: MarketContext | None
 ) -> FloatArray:
@@ -87,10 +102,8 @@ def job_side_key(
         return pairs.score
     demand = np.array([market.job_demand.get(jobs.ids[j], 0.0) for j in pairs.job])
     options = np.array([market.worker_options.get(workers.ids[w], 0) for w in pairs.worker])
-    own_share = np.where(options > 0, 1.0 / np.maximum(options, 1), 0.0)
-    pressure = job_pressure(demand, own_share, jobs.slots_left[pairs.job].astype(np.float64))
-    key: FloatArray = pairs.score * crowding_factor(pressure, market.strength)
-    return key
+    slots = jobs.slots_left[pairs.job].astype(np.float64)
+    return crowding_key(pairs, demand, options.astype(np.float64), slots, market.strength)
 
 
 def worker_side_key(

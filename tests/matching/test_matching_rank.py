@@ -104,3 +104,13 @@ def test_reason_names_the_related_trade() -> None:
         format_reason(reason, "en") == "related trade (cook) · 0.6 km · part of the day · 260.5 CNY"
     )
     assert format_reason(reason, "zh").startswith("相近工种（厨工）")
+
+
+def test_index_feed_with_market_equals_plain_ranking_with_market() -> None:
+    jobs = [make_job(id=f"j{i}", km_north=(i % 5) - 2, wage=260 + 9 * i) for i in range(10)]
+    market = MarketContext(
+        job_demand={f"j{i}": float(i % 4) * 3 for i in range(10)}, worker_options={"w": 10}
+    )
+    plain = rank_jobs_for_worker(make_worker(), jobs, k=5, market=market)
+    indexed = JobIndex(jobs).rank_for_worker(make_worker(), k=5, market=market)
+    assert [(m.job, m.score) for m in indexed] == [(m.job, m.score) for m in plain]

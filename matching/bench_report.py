@@ -1,0 +1,129 @@
+"""The bench subcommand: choose sizes, run quality and speed, print a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from matching.bench import RANKERS, quality, speed
+from matching.scenario import load_scenario
+from matching.simulate import make_market
+
+
+@dataclass(frozen=True, slots=True)
+class BenchPlan:
+    quality_workers: int
+    seeds: int
+    sizes: list[tuple[int, int]]
+    feed_jobs: int
+    dispatch: tuple[int, int]
+
+
+FULL = BenchPlan(3000, 3, [(10_000, 3_000), (100_000, 30_000)], 100_000, (5_000, 2_000))
+QUICK = BenchPlan(800, 1, [(2_000, 600)], 5_000, (1_000, 400))
+JOBS_PER_WORKER = 0.35  # about 0.9 open slots per worker: some trades short, some in glut
+
+
+def _sizes(text: str) -> list[tuple[int, int]]:
+    sizes = []
+    for item in text.split(","):
+        workers, _, jobs = item.lower().partition("x")
+        sizes.append((int(workers), int(jobs)))
+    return sizes
+
+
+def _average(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean of every ranker figure (and the market figures) over several seeds."""
+    merged: dict[str, Any] = {
+        key: float(np.mean([r[key] for r in runs])) for key in runs[0] if key != "rankers"
+    }
+    merged["runs"] = len(runs)
+    merged["rankers"] = {
+        name: {
+            m: float(np.mean([r["rankers"][name][m] for r in runs]))
+            for m in runs[0]["rankers"][name]
+        }
+        for name in RANKERS
+    }
+    return merged
+
+
+def collect(args: argparse.Namespace) -> dict[str, Any]:
+    """Run every part of the bench the arguments ask for."""
+    plan = QUICK if args.quick else FULL
+    if args.sizes:
+        plan = replace(plan, sizes=_sizes(args.sizes))
+    n_workers = args.quality_workers or plan.quality_workers
+    seeds = args.seeds or plan.seeds
+    runs = []
+    for seed in range(args.seed, args.seed + seeds):
+        workers, jobs = make_market(
+            workers=n_workers, jobs=int(n_workers * JOBS_PER_WORKER), seed=seed
+        )
+        runs.append(quality(workers, jobs, seed=seed))
+    figures: dict[str, Any] = {"quality": _average(runs), "scenarios": {}}
+    for path in args.scenarios:
+        scenario = load_scenario(path)
+        figures["scenarios"][path] = quality(
+            list(scenario.workers), list(scenario.jobs), seed=args.seed
+        )
+    figures["speed"] = speed(
+        sizes=plan.sizes,
+        feed_jobs=plan.feed_jobs,
+        dispatch_size=plan.dispatch,
+        seed=args.seed,
+    )
+    return figures
+
+
+def _quality_lines(title: str, q: dict[str, Any]) -> list[str]:
+    lines = [
+        f"{title}: {q['workers']:.0f} workers, {q['jobs']:.0f} jobs, {q['slots']:.0f} slots, "
+        f"{q['feasible_pairs']:.0f} feasible pairs, optimum fill {q['optimum_fill']:.0f}"
+        + (f" (mean of {q['runs']} seeds)" if "runs" in q else ""),
+        f"  {'ranker':<10} {'fill/opt':>9} {'satisf/opt':>11} {'median km':>10}"
+        f" {'placed':>7} {'gini':>6}",
+    ]
+    for name, r in q["rankers"].items():
+        lines.append(
+            f"  {name:<10} {r['fill_vs_optimum']:>9.3f} {r['satisfaction_vs_optimum']:>11.3f} "
+            f"{r['median_km']:>10.2f} {r['placed_share']:>7.3f} {r['earnings_gini']:>6.3f}"
+        )
+    lines.append(
+        f"  dispatch fill / max fill {q['dispatch_fill_vs_max']:.3f}"
+        f" in {q['dispatch_s'] * 1000:.0f} ms"
+    )
+    return lines
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The figures as a plain-text table."""
+    lines = _quality_lines("Quality (simulated Yantai market)", figures["quality"])
+    for path, q in figures["scenarios"].items():
+        lines += _quality_lines(f"Scenario {path}", q)
+    s = figures["speed"]
+    lines.append("Speed (2 cores; peak = resident memory above the start)")
+    for size, r in s["rank_market"].items():
+        lines.append(
+            f"  rank top-10 for every worker {size:>13}: {r['seconds']:8.2f} s"
+            f"   peak {r['peak_mb']:8.1f} MB"
+        )
+    f = s["feed"]
+    lines.append(
+        f"  single-worker feed among {f['open_jobs']} open jobs: p50 {f['p50_ms']:.2f} ms, "
+        f"p99 {f['p99_ms']:.2f} ms   peak {f['peak_mb']:.1f} MB"
+    )
+    for size, r in s["dispatch"].items():
+        lines.append(f"  dispatch {size:>13}: {r['seconds']:8.2f} s   peak {r['peak_mb']:8.1f} MB")
+    return "\n".join(lines)
+
+
+def run_bench_cli(args: argparse.Namespace) -> int:
+    """Entry point of `linggong match bench`."""
+    figures = collect(args)
+    print(json.dumps(figures, ensure_ascii=False, indent=1) if args.json else table(figures))
+    return 0
