@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from market import jobs as job_service
@@ -19,6 +20,7 @@ from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrad
 from market.schemas import FeedFilter
 from market.settings import get_settings
 from matching import model as m
+from matching.context import MarketContext
 from matching import rank as ranking
 from matching import trades as catalogue
 
@@ -104,7 +106,9 @@ def list_feed(
     )
     by_id = {str(j.id): j for j in rows}
     jobs_m = [job_service.matching_job(j, certificates[j.id or 0], j.confirmed_count) for j in rows]
-    matches = ranking.rank_jobs_for_worker(worker, jobs_m, k=data.limit)
+    matches = ranking.rank_jobs_for_worker(
+        worker, jobs_m, k=data.limit, market=_competition(session, [j.id or 0 for j in rows])
+    )
     mine = dict(
         session.exec(
             select(Application.job_id, Application.status).where(
@@ -123,6 +127,22 @@ def list_feed(
         for x in matches
     ]
     return Feed(items=items, missing=missing)
+
+
+def _competition(session: Session, job_ids: list[int]) -> MarketContext:
+    """How contested each job already is: its pending applicants, from the live market.
+
+    The ranker leans a worker away from jobs others are already queuing for (their own
+    best job stays near the top), so one popular job does not draw the whole feed.
+    """
+    pending = dict(
+        session.exec(
+            select(Application.job_id, func.count())
+            .where(col(Application.job_id).in_(job_ids), Application.status == "applied")
+            .group_by(col(Application.job_id))
+        ).all()
+    )
+    return MarketContext(job_demand={str(job_id): float(n) for job_id, n in pending.items()})
 
 
 def _missing_for_feed(view: worker_service.WorkerView) -> list[str]:

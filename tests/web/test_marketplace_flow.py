@@ -112,3 +112,28 @@ def test_instant_job_claim_is_the_hire_and_fills_the_job(
     )
     assert late.status_code == 409
     assert late.json()["detail"] == "该工作已招满"
+
+
+def test_feed_leans_away_from_a_job_others_already_queue_for(
+    client: TestClient, session: Session
+) -> None:
+    from tests.factories import make_job
+
+    employer = make_employer(session)
+    crowded = make_job(session, employer=employer, headcount=1, wage=330, lat=37.5400, lon=121.2570)
+    quiet = make_job(session, employer=employer, headcount=1, wage=320, lat=37.5402, lon=121.2572)
+    other = make_job(session, employer=employer, headcount=1, wage=325, lat=37.5401, lon=121.2571)
+    me = auth(session, make_worker(session, lat=37.5391, lon=121.2566))
+    before = [i["job"]["id"] for i in client.get("/api/v1/worker/feed", headers=me).json()["items"]]
+    assert before[0] == crowded.id  # best paid, all else nearly equal
+    for _ in range(6):
+        rival = make_worker(session, lat=37.5391, lon=121.2566)
+        assert (
+            client.post(
+                f"/api/v1/jobs/{crowded.id}/claim", headers=auth(session, rival)
+            ).status_code
+            == 201
+        )
+    after = [i["job"]["id"] for i in client.get("/api/v1/worker/feed", headers=me).json()["items"]]
+    assert set(after) == {crowded.id, quiet.id, other.id}  # nothing hidden
+    assert after[0] != crowded.id
