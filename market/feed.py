@@ -20,9 +20,9 @@ from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrad
 from market.schemas import FeedFilter
 from market.settings import get_settings
 from matching import model as m
-from matching.context import MarketContext
 from matching import rank as ranking
 from matching import trades as catalogue
+from matching.context import MarketContext
 
 MAX_CANDIDATE_ROWS = 3000  # rows fetched from the box before ranking; the nearest come first
 EMPLOYER_DISTANCE_STEP_KM = 0.5
