@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from market.errors import N_
 from matching import trades as catalogue
@@ -17,6 +25,8 @@ Stars = Annotated[int, Field(ge=1, le=5)]
 Reason = Annotated[str, Field(min_length=1, max_length=200)]
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# C0 controls but tab, newline and carriage return; PostgreSQL refuses NUL in text outright
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_HEADCOUNT = 500
 MIN_WAGE, MAX_WAGE = 50, 5000
 MAX_SHIFT_HOURS = 16
@@ -50,6 +60,24 @@ def _certificate_codes(values: list[str]) -> list[str]:
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_values(cls, value: Any, info: ValidationInfo) -> Any:
+        """No control characters in text, and no true/false where a number belongs."""
+        if isinstance(value, str) and CONTROL_RE.search(value):
+            raise ValueError(N_("Text may not contain control characters"))
+        name = info.field_name
+        if isinstance(value, bool) and name and _is_number(cls.model_fields[name].annotation):
+            raise ValueError(N_("Must be a number"))
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """True for int and float fields, optional or constrained ones too (not for bool)."""
+    if annotation in (int, float):
+        return True
+    return any(_is_number(a) for a in get_args(annotation))
 
 
 # ---------------------------------------------------------------- accounts

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from market.errors import N_, NotFound
+from market.errors import N_, Invalid, NotFound
 from market.events import event_record
 from market.i18n import market_tz
 from market.models import Application as ApplicationRow
@@ -23,7 +23,7 @@ from market.models import (
     WorkerTrade,
     utcnow,
 )
-from market.schemas import AvailableNow, WorkerProfileUpdate
+from market.schemas import MAX_DAYS_AHEAD, AvailableNow, DayWindow, WorkerProfileUpdate
 from matching import model as m
 
 PLANNING_DAYS = 14  # how far ahead the weekly pattern is unrolled into concrete windows
@@ -103,10 +103,11 @@ def list_workers(*, session: Session, user_ids: Sequence[int]) -> dict[int, Work
 
 
 def worker_profile_update(
-    *, session: Session, worker: User, data: WorkerProfileUpdate
+    *, session: Session, worker: User, data: WorkerProfileUpdate, now: datetime | None = None
 ) -> WorkerView:
     """Change the fields given; lists given replace the old ones."""
     assert worker.id is not None
+    _check_days(data.days or [], now or utcnow())
     view = get_worker(session=session, user_id=worker.id)
     profile = view.profile
     if data.name is not None:
@@ -123,6 +124,17 @@ def worker_profile_update(
     session.flush()
     session.expire_all()
     return get_worker(session=session, user_id=worker.id)
+
+
+def _check_days(days: Sequence[DayWindow], now: datetime) -> None:
+    # also keeps absurd dates (year 1, year 9999) away from the UTC conversion on storage
+    horizon = now + timedelta(days=MAX_DAYS_AHEAD)
+    if any(d.end <= now or d.start > horizon for d in days):
+        raise Invalid(
+            N_("Available days must lie between now and {days} days ahead"),
+            field="days",
+            days=MAX_DAYS_AHEAD,
+        )
 
 
 def _replace_children(*, session: Session, worker_id: int, data: WorkerProfileUpdate) -> None:

@@ -57,7 +57,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version="0.1.0",
         description="Union-run job matching for gig workers.",
         lifespan=lifespan,
-        max_body_size=settings.max_request_bytes,
     )
 
     @app.middleware("http")
@@ -68,7 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         response.headers.setdefault("Content-Language", request.state.locale.replace("_", "-"))
         return response
 
-    errors.install(app)
+    errors.install(app, max_body_bytes=settings.max_request_bytes)
     api = APIRouter(prefix="/api/v1")
     for module in (auth, workers, jobs, applications, catalogue):
         api.include_router(module.router)

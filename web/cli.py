@@ -46,6 +46,8 @@ def _seed(args: argparse.Namespace) -> int:
             return 0
         counts = demo.seed_demo(session=session, seed=args.seed, workers=args.workers)
     print("demo market seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for role, phone, password in demo.DEMO_LOGINS:
+        print(f"  demo {role:<8} phone {phone}  password {password}")
     return 0
 
 

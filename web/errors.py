@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
 from web.i18n import negotiate, translate
@@ -59,7 +61,9 @@ def locale_of(request: Request) -> str:
     )
 
 
-def _field_of(loc: tuple[Any, ...]) -> str:
+def _field_of(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind.startswith("json_"):  # the loc holds a character offset, not a field
+        return "body"
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or "body"
 
@@ -74,7 +78,8 @@ def validation_messages(errors: list[dict[str, Any]], locale: str) -> list[dict[
         else:
             template = VALIDATION_MESSAGES.get(error["type"], GENERIC_INVALID)
             message = translate(locale, template, **{k: v for k, v in ctx.items() if k != "error"})
-        result.append({"field": _field_of(tuple(error.get("loc", ()))), "message": message})
+        field = _field_of(tuple(error.get("loc", ())), error["type"])
+        result.append({"field": field, "message": message})
     return result
 
 
@@ -82,8 +87,46 @@ def _body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, 
     return {"detail": detail, "errors": errors or []}
 
 
-def install(app: FastAPI) -> None:
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with a 413 that goes through the handlers below.
+
+    Starlette's own limiter answers in plain English text from outside every handler, so
+    the app uses this one instead: the refusal is raised while the route reads the body
+    (before anything is written) and rendered like every other error, in the user's language.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
+        too_large = declared.isdigit() and int(declared) > self.max_bytes
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if too_large:
+                raise HTTPException(413)  # FastAPI re-raises its own type while parsing
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413)  # FastAPI re-raises its own type while parsing
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def install(app: FastAPI, *, max_body_bytes: int | None = None) -> None:
     """Register the handlers; nothing else in `web` builds an error response."""
+    if max_body_bytes is not None:
+        # innermost, below any BaseHTTPMiddleware: its task group would wrap the refusal
+        # in an ExceptionGroup, which FastAPI's body parser turns into a bare 400
+        app.user_middleware.append(Middleware(BodyLimit, max_bytes=max_body_bytes))
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
