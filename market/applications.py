@@ -352,6 +352,10 @@ def rating_create(
         comment=comment,
     )
     session.add(rating)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same rating sent twice at once
+        raise Conflict(N_("You have already rated this job")) from exc
     profile: WorkerProfile | EmployerProfile | None = (
         session.get(EmployerProfile, rated)
         if side == "worker"

@@ -126,7 +126,13 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
         raise Conflict(
             N_("This job is {status} and can no longer be edited"), status=STATUS_LABELS[job.status]
         )
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = {
+        k: v
+        for k, v in data.model_dump(exclude_unset=True, exclude_none=True).items()
+        if v != getattr(job, k)
+    }
+    if not changes:
+        return job  # nothing to change: no write, no event
     shift_moves = any(
         k in changes and changes[k] != getattr(job, k) for k in ("start_at", "end_at")
     )

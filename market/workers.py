@@ -122,7 +122,6 @@ def worker_profile_update(
         session=session, kind="worker.updated", worker_id=worker.id, payload={"worker": worker.id}
     )
     session.flush()
-    session.expire_all()
     return get_worker(session=session, user_id=worker.id)
 
 

@@ -137,3 +137,16 @@ def test_feed_leans_away_from_a_job_others_already_queue_for(
     after = [i["job"]["id"] for i in client.get("/api/v1/worker/feed", headers=me).json()["items"]]
     assert set(after) == {crowded.id, quiet.id, other.id}  # nothing hidden
     assert after[0] != crowded.id
+
+
+def test_editing_a_job_without_changes_writes_nothing(client: TestClient, session: Session) -> None:
+    boss = auth(session, make_employer(session))
+    job = client.post("/api/v1/jobs", json=_job_body(), headers=boss).json()
+    before = len(list_events(session=session, job_id=job["id"]))
+    same = client.patch(f"/api/v1/jobs/{job['id']}", json={"wage": 320}, headers=boss)
+    empty = client.patch(f"/api/v1/jobs/{job['id']}", json={}, headers=boss)
+    assert same.status_code == empty.status_code == 200
+    assert len(list_events(session=session, job_id=job["id"])) == before
+    raised = client.patch(f"/api/v1/jobs/{job['id']}", json={"wage": 350}, headers=boss)
+    assert raised.json()["wage"] == 350
+    assert len(list_events(session=session, job_id=job["id"])) == before + 1
