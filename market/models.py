@@ -121,6 +121,8 @@ class WorkerProfile(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("radius_km > 0 AND radius_km <= 100", name="radius"),
         CheckConstraint("min_wage >= 0", name="min_wage"),
+        # supply per district for the staff statistics, read from the index alone
+        Index("ix_worker_stats", "user_id", "district"),
     )
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
@@ -251,6 +253,16 @@ class Application(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("job_id", "worker_id"),
         Index("ix_application_worker_shift", "worker_id", "status", "shift_start"),
+        # covers the staff statistics' reads of a period's applications (index-only scans)
+        Index(
+            "ix_application_job_stats",
+            "job_id",
+            "status",
+            "worker_id",
+            "decided_at",
+            "cancelled_by",
+            "distance_km",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

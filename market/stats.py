@@ -348,34 +348,39 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
         .distinct()
         .subquery()
     )
-    worker_keys = [
-        (col(WorkerTrade.trade) if use_trade else blank).label("trade"),
-        (col(WorkerProfile.district) if use_district else blank).label("district"),
-    ]
-    wid = col(WorkerProfile.user_id)
-    supply_query = (
-        select(
-            *worker_keys,
-            func.count(distinct(wid)),
-            func.count(distinct(case((placed_ids.c.worker_id.is_not(None), wid)))),
-        )
-        .select_from(WorkerProfile)
-        .join(WorkerTrade, col(WorkerTrade.worker_id) == wid)
-        .outerjoin(placed_ids, placed_ids.c.worker_id == wid)
-        .group_by(*worker_keys)
-    )
-    supply = {
-        (t, d): (int(n), int(p))
-        for t, d, n, p in session.exec(supply_query).all()  # type: ignore[call-overload]
-    }
+    registered = _supply(session, use_trade, use_district, None)
+    placed = _supply(session, use_trade, use_district, placed_ids)
     rows = []
-    for trade, district in demand.keys() | supply.keys():
-        offered, filled = demand.get((trade, district), (0, 0))
-        workers, placed = supply.get((trade, district), (0, 0))
-        unfilled, idle = offered - filled, workers - placed
+    for key in demand.keys() | registered.keys():
+        trade, district = key
+        offered, filled = demand.get(key, (0, 0))
+        workers, hired = registered.get(key, 0), placed.get(key, 0)
+        unfilled, idle = offered - filled, workers - hired
         gap = unfilled - idle
         verdict = "shortage" if gap > 0 else "surplus" if gap < 0 else "balanced"
         rows.append(
-            GapRow(trade, district, offered, filled, unfilled, workers, placed, idle, gap, verdict)
+            GapRow(trade, district, offered, filled, unfilled, workers, hired, idle, gap, verdict)
         )
     return sorted(rows, key=lambda r: (-abs(r.gap), r.trade, r.district))
+
+
+def _supply(
+    session: Session, use_trade: bool, use_district: bool, only: Any
+) -> dict[tuple[str, str], int]:
+    """Workers per (trade, district) key; `only` restricts them to a subquery of worker ids.
+
+    A worker counts once per trade they hold (worker_trade's key is worker and trade), so
+    plain counts suffice and the database never has to de-duplicate.
+    """
+    blank = literal("")
+    keys = [
+        (col(WorkerTrade.trade) if use_trade else blank).label("trade"),
+        (col(WorkerProfile.district) if use_district else blank).label("district"),
+    ]
+    query = select(*keys, func.count()).select_from(WorkerProfile)
+    if use_trade:
+        query = query.join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
+    if only is not None:
+        query = query.join(only, only.c.worker_id == col(WorkerProfile.user_id))
+    rows = session.exec(query.group_by(*keys)).all()  # type: ignore[call-overload]
+    return {(t, d): int(n) for t, d, n in rows}
