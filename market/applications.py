@@ -125,6 +125,8 @@ def _check_can_do(session: Session, worker_id: int, job: Job, now: datetime) -> 
 
 
 def _open_for_applications(job: Job, now: datetime) -> None:
+    if job.hidden_reason is not None:
+        raise Conflict(N_("The union has taken this job down; it takes no applications"))
     if job.status == JobStatus.filled:
         raise Conflict(N_("This job is full"))
     if job.status != JobStatus.open:

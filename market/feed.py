@@ -92,6 +92,7 @@ def list_feed(
         trades &= {data.trade}
     query = select(Job).where(
         Job.status == JobStatus.open,
+        col(Job.hidden_reason).is_(None),  # taken down by union staff
         col(Job.start_at) > now,
         col(Job.trade).in_(sorted(trades)),
         col(Job.lat).between(lat0, lat1),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,9 +10,11 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     TypeDecorator,
@@ -119,6 +121,8 @@ class WorkerProfile(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("radius_km > 0 AND radius_km <= 100", name="radius"),
         CheckConstraint("min_wage >= 0", name="min_wage"),
+        # supply per district for the staff statistics, read from the index alone
+        Index("ix_worker_stats", "user_id", "district"),
     )
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
@@ -209,6 +213,8 @@ class Job(SQLModel, table=True):
         CheckConstraint("wage > 0", name="wage"),
         Index("ix_job_open_area", "status", "lat", "lon"),
         Index("ix_job_status_start", "status", "start_at"),
+        # staff statistics select jobs by posting time (see market/stats.py)
+        Index("ix_job_created_trade", "created_at", "trade", "district"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -232,6 +238,8 @@ class Job(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     first_hire_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     filled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # set by union staff: the job leaves every feed and takes no claims; the employer sees why
+    hidden_reason: str | None = Field(default=None, sa_type=String(200))
 
 
 class JobCertificate(SQLModel, table=True):
@@ -245,6 +253,16 @@ class Application(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("job_id", "worker_id"),
         Index("ix_application_worker_shift", "worker_id", "status", "shift_start"),
+        # covers the staff statistics' reads of a period's applications (index-only scans)
+        Index(
+            "ix_application_job_stats",
+            "job_id",
+            "status",
+            "worker_id",
+            "decided_at",
+            "cancelled_by",
+            "distance_km",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -297,3 +315,161 @@ class Event(SQLModel, table=True):
     worker_id: int | None = Field(default=None, index=True)
     employer_id: int | None = Field(default=None, index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# ---------------------------------------------------------------- union staff console
+# (issue 6: protection, moderation, stations, membership, morning dispatch)
+
+
+class ReportKind(StrEnum):
+    unpaid = "unpaid"  # wage arrears: worked, not paid
+    fake_job = "fake_job"  # the job did not exist or was not as posted
+
+
+class ReportStatus(StrEnum):
+    open = "open"  # waiting for staff
+    in_progress = "in_progress"  # staff are contacting both sides
+    resolved = "resolved"
+
+
+class ReportOutcome(StrEnum):
+    paid = "paid"  # the employer paid after the union stepped in
+    mediated = "mediated"  # a settlement both sides accepted
+    legal_aid = "legal_aid"  # referred to legal aid
+    unfounded = "unfounded"  # the report did not hold up
+
+
+# outcomes that count against the employer in the reliability shown to workers
+UPHELD_OUTCOMES = (ReportOutcome.paid, ReportOutcome.mediated, ReportOutcome.legal_aid)
+
+
+class Report(SQLModel, table=True):
+    """A worker's wage-arrears or scam report on a job they were hired for."""
+
+    __table_args__ = (
+        CheckConstraint("agreed_wage > 0", name="agreed_wage"),
+        CheckConstraint("work_from <= work_to", name="dates"),
+        Index("ix_report_status_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="user.id", index=True)
+    employer_id: int = Field(foreign_key="user.id", index=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    application_id: int = Field(foreign_key="application.id")
+    kind: str = Field(sa_type=String(16))
+    agreed_wage: int
+    work_from: date = Field(sa_type=Date)
+    work_to: date = Field(sa_type=Date)
+    description: str = Field(default="", sa_type=String(2000))
+    has_photo: bool = False
+    # the job record as it stood when the report was made: posting, hire, times, wage
+    job_record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=ReportStatus.open, sa_type=String(16))
+    outcome: str | None = Field(default=None, sa_type=String(16))
+    outcome_note: str = Field(default="", sa_type=String(2000))
+    handled_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReportPhoto(SQLModel, table=True):
+    """The photo of a report, in the database so every app replica can serve it."""
+
+    __tablename__ = "report_photo"
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True, ondelete="CASCADE")
+    content_type: str = Field(sa_type=String(32))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ReportNote(SQLModel, table=True):
+    """Staff's log of contacting the two sides of a report."""
+
+    __tablename__ = "report_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True, ondelete="CASCADE")
+    staff_id: int = Field(foreign_key="user.id")
+    text: str = Field(sa_type=String(2000))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ModerationAction(SQLModel, table=True):
+    """Who on the staff hid, suspended or verified what, when, and why."""
+
+    __tablename__ = "moderation_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="user.id")
+    action: str = Field(sa_type=String(32))
+    job_id: int | None = Field(default=None, foreign_key="job.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    reason: str = Field(default="", sa_type=String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Station(SQLModel, table=True):
+    """A union service station (驿站): rest, water, charging, legal advice, training."""
+
+    __table_args__ = (Index("ix_station_area", "active", "lat", "lon"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(80))
+    address: str = Field(sa_type=String(200))
+    district: str = Field(default="", sa_type=String(40))
+    lat: float
+    lon: float
+    hours: str = Field(default="", sa_type=String(80))
+    phone: str = Field(default="", sa_type=String(20))
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MembershipStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Membership(SQLModel, table=True):
+    """A worker's application to join the union, and staff's decision."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    status: str = Field(default=MembershipStatus.pending, sa_type=String(16), index=True)
+    applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", sa_type=String(200))
+
+
+class ProposalStatus(StrEnum):
+    proposed = "proposed"  # sent to the worker's phone
+    accepted = "accepted"  # the worker took it: hired through the normal claim/confirm path
+    declined = "declined"
+
+
+class DispatchProposal(SQLModel, table=True):
+    """One assignment of a morning dispatch plan, offered to the worker."""
+
+    __tablename__ = "dispatch_proposal"
+    __table_args__ = (
+        Index("ix_dispatch_proposal_worker_status", "worker_id", "status"),
+        Index("ix_dispatch_proposal_day", "day", "district"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    worker_id: int = Field(foreign_key="user.id")
+    day: date = Field(sa_type=Date)
+    district: str = Field(default="", sa_type=String(40))
+    score: float
+    reason: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=ProposalStatus.proposed, sa_type=String(16))
+    sent_by: int = Field(foreign_key="user.id")
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -9,6 +9,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
+import web.api.protection as protection_api
+import web.api.staff as staff_api
+import web.api.staff_protection as staff_protection_api
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from web import errors
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.install(app, max_body_bytes=settings.max_request_bytes)
     api = APIRouter(prefix="/api/v1")
     for module in (auth, workers, jobs, applications, catalogue):
+        api.include_router(module.router)
+    for module in (protection_api, staff_api, staff_protection_api):  # union staff console
         api.include_router(module.router)
     app.include_router(api)
 

@@ -74,6 +74,27 @@ def _create_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_stats(args: argparse.Namespace) -> int:
+    from market import stats_bench
+
+    url = args.url or os.environ.get("LINGGONG_TEST_POSTGRES_URL") or get_settings().database_url
+    try:
+        timings = stats_bench.run(
+            server_url=url,
+            workers=args.workers,
+            jobs=args.jobs,
+            days=args.days,
+            repeat=args.repeat,
+            keep=args.keep,
+        )
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    slow = [t.name for t in timings if t.p95_ms > args.budget_ms]
+    print(f"p95 over {args.budget_ms:.0f} ms: {', '.join(slow) or 'none'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "match":
@@ -100,6 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--phone", required=True)
     p.add_argument("--name", required=True)
     p.set_defaults(func=_create_staff)
+    p = sub.add_parser("bench", help="benchmarks (stats: staff statistics on PostgreSQL)")
+    p.add_argument("what", choices=["stats"])
+    p.add_argument("--url", help="PostgreSQL server URL (a throw-away database is made there)")
+    p.add_argument("--workers", type=int, default=100_000)
+    p.add_argument("--jobs", type=int, default=200_000)
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--budget-ms", type=float, default=200.0)
+    p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p.set_defaults(func=_bench_stats)
     sub.add_parser("match", help="rank, dispatch or benchmark a scenario file (see --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -1,0 +1,386 @@
+"""Match statistics for union staff, computed by SQL aggregates (never row by row in Python).
+
+One notion of period everywhere: a period is a range of local dates, and it selects the
+jobs *posted* in it (`job.created_at`, indexed); every application figure counts through
+those jobs. Cancelled jobs count as posted but offer no slots. A "hire" is an application
+that was confirmed at some point and not withdrawn: confirmed, completed or no-show.
+
+Medians use `percentile_cont` on PostgreSQL and a window-function median on SQLite; local
+day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlmodel import Session, col
+
+from market.i18n import market_tz
+from market.models import (
+    Application,
+    ApplicationStatus,
+    Job,
+    JobStatus,
+    Membership,
+    MembershipStatus,
+    WorkerProfile,
+    WorkerTrade,
+    utcnow,
+)
+
+HIRED = (ApplicationStatus.confirmed, ApplicationStatus.completed, ApplicationStatus.no_show)
+MAX_PERIOD_DAYS = 400
+GROUPINGS = ("trade", "district", "trade_district")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates `first`..`last` inclusive, as a UTC half-open range."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+
+
+def period_of(*, first: date, last: date) -> Period:
+    """The period from `first` to `last` (local dates, both included)."""
+    tz = market_tz()
+    start = datetime(first.year, first.month, first.day, tzinfo=tz)
+    end_day = last + timedelta(days=1)
+    end = datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
+    return Period(first=first, last=last, start=start.astimezone(UTC), end=end.astimezone(UTC))
+
+
+def today(now: datetime | None = None) -> date:
+    """The market's local date."""
+    return (now or utcnow()).astimezone(market_tz()).date()
+
+
+@dataclass(frozen=True)
+class Summary:
+    jobs_posted: int
+    jobs_cancelled: int
+    slots_offered: int
+    slots_filled: int
+    fill_rate: float | None
+    median_hours_to_first_hire: float | None
+    median_hours_to_full: float | None
+    median_distance_km: float | None
+    average_wage: float | None
+    workers_registered: int
+    workers_available_now: int
+    workers_active: int  # applied to a job of the period
+    workers_placed: int  # hired on a job of the period
+    workers_idle: int  # active but not placed
+    members: int
+    members_active: int
+    members_placed: int
+    members_idle: int
+    cancelled_by_worker: int  # hires the worker called off
+    cancelled_by_employer: int  # hires the employer called off (job cancellations included)
+    no_shows: int  # hired workers who did not come
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: str  # a trade code, a district, a local day (YYYY-MM-DD) or an hour ("07")
+    jobs_posted: int
+    slots_offered: int
+    slots_filled: int
+    fill_rate: float | None
+    average_wage: float | None
+
+    @property
+    def unfilled(self) -> int:
+        return self.slots_offered - self.slots_filled
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """Demand against idle supply: `gap` > 0 means jobs go unfilled for lack of workers."""
+
+    trade: str
+    district: str
+    slots_offered: int
+    slots_filled: int
+    unfilled: int
+    workers: int  # registered workers with this trade living in this district
+    placed: int  # of them, hired on a job of the period
+    idle: int
+    gap: int  # unfilled - idle
+    verdict: str  # "shortage" (a training need), "surplus" (idle workers), "balanced"
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    return and_(col(Job.created_at) >= period.start, col(Job.created_at) < period.end)
+
+
+def _live() -> ColumnElement[bool]:
+    return col(Job.status) != JobStatus.cancelled
+
+
+def _hours_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    if _dialect(session) == "postgresql":
+        return func.extract("epoch", later - earlier) / 3600.0
+    return (func.julianday(later) - func.julianday(earlier)) * 24.0
+
+
+def _median(session: Session, value: Any, where: list[Any], joins: Any = None) -> Any:
+    """The median of `value` over the rows matching `where` (None when there are none)."""
+    if _dialect(session) == "postgresql":
+        query: Select[Any] = select(func.percentile_cont(0.5).within_group(value))
+        query = query.select_from(joins) if joins is not None else query.select_from(Job)
+        result = session.exec(query.where(*where)).one()  # type: ignore[call-overload]
+        return None if result[0] is None else float(result[0])
+    ranked = select(
+        value.label("v"),
+        func.row_number().over(order_by=value).label("rn"),
+        func.count().over().label("n"),
+    )
+    ranked = ranked.select_from(joins) if joins is not None else ranked.select_from(Job)
+    sub = ranked.where(*where).subquery()
+    middle = select(func.avg(sub.c.v)).where(
+        or_(sub.c.rn == (sub.c.n + 1) // 2, sub.c.rn == (sub.c.n + 2) // 2)
+    )
+    found = session.exec(middle).one()[0]  # type: ignore[call-overload]
+    return None if found is None else float(found)
+
+
+def _rate(filled: int, offered: int) -> float | None:
+    return round(filled / offered, 4) if offered else None
+
+
+def _round(value: Any, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _job_totals(group: list[Any]) -> list[Any]:
+    return [
+        *group,
+        func.count().label("jobs"),
+        func.coalesce(func.sum(case((_live(), col(Job.headcount)), else_=0)), 0),
+        func.coalesce(func.sum(case((_live(), col(Job.confirmed_count)), else_=0)), 0),
+        func.avg(case((_live(), col(Job.wage)))),
+        func.coalesce(func.sum(case((col(Job.status) == JobStatus.cancelled, 1), else_=0)), 0),
+    ]
+
+
+def _hired() -> ColumnElement[bool]:
+    return col(Application.status).in_(HIRED)
+
+
+def get_summary(*, session: Session, period: Period, now: datetime | None = None) -> Summary:
+    """The headline figures of the period."""
+    now = now or utcnow()
+    jobs, offered, filled, wage, cancelled = session.exec(  # type: ignore[call-overload]
+        select(*_job_totals([])).where(_in_period(period))
+    ).one()
+    member = col(Membership.user_id).is_not(None)
+    worker = col(Application.worker_id)
+    people = session.exec(  # type: ignore[call-overload]
+        select(
+            func.count(distinct(worker)),
+            func.count(distinct(case((_hired(), worker)))),
+            func.count(distinct(case((member, worker)))),
+            func.count(distinct(case((and_(member, _hired()), worker)))),
+            func.coalesce(func.sum(case((_called_off("worker"), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_called_off("employer"), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((col(Application.status) == ApplicationStatus.no_show, 1), else_=0)),
+                0,
+            ),
+        )
+        .select_from(Application)
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .outerjoin(
+            Membership,
+            and_(
+                col(Membership.user_id) == worker,
+                col(Membership.status) == MembershipStatus.approved,
+            ),
+        )
+        .where(_in_period(period))
+    ).one()
+    active, placed, members_active, members_placed, by_worker, by_employer, no_shows = people
+    registered, available = session.exec(  # type: ignore[call-overload]
+        select(
+            func.count(),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                col(WorkerProfile.available_now),
+                                col(WorkerProfile.now_until) > now,
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+        ).select_from(WorkerProfile)
+    ).one()
+    members = session.exec(  # type: ignore[call-overload]
+        select(func.count())
+        .select_from(Membership)
+        .where(col(Membership.status) == MembershipStatus.approved)
+    ).one()[0]
+    return Summary(
+        jobs_posted=int(jobs),
+        jobs_cancelled=int(cancelled),
+        slots_offered=int(offered),
+        slots_filled=int(filled),
+        fill_rate=_rate(int(filled), int(offered)),
+        median_hours_to_first_hire=_round(
+            _median(
+                session,
+                _hours_between(session, col(Job.first_hire_at), col(Job.created_at)),
+                [_in_period(period), col(Job.first_hire_at).is_not(None)],
+            )
+        ),
+        median_hours_to_full=_round(
+            _median(
+                session,
+                _hours_between(session, col(Job.filled_at), col(Job.created_at)),
+                [_in_period(period), col(Job.filled_at).is_not(None)],
+            )
+        ),
+        median_distance_km=_round(_median_distance(session, period), 1),
+        average_wage=_round(wage, 1),
+        workers_registered=int(registered),
+        workers_available_now=int(available),
+        workers_active=int(active),
+        workers_placed=int(placed),
+        workers_idle=int(active) - int(placed),
+        members=int(members),
+        members_active=int(members_active),
+        members_placed=int(members_placed),
+        members_idle=int(members_active) - int(members_placed),
+        cancelled_by_worker=int(by_worker),
+        cancelled_by_employer=int(by_employer),
+        no_shows=int(no_shows),
+    )
+
+
+def _called_off(side: str) -> ColumnElement[bool]:
+    # decided_at is set by a hire (and a decline): a cancelled row with it was a hire
+    return and_(
+        col(Application.status) == ApplicationStatus.cancelled,
+        col(Application.decided_at).is_not(None),
+        col(Application.cancelled_by) == side,
+    )
+
+
+def _median_distance(session: Session, period: Period) -> Any:
+    joined = Application.__table__.join(  # type: ignore[attr-defined]
+        Job.__table__,  # type: ignore[attr-defined]
+        col(Job.id) == col(Application.job_id),
+    )
+    return _median(
+        session,
+        col(Application.distance_km),
+        [_in_period(period), _hired(), col(Application.distance_km).is_not(None)],
+        joins=joined,
+    )
+
+
+def _local(session: Session, column: Any) -> tuple[Any, Any]:
+    """Expressions for the local day ("YYYY-MM-DD") and hour ("HH") of a UTC column."""
+    if _dialect(session) == "postgresql":
+        moment = func.timezone(market_tz().key, func.timezone("UTC", column))
+        return func.to_char(moment, "YYYY-MM-DD"), func.to_char(moment, "HH24")
+    offset = datetime.now(market_tz()).utcoffset() or timedelta(0)
+    shift = f"{int(offset.total_seconds()):+d} seconds"
+    return func.strftime("%Y-%m-%d", column, shift), func.strftime("%H", column, shift)
+
+
+def list_breakdown(*, session: Session, period: Period, by: str) -> list[GroupRow]:
+    """Jobs, slots, fill rate and average wage per trade, district, local day or local hour."""
+    day, hour = _local(session, col(Job.created_at))
+    keys = {"trade": col(Job.trade), "district": col(Job.district), "day": day, "hour": hour}
+    key = keys[by].label("key")
+    rows = session.exec(  # type: ignore[call-overload]
+        select(*_job_totals([key])).where(_in_period(period)).group_by(key).order_by(key)
+    ).all()
+    return [
+        GroupRow(
+            key=str(k),
+            jobs_posted=int(jobs),
+            slots_offered=int(offered),
+            slots_filled=int(filled),
+            fill_rate=_rate(int(filled), int(offered)),
+            average_wage=_round(wage, 1),
+        )
+        for k, jobs, offered, filled, wage, _cancelled in rows
+    ]
+
+
+def list_gap(*, session: Session, period: Period, by: str = "trade_district") -> list[GapRow]:
+    """Supply against demand per trade and/or district, the widest gaps first."""
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    use_trade, use_district = by != "district", by != "trade"
+    blank = literal("")
+    job_keys = [
+        (col(Job.trade) if use_trade else blank).label("trade"),
+        (col(Job.district) if use_district else blank).label("district"),
+    ]
+    demand = {
+        (t, d): (int(offered), int(filled))
+        for t, d, _jobs, offered, filled, _wage, _c in session.exec(  # type: ignore[call-overload]
+            select(*_job_totals(job_keys)).where(_in_period(period)).group_by(*job_keys)
+        ).all()
+    }
+    placed_ids = (
+        select(col(Application.worker_id).label("worker_id"))
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .where(_in_period(period), _hired())
+        .distinct()
+        .subquery()
+    )
+    registered = _supply(session, use_trade, use_district, None)
+    placed = _supply(session, use_trade, use_district, placed_ids)
+    rows = []
+    for key in demand.keys() | registered.keys():
+        trade, district = key
+        offered, filled = demand.get(key, (0, 0))
+        workers, hired = registered.get(key, 0), placed.get(key, 0)
+        unfilled, idle = offered - filled, workers - hired
+        gap = unfilled - idle
+        verdict = "shortage" if gap > 0 else "surplus" if gap < 0 else "balanced"
+        rows.append(
+            GapRow(trade, district, offered, filled, unfilled, workers, hired, idle, gap, verdict)
+        )
+    return sorted(rows, key=lambda r: (-abs(r.gap), r.trade, r.district))
+
+
+def _supply(
+    session: Session, use_trade: bool, use_district: bool, only: Any
+) -> dict[tuple[str, str], int]:
+    """Workers per (trade, district) key; `only` restricts them to a subquery of worker ids.
+
+    A worker counts once per trade they hold (worker_trade's key is worker and trade), so
+    plain counts suffice and the database never has to de-duplicate.
+    """
+    blank = literal("")
+    keys = [
+        (col(WorkerTrade.trade) if use_trade else blank).label("trade"),
+        (col(WorkerProfile.district) if use_district else blank).label("district"),
+    ]
+    query = select(*keys, func.count()).select_from(WorkerProfile)
+    if use_trade:
+        query = query.join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
+    if only is not None:
+        query = query.join(only, only.c.worker_id == col(WorkerProfile.user_id))
+    rows = session.exec(query.group_by(*keys)).all()  # type: ignore[call-overload]
+    return {(t, d): int(n) for t, d, n in rows}
