@@ -22,6 +22,7 @@ from market import accounts as account_service
 from market import applications as application_service
 from market import feed as feed_service
 from market import jobs as job_service
+from market import stations as station_service
 from market import workers as worker_service
 from market.errors import DomainError
 from market.events import event_record
@@ -33,6 +34,7 @@ from market.models import (
     Job,
     Rating,
     Role,
+    Station,
     User,
     WorkerProfile,
     utcnow,
@@ -325,6 +327,7 @@ def seed_demo(*, session: Session, seed: int = 7, workers: int = 400) -> dict[st
     s.bulk_workers(max(0, workers - 1))
     _history(s, me)
     upcoming = _upcoming(s, me, boss)
+    station_service.stations_seed(session=session)
     return _counts(session, upcoming)
 
 
@@ -410,5 +413,6 @@ def _counts(session: Session, upcoming: list[Job]) -> dict[str, int]:
         "applications": count(Application),
         "hires": count(Application, Application.status == "confirmed"),
         "ratings": count(Rating),
+        "stations": count(Station),
         "events": count(Event),
     }

@@ -70,7 +70,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         response.headers.setdefault("Content-Language", request.state.locale.replace("_", "-"))
         return response
 
-    errors.install(app, max_body_bytes=settings.max_request_bytes)
+    errors.install(
+        app,
+        max_body_bytes=settings.max_request_bytes,
+        larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
+    )
     api = APIRouter(prefix="/api/v1")
     for module in (auth, workers, jobs, applications, catalogue):
         api.include_router(module.router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -95,16 +96,20 @@ class BodyLimit:
     (before anything is written) and rendered like every other error, in the user's language.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})  # exact paths allowed more (photo uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        too_large = declared.isdigit() and int(declared) > self.max_bytes
+        too_large = declared.isdigit() and int(declared) > limit
         received = 0
 
         async def limited_receive() -> Message:
@@ -114,19 +119,21 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise HTTPException(413)  # FastAPI re-raises its own type while parsing
             return message
 
         await self.app(scope, limited_receive, send)
 
 
-def install(app: FastAPI, *, max_body_bytes: int | None = None) -> None:
+def install(
+    app: FastAPI, *, max_body_bytes: int | None = None, larger: Mapping[str, int] | None = None
+) -> None:
     """Register the handlers; nothing else in `web` builds an error response."""
     if max_body_bytes is not None:
         # innermost, below any BaseHTTPMiddleware: its task group would wrap the refusal
         # in an ExceptionGroup, which FastAPI's body parser turns into a bare 400
-        app.user_middleware.append(Middleware(BodyLimit, max_bytes=max_body_bytes))
+        app.user_middleware.append(Middleware(BodyLimit, max_bytes=max_body_bytes, larger=larger))
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
