@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import Engine
+from starlette.middleware.gzip import GZipMiddleware
 
 from market.db import make_engine
 from market.settings import Settings, get_settings
-from web import errors
+from web import errors, pages
 from web.api import applications, auth, catalogue, jobs, workers
 from web.i18n import negotiate
 
@@ -51,6 +52,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (auth, workers, jobs, applications, catalogue):
         api.include_router(module.router)
     app.include_router(api)
+    pages.install(app)
+    # weak mobile networks: pages, CSS and JS travel compressed
+    app.add_middleware(GZipMiddleware, minimum_size=800)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
