@@ -20,6 +20,7 @@ from market.schemas import JobCreate
 from matching import trades as catalogue
 from web.deps import ApplicationDep, OwnedJobDep, SessionDep
 from web.errors import locale_of
+from web.i18n import translate
 from web.pages import places
 from web.pages.deps import PageEmployer, PageForm
 from web.pages.forms import cancel_reason, stars_of
@@ -104,34 +105,53 @@ def _shift_of(values: dict[str, object]) -> tuple[datetime, datetime]:
 
 
 def _job_create(values: dict[str, object], locale: str) -> JobCreate:
+    """The service's input from the form; every field's problem is reported at once."""
+    errors: dict[str, str] = {}
     trade = catalogue.TRADE_BY_CODE.get(str(values["trade"]))
     if trade is None:
-        raise Invalid(N_("Choose the trade you need"), field="trade")
-    start, end = _shift_of(values)
+        errors["trade"] = translate(locale, N_("Choose the trade you need"))
+    try:
+        start, end = _shift_of(values)
+    except Invalid as exc:
+        errors.update(form_errors(exc, locale))
+        start = end = utcnow()
     lat, lon = values["lat"], values["lon"]
     if not (lat and lon):
         place = places.BY_NAME.get(str(values["district"]))
         if place is None:
-            raise Invalid(N_("Put a pin on the map or choose a district"), field="address")
-        lat, lon = place.lat, place.lon
-    title = values["title"] or (trade.zh if locale.startswith("zh") else trade.en)
-    return JobCreate.model_validate(
-        {
-            "trade": trade.code,
-            "title": title,
-            "description": values["description"],
-            "lat": lat,
-            "lon": lon,
-            "address": values["address"],
-            "district": values["district"],
-            "start_at": start,
-            "end_at": end,
-            "headcount": values["headcount"],
-            "wage": values["wage"],
-            "instant": values["instant"],
-            "certificates": values["certificates"],
-        }
-    )
+            errors["district"] = translate(locale, N_("Put a pin on the map or choose a district"))
+        lat, lon = (place.lat, place.lon) if place else (0.0, 0.0)
+    default_title = "" if trade is None else trade.zh if locale.startswith("zh") else trade.en
+    fields = {
+        "trade": trade.code if trade else "general",
+        "title": values["title"] or default_title or "--",
+        "description": values["description"],
+        "lat": lat,
+        "lon": lon,
+        "address": values["address"],
+        "district": values["district"],
+        "start_at": start,
+        "end_at": end,
+        "headcount": values["headcount"],
+        "wage": values["wage"],
+        "instant": values["instant"],
+        "certificates": values["certificates"],
+    }
+    try:
+        data = JobCreate.model_validate(fields)
+    except ValidationError as exc:
+        errors = {**form_errors(exc, locale), **errors}
+    if errors:
+        raise FormErrors(errors)
+    return data
+
+
+class FormErrors(Exception):
+    """Several fields' messages, already in the page's language."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
 
 
 def _form_context(request: Request, values: dict[str, object]) -> dict[str, object]:
@@ -163,8 +183,8 @@ def post_job(
     try:
         data = _job_create(values, locale)
         job = job_service.job_post(session=session, employer=employer, data=data)
-    except (ValidationError, DomainError) as exc:
-        errors = form_errors(exc, locale)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else form_errors(exc, locale)
         raise FormInvalid("employer/new_job.html", _form_context(request, values), errors) from exc
     return RedirectResponse(f"/employer/jobs/{job.id}?ok=posted", status_code=303)
 
