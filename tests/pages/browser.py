@@ -57,7 +57,10 @@ def shoot(page: Any, name: str) -> Path:
     """Save a full-page screenshot as a test artifact."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # pinned bars would land mid-page in a full-page picture: lay them flat while shooting
+    style = page.add_style_tag(content=".tabs, .sticky-action { position: static !important; }")
     page.screenshot(path=str(path), full_page=True)
+    style.evaluate("node => node.remove()")
     return path
 
 

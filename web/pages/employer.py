@@ -141,6 +141,8 @@ def _job_create(values: dict[str, object], locale: str) -> JobCreate:
         data = JobCreate.model_validate(fields)
     except ValidationError as exc:
         errors = {**form_errors(exc, locale), **errors}
+    if not values["address"]:
+        errors["address"] = translate(locale, N_("This field is required"))
     if errors:
         raise FormErrors(errors)
     return data

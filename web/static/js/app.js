@@ -38,6 +38,8 @@
       if (!button.hasAttribute("data-no-submit")) form.submit();
     }, function () {
       say("denied");
+      var more = form.querySelector("details");
+      if (more) more.open = true;
       var picker = form.querySelector("select");
       if (picker) picker.focus();
     }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
