@@ -53,8 +53,21 @@ def new_phone(chromium: Any, *, locale: str = "zh-CN", **options: Any) -> Any:
     return context
 
 
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter((el) => el.type !== 'hidden' && !el.closest('dialog:not([open])'))
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                  && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map((el) => el.outerHTML.slice(0, 80))"""
+
+
 def shoot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact."""
+    """Save a full-page screenshot as a test artifact, after checking what every page owes.
+
+    Every page must fit a 360 px wide screen without sideways scrolling, and every control
+    must have a label a screen reader can say.
+    """
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    assert page.evaluate(UNLABELLED_CONTROLS) == [], name
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     # pinned bars would land mid-page in a full-page picture: lay them flat while shooting

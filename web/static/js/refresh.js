@@ -19,17 +19,20 @@ export async function keepFresh({ url, target, relevant, slowMs, fastMs, onSwap 
       busy = false;
     }
   }
-  let live = null;
+  let live = false;
   try {
     const module = await import("/static/js/live.js");
-    live = module.connectLive({
-      onEvent: (event) => { if (relevant(event)) refresh(); },
-      onResync: refresh,
-    });
+    if (typeof module.connectLive === "function") {
+      module.connectLive({
+        onEvent: (event) => { if (relevant(event)) refresh(); },
+        onResync: refresh,
+      });
+      live = true;
+    }
   } catch (_) {
-    live = null;
+    live = false; // not deployed yet, or the network dropped it: polling alone keeps up
   }
   setInterval(refresh, live ? slowMs : fastMs);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
-  return { live: Boolean(live), refresh };
+  return { live, refresh };
 }
