@@ -275,3 +275,52 @@ def test_app_installs_and_shows_the_offline_page_without_caching_personal_pages(
     paths = {url.removeprefix(live_server.url).split("?")[0] for url in cached}
     assert "/offline" in paths
     assert all(p == "/offline" or p.startswith("/static/") for p in paths), paths
+
+
+def test_new_fitting_job_slides_into_the_open_feed_without_reloading(
+    live_server: LiveServer, phone: Any
+) -> None:
+    first = _seed_painter_job(live_server, title="第一个活")
+    with live_server.session() as session:
+        worker_phone = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon).phone
+    page = phone.new_page()
+    _log_in(page, live_server, worker_phone)
+    expect(page.locator(f"#job-{first}")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+
+    second = _seed_painter_job(live_server, title="新来的活")
+    # the page refreshes on live events, on a timer, and when the phone wakes up
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    card = page.locator(f"#job-{second}")
+    expect(card).to_be_visible()
+    expect(card).to_have_class(re.compile(r"\bnew\b"))
+    expect(page.locator(f"#job-{first}")).not_to_have_class(re.compile(r"\bnew\b"))
+    assert page.evaluate("window.__sameDocument") is True
+
+
+def test_available_now_uses_the_phone_location_or_a_district_when_refused(
+    live_server: LiveServer, chromium: Any
+) -> None:
+    with live_server.session() as session:
+        worker_phone = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon).phone
+    here = {"latitude": 37.5631, "longitude": 121.2512}
+    allowed = new_phone(chromium, geolocation=here, permissions=["geolocation"])
+    page = allowed.new_page()
+    _log_in(page, live_server, worker_phone)
+    page.get_by_role("button", name="用我的位置").click()
+    expect(page.locator(".flash")).to_contain_text("你现在可以上工")
+    expect(page.get_by_role("heading", name="你现在可以上工")).to_be_visible()
+    page.get_by_role("button", name="关闭").click()
+    expect(page.get_by_role("heading", name="现在就能干活？")).to_be_visible()
+    allowed.close()
+
+    refused = new_phone(chromium, permissions=[])
+    page = refused.new_page()
+    _log_in(page, live_server, worker_phone)
+    page.get_by_role("button", name="用我的位置").click()
+    expect(page.locator("#now-form .geo-status")).to_contain_text("选择区域")
+    expect(page.locator("#now-district")).to_be_visible()  # the picker opened by itself
+    page.select_option("#now-district", "莱山区")
+    page.get_by_role("button", name="从这个区域开工").click()
+    expect(page.locator(".flash")).to_contain_text("你现在可以上工")
+    refused.close()

@@ -330,3 +330,46 @@ def test_static_files_are_compressed_and_cached_by_version(client: TestClient) -
     assert answer.headers["content-encoding"] == "gzip"
     assert "immutable" in answer.headers["cache-control"]
     assert "leaflet" not in client.get("/feed", follow_redirects=True).text.lower()
+
+
+def test_after_the_shift_employer_marks_done_and_both_sides_rate_once(
+    client: TestClient, session: Session
+) -> None:
+    employer = make_employer(session)
+    job = make_job(session, employer=employer, instant=True, lat=ZHIFU.lat, lon=ZHIFU.lon)
+    worker = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon)
+    worker_token = _log_in(client, worker)
+    client.post(f"/jobs/{job.id}/claim", data={"csrf_token": worker_token})
+    job.start_at = datetime.now(UTC) - timedelta(hours=9)  # the shift has been worked
+    job.end_at = datetime.now(UTC) - timedelta(hours=1)
+    session.add(job)
+    session.flush()
+    client.cookies.clear()
+    token = _log_in(client, employer)
+    done = client.post(f"/employer/jobs/{job.id}/complete", data={"csrf_token": token})
+    assert done.status_code == 200 and "已标记完工" in done.text
+    application = session.exec(select(Application).where(Application.job_id == job.id)).one()
+    rate = f"/employer/applications/{application.id}/rate"
+    assert client.post(rate, data={"csrf_token": token, "stars": "4"}).status_code == 200
+    again = client.post(rate, data={"csrf_token": token, "stars": "4"})
+    assert again.status_code == 409 and "已经评价" in again.text
+    client.cookies.clear()
+    worker_token = _log_in(client, worker)
+    rated = client.post(
+        f"/my/applications/{application.id}/rate",
+        data={"csrf_token": worker_token, "stars": "5", "comment": "工钱当天结清"},
+    )
+    assert rated.status_code == 200 and "你已评价" in rated.text
+
+
+def test_employer_sees_ranked_candidates_with_reasons_but_no_phone_or_place(
+    client: TestClient, session: Session
+) -> None:
+    employer = make_employer(session)
+    job = make_job(session, employer=employer, lat=ZHIFU.lat, lon=ZHIFU.lon)
+    near = make_worker(session, lat=ZHIFU.lat + 0.003, lon=ZHIFU.lon, name="近师傅")
+    _log_in(client, employer)
+    page = client.get(f"/employer/jobs/{job.id}").text
+    assert "近师傅" in page and "同工种" in page
+    assert near.phone not in page
+    assert f"{ZHIFU.lat + 0.003}" not in page  # rounded distances only
