@@ -373,3 +373,10 @@ def test_employer_sees_ranked_candidates_with_reasons_but_no_phone_or_place(
     assert "近师傅" in page and "同工种" in page
     assert near.phone not in page
     assert f"{ZHIFU.lat + 0.003}" not in page  # rounded distances only
+
+
+def test_feed_ignores_filters_that_make_no_sense(client: TestClient, session: Session) -> None:
+    job = make_job(session, lat=ZHIFU.lat, lon=ZHIFU.lon)
+    _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    page = client.get("/feed?day=someday&max_km=far&trade=astronaut")
+    assert page.status_code == 200 and f'id="job-{job.id}"' in page.text

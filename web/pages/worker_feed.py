@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -26,8 +27,6 @@ from web.pages.route import FormInvalid, PageRoute, form_errors
 router = APIRouter(route_class=PageRoute)
 
 FLASH = {
-    "claimed": N_("Done! The job is yours. The employer's phone number is below."),
-    "applied": N_("Applied. The employer will confirm or decline soon."),
     "now_on": N_("You are available now: jobs near you come first."),
     "now_off": N_("Switched off. Your usual hours apply again."),
     "saved": N_("Saved. Here are the jobs that fit you."),
@@ -36,10 +35,12 @@ DISTANCES = (3, 5, 10, 20)
 
 
 def _filters(
-    day: str | None, trade: str | None, max_km: float | None
+    day: str | None, trade: str | None, max_km: str | None
 ) -> tuple[FeedFilter, dict[str, object]]:
     """The feed's filters from the query string; a value that makes no sense is ignored."""
-    chosen: dict[str, object] = {"day": day or None, "trade": trade or None, "max_km": max_km}
+    chosen: dict[str, object] = {"day": day or None, "trade": trade or None, "max_km": None}
+    with contextlib.suppress(ValueError):
+        chosen["max_km"] = float(max_km) if max_km else None
     try:
         return FeedFilter.model_validate({k: v for k, v in chosen.items() if v}), chosen
     except ValidationError:
@@ -48,11 +49,11 @@ def _filters(
 
 DayQuery = Annotated[str | None, Query(max_length=10)]
 TradeQuery = Annotated[str | None, Query(max_length=24)]
-KmQuery = Annotated[float | None, Query(gt=0, le=100)]
+KmQuery = Annotated[str | None, Query(max_length=10)]
 
 
 def _feed_context(
-    session: SessionDep, worker: PageWorker, day: str | None, trade: str | None, km: float | None
+    session: SessionDep, worker: PageWorker, day: str | None, trade: str | None, km: str | None
 ) -> dict[str, object]:
     data, chosen = _filters(day, trade, km)
     feed = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=data)
