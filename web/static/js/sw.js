@@ -26,14 +26,22 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/")) {
+    // "?v=<hash>" files never change: cache first. Others (live.js, modules imported by
+    // plain name) may: network first, the cached copy only when offline.
+    const network = () => fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        // one copy per file: a new version replaces the old one
+        caches.open(VERSION).then((cache) =>
+          cache.delete(request, { ignoreSearch: true }).then(() => cache.put(request, copy)));
+      }
+      return response;
+    });
+    const cached = () => caches.match(request).then((hit) => hit || caches.match(request, { ignoreSearch: true }));
     event.respondWith(
-      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(VERSION).then((cache) => cache.put(request, copy));
-        }
-        return response;
-      }).catch(() => caches.match(request, { ignoreSearch: true }))),
+      url.searchParams.has("v")
+        ? caches.match(request).then((hit) => hit || network().catch(cached))
+        : network().catch(cached),
     );
   }
 });
