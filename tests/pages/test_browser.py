@@ -286,6 +286,7 @@ def test_new_fitting_job_slides_into_the_open_feed_without_reloading(
     page = phone.new_page()
     _log_in(page, live_server, worker_phone)
     expect(page.locator(f"#job-{first}")).to_be_visible()
+    expect(page.locator("#live-note")).to_be_visible()  # the page script is running
     page.evaluate("window.__sameDocument = true")
 
     second = _seed_painter_job(live_server, title="新来的活")

@@ -380,3 +380,15 @@ def test_feed_ignores_filters_that_make_no_sense(client: TestClient, session: Se
     _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     page = client.get("/feed?day=someday&max_km=far&trade=astronaut")
     assert page.status_code == 200 and f'id="job-{job.id}"' in page.text
+
+
+def test_my_jobs_list_fragment_shows_the_hire_once_the_employer_confirms(
+    client: TestClient, session: Session
+) -> None:
+    employer = make_employer(session)
+    job = make_job(session, employer=employer, instant=False, lat=ZHIFU.lat, lon=ZHIFU.lon)
+    token = _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    client.post(f"/jobs/{job.id}/claim", data={"csrf_token": token})
+    before = client.get("/my/jobs/list")
+    assert "等雇主确认" in before.text and "tel:" not in before.text
+    assert "<html" not in before.text and "no-store" in before.headers["cache-control"]

@@ -41,14 +41,7 @@ SECTIONS = (
 )
 
 
-@router.get("/my/jobs")
-def my_jobs(
-    request: Request,
-    worker: PageWorker,
-    session: SessionDep,
-    ok: Annotated[str | None, Query(max_length=20)] = None,
-) -> Response:
-    """My applications and hires, grouped by what I should do next."""
+def _my_jobs_context(session: SessionDep, worker: PageWorker) -> dict[str, object]:
     rows = application_service.list_worker_applications(session=session, worker_id=worker.id or 0)
     rated = application_service.list_rated_application_ids(
         session=session, user_id=worker.id or 0, application_ids=[a.id or 0 for a, _j, _e in rows]
@@ -57,17 +50,31 @@ def my_jobs(
         (key, title, [row for row in rows if row[0].status in statuses])
         for key, title, statuses in SECTIONS
     ]
-    return render(
-        request,
-        "worker/my_jobs.html",
-        {
-            "sections": sections,
-            "rated": rated,
-            "flash": FLASH.get(ok or ""),
-            "reasons": CANCEL_REASONS,
-            "contact_visible": application_service.contact_visible,
-        },
-    )
+    return {
+        "sections": sections,
+        "rated": rated,
+        "reasons": CANCEL_REASONS,
+        "contact_visible": application_service.contact_visible,
+    }
+
+
+@router.get("/my/jobs")
+def my_jobs(
+    request: Request,
+    worker: PageWorker,
+    session: SessionDep,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """My applications and hires, grouped by what I should do next."""
+    context = _my_jobs_context(session, worker)
+    context["flash"] = FLASH.get(ok or "")
+    return render(request, "worker/my_jobs.html", context)
+
+
+@router.get("/my/jobs/list")
+def my_jobs_list(request: Request, worker: PageWorker, session: SessionDep) -> Response:
+    """Only the list: the page refreshes it when an employer hires, declines or cancels."""
+    return render(request, "worker/_my_jobs_list.html", _my_jobs_context(session, worker))
 
 
 @router.post("/my/applications/{application_id}/cancel")

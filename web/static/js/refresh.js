@@ -19,6 +19,7 @@ export async function keepFresh({ url, target, relevant, slowMs, fastMs, onSwap 
       busy = false;
     }
   }
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   let live = false;
   try {
     const module = await import("/static/js/live.js");
@@ -33,6 +34,5 @@ export async function keepFresh({ url, target, relevant, slowMs, fastMs, onSwap 
     live = false; // not deployed yet, or the network dropped it: polling alone keeps up
   }
   setInterval(refresh, live ? slowMs : fastMs);
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   return { live, refresh };
 }
