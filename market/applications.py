@@ -412,3 +412,19 @@ def require_reason(reason: str) -> str:
     if not reason:
         raise Invalid(N_("Give a reason"), field="reason")
     return reason
+
+
+def list_rated_application_ids(
+    *, session: Session, user_id: int, application_ids: Sequence[int]
+) -> set[int]:
+    """Which of these applications `user_id` has already rated."""
+    if not application_ids:
+        return set()
+    return set(
+        session.exec(
+            select(Rating.application_id).where(
+                Rating.from_user_id == user_id,
+                col(Rating.application_id).in_(list(application_ids)),
+            )
+        )
+    )

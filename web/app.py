@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
+from starlette.middleware.gzip import GZipMiddleware
 
 import web.api.protection as protection_api
 import web.api.staff as staff_api
 import web.api.staff_protection as staff_protection_api
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
-from web import errors
+from web import errors, pages
 from web.api import applications, auth, catalogue, jobs, workers
 from web.i18n import negotiate
 
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (protection_api, staff_api, staff_protection_api):  # union staff console
         api.include_router(module.router)
     app.include_router(api)
+    pages.install(app)
+    # weak mobile networks: pages, CSS and JS travel compressed
+    app.add_middleware(GZipMiddleware, minimum_size=800)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

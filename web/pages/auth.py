@@ -1,0 +1,139 @@
+"""The landing page, sign-up, login, logout and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from market import accounts as account_service
+from market.errors import DomainError
+from market.models import Role, User
+from market.schemas import Credentials, Registration
+from web.deps import SESSION_COOKIE, SessionDep
+from web.errors import locale_of
+from web.pages.deps import (
+    OptionalUser,
+    PageForm,
+    PageLogin,
+    anon_csrf_token,
+    check_anon_csrf,
+    remember_anon_csrf,
+)
+from web.pages.rendering import render
+from web.pages.route import FormInvalid, PageRoute, form_errors, safe_next
+
+router = APIRouter(route_class=PageRoute)
+NextParam = Annotated[str | None, Query(max_length=500)]
+
+
+def home_of(user: User) -> str:
+    """Where a user lands after login: a worker's feed, an employer's jobs."""
+    if user.role == Role.worker:
+        return "/feed"
+    if user.role == Role.employer:
+        return "/employer/jobs"
+    return "/"  # union staff: their console comes with its own issue
+
+
+def _logged_in(request: Request, user: User, session: SessionDep, target: str) -> Response:
+    token, _row = account_service.session_create(session=session, user=user)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=30 * 24 * 3600,
+        path="/",
+    )
+    return response
+
+
+def _anon_page(request: Request, name: str, context: dict[str, object]) -> Response:
+    anon_csrf_token(request)
+    response = render(request, name, context)
+    remember_anon_csrf(request, response)
+    return response
+
+
+@router.get("/")
+def landing(request: Request, user: OptionalUser) -> Response:
+    """Workers go to their feed, employers to their jobs, everyone else sees the welcome."""
+    if user is not None and user.role in (Role.worker, Role.employer):
+        return RedirectResponse(home_of(user), status_code=303)
+    return render(request, "auth/landing.html", private=False)
+
+
+@router.get("/login")
+def login_form(request: Request, next: NextParam = None) -> Response:
+    """The login form."""
+    return _anon_page(request, "auth/login.html", {"next": safe_next(next, ""), "values": {}})
+
+
+@router.post("/login")
+def login(request: Request, form: PageForm, session: SessionDep) -> Response:
+    """Log in with phone and password, then go where the user was heading."""
+    check_anon_csrf(request, form)
+    values = {"phone": str(form.get("phone", "")), "password": str(form.get("password", ""))}
+    target = safe_next(str(form.get("next") or ""), "")
+    anon_csrf_token(request)
+    try:
+        data = Credentials.model_validate(values)
+        user = account_service.user_authenticate(
+            session=session, phone=data.phone, password=data.password
+        )
+    except (ValidationError, DomainError) as exc:
+        errors = form_errors(exc, locale_of(request))
+        if "phone" not in errors and "password" not in errors:
+            errors = {"password": next(iter(errors.values()))}
+        context = {"values": {"phone": values["phone"]}, "next": target}
+        raise FormInvalid("auth/login.html", context, errors) from exc
+    return _logged_in(request, user, session, target or home_of(user))
+
+
+@router.get("/signup")
+def signup_form(
+    request: Request, role: Annotated[str, Query(pattern="^(worker|employer)$")] = "worker"
+) -> Response:
+    """The sign-up form: phone, name, password, and whether one looks for work or workers."""
+    return _anon_page(request, "auth/signup.html", {"values": {"role": role}})
+
+
+@router.post("/signup")
+def signup(request: Request, form: PageForm, session: SessionDep) -> Response:
+    """Create the account, log in, and go on to the profile (workers) or a first job."""
+    check_anon_csrf(request, form)
+    fields = ("phone", "password", "name", "role", "org_name")
+    values = {k: str(form.get(k, "")) for k in fields}
+    anon_csrf_token(request)
+    try:
+        data = Registration.model_validate(values)
+        user = account_service.user_register(session=session, data=data)
+    except (ValidationError, DomainError) as exc:
+        errors = form_errors(exc, locale_of(request))
+        context = {"values": {k: v for k, v in values.items() if k != "password"}}
+        raise FormInvalid("auth/signup.html", context, errors) from exc
+    target = "/profile?welcome=1" if user.role == Role.worker else "/employer/jobs/new"
+    return _logged_in(request, user, session, target)
+
+
+@router.post("/logout")
+def logout(login: PageLogin, session: SessionDep) -> Response:
+    """End this session and go back to the landing page."""
+    account_service.session_revoke(session=session, token_hash=login[1].token_hash)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+def language(code: str, next: NextParam = None) -> RedirectResponse:
+    """Switch the interface language (kept in a cookie) and go back to the page."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if code in ("zh_CN", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response

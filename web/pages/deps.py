@@ -1,0 +1,117 @@
+"""Dependencies of the pages: form CSRF, the logged-in user by role, anonymous-form tokens.
+
+Form posts carry the session's CSRF token in a hidden `csrf_token` field. `_form` reads it
+into `request.state.form_csrf` *before* `web.deps._current` checks it, which is why every
+page-user dependency below takes the form first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from starlette.datastructures import FormData
+
+from market import accounts as account_service
+from market.errors import N_, NotAllowed
+from market.models import Role, User, UserSession
+from web.deps import SAFE_METHODS, SESSION_COOKIE, CurrentLogin, SessionDep
+
+ANON_CSRF_COOKIE = "lg_form"  # double-submit token for the login and sign-up forms
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form (empty for GET); its `csrf_token` is handed to the auth check."""
+    if request.method in SAFE_METHODS:
+        return FormData()
+    form = await request.form()
+    token = form.get("csrf_token")
+    if isinstance(token, str):
+        request.state.form_csrf = token
+    return form
+
+
+PageForm = Annotated[FormData, Depends(_form)]
+
+
+def _page_login(request: Request, form: PageForm, login: CurrentLogin) -> tuple[User, UserSession]:
+    request.state.csrf_token = login[1].csrf_token
+    return login
+
+
+PageLogin = Annotated[tuple[User, UserSession], Depends(_page_login)]
+
+
+def _page_user(login: PageLogin) -> User:
+    return login[0]
+
+
+PageUser = Annotated[User, Depends(_page_user)]
+
+
+def _page_worker(user: PageUser) -> User:
+    if user.role != Role.worker:
+        raise NotAllowed(N_("This page is for workers"))
+    return user
+
+
+def _page_employer(user: PageUser) -> User:
+    if user.role != Role.employer:
+        raise NotAllowed(N_("This page is for employers"))
+    return user
+
+
+PageWorker = Annotated[User, Depends(_page_worker)]
+PageEmployer = Annotated[User, Depends(_page_employer)]
+
+
+def _optional_user(request: Request, session: SessionDep) -> User | None:
+    """Who is logged in, if anyone (for pages that anyone may see)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = (
+        account_service.get_session_user(session=session, token=token, touch=False)
+        if token
+        else None
+    )
+    if found is None:
+        return None
+    user, row = found
+    request.state.user = user
+    request.state.csrf_token = row.csrf_token
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+
+
+def anon_csrf_token(request: Request) -> str:
+    """The browser's anonymous form token (made now if it has none yet)."""
+    token = request.cookies.get(ANON_CSRF_COOKIE) or getattr(request.state, "anon_csrf", None)
+    if not token:
+        token = secrets.token_urlsafe(24)
+    request.state.anon_csrf = token
+    request.state.csrf_token = token
+    return token
+
+
+def remember_anon_csrf(request: Request, response: Response) -> None:
+    """Send the anonymous form token as a cookie when the browser did not have it."""
+    token = getattr(request.state, "anon_csrf", None)
+    if token and request.cookies.get(ANON_CSRF_COOKIE) != token:
+        response.set_cookie(
+            ANON_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+
+
+def check_anon_csrf(request: Request, form: FormData) -> None:
+    """Login and sign-up forms: the hidden token must match the browser's cookie."""
+    cookie = request.cookies.get(ANON_CSRF_COOKIE) or ""
+    sent = form.get("csrf_token")
+    if not cookie or not isinstance(sent, str) or not secrets.compare_digest(cookie, sent):
+        raise NotAllowed(N_("The page has expired; reload it and try again"))

@@ -1,0 +1,144 @@
+"""Jinja2 set-up for the pages: one environment, per-request helpers bound to the locale."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_skeleton
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from market.i18n import local
+from market.models import STATUS_LABELS, utcnow
+from matching import reasons
+from matching import trades as catalogue
+from matching.model import Reason
+from web.i18n import matching_lang, translate
+from web.pages import places
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
+
+
+@cache
+def static_url(path: str) -> str:
+    """`/static/<path>?v=<content hash>`: cached for a year, refetched when it changes."""
+    digest = hashlib.sha1((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+# form posts whose page lives at another address (for the language switch's way back)
+POST_TARGETS = {"/available-now": "/feed"}
+
+
+def _here(request: Request) -> str:
+    """The address of the page being shown, for links that come back to it."""
+    path = request.url.path
+    if request.method != "GET":
+        return POST_TARGETS.get(path, path)
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def _helpers(request: Request) -> dict[str, Any]:
+    locale: str = getattr(request.state, "locale", None) or "zh_CN"
+    zh = locale.startswith("zh")
+    now = utcnow()
+
+    def _(message: str, **params: Any) -> str:
+        return translate(locale, message, **params)
+
+    def trade_name(code: str) -> str:
+        trade = catalogue.TRADE_BY_CODE.get(code)
+        return code if trade is None else (trade.zh if zh else trade.en)
+
+    def trade_icon(code: str) -> str:
+        trade = catalogue.TRADE_BY_CODE.get(code)
+        return "🛠️" if trade is None else trade.icon
+
+    def certificate_name(code: str) -> str:
+        cert = catalogue.CERTIFICATE_BY_CODE.get(code)
+        return code if cert is None else (cert.zh if zh else cert.en)
+
+    def day(moment: datetime) -> str:
+        date = local(moment).date()
+        offset = (date - local(now).date()).days
+        named = {0: _("Today"), 1: _("Tomorrow"), 2: _("Day after tomorrow")}
+        return named.get(offset) or format_skeleton("MMMEd", date, locale=locale)
+
+    def hm(moment: datetime) -> str:
+        return local(moment).strftime("%H:%M")
+
+    def shift(start: datetime, end: datetime) -> str:
+        overnight = local(end).date() != local(start).date()
+        tail = _("(next day)") if overnight else ""
+        return f"{day(start)} {hm(start)}–{hm(end)}{tail}"
+
+    def km(distance: float | None) -> str:
+        return "" if distance is None else f"{distance:.1f} km"
+
+    def reason(match_reason: Reason) -> str:
+        return reasons.format_reason(match_reason, matching_lang(locale))
+
+    def status_label(status: str) -> str:
+        return _(STATUS_LABELS.get(status, status))
+
+    def district_name(name: str) -> str:
+        place = places.BY_NAME.get(name)
+        return name if place is None or zh else place.en
+
+    return {
+        "_": _,
+        "locale": locale,
+        "html_lang": "zh-CN" if zh else "en",
+        "languages": LANGUAGES,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", None),
+        "path": request.url.path,
+        "this_page": _here(request),
+        "static": static_url,
+        # catalogue-wide lists; "all_" so they never shadow a route's own variables
+        "all_trades": catalogue.TRADES,
+        "all_certificates": catalogue.CERTIFICATES,
+        "all_places": places.PLACES,
+        "trade_name": trade_name,
+        "trade_icon": trade_icon,
+        "certificate_name": certificate_name,
+        "district_name": district_name,
+        "day": day,
+        "hm": hm,
+        "shift": shift,
+        "km": km,
+        "reason": reason,
+        "status_label": status_label,
+        "money": lambda amount: f"¥{amount:,}",
+        "local": local,
+        "now": now,
+        "timedelta": timedelta,
+    }
+
+
+templates = Jinja2Templates(directory=TEMPLATE_DIR, context_processors=[_helpers])
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    private: bool = True,
+) -> HTMLResponse:
+    """Render a page. Pages of a logged-in user are never stored by browsers or proxies."""
+    response = templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response

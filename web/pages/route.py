@@ -1,0 +1,141 @@
+"""Page routes answer in HTML: errors become a page (or the form again, with its errors inline).
+
+`PageRoute` renders a page route's errors as HTML and raises the rendered page on, so the
+request's session dependency still sees a failure and rolls back; the JSON API's handlers
+are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from market.errors import N_, DomainError, Unauthenticated
+from web.errors import STATUS, locale_of, validation_messages
+from web.i18n import translate
+from web.pages.rendering import render
+
+
+class FormInvalid(Exception):
+    """Raised by a page route to show its form again with messages next to the fields."""
+
+    def __init__(self, template: str, context: dict[str, Any], errors: dict[str, str]) -> None:
+        super().__init__(template)
+        self.template, self.context, self.errors = template, context, errors
+
+
+def form_errors(exc: ValidationError | DomainError, locale: str) -> dict[str, str]:
+    """Field name -> message in the page's language (`_form` for the form as a whole)."""
+    if isinstance(exc, DomainError):
+        message = translate(locale, exc.message, **exc.params)
+        return {exc.field or "_form": message}
+    errors: dict[str, str] = {}
+    for item in validation_messages(list(exc.errors()), locale):
+        field = item["field"].split(".")[0] or "_form"
+        errors.setdefault(field if field != "body" else "_form", item["message"])
+    return errors
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (other hosts, schemes) becomes `default`."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _back_link(request: Request) -> str | None:
+    """The page the user came from, when it is one of ours."""
+    referer = request.headers.get("referer") or ""
+    base = str(request.base_url)
+    return "/" + referer[len(base) :] if referer.startswith(base) else None
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    context = {"message": message, "back": _back_link(request)}
+    return render(request, "error.html", context, status_code=status)
+
+
+def _domain(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, Unauthenticated) and request.method == "GET":
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    return _error_page(request, status, translate(locale_of(request), exc.message, **exc.params))
+
+
+def _form_invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FormInvalid)
+    context = {**exc.context, "errors": exc.errors}
+    return render(request, exc.template, context, status_code=422)
+
+
+def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    messages = validation_messages(list(exc.errors()), locale_of(request))
+    text = "; ".join(m["message"] for m in messages[:3])
+    return _error_page(request, 422, text)
+
+
+def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    text = N_("Not found") if exc.status_code == 404 else str(exc.detail)
+    return _error_page(request, exc.status_code, translate(locale_of(request), text))
+
+
+PAGE_HANDLERS = {
+    DomainError: _domain,
+    FormInvalid: _form_invalid,
+    RequestValidationError: _invalid,
+    StarletteHTTPException: _http,
+}
+
+
+class PageResponse(Exception):
+    """An error already rendered as a page, on its way out through the dependencies.
+
+    Raising (rather than returning) it lets the session dependency see the failure and
+    roll back; `install` registers the handler that finally sends `response`.
+    """
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _rendered(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageResponse)
+    return exc.response
+
+
+class PageRoute(APIRoute):
+    """An APIRoute whose errors are rendered as pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("include_in_schema", False)
+        super().__init__(*args, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except tuple(PAGE_HANDLERS) as exc:
+                render_error = next(h for cls, h in PAGE_HANDLERS.items() if isinstance(exc, cls))
+                raise PageResponse(render_error(request, exc)) from exc
+
+        return page_handler
+
+
+def install_handler(app: FastAPI) -> None:
+    """Let page errors out as the pages rendered them."""
+    app.add_exception_handler(PageResponse, _rendered)

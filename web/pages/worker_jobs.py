@@ -1,0 +1,112 @@
+"""My jobs: applications and hires, the employer's phone once hired, cancel, rate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from market import applications as application_service
+from market.errors import N_
+from market.models import ApplicationStatus
+from web.deps import ApplicationDep, SessionDep
+from web.pages.deps import PageForm, PageWorker
+from web.pages.forms import cancel_reason, stars_of
+from web.pages.rendering import render
+from web.pages.route import PageRoute
+
+router = APIRouter(route_class=PageRoute)
+S = ApplicationStatus
+
+FLASH = {
+    "claimed": N_("Done! The job is yours. The employer's phone number is below."),
+    "applied": N_("Applied. The employer will confirm or decline soon."),
+    "cancelled": N_("Cancelled. The employer has been told."),
+    "withdrawn": N_("Your application is withdrawn."),
+    "rated": N_("Thank you for rating."),
+}
+# the worker's reasons to call off, offered as one tap each
+CANCEL_REASONS = (
+    N_("I am ill"),
+    N_("Family matters"),
+    N_("I found other work"),
+    N_("Too far away"),
+)
+SECTIONS = (
+    ("confirmed", N_("Confirmed: go to work"), (S.confirmed,)),
+    ("applied", N_("Waiting for the employer"), (S.applied,)),
+    ("done", N_("Done"), (S.completed, S.no_show)),
+    ("closed", N_("Declined or cancelled"), (S.declined, S.cancelled, S.withdrawn)),
+)
+
+
+def _my_jobs_context(session: SessionDep, worker: PageWorker) -> dict[str, object]:
+    rows = application_service.list_worker_applications(session=session, worker_id=worker.id or 0)
+    rated = application_service.list_rated_application_ids(
+        session=session, user_id=worker.id or 0, application_ids=[a.id or 0 for a, _j, _e in rows]
+    )
+    sections = [
+        (key, title, [row for row in rows if row[0].status in statuses])
+        for key, title, statuses in SECTIONS
+    ]
+    return {
+        "sections": sections,
+        "rated": rated,
+        "reasons": CANCEL_REASONS,
+        "contact_visible": application_service.contact_visible,
+    }
+
+
+@router.get("/my/jobs")
+def my_jobs(
+    request: Request,
+    worker: PageWorker,
+    session: SessionDep,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """My applications and hires, grouped by what I should do next."""
+    context = _my_jobs_context(session, worker)
+    context["flash"] = FLASH.get(ok or "")
+    return render(request, "worker/my_jobs.html", context)
+
+
+@router.get("/my/jobs/list")
+def my_jobs_list(request: Request, worker: PageWorker, session: SessionDep) -> Response:
+    """Only the list: the page refreshes it when an employer hires, declines or cancels."""
+    return render(request, "worker/_my_jobs_list.html", _my_jobs_context(session, worker))
+
+
+@router.post("/my/applications/{application_id}/cancel")
+def cancel(
+    request: Request,
+    form: PageForm,
+    worker: PageWorker,
+    application: ApplicationDep,
+    session: SessionDep,
+) -> Response:
+    """Withdraw an application or call off a hire, with a reason the employer sees."""
+    reason = cancel_reason(form)
+    done = application_service.application_cancel(
+        session=session, application=application, user=worker, reason=reason
+    )
+    return RedirectResponse(f"/my/jobs?ok={done.status}", status_code=303)
+
+
+@router.post("/my/applications/{application_id}/rate")
+def rate(
+    request: Request,
+    form: PageForm,
+    worker: PageWorker,
+    application: ApplicationDep,
+    session: SessionDep,
+) -> Response:
+    """Rate the employer after the work, once."""
+    application_service.rating_create(
+        session=session,
+        application=application,
+        rater=worker,
+        stars=stars_of(form),
+        comment=str(form.get("comment") or "")[:200],
+    )
+    return RedirectResponse("/my/jobs?ok=rated", status_code=303)

@@ -1,0 +1,140 @@
+"""A worker's profile: trade tiles, certificates, where (radius, district or GPS), when, wage."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from market import workers as worker_service
+from market.errors import N_, Invalid
+from market.schemas import WorkerProfileUpdate
+from web.deps import SessionDep
+from web.errors import locale_of
+from web.pages import places
+from web.pages.deps import PageForm, PageWorker
+from web.pages.rendering import render
+from web.pages.route import FormInvalid, PageRoute, form_errors
+
+router = APIRouter(route_class=PageRoute)
+
+RADII = (3, 5, 10, 20, 50)
+WEEKDAYS = (
+    N_("Mon"),
+    N_("Tue"),
+    N_("Wed"),
+    N_("Thu"),
+    N_("Fri"),
+    N_("Sat"),
+    N_("Sun"),
+)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _values_of(view: worker_service.WorkerView) -> dict[str, object]:
+    p = view.profile
+    weekly = view.weekly
+    return {
+        "name": view.user.name,
+        "trades": [t.trade for t in view.trades],
+        "certificates": list(view.certificates),
+        "radius_km": int(p.radius_km),
+        "min_wage": p.min_wage,
+        "days": sorted({w.weekday for w in weekly}),
+        "start": _hhmm(min((w.start_minute for w in weekly), default=7 * 60)),
+        "end": _hhmm(max((w.end_minute for w in weekly), default=19 * 60)).replace(
+            "24:00", "23:59"
+        ),
+        "district": p.district,
+        "home_lat": p.home_lat,
+        "home_lon": p.home_lon,
+    }
+
+
+def _values_from(form: FormData) -> dict[str, object]:
+    def text(key: str) -> str:
+        value = form.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    return {
+        "name": text("name"),
+        "trades": [v for v in form.getlist("trades") if isinstance(v, str)],
+        "certificates": [v for v in form.getlist("certificates") if isinstance(v, str)],
+        "radius_km": text("radius_km"),
+        "min_wage": text("min_wage") or "0",
+        "days": [int(v) for v in form.getlist("days") if isinstance(v, str) and v.isdigit()],
+        "start": text("start"),
+        "end": text("end"),
+        "district": text("district"),
+        "home_lat": text("home_lat"),
+        "home_lon": text("home_lon"),
+    }
+
+
+def _update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfileUpdate:
+    """The service's input from the form; a trade already held keeps its level."""
+    trades = values["trades"]
+    assert isinstance(trades, list)
+    if not trades:
+        raise Invalid(N_("Choose at least one trade"), field="trades")
+    days = values["days"]
+    assert isinstance(days, list)
+    if not days:
+        raise Invalid(N_("Choose at least one day"), field="days")
+    data: dict[str, object] = {
+        "name": values["name"],
+        "trades": [{"code": t, "level": levels.get(str(t), 1)} for t in trades],
+        "certificates": values["certificates"],
+        "radius_km": values["radius_km"],
+        "min_wage": values["min_wage"],
+        "weekly": [{"weekday": d, "start": values["start"], "end": values["end"]} for d in days],
+    }
+    district = str(values["district"])
+    if values["home_lat"] and values["home_lon"]:
+        data.update(home_lat=values["home_lat"], home_lon=values["home_lon"])
+    elif district in places.BY_NAME:
+        place = places.BY_NAME[district]
+        data.update(home_lat=place.lat, home_lon=place.lon)
+    else:
+        raise Invalid(N_("Share your location or choose your district"), field="district")
+    data["district"] = district
+    return WorkerProfileUpdate.model_validate(data)
+
+
+def _context(values: dict[str, object], welcome: bool) -> dict[str, object]:
+    return {"values": values, "radii": RADII, "weekdays": WEEKDAYS, "welcome": welcome}
+
+
+@router.get("/profile")
+def profile_form(
+    request: Request,
+    worker: PageWorker,
+    session: SessionDep,
+    welcome: Annotated[bool, Query()] = False,
+) -> Response:
+    """My trades, certificates, area, hours and lowest day wage."""
+    view = worker_service.get_worker(session=session, user_id=worker.id or 0)
+    return render(request, "worker/profile.html", _context(_values_of(view), welcome))
+
+
+@router.post("/profile")
+def profile_save(
+    request: Request, form: PageForm, worker: PageWorker, session: SessionDep
+) -> Response:
+    """Save the profile and show the jobs that now fit."""
+    values = _values_from(form)
+    view = worker_service.get_worker(session=session, user_id=worker.id or 0)
+    try:
+        data = _update_of(values, {t.trade: t.level for t in view.trades})
+        worker_service.worker_profile_update(session=session, worker=worker, data=data)
+    except (ValidationError, Invalid) as exc:
+        errors = form_errors(exc, locale_of(request))
+        welcome = form.get("welcome") == "1"
+        raise FormInvalid("worker/profile.html", _context(values, welcome), errors) from exc
+    return RedirectResponse("/feed?ok=saved", status_code=303)
