@@ -13,6 +13,8 @@ from market.settings import Settings, get_settings
 from web import errors
 from web.api import applications, auth, catalogue, jobs, workers
 from web.i18n import negotiate
+from web.live import LiveService
+from web.live import router as live_router
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -24,9 +26,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         own = engine is None
         app.state.engine = engine or make_engine(settings.database_url)
         app.state.settings = settings
+        app.state.live = LiveService(engine=app.state.engine, settings=settings)
+        await app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.stop()
             if own:
                 app.state.engine.dispose()
 
@@ -51,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (auth, workers, jobs, applications, catalogue):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(live_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
