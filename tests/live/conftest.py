@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -48,11 +49,12 @@ class LiveServer:
         environment.update(LINGGONG_DATABASE_URL=database_url, LINGGONG_ENVIRONMENT="test", **env)
         if redis_url:
             environment["LINGGONG_REDIS_URL"] = redis_url
+        self.log = tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-W", "ignore:The `websockets` implementation", "-m", "uvicorn",
              "web.app:create_app", "--factory", "--ws", "websockets", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", os.environ.get("LIVE_TEST_LOG", "warning")],
-            cwd=ROOT, env=environment,
+            cwd=ROOT, env=environment, stderr=self.log,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while True:
@@ -64,6 +66,9 @@ class LiveServer:
                     self.stop()
                     raise RuntimeError("the live test server did not start") from None
                 time.sleep(0.1)
+
+    def logged(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
 
     @property
     def pid(self) -> int:
@@ -83,6 +88,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        self.log.close()
 
     def post(self, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
         request = urllib.request.Request(

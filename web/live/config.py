@@ -9,6 +9,7 @@ class LiveSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LINGGONG_LIVE_", extra="ignore")
 
     queue_size: int = 256  # messages waiting for one connection before it is dropped
+    full_grace_s: float = 0.1  # how long a full queue may wait for room before the drop
     replay_limit: int = 1000  # a client further behind than this gets "resync"
     relay_poll_s: float = 0.2  # safety net for commits made by other processes
     hub_poll_s: float = 1.0  # database check while the broker is healthy

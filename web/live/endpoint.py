@@ -123,7 +123,7 @@ async def _serve(
         role=user.role,
         lang=lang,
         queue_size=hub.settings.queue_size,
-        on_drop=hub.drop,
+        on_full=hub.full,
     )
     worker = await hub.load_worker(user.id) if user.role == Role.worker else None
     await websocket.accept()

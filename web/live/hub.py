@@ -50,7 +50,17 @@ class Sink(Protocol):
 class Connection:
     """One websocket: a bounded queue of frames, emptied by its own sender task."""
 
-    __slots__ = ("after", "closed", "dropped", "lang", "on_drop", "queue", "role", "user_id")
+    __slots__ = (
+        "after",
+        "closed",
+        "dropped",
+        "lang",
+        "on_full",
+        "overflow",
+        "queue",
+        "role",
+        "user_id",
+    )
 
     def __init__(
         self,
@@ -59,29 +69,37 @@ class Connection:
         role: str,
         lang: str,
         queue_size: int,
-        on_drop: Callable[[Connection], None],
+        on_full: Callable[[Connection], None],
     ) -> None:
         self.user_id, self.role, self.lang = user_id, role, lang
         self.queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
         self.after = 0  # frames up to this id were already sent (replay) or seen (resume)
         self.closed = False
         self.dropped = asyncio.Event()  # set when the hub gave up on this client
-        self.on_drop = on_drop
+        self.on_full = on_full
+        self.overflow: list[str] = []
 
     def push(self, seq: int, text: str) -> None:
         if self.closed or seq <= self.after:
             return
+        if self.overflow:
+            self.overflow.append(text)
+            return
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
-            self.on_drop(self)
+            self.overflow.append(text)  # the hub gives it a moment, then drops it
+            self.on_full(self)
+
+    def settle(self) -> bool:
+        """Move overflow into the queue as space frees; True when nothing is left over."""
+        while self.overflow and not self.queue.full():
+            self.queue.put_nowait(self.overflow.pop(0))
+        return not self.overflow
 
     def push_control(self, text: str) -> None:
-        if not self.closed:
-            try:
-                self.queue.put_nowait(text)
-            except asyncio.QueueFull:
-                self.on_drop(self)
+        if not self.closed and not self.overflow and not self.queue.full():
+            self.queue.put_nowait(text)
 
 
 class Collector:
@@ -106,6 +124,7 @@ class Hub:
         self.feed = FeedMatcher()
         self.lock = asyncio.Lock()
         self.dropped = 0
+        self._full: set[Connection] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -150,13 +169,31 @@ class Hub:
                 if conn.role == Role.worker:
                     self.feed.discard(conn.user_id)
 
+    def full(self, conn: Connection) -> None:
+        self._full.add(conn)
+
+    async def _settle(self) -> None:
+        """Give clients whose queue is full a short grace (a burst), then drop the stuck."""
+        deadline = asyncio.get_running_loop().time() + self.settings.full_grace_s
+        while True:
+            self._full = {c for c in self._full if not c.closed and not c.settle()}
+            if not self._full:
+                return
+            if asyncio.get_running_loop().time() >= deadline:
+                for conn in self._full:
+                    self.drop(conn)
+                self._full = set()
+                return
+            await asyncio.sleep(0.001)
+
     def drop(self, conn: Connection) -> None:
         """A client that does not read: forget it now, close it in the background."""
         if conn.closed:
             return
         self.unregister(conn)
+        conn.overflow.clear()
         self.dropped += 1
-        log.info("dropped a live connection of user %s: send queue full", conn.user_id)
+        log.warning("dropped a live connection of user %s: send queue full", conn.user_id)
         conn.dropped.set()
 
     def connections(self) -> int:
@@ -212,6 +249,8 @@ class Hub:
             workers=self.workers,
             fits=fits,
         )
+        if self._full:
+            await self._settle()
         if event.worker_id in self.workers and event.kind.startswith(WORKER_CHANGES):
             self._spawn(self._refresh_worker(event.worker_id))
 
