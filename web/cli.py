@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         from matching import cli as matching_cli
 
         return matching_cli.main(argv[1:])
+    if argv[:2] == ["bench", "live"]:
+        from web.live import bench
+
+        return bench.main(argv[2:])
     parser = argparse.ArgumentParser(prog="linggong", description="零工 Linggong marketplace")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="run the web server")
@@ -98,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", required=True)
     p.set_defaults(func=_create_staff)
     sub.add_parser("match", help="rank, dispatch or benchmark a scenario file (see --help)")
+    sub.add_parser("bench", help="`bench live`: websocket delivery latency and CPU (see --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))
 
