@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -111,9 +112,11 @@ class Server:
                     raise RuntimeError("bench server did not start") from None
                 time.sleep(0.2)
 
-    def cpu_seconds(self) -> float:
+    def cpu_seconds(self) -> tuple[float, float]:
+        """User and system CPU seconds of the server process so far."""
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tick, int(fields[12]) / tick
 
     def post_job(self, token: str, title: str) -> None:
         start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=1, minute=0, second=0)
@@ -131,6 +134,9 @@ class Server:
             response.read()
 
     def stop(self) -> None:
+        if os.environ.get("LINGGONG_BENCH_PROFILE"):
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
@@ -140,11 +146,17 @@ class Server:
 
 
 _SERVE = """
-import resource, sys, uvicorn
+import cProfile, os, resource, sys, uvicorn
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+profile = os.environ.get("LINGGONG_BENCH_PROFILE")
+profiler = cProfile.Profile() if profile else None
+if profiler:
+    import signal
+    signal.signal(signal.SIGUSR1, lambda *_: (profiler.disable(), profiler.dump_stats(profile)))
+    profiler.enable()
 uvicorn.run("web.app:create_app", factory=True, host="127.0.0.1", port=int(sys.argv[1]),
-            ws="websockets", log_level="warning", backlog=8192)
+            ws="websockets", ws_per_message_deflate=False, log_level="warning", backlog=8192)
 """
 
 
@@ -198,6 +210,14 @@ def client_main(argv: list[str]) -> int:
 # ---------------------------------------------------------------- the controller
 
 
+def _cpu(receiving: Server, posting: Server, two: bool) -> tuple[float, float]:
+    user, system = receiving.cpu_seconds()
+    if two:
+        more = posting.cpu_seconds()
+        user, system = user + more[0], system + more[1]
+    return user, system
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -221,14 +241,14 @@ def run_case(
         if client.stdout.readline().strip() != "ready":
             raise RuntimeError("bench clients did not connect")
         time.sleep(1.0)
-        cpu_before = receiving.cpu_seconds() + (posting.cpu_seconds() if two_processes else 0)
+        cpu_before = _cpu(receiving, posting, two_processes)
         sent: list[float] = []
         for k in range(posts):
             sent.append(time.monotonic())
             posting.post_job(boss, f"bench-{k}")
             time.sleep(max(0.3, clients / 8000))
         time.sleep(1.0)
-        cpu_after = receiving.cpu_seconds() + (posting.cpu_seconds() if two_processes else 0)
+        cpu_after = _cpu(receiving, posting, two_processes)
         client.stdin.write("done\n")
         client.stdin.flush()
         received = json.loads(client.stdout.readline())
@@ -250,7 +270,11 @@ def run_case(
         "p50_ms": round(_percentile(latencies, 50), 1) if latencies else None,
         "p99_ms": round(_percentile(latencies, 99), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
-        "cpu_us_per_message": round((cpu_after - cpu_before) * 1e6 / max(1, delivered), 1),
+        "cpu_us_per_message": round(
+            (sum(cpu_after) - sum(cpu_before)) * 1e6 / max(1, delivered), 1
+        ),
+        "of_which_user_us": round((cpu_after[0] - cpu_before[0]) * 1e6 / max(1, delivered), 1),
+        "of_which_kernel_us": round((cpu_after[1] - cpu_before[1]) * 1e6 / max(1, delivered), 1),
         "redis": bool(redis_url),
         "processes": 2 if two_processes else 1,
     }

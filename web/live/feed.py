@@ -17,8 +17,9 @@ import numpy as np
 from matching import model as m
 from matching import trades as catalogue
 from matching.columns import JobColumns, WorkerColumns, score_pairs
-from matching.rank import reason_for
+from matching.rank import EXACT_TRADE_FIT
 from matching.reasons import format_reason
+from matching.trades import TRADES
 
 JOB_FIELDS = (
     "id",
@@ -103,14 +104,28 @@ class FeedMatcher:
         jobs = JobColumns.build([job_model(summary)])
         every = np.arange(len(ids), dtype=np.int64)
         pairs = score_pairs(columns, jobs, every, np.zeros_like(every))
+        if not len(pairs.worker):
+            return {}
+        # the reason of each pair, as `matching.rank.reason_for` gives it, but in bulk:
+        # a feed push to thousands of workers must not cost a Python object walk each
+        trade_col = int(jobs.trade[0])
+        trade = TRADES[trade_col].code if trade_col < len(TRADES) else "?"
+        wage = float(jobs.wage[0])
+        exact = (pairs.features[:, 0] >= EXACT_TRADE_FIT - 1e-9).tolist()
+        full = (pairs.features[:, 1] >= 1.0 - 1e-9).tolist()
+        distance = np.round(pairs.distance_km, 1).tolist()
+        level = columns.level[pairs.worker, trade_col].astype(np.int64).tolist()
+        score = np.round(pairs.score, 4).tolist()
+        reasons: dict[tuple[bool, float, bool, int], m.Reason] = {}
         result = {}
-        for i in range(len(pairs.worker)):
-            reason = reason_for(pairs, jobs, columns, i)
-            result[ids[int(pairs.worker[i])]] = Fit(
-                score=round(float(pairs.score[i]), 4),
-                distance_km=round(float(pairs.distance_km[i]), 1),
-                reason=reason,
-            )
+        for w, sc, d, e, f, lv in zip(
+            pairs.worker.tolist(), score, distance, exact, full, level, strict=True
+        ):
+            key = (e, d, f, lv)
+            reason = reasons.get(key)
+            if reason is None:
+                reason = reasons[key] = m.Reason(trade, e, d, f, wage, lv)
+            result[ids[w]] = Fit(score=sc, distance_km=d, reason=reason)
         return result
 
 
@@ -122,10 +137,10 @@ class FeedMessages:
         encoded = json.dumps(job, ensure_ascii=False, separators=(",", ":"))
         self._head = f'{{"id":{seq},"type":"feed.job","data":{{"job":{encoded},'
 
-        self._reasons: dict[tuple[m.Reason, str], str] = {}
+        self._reasons: dict[tuple[int, str], str] = {}  # Reason objects are shared per event
 
     def text(self, fit: Fit, lang: str) -> str:
-        key = (fit.reason, lang)
+        key = (id(fit.reason), lang)
         reason = self._reasons.get(key)
         if reason is None:
             reason = json.dumps(format_reason(fit.reason, lang), ensure_ascii=False)
