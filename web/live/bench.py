@@ -304,6 +304,11 @@ def run_case(
             posting.stop()
         Path(handle.name).unlink(missing_ok=True)
     latencies = [(t - sent[k]) * 1000 for k in range(posts) for t in received[k]]
+    per_post = [
+        (round(min(r) - sent[k], 3), round(max(r) - sent[k], 3)) if r else None
+        for k, r in enumerate(received)
+    ]
+    print("first and last delivery of each post (s):", per_post, file=sys.stderr)
     delivered = len(latencies)
     return {
         "clients": clients,

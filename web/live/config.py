@@ -15,3 +15,6 @@ class LiveSettings(BaseSettings):
     hub_poll_s: float = 1.0  # database check while the broker is healthy
     hub_poll_broker_down_s: float = 0.25  # database polling while Redis is away
     stream_maxlen: int = 10_000  # Redis stream cap (approximate)
+    # thousands of connections keep many objects alive: with Python's default first GC
+    # threshold (700) full collections stall the event loop for hundreds of ms. 0 = leave it.
+    gc_threshold: int = 50_000

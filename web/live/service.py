@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from typing import Any
 
@@ -32,6 +33,10 @@ class LiveService:
         self._unwatch: Any = None
 
     async def start(self) -> None:
+        if self.live.gc_threshold:
+            gc.freeze()  # what start-up built lives as long as the process
+            _, second, third = gc.get_threshold()
+            gc.set_threshold(self.live.gc_threshold, second, third)
         await self.hub.start()
         if self.settings.redis_url:
             self.broker = RedisBroker(
