@@ -18,6 +18,8 @@ from market.settings import Settings, get_settings
 from web import errors, pages
 from web.api import applications, auth, catalogue, jobs, workers
 from web.i18n import negotiate
+from web.live import LiveService
+from web.live import router as live_router
 
 
 def readiness(engine: Engine, redis_url: str | None) -> dict[str, bool]:
@@ -50,9 +52,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         own = engine is None
         app.state.engine = engine or make_engine(settings.database_url)
         app.state.settings = settings
+        app.state.live = LiveService(engine=app.state.engine, settings=settings)
+        await app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.stop()
             if own:
                 app.state.engine.dispose()
 
@@ -82,8 +87,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (protection_api, staff_api, staff_protection_api):  # union staff console
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(live_router)
     pages.install(app)
-    # weak mobile networks: pages, CSS and JS travel compressed
+    # weak mobile networks: pages, CSS and JS travel compressed (websockets pass through)
     app.add_middleware(GZipMiddleware, minimum_size=800)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,0 +1,358 @@
+"""The hub: this replica's live connections, and who gets which numbered event.
+
+Events arrive in number order from the broker (or the database, to fill a gap). Each
+event is encoded once; every connection that may see it gets the same text put on its
+bounded queue, never awaited, so one stuck client cannot stall the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
+from typing import Any, Protocol
+
+from anyio import to_thread
+from sqlalchemy import Engine
+
+from market import outbox
+from market.models import Role
+from matching import model as m
+from web.live.config import LiveSettings
+from web.live.feed import FeedMatcher, FeedMessages, Fit
+
+log = logging.getLogger("linggong.live")
+
+FEED_KINDS = frozenset({"job.posted", "job.updated", "job.reopened"})
+GONE_KINDS = frozenset({"job.filled", "job.cancelled", "job.completed"})
+# events after which a worker's matching view (availability, busy shifts) may have changed
+WORKER_CHANGES = ("worker.", "application.confirmed", "application.cancelled")
+CLOSE_TOO_SLOW = 4008
+
+
+def encode(seq: int | None, kind: str, data: Any = None) -> str:
+    message: dict[str, Any] = {"type": kind} if seq is None else {"id": seq, "type": kind}
+    if data is not None:
+        message["data"] = data
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+class Sink(Protocol):
+    user_id: int
+    role: str
+    lang: str
+
+    def push(self, seq: int, text: str) -> None: ...
+
+
+class Connection:
+    """One websocket: a bounded queue of frames, emptied by its own sender task."""
+
+    __slots__ = (
+        "after",
+        "closed",
+        "dropped",
+        "lang",
+        "on_full",
+        "overflow",
+        "queue",
+        "role",
+        "user_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        user_id: int,
+        role: str,
+        lang: str,
+        queue_size: int,
+        on_full: Callable[[Connection], None],
+    ) -> None:
+        self.user_id, self.role, self.lang = user_id, role, lang
+        self.queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
+        self.after = 0  # frames up to this id were already sent (replay) or seen (resume)
+        self.closed = False
+        self.dropped = asyncio.Event()  # set when the hub gave up on this client
+        self.on_full = on_full
+        self.overflow: list[str] = []
+
+    def push(self, seq: int, text: str) -> None:
+        if self.closed or seq <= self.after:
+            return
+        if self.overflow:
+            self.overflow.append(text)
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflow.append(text)  # the hub gives it a moment, then drops it
+            self.on_full(self)
+
+    def settle(self) -> bool:
+        """Move overflow into the queue as space frees; True when nothing is left over."""
+        while self.overflow and not self.queue.full():
+            self.queue.put_nowait(self.overflow.pop(0))
+        return not self.overflow
+
+    def push_control(self, text: str) -> None:
+        if not self.closed and not self.overflow and not self.queue.full():
+            self.queue.put_nowait(text)
+
+
+class Collector:
+    """A sink that keeps frames in a list: what one resuming connection missed."""
+
+    def __init__(self, user_id: int, role: str, lang: str) -> None:
+        self.user_id, self.role, self.lang = user_id, role, lang
+        self.frames: list[str] = []
+
+    def push(self, seq: int, text: str) -> None:
+        self.frames.append(text)
+
+
+class Hub:
+    def __init__(self, *, engine: Engine, settings: LiveSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.seq = 0  # the last event dispatched here: all below it were too
+        self.staff: set[Connection] = set()
+        self.employers: dict[int, set[Connection]] = {}
+        self.workers: dict[int, set[Connection]] = {}
+        self.feed = FeedMatcher()
+        self.lock = asyncio.Lock()
+        self.dropped = 0
+        self._full: set[Connection] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        self.seq = await to_thread.run_sync(lambda: outbox.current_seq(engine=self.engine))
+
+    # ------------------------------------------------------------ connections
+
+    def _group(self, conn: Sink) -> dict[int, set[Connection]] | None:
+        if conn.role == Role.worker:
+            return self.workers
+        if conn.role == Role.employer:
+            return self.employers
+        return None
+
+    async def load_worker(self, worker_id: int) -> m.Worker | None:
+        found = await to_thread.run_sync(
+            lambda: outbox.live_workers(engine=self.engine, worker_ids=[worker_id])
+        )
+        return found.get(worker_id)
+
+    def register(self, conn: Connection, worker: m.Worker | None) -> None:
+        """Start routing events to `conn` (call holding `lock`, after `seq` was read)."""
+        group = self._group(conn)
+        if group is None:
+            self.staff.add(conn)
+            return
+        group.setdefault(conn.user_id, set()).add(conn)
+        if conn.role == Role.worker:
+            self.feed.set(conn.user_id, worker)
+
+    def unregister(self, conn: Connection) -> None:
+        conn.closed = True
+        group = self._group(conn)
+        if group is None:
+            self.staff.discard(conn)
+            return
+        mine = group.get(conn.user_id)
+        if mine is not None:
+            mine.discard(conn)
+            if not mine:
+                del group[conn.user_id]
+                if conn.role == Role.worker:
+                    self.feed.discard(conn.user_id)
+
+    def full(self, conn: Connection) -> None:
+        self._full.add(conn)
+
+    async def _settle(self) -> None:
+        """Give clients whose queue is full a short grace (a burst), then drop the stuck."""
+        deadline = asyncio.get_running_loop().time() + self.settings.full_grace_s
+        while True:
+            self._full = {c for c in self._full if not c.closed and not c.settle()}
+            if not self._full:
+                return
+            if asyncio.get_running_loop().time() >= deadline:
+                for conn in self._full:
+                    self.drop(conn)
+                self._full = set()
+                return
+            await asyncio.sleep(0.001)
+
+    def drop(self, conn: Connection) -> None:
+        """A client that does not read: forget it now, close it in the background."""
+        if conn.closed:
+            return
+        self.unregister(conn)
+        conn.overflow.clear()
+        self.dropped += 1
+        log.warning("dropped a live connection of user %s: send queue full", conn.user_id)
+        conn.dropped.set()
+
+    def connections(self) -> int:
+        return (
+            len(self.staff)
+            + sum(len(s) for s in self.employers.values())
+            + sum(len(s) for s in self.workers.values())
+        )
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------ events in
+
+    async def ingest(self, events: Iterable[outbox.Published]) -> None:
+        """Dispatch events in number order, once each; fetch any gap from the database."""
+        async with self.lock:
+            for event in sorted(events, key=lambda e: e.seq):
+                if event.seq <= self.seq:
+                    continue
+                while event.seq > self.seq + 1:
+                    after, until = self.seq, event.seq - 1
+                    missing = await to_thread.run_sync(
+                        partial(outbox.list_since, engine=self.engine, after=after, until=until)
+                    )
+                    if not missing:
+                        log.warning("events %s..%s missing from the outbox", after + 1, until)
+                        break
+                    log.info("filled a gap of %d events from the outbox", len(missing))
+                    for found in missing:
+                        await self._dispatch(found)
+                await self._dispatch(event)
+
+    async def catch_up(self) -> int:
+        """Dispatch whatever the database has beyond `seq` (the safety net)."""
+        after = self.seq
+        events = await to_thread.run_sync(
+            lambda: outbox.list_since(engine=self.engine, after=after)
+        )
+        if events:
+            await self.ingest(events)
+        return len(events)
+
+    async def _dispatch(self, event: outbox.Published) -> None:
+        self.seq = event.seq
+        fits = await self._fits(event, None) if self.workers else {}
+        self._route(
+            event,
+            staff=self.staff,
+            employers=self.employers,
+            workers=self.workers,
+            fits=fits,
+        )
+        if self._full:
+            await self._settle()
+        if event.worker_id in self.workers and event.kind.startswith(WORKER_CHANGES):
+            self._spawn(self._refresh_worker(event.worker_id))
+
+    async def _refresh_worker(self, worker_id: int) -> None:
+        worker = await self.load_worker(worker_id)
+        if worker_id in self.workers:
+            self.feed.set(worker_id, worker)
+
+    async def _summary(self, event: outbox.Published) -> dict[str, Any] | None:
+        if event.kind in ("job.posted", "job.updated"):
+            return event.payload
+        job_id = event.job_id
+        if job_id is None:
+            return None
+        found = await to_thread.run_sync(
+            lambda: outbox.job_summaries(engine=self.engine, job_ids=[job_id])
+        )
+        return found.get(job_id)
+
+    async def _fits(
+        self, event: outbox.Published, only: m.Worker | None
+    ) -> dict[int, Fit] | dict[str, Any]:
+        """For a job event: the worker fits, plus the job summary under key "summary"."""
+        if event.kind not in FEED_KINDS:
+            return {}
+        summary = await self._summary(event)
+        if summary is None or summary.get("status", "open") != "open":
+            return {"summary": summary}
+        found = await to_thread.run_sync(lambda: self.feed.fits(summary, only))
+        return {"summary": summary, "fits": found}
+
+    @staticmethod
+    def _route(
+        event: outbox.Published,
+        *,
+        staff: Iterable[Sink],
+        employers: dict[int, set[Connection]] | dict[int, list[Sink]],
+        workers: dict[int, set[Connection]] | dict[int, list[Sink]],
+        fits: dict[Any, Any],
+    ) -> None:
+        """Put the event's frames on every sink that may see them."""
+        seq = event.seq
+        text = encode(seq, event.kind, event.payload)
+        for sink in staff:
+            sink.push(seq, text)
+        if event.employer_id is not None:
+            for sink in employers.get(event.employer_id, ()):
+                sink.push(seq, text)
+        if event.worker_id is not None:
+            for sink in workers.get(event.worker_id, ()):
+                sink.push(seq, text)
+        if not workers:
+            return
+        gone = event.kind in GONE_KINDS or (event.kind in FEED_KINDS and "fits" not in fits)
+        if gone:
+            job_id = event.job_id if event.job_id is not None else event.payload.get("job")
+            remove = encode(seq, "feed.remove", {"job": job_id})
+            for sinks in workers.values():
+                for sink in sinks:
+                    sink.push(seq, remove)
+            return
+        if "fits" not in fits:
+            return
+        matched: dict[int, Fit] = fits["fits"]
+        remove_unfit = event.kind == "job.updated"
+        if not matched and not remove_unfit:
+            return
+        frames = FeedMessages(seq, fits["summary"] or {})
+        remove = encode(seq, "feed.remove", {"job": event.job_id}) if remove_unfit else ""
+        for worker_id, sinks in workers.items():
+            fit = matched.get(worker_id)
+            for sink in sinks:
+                if fit is not None:
+                    sink.push(seq, frames.text(fit, sink.lang))
+                elif remove_unfit:
+                    sink.push(seq, remove)
+
+    # ------------------------------------------------------------ resume
+
+    async def missed(
+        self, *, user_id: int, role: str, lang: str, worker: m.Worker | None, after: int, until: int
+    ) -> list[str] | None:
+        """Frames a reconnecting user missed between two ids, or None when too far behind."""
+        if after >= until:
+            return []
+        limit = self.settings.replay_limit
+        if until - after > limit:
+            return None
+        events = await to_thread.run_sync(
+            lambda: outbox.list_since(engine=self.engine, after=after, until=until, limit=limit)
+        )
+        if len(events) != until - after:
+            return None
+        sink = Collector(user_id, role, lang)
+        staff: list[Sink] = [sink] if role not in (Role.worker, Role.employer) else []
+        employers: dict[int, list[Sink]] = {user_id: [sink]} if role == Role.employer else {}
+        workers: dict[int, list[Sink]] = {user_id: [sink]} if role == Role.worker else {}
+        for event in events:
+            fits: dict[Any, Any] = {}
+            if workers:
+                fits = await self._fits(event, worker) if worker is not None else {}
+                if worker is None and event.kind in FEED_KINDS:
+                    fits = {"summary": None, "fits": {}}
+            self._route(event, staff=staff, employers=employers, workers=workers, fits=fits)
+        return sink.frames

@@ -1,0 +1,80 @@
+"""Live updates for one app: the relay, the broker and the hub, started in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+from typing import Any
+
+from sqlalchemy import Engine
+
+from market import outbox
+from market.settings import Settings
+from web.live.config import LiveSettings
+from web.live.hub import Hub
+from web.live.relay import Broker, LocalBroker, RedisBroker, Relay
+
+log = logging.getLogger("linggong.live")
+
+
+class LiveService:
+    def __init__(
+        self, *, engine: Engine, settings: Settings, live: LiveSettings | None = None
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.live = live or LiveSettings()
+        self.hub = Hub(engine=engine, settings=self.live)
+        self.broker: Broker | None = None
+        self.relay: Relay | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._unwatch: Any = None
+
+    async def start(self) -> None:
+        if self.live.gc_threshold:
+            gc.freeze()  # what start-up built lives as long as the process
+            _, second, third = gc.get_threshold()
+            gc.set_threshold(self.live.gc_threshold, second, third)
+        await self.hub.start()
+        if self.settings.redis_url:
+            self.broker = RedisBroker(
+                self.hub,
+                url=self.settings.redis_url,
+                stream=outbox.stream_name(self.engine.url.render_as_string(hide_password=True)),
+                maxlen=self.live.stream_maxlen,
+            )
+        else:
+            self.broker = LocalBroker(self.hub)
+        self.relay = Relay(engine=self.engine, publish=self.broker.publish, settings=self.live)
+        self._unwatch = outbox.watch_commits(self.relay.wake_threadsafe)
+        self._tasks = [
+            asyncio.create_task(self.relay.run(), name="live-relay"),
+            asyncio.create_task(self.broker.run(), name="live-broker"),
+            asyncio.create_task(self._poll(), name="live-poll"),
+        ]
+
+    async def _poll(self) -> None:
+        """The hub's safety net: the outbox itself, often while the broker is away."""
+        assert self.broker is not None
+        while True:
+            healthy = self.broker.healthy
+            await asyncio.sleep(
+                self.live.hub_poll_s if healthy else self.live.hub_poll_broker_down_s
+            )
+            try:
+                await self.hub.catch_up()
+            except Exception:
+                log.exception("live: reading the outbox failed")
+
+    async def stop(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.broker is not None:
+            await self.broker.close()

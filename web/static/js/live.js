@@ -1,0 +1,129 @@
+// Live market updates over /ws: resume from the last id, reconnect with jittered backoff.
+//
+//   import { connectLive } from "/static/js/live.js";
+//   const live = connectLive({
+//     onEvent(message) { ... },   // {id, type, data}: outbox kinds, feed.job, feed.remove
+//     onResync() { ... },         // too far behind: refetch the page's data over HTTP
+//     onStatus(state) { ... },    // optional: "open" | "closed"
+//   });
+//   live.close();
+//
+// The session cookie rides along; the server refuses pages from other origins.
+
+const STORAGE_KEY = "linggong.live.last_id";
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 30000;
+const PING_EVERY_MS = 25000;
+
+function lastId() {
+  try {
+    const value = sessionStorage.getItem(STORAGE_KEY);
+    return value === null ? null : Number(value);
+  } catch (_) {
+    return null;
+  }
+}
+
+function remember(id) {
+  try {
+    sessionStorage.setItem(STORAGE_KEY, String(id));
+  } catch (_) {
+    /* private mode: resume only within this page */
+  }
+}
+
+export function connectLive({ onEvent = () => {}, onResync = () => {}, onStatus = () => {} } = {}) {
+  let socket = null;
+  let attempt = 0;
+  let stopped = false;
+  let pinger = null;
+  let retry = null;
+  let seen = lastId();
+
+  function url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const query = seen === null ? "" : `?last_id=${encodeURIComponent(seen)}`;
+    return `${scheme}//${location.host}/ws${query}`;
+  }
+
+  function schedule() {
+    if (stopped) return;
+    // full jitter: a crowd of phones coming back after an outage spreads out
+    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+    attempt += 1;
+    retry = setTimeout(open, Math.random() * ceiling);
+  }
+
+  function handle(message) {
+    if (message.type === "hello") {
+      attempt = 0;
+      if (seen === null) {
+        seen = message.data.last_id;
+        remember(seen);
+      }
+      return;
+    }
+    if (message.type === "pong") return;
+    if (message.type === "resync") {
+      seen = null;
+      onResync();
+      return;
+    }
+    if (typeof message.id === "number") {
+      if (seen !== null && message.id < seen) return; // already shown
+      seen = message.id;
+      remember(seen);
+    }
+    onEvent(message);
+  }
+
+  function open() {
+    if (stopped) return;
+    socket = new WebSocket(url());
+    socket.onopen = () => {
+      onStatus("open");
+      pinger = setInterval(() => {
+        if (socket && socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify({ type: "ping" }));
+        }
+      }, PING_EVERY_MS);
+    };
+    socket.onmessage = (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (_) {
+        return;
+      }
+      handle(message);
+    };
+    socket.onclose = () => {
+      clearInterval(pinger);
+      socket = null;
+      onStatus("closed");
+      schedule();
+    };
+    socket.onerror = () => {
+      if (socket) socket.close();
+    };
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    // a phone waking up should not wait out a long backoff
+    if (document.visibilityState === "visible" && !socket && !stopped) {
+      clearTimeout(retry);
+      attempt = 0;
+      open();
+    }
+  });
+
+  open();
+  return {
+    close() {
+      stopped = true;
+      clearTimeout(retry);
+      clearInterval(pinger);
+      if (socket) socket.close();
+    },
+  };
+}
