@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck bench-match messages
+.PHONY: install run test lint typecheck bench-match bench-live bench-stats messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,9 @@ bench-match: install
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o web/locale/messages.pot .
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -l zh_CN --no-fuzzy-matching
+
+bench-live: install
+	$(BIN)/linggong bench live
+
+bench-stats: install
+	$(BIN)/linggong bench stats --url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}

@@ -127,8 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--phone", required=True)
     p.add_argument("--name", required=True)
     p.set_defaults(func=_create_staff)
-    p = sub.add_parser("bench", help="benchmarks (stats: staff statistics on PostgreSQL)")
-    p.add_argument("what", choices=["stats"])
+    p = sub.add_parser(
+        "bench",
+        help="benchmarks: `bench stats` (staff statistics on PostgreSQL), "
+        "`bench live` (websocket delivery latency and CPU; see `bench live --help`)",
+    )
+    p.add_argument("what", choices=["stats", "live"])
     p.add_argument("--url", help="PostgreSQL server URL (a throw-away database is made there)")
     p.add_argument("--workers", type=int, default=100_000)
     p.add_argument("--jobs", type=int, default=200_000)
@@ -138,7 +142,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p.set_defaults(func=_bench_stats)
     sub.add_parser("match", help="rank, dispatch or benchmark a scenario file (see --help)")
-    sub.add_parser("bench", help="`bench live`: websocket delivery latency and CPU (see --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))
 
