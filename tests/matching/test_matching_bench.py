@@ -33,4 +33,10 @@ def test_quick_bench_prints_json_with_every_section(capsys: pytest.CaptureFixtur
     figures = json.loads(capsys.readouterr().out)
     assert set(figures["speed"]) == {"rank_market", "feed", "dispatch"}
     assert figures["speed"]["feed"]["p99_ms"] > 0
-    assert set(figures["quality"]["rankers"]) == {"linggong", "pair-only", "nearest", "random"}
+    assert set(figures["quality"]["rankers"]) == {
+        "linggong",
+        "pair-only",
+        "nearest",
+        "random",
+        "uncapped",
+    }
