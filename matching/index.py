@@ -276,6 +276,7 @@ def rank_market(
     *,
     weights: Weights | None = None,
     both_sides: bool = True,
+    cap: int | None = RETRIEVAL_CAP,
 ) -> MarketRanking:
     """Top-k lists for every worker (and every job) of a market, market-aware.
 
@@ -283,7 +284,7 @@ def rank_market(
     worker's pairs never span two chunks; only the competition figures need all of them.
     """
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
-    parts = index.market_chunks(worker_cols, weights)
+    parts = index.market_chunks(worker_cols, weights, cap=cap)
     options, demand = competition(parts, len(worker_cols), len(index.jobs))
     found: list[Match] = []
     for pairs in parts:
