@@ -45,6 +45,7 @@ def _threads(n_points: int) -> int:
 
 # the tree's bound is padded so rounding never drops a job the exact haversine test keeps
 BOUND_SLACK = 1e-9
+REASON_FEATURES = 2  # a reason reads trade fit and time fit, the first two features
 
 
 def unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
@@ -203,13 +204,21 @@ class JobIndex:
         *,
         chunk: int = 4096,
         cap: int | None = RETRIEVAL_CAP,
+        features: int | None = None,
     ) -> list[PairScores]:
-        """`market_pairs` as one PairScores per chunk of consecutive worker rows."""
+        """`market_pairs` as one PairScores per chunk of consecutive worker rows.
+
+        `features=n` keeps only the first n feature columns (a whole market's pairs are
+        tens of millions; ranked lists only read trade fit and time fit).
+        """
         parts = []
         for start in range(0, max(1, len(workers)), chunk):
             rows = np.arange(start, min(start + chunk, len(workers)), dtype=np.int64)
             wi, ji = self.candidate_pairs(workers, rows, cap=cap)
-            parts.append(score_pairs(workers, self.jobs, wi, ji, weights))
+            pairs = score_pairs(workers, self.jobs, wi, ji, weights)
+            if features is not None:
+                pairs.features = np.ascontiguousarray(pairs.features[:, :features])
+            parts.append(pairs)
         return parts
 
 
@@ -284,7 +293,7 @@ def rank_market(
     worker's pairs never span two chunks; only the competition figures need all of them.
     """
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
-    parts = index.market_chunks(worker_cols, weights, cap=cap)
+    parts = index.market_chunks(worker_cols, weights, cap=cap, features=REASON_FEATURES)
     options, demand = competition(parts, len(worker_cols), len(index.jobs))
     found: list[Match] = []
     for pairs in parts:
