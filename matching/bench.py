@@ -23,7 +23,7 @@ from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
 from matching.rank import top_k_per_group
-from matching.simulate import HiddenTaste, hidden_taste
+from matching.simulate import HiddenTaste, hidden_taste, make_market
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -182,3 +182,30 @@ def quality(
             "earnings_gini": _gini(earnings),
         }
     return figures
+
+
+def cap_check(
+    n_workers: int, n_jobs: int, *, seed: int, k: int = 10, cap: int = RETRIEVAL_CAP
+) -> dict[str, Any]:
+    """What the retrieval cap costs where it bites: a dense market, too big for the optimum,
+    replayed with our ranker on the capped retrieval and on every feasible pair."""
+    workers, jobs = make_market(workers=n_workers, jobs=n_jobs, seed=seed)
+    index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
+    pairs = index.market_pairs(worker_cols, chunk=1024)
+    taste = hidden_taste(pairs, index.jobs.wage, worker_cols.min_wage, seed)
+    shown, shown_taste = _subset(pairs, taste, retrieved(index, worker_cols, pairs, cap))
+    slots = index.jobs.slots_left.copy()
+    placed = {}
+    for name, seen, seen_taste in (("capped", shown, shown_taste), ("all", pairs, taste)):
+        ranker = _rankers(seen, np.random.default_rng(seed))["linggong"]
+        got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed)
+        placed[name] = (len(got), float(seen_taste.liking[got].sum()))
+    return {
+        "workers": n_workers,
+        "jobs": n_jobs,
+        "cap": cap,
+        "feasible_pairs": len(pairs.score),
+        "retrieved_pairs": len(shown.score),
+        "fill_capped_vs_all": placed["capped"][0] / max(1, placed["all"][0]),
+        "satisfaction_capped_vs_all": placed["capped"][1] / max(placed["all"][1], 1e-9),
+    }

@@ -4,14 +4,14 @@ A process keeps the memory a previous measurement freed, so measuring one run af
 another in the same process hides later runs' peaks (and sampling can miss a short
 spike). Each measurement therefore builds its market in a new interpreter and reports
 both the sampled peak above the start of the timed part and the kernel's high-water mark
-(`ru_maxrss`) of that whole process, inputs included.
+of that whole process (VmHWM), inputs included. (Not `ru_maxrss`: Linux carries it over
+from the parent through fork and exec, so a child would report the bench's own peak.)
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,7 +56,16 @@ def peak_rss() -> Iterator[dict[str, float]]:
         stop.set()
         sampler.join()
         result["peak_mb"] = (max(peak[0], rss()) - start) / 2**20
-        result["process_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["process_peak_mb"] = _high_water_mark() / 2**20
+
+
+def _high_water_mark() -> int:
+    """Peak resident memory of this process so far, in bytes (VmHWM)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _timed(action: Callable[[], object]) -> dict[str, float]:
