@@ -1,4 +1,4 @@
-"""`linggong match bench`: market quality against the offline optimum, and speed.
+"""`linggong match bench`: market quality against the offline optimum (speed: bench_speed).
 
 Quality: simulated workers arrive in random order, look at the top-k list a ranker shows
 them (only jobs with open slots) and take the first job they like; their liking is
@@ -8,11 +8,8 @@ the offline optimum over the same acceptable pairs.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,43 +19,17 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from matching.columns import PairScores, WorkerColumns
 from matching.context import DEFAULT_STRENGTH, crowding_factor, job_pressure
-from matching.dispatch import assign_pairs, dispatch
-from matching.index import JobIndex, context_from_pairs, rank_market
+from matching.dispatch import assign_pairs
+from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
 from matching.rank import top_k_per_group
 from matching.simulate import HiddenTaste, hidden_taste, make_market
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 Ranker = Callable[[IntArray, FloatArray], FloatArray]  # (pair positions, pressure) -> sort key
-RANKERS = ("linggong", "pair-only", "nearest", "random")
-
-
-@contextmanager
-def peak_rss() -> Iterator[dict[str, float]]:
-    """Samples resident memory every 5 ms; yields a dict that gets 'peak_mb' above the start."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    result: dict[str, float] = {}
-    stop = threading.Event()
-
-    def rss() -> int:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * page
-
-    start, peak = rss(), [rss()]
-
-    def sample() -> None:
-        while not stop.wait(0.005):
-            peak[0] = max(peak[0], rss())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        yield result
-    finally:
-        stop.set()
-        sampler.join()
-        result["peak_mb"] = round(max(peak[0], rss()) - start, 0) / 2**20
+RANKERS = ("linggong", "pair-only", "nearest", "random", "uncapped")
 
 
 def _rankers(pairs: PairScores, rng: np.random.Generator) -> dict[str, Ranker]:
@@ -133,11 +104,42 @@ def max_fill(pairs: PairScores, slots_left: IntArray) -> int:
     return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
 
 
-def quality(workers: list[Worker], jobs: list[Job], *, seed: int, k: int = 10) -> dict[str, Any]:
-    """Replay the market with each ranker and compare with the offline optimum."""
+def _subset(
+    pairs: PairScores, taste: HiddenTaste, keep: NDArray[np.bool_]
+) -> tuple[PairScores, HiddenTaste]:
+    return PairScores(*(getattr(pairs, name)[keep] for name in PairScores.__slots__)), HiddenTaste(
+        liking=taste.liking[keep], accepts=taste.accepts[keep]
+    )
+
+
+def retrieved(index: JobIndex, workers: WorkerColumns, pairs: PairScores, cap: int) -> BoolArray:
+    """Per pair of `pairs`, whether the capped retrieval ranked lists use would find it."""
+    capped = index.market_pairs(workers, cap=cap)
+    width = len(index.jobs)
+    result: BoolArray = np.isin(
+        pairs.worker * width + pairs.job, capped.worker * width + capped.job
+    )
+    return result
+
+
+def quality(
+    workers: list[Worker],
+    jobs: list[Job],
+    *,
+    seed: int,
+    k: int = 10,
+    cap: int = RETRIEVAL_CAP,
+) -> dict[str, Any]:
+    """Replay the market with each ranker and compare with the offline optimum.
+
+    The optimum and dispatch see every feasible pair; the rankers see what ranked lists are
+    drawn from (the `cap` nearest jobs per trade), and "uncapped" is our ranker on every pair,
+    so the table shows what the cap costs.
+    """
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
     pairs = index.market_pairs(worker_cols)
     taste = hidden_taste(pairs, index.jobs.wage, worker_cols.min_wage, seed)
+    shown, shown_taste = _subset(pairs, taste, retrieved(index, worker_cols, pairs, cap))
     slots = index.jobs.slots_left.copy()
     ok = np.flatnonzero(taste.accepts)
     sub = PairScores(*(getattr(pairs, name)[ok] for name in PairScores.__slots__))
@@ -155,65 +157,55 @@ def quality(workers: list[Worker], jobs: list[Job], *, seed: int, k: int = 10) -
         "jobs": len(jobs),
         "slots": int(slots.sum()),
         "feasible_pairs": len(pairs.score),
+        "retrieved_pairs": len(shown.score),
         "optimum_fill": opt_fill,
         "dispatch_fill_vs_max": len(chosen) / max(1, max_fill(pairs, slots)),
         "dispatch_s": dispatch_s,
         "rankers": {},
     }
-    for name, ranker in _rankers(pairs, np.random.default_rng(seed)).items():
-        got = simulate_arrivals(pairs, taste, slots, ranker, k=k, seed=seed)
+    runs = [
+        (name, shown, shown_taste, ranker)
+        for name, ranker in _rankers(shown, np.random.default_rng(seed)).items()
+    ]
+    runs.append(
+        ("uncapped", pairs, taste, _rankers(pairs, np.random.default_rng(seed))["linggong"])
+    )
+    for name, seen, seen_taste, ranker in runs:
+        got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed)
         earnings = np.zeros(len(workers))
-        earnings[pairs.worker[got]] = index.jobs.wage[pairs.job[got]]
+        earnings[seen.worker[got]] = index.jobs.wage[seen.job[got]]
         figures["rankers"][name] = {
             "fill_vs_optimum": len(got) / max(1, opt_fill),
-            "satisfaction_vs_optimum": float(taste.liking[got].sum()) / max(opt_joy, 1e-9),
-            "median_km": float(np.median(pairs.distance_km[got])) if len(got) else 0.0,
+            "satisfaction_vs_optimum": float(seen_taste.liking[got].sum()) / max(opt_joy, 1e-9),
+            "median_km": float(np.median(seen.distance_km[got])) if len(got) else 0.0,
             "placed_share": len(got) / max(1, len(workers)),
             "earnings_gini": _gini(earnings),
         }
     return figures
 
 
-def _timed(action: Callable[[], object]) -> dict[str, float]:
-    with peak_rss() as memory:
-        started = time.perf_counter()
-        action()
-        seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 3), "peak_mb": round(memory["peak_mb"], 1)}
-
-
-def speed(
-    *, sizes: list[tuple[int, int]], feed_jobs: int, dispatch_size: tuple[int, int], seed: int
+def cap_check(
+    n_workers: int, n_jobs: int, *, seed: int, k: int = 10, cap: int = RETRIEVAL_CAP
 ) -> dict[str, Any]:
-    """Whole-market ranking, single-worker feed latency and dispatch time, with peak memory."""
-    figures: dict[str, Any] = {"rank_market": {}}
-    for n_workers, n_jobs in sizes:
-        workers, jobs = make_market(workers=n_workers, jobs=n_jobs, seed=seed)
-        figures["rank_market"][f"{n_workers}x{n_jobs}"] = _timed(
-            lambda w=workers, j=jobs: rank_market(w, j, k=10, both_sides=False)  # type: ignore[misc]
-        )
-    # the context only feeds a per-candidate lookup, so a 10k-worker sample is enough here
-    workers, jobs = make_market(
-        workers=min(10_000, max(1000, feed_jobs // 3)), jobs=feed_jobs, seed=seed + 1
-    )
-    index = JobIndex(jobs)
-    worker_cols = WorkerColumns.build(workers)
-    context = context_from_pairs(index.market_pairs(worker_cols), worker_cols, index.jobs)
-    latencies = []
-    with peak_rss() as memory:
-        for worker in workers[:2000]:
-            started = time.perf_counter()
-            index.rank_for_worker(worker, k=10, market=context)
-            latencies.append(time.perf_counter() - started)
-    ms = np.array(latencies) * 1000
-    figures["feed"] = {
-        "open_jobs": feed_jobs,
-        "p50_ms": round(float(np.percentile(ms, 50)), 3),
-        "p99_ms": round(float(np.percentile(ms, 99)), 3),
-        "peak_mb": round(memory["peak_mb"], 1),
+    """What the retrieval cap costs where it bites: a dense market, too big for the optimum,
+    replayed with our ranker on the capped retrieval and on every feasible pair."""
+    workers, jobs = make_market(workers=n_workers, jobs=n_jobs, seed=seed)
+    index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
+    pairs = index.market_pairs(worker_cols, chunk=1024)
+    taste = hidden_taste(pairs, index.jobs.wage, worker_cols.min_wage, seed)
+    shown, shown_taste = _subset(pairs, taste, retrieved(index, worker_cols, pairs, cap))
+    slots = index.jobs.slots_left.copy()
+    placed = {}
+    for name, seen, seen_taste in (("capped", shown, shown_taste), ("all", pairs, taste)):
+        ranker = _rankers(seen, np.random.default_rng(seed))["linggong"]
+        got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed)
+        placed[name] = (len(got), float(seen_taste.liking[got].sum()))
+    return {
+        "workers": n_workers,
+        "jobs": n_jobs,
+        "cap": cap,
+        "feasible_pairs": len(pairs.score),
+        "retrieved_pairs": len(shown.score),
+        "fill_capped_vs_all": placed["capped"][0] / max(1, placed["all"][0]),
+        "satisfaction_capped_vs_all": placed["capped"][1] / max(placed["all"][1], 1e-9),
     }
-    workers, jobs = make_market(workers=dispatch_size[0], jobs=dispatch_size[1], seed=seed + 2)
-    figures["dispatch"] = {
-        f"{dispatch_size[0]}x{dispatch_size[1]}": _timed(lambda: dispatch(workers, jobs))
-    }
-    return figures

@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
         "--quality-workers", type=int, default=None, help="workers in the quality market"
     )
     bench.add_argument("--seeds", type=int, default=None, help="quality runs to average")
+    bench.add_argument(
+        "--cap-check",
+        default=None,
+        help="WORKERSxJOBS of the dense market the retrieval cap is checked in",
+    )
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser

@@ -147,24 +147,33 @@ class JobColumns:
     slots_left: IntArray  # mutable: the simulator and the index take slots as jobs fill
     employer_rating: FloatArray
     booked: dict[str, list[int]]  # worker id -> rows of the jobs they are confirmed on
+    shift: IntArray  # row into shift_start/shift_end: jobs share a few distinct shifts
+    shift_start: FloatArray
+    shift_end: FloatArray
 
     @classmethod
     def build(cls, jobs: Sequence[Job]) -> JobColumns:
         """Columns for a list of jobs."""
+        start = np.array([j.start.timestamp() for j in jobs], dtype=np.float64)
+        end = np.array([j.end.timestamp() for j in jobs], dtype=np.float64)
+        shifts, shift = np.unique(np.column_stack((start, end)), axis=0, return_inverse=True)
         return cls(
             ids=[j.id for j in jobs],
             lat=np.array([j.lat for j in jobs], dtype=np.float64),
             lon=np.array([j.lon for j in jobs], dtype=np.float64),
             trade=np.array([TRADE_INDEX.get(j.trade, UNKNOWN_TRADE) for j in jobs], dtype=np.int64),
             required=np.array([_required_mask(j) for j in jobs], dtype=np.int64),
-            start=np.array([j.start.timestamp() for j in jobs], dtype=np.float64),
-            end=np.array([j.end.timestamp() for j in jobs], dtype=np.float64),
+            start=start,
+            end=end,
             wage=np.array([j.wage for j in jobs], dtype=np.float64),
             slots_left=np.array([j.slots_left for j in jobs], dtype=np.int64),
             employer_rating=np.array(
                 [np.nan if j.employer_rating is None else j.employer_rating for j in jobs]
             ),
             booked=_booked_by_worker(jobs),
+            shift=shift.reshape(-1).astype(np.int64),
+            shift_start=shifts[:, 0].copy(),
+            shift_end=shifts[:, 1].copy(),
         )
 
     def __len__(self) -> int:
@@ -189,12 +198,37 @@ class PairScores:
 
 
 def _covering_share(w: WorkerColumns, j: JobColumns, wi: IntArray, ji: IntArray) -> FloatArray:
-    """Per pair, the largest share of a covering availability window the shift uses; 0 if none."""
-    start, end = j.start[ji][:, None], j.end[ji][:, None]
-    window_start, window_end = w.avail_start[wi], w.avail_end[wi]
+    """Per pair, the largest share of a covering availability window the shift uses; 0 if none.
+
+    Jobs share a few distinct shifts, so when the pairs' workers and the shifts make a
+    smaller table than the pairs, the share is worked out per (worker, shift) and looked up.
+    """
+    if len(wi) == 0:
+        return np.zeros(0)
+    low = int(wi.min())
+    span = int(wi.max()) - low + 1
+    if span * len(j.shift_start) < len(wi):
+        rows = np.arange(low, low + span)
+        table = _window_share(
+            w.avail_start[rows][:, None, :],
+            w.avail_end[rows][:, None, :],
+            j.shift_start[None, :, None],
+            j.shift_end[None, :, None],
+        )
+        looked_up: FloatArray = table[wi - low, j.shift[ji]]
+        return looked_up
+    return _window_share(
+        w.avail_start[wi], w.avail_end[wi], j.start[ji][:, None], j.end[ji][:, None]
+    )
+
+
+def _window_share(
+    window_start: FloatArray, window_end: FloatArray, start: FloatArray, end: FloatArray
+) -> FloatArray:
+    """Largest share of a covering window (last axis) the shift uses; 0 if none covers it."""
     covers = (window_start <= start) & (end <= window_end)  # NaN padding compares False
     share = (end - start) / np.where(covers, window_end - window_start, np.inf)
-    result: FloatArray = share.max(axis=1, initial=0.0)
+    result: FloatArray = share.max(axis=-1, initial=0.0)
     return result
 
 

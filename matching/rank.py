@@ -33,6 +33,40 @@ def top_k_per_group(group: IntArray, key: FloatArray, base: FloatArray, k: int) 
     """
     if len(group) == 0 or k <= 0:
         return np.empty(0, dtype=np.int64)
+    contenders = _contenders(group, key, base, max(k, PINNED_RANK))
+    if len(contenders) == len(group):
+        return _top_k_sorted(group, key, base, k)
+    chosen = _top_k_sorted(group[contenders], key[contenders], base[contenders], k)
+    result: IntArray = contenders[chosen]
+    return result
+
+
+def _contenders(group: IntArray, key: FloatArray, base: FloatArray, m: int) -> IntArray:
+    """Sorted indices of every pair that can make its group's list: the pairs whose key
+    is among the group's m best (ties included) and the group's best pairs by `base`.
+
+    The full three-key sort below then runs on a few per group instead of hundreds.
+    """
+    low = int(group.min())
+    span = int(group.max()) - low + 1
+    local: IntArray | NDArray[np.uint16] = group - low
+    if span <= 2**16:  # a 16-bit group id lets numpy's stable sort use radix sort
+        local = local.astype(np.uint16)
+    by_key = np.argsort(-key, kind="stable")
+    order = by_key[np.argsort(local[by_key], kind="stable")]  # group, then key descending
+    sizes = np.bincount(local, minlength=span)
+    starts = np.cumsum(sizes) - sizes
+    last = starts + np.minimum(sizes, m) - 1  # the m-th best key of each group (or its worst)
+    cutoff = np.full(span, np.inf)
+    cutoff[sizes > 0] = key[order[last[sizes > 0]]]
+    best_base = np.full(span, -np.inf)
+    np.maximum.at(best_base, local, base)
+    keep = (key >= cutoff[local]) | (base >= best_base[local])
+    return np.flatnonzero(keep)
+
+
+def _top_k_sorted(group: IntArray, key: FloatArray, base: FloatArray, k: int) -> IntArray:
+    """`top_k_per_group` by three full sorts: the reference the fast path trims for."""
     key = key.copy()
     order = np.lexsort((-base, group))
     is_first = np.r_[True, group[order][1:] != group[order][:-1]]
@@ -66,16 +100,43 @@ def reason_for(pairs: PairScores, jobs: JobColumns, workers: WorkerColumns, i: i
 def matches_for(
     pairs: PairScores, key: FloatArray, selected: IntArray, workers: WorkerColumns, jobs: JobColumns
 ) -> list[Match]:
-    """Selected pairs as Match records (score = the ranking key, rounded)."""
+    """Selected pairs as Match records (score = the ranking key, rounded).
+
+    The same records as `reason_for` per pair, with the columns gathered for all selected
+    pairs at once: a whole market's lists are a million records.
+    """
+    wi, ji = pairs.worker[selected], pairs.job[selected]
+    trade_col = jobs.trade[ji]
+    codes = [trade.code for trade in TRADES] + ["?"]
+    columns = zip(
+        [workers.ids[i] for i in wi.tolist()],
+        [jobs.ids[j] for j in ji.tolist()],
+        key[selected].tolist(),
+        pairs.score[selected].tolist(),
+        [codes[t] for t in trade_col.tolist()],
+        (pairs.features[selected, 0] >= EXACT_TRADE_FIT - 1e-9).tolist(),
+        pairs.distance_km[selected].tolist(),
+        (pairs.features[selected, 1] >= 1.0 - 1e-9).tolist(),
+        jobs.wage[ji].tolist(),
+        workers.level[wi, trade_col].astype(np.int64).tolist(),
+        strict=True,
+    )
     return [
         Match(
-            worker=workers.ids[pairs.worker[i]],
-            job=jobs.ids[pairs.job[i]],
-            score=round(float(key[i]), 4),
-            reason=reason_for(pairs, jobs, workers, int(i)),
-            extras={"pair_score": round(float(pairs.score[i]), 4)},
+            worker=worker,
+            job=job,
+            score=round(score, 4),
+            reason=Reason(
+                trade=trade,
+                exact_trade=exact,
+                distance_km=round(distance, 1),
+                full_shift=full,
+                wage=wage,
+                level=level,
+            ),
+            extras={"pair_score": round(pair_score, 4)},
         )
-        for i in selected
+        for worker, job, score, pair_score, trade, exact, distance, full, wage, level in columns
     ]
 
 
