@@ -34,10 +34,12 @@ test: lint typecheck
 bench-match: install
 	$(BIN)/linggong match bench
 
-# Re-extract translatable strings; new ones land untranslated in web/locale/zh_CN/LC_MESSAGES/messages.po
+# Re-extract translatable strings and list those without a zh-CN text. Each part of the app
+# keeps its translations in its own catalog in web/locale/zh_CN/LC_MESSAGES/ (messages.po for
+# the core, pages.po, live.po, staff.po, ...): add the missing ones to the part's file.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o web/locale/messages.pot .
-	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -l zh_CN --no-fuzzy-matching
+	$(BIN)/python -m web.i18n web/locale/messages.pot
 
 bench-live: install
 	$(BIN)/linggong bench live

@@ -69,3 +69,18 @@ def _ranked(header: str) -> list[str]:
 def matching_lang(locale: str) -> str:
     """The language code the matching module's reason texts take."""
     return "zh" if locale.startswith("zh") else "en"
+
+
+def untranslated(pot_path: Path, locale: str = "zh_CN") -> list[str]:
+    """msgids of a template catalog that no catalog file of `locale` translates."""
+    with pot_path.open("rb") as handle:
+        ids = {str(m.id) for m in read_po(handle) if m.id}
+    return sorted(ids - catalog(locale).keys())
+
+
+if __name__ == "__main__":
+    import sys
+
+    missing = untranslated(Path(sys.argv[1]))
+    print("\n".join(missing) if missing else "every string has its zh-CN text")
+    raise SystemExit(1 if missing else 0)
