@@ -1,0 +1,54 @@
+"""Logging in through the real form (cookie and CSRF token), as a browser would."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from market import protection as protection_service
+from market.models import Report, User
+from tests.factories import PASSWORD, make_employer, make_job, make_worker
+from tests.staff.staff_factories import make_application
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def log_in(client: TestClient, user: User, page: str = "/staff") -> str:
+    """Log in through the login form; returns the session's form token (read off `page`)."""
+    token = form_token(client.get("/login").text)
+    answer = client.post(
+        "/login",
+        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return form_token(client.get(page).text)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+
+def make_report(session: Session, *, description: str = "干完活老板不给钱") -> Report:
+    """A worker who did yesterday's job reports the wage unpaid, with a photo."""
+    yesterday = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    employer, worker = make_employer(session, name="黑心老板"), make_worker(session)
+    job = make_job(session, employer=employer, start_at=yesterday, title="工地搬砖")
+    make_application(session, job=job, worker=worker, status="completed")
+    return protection_service.report_create(
+        session=session,
+        worker=worker,
+        job_id=job.id or 0,
+        kind="unpaid",
+        agreed_wage=300,
+        work_from=yesterday.date(),
+        work_to=yesterday.date(),
+        description=description,
+        photo=protection_service.photo_check(PNG),
+    )
