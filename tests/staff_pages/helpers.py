@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -32,7 +34,24 @@ def log_in(client: TestClient, user: User, page: str = "/staff") -> str:
     return form_token(client.get(page).text)
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+def _png(width: int = 160, height: int = 100) -> bytes:
+    """A real (solid orange) PNG, so the browser test shows the photo as a worker sent it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xf5\x8a\x1e" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
 
 
 def make_report(session: Session, *, description: str = "干完活老板不给钱") -> Report:

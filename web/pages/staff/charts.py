@@ -73,9 +73,9 @@ class Gap:
     gap: int
 
 
-def gap_bars(gaps: Sequence[Gap], *, title: str, short: str, idle: str, width: int = 600) -> Markup:
+def gap_bars(gaps: Sequence[Gap], *, title: str, short: str, idle: str, width: int = 440) -> Markup:
     """Diverging bars: shortages to the right in red, idle workers to the left in blue."""
-    row, top, label_w = 22, 24, 190
+    row, top, label_w = 22, 24, 140
     height = top + row * max(len(gaps), 1) + 8
     middle = label_w + (width - label_w) / 2
     half = (width - label_w) / 2 - 30

@@ -30,6 +30,9 @@ BREAKDOWNS = (
     ("day", N_("By day")),
     ("hour", N_("By hour of posting")),
 )
+GAP_TITLE, SHORT, IDLE = N_("Supply and demand gap"), N_("short of workers"), N_("workers idle")
+NO_DISTRICT = N_("(no district)")
+OFFERED, FILLED = N_("Slots offered"), N_("Slots filled")
 # the headline cards, in the order staff read them
 HEADLINE = (
     "jobs_posted",
@@ -92,25 +95,25 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
     }
     names = {
         "trade": lambda key: trade_name(key, locale),
-        "district": lambda key: key or t("(no district)"),
+        "district": lambda key: key or t(NO_DISTRICT),
         "day": lambda key: key[5:],
         "hour": lambda key: f"{key}:00",
     }
     bars = {
         by: charts.paired_bars(
             [charts.Pair(names[by](g.key), g.slots_offered, g.slots_filled) for g in rows],
-            title=f"{t(label)} · {t('Slots offered')} / {t('Slots filled')}",
-            offered=t("Slots offered"),
-            filled=t("Slots filled"),
+            title=f"{t(label)} · {t(OFFERED)} / {t(FILLED)}",
+            offered=t(OFFERED),
+            filled=t(FILLED),
         )
         for (by, label), rows in zip(BREAKDOWNS, groups.values(), strict=True)
     }
     worst = sorted((r for r in gap if r.gap), key=lambda r: -abs(r.gap))[:12]
     gap_chart = charts.gap_bars(
         [charts.Gap(f"{trade_name(r.trade, locale)} · {r.district or '—'}", r.gap) for r in worst],
-        title=t("Supply and demand gap"),
-        short=t("short of workers"),
-        idle=t("workers idle"),
+        title=t(GAP_TITLE),
+        short=t(SHORT),
+        idle=t(IDLE),
     )
     query = f"first={period.first.isoformat()}&last={period.last.isoformat()}"
     return {

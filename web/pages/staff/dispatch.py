@@ -78,7 +78,7 @@ def dispatch_page(
             "staff/dispatch.html", context, form_errors(exc, locale_of(request))
         ) from exc
     context = _context(session, chosen_day, chosen_district, plan=day is not None)
-    context["flash"] = FLASH.get(ok or "")
+    context["notice"] = FLASH.get(ok or "")
     return render(request, "staff/dispatch.html", context)
 
 

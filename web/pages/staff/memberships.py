@@ -40,7 +40,7 @@ def membership_queue(
 ) -> Response:
     """Applications of one status, oldest first."""
     context = _context(session, status)
-    context["flash"] = FLASH.get(ok or "")
+    context["notice"] = FLASH.get(ok or "")
     return render(request, "staff/memberships.html", context)
 
 

@@ -64,7 +64,7 @@ def moderation_page(
 ) -> Response:
     """Find an account or posting and act on it; what was hidden; the moderation log."""
     context = _context(session, q.strip())
-    context["flash"] = FLASH.get(ok or "")
+    context["notice"] = FLASH.get(ok or "")
     return render(request, "staff/moderation.html", context)
 
 

@@ -80,7 +80,7 @@ def report_page(
 ) -> Response:
     """One report: what the worker says, the job record as it stood, the photo, the notes."""
     context = _detail(session, report)
-    context["flash"] = FLASH.get(ok or "")
+    context["notice"] = FLASH.get(ok or "")
     return render(request, "staff/report.html", context)
 
 

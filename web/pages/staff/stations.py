@@ -80,7 +80,7 @@ def station_list(
 ) -> Response:
     """Every station (closed ones too) and the form to add one."""
     context = _context(session, {"services": [], "active": True}, None)
-    context["flash"] = FLASH.get(ok or "")
+    context["notice"] = FLASH.get(ok or "")
     return render(request, "staff/stations.html", context)
 
 
