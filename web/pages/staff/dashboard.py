@@ -14,6 +14,7 @@ from market.errors import N_, Invalid
 from web.deps import SessionDep
 from web.errors import locale_of
 from web.i18n import translate
+from web.pages import places
 from web.pages.rendering import render
 from web.pages.route import PageRoute
 from web.pages.staff import charts
@@ -87,6 +88,12 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
     def t(message: str) -> str:
         return translate(locale, message)
 
+    def district(name: str) -> str:
+        place = places.BY_NAME.get(name)
+        if not name:
+            return t(NO_DISTRICT)
+        return name if place is None or locale.startswith("zh") else place.en
+
     summary = asdict(stats_service.get_summary(session=session, period=period))
     gap = stats_service.list_gap(session=session, period=period)
     groups = {
@@ -95,7 +102,7 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
     }
     names = {
         "trade": lambda key: trade_name(key, locale),
-        "district": lambda key: key or t(NO_DISTRICT),
+        "district": district,
         "day": lambda key: key[5:],
         "hour": lambda key: f"{key}:00",
     }
@@ -110,7 +117,10 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
     }
     worst = sorted((r for r in gap if r.gap), key=lambda r: -abs(r.gap))[:12]
     gap_chart = charts.gap_bars(
-        [charts.Gap(f"{trade_name(r.trade, locale)} · {r.district or '—'}", r.gap) for r in worst],
+        [
+            charts.Gap(f"{trade_name(r.trade, locale)} · {district(r.district)}", r.gap)
+            for r in worst
+        ],
         title=t(GAP_TITLE),
         short=t(SHORT),
         idle=t(IDLE),
