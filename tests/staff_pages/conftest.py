@@ -1,7 +1,7 @@
-"""The browser fixtures of the page tests (live server on loopback, Debian's chromium)."""
+"""The live server of the page tests (the whole app on loopback over a fresh database)."""
 
 from __future__ import annotations
 
-from tests.pages.conftest import chromium, live_server
+from tests.pages.conftest import live_server
 
-__all__ = ["chromium", "live_server"]
+__all__ = ["live_server"]

@@ -5,6 +5,8 @@ Screenshots land in test-artifacts/screenshots/staff-*.png.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from market import stations as station_service
 from market.i18n import local
 from market.staff_schemas import StationCreate
 from tests.factories import PASSWORD, make_employer, make_job, make_staff, make_worker, tomorrow_at
-from tests.pages.browser import SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
+from tests.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
 from tests.staff_pages.helpers import make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -46,10 +48,41 @@ def _seed(server: LiveServer) -> tuple[str, str, int]:
         return staff.phone, local(job.start_at).date().isoformat(), report.id or 0
 
 
+def in_own_browser(scenario: Callable[[Any], None]) -> None:
+    """Run `scenario(browser)` with a chromium of its own, on a thread of its own.
+
+    Playwright's sync API allows one instance per thread, and the phone tests keep theirs
+    open for the whole session; a separate thread lets both suites run in one pytest.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    def run() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            try:
+                scenario(browser)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()
+
+
 def test_staff_sees_the_gap_first_dispatches_the_morning_and_closes_a_report(
-    live_server: LiveServer, chromium: Any
+    live_server: LiveServer,
 ) -> None:
     phone, day, report_id = _seed(live_server)
+    in_own_browser(lambda browser: _staff_morning(browser, live_server, phone, day, report_id))
+
+
+def _staff_morning(
+    chromium: Any, live_server: LiveServer, phone: str, day: str, report_id: int
+) -> None:
     context = chromium.new_context(
         viewport=DESKTOP, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"}
     )
