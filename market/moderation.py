@@ -180,3 +180,32 @@ def list_hidden_jobs(*, session: Session) -> Sequence[Job]:
     return session.exec(
         select(Job).where(col(Job.hidden_reason).is_not(None)).order_by(col(Job.updated_at).desc())
     ).all()
+
+
+def search_accounts(
+    *, session: Session, query: str, limit: int = 50
+) -> Sequence[tuple[User, EmployerProfile | None]]:
+    """Worker and employer accounts whose name or phone contains `query`, with the employer row."""
+    like = f"%{query.strip()}%"
+    rows = session.exec(
+        select(User, EmployerProfile)
+        .join(EmployerProfile, col(EmployerProfile.user_id) == col(User.id), isouter=True)
+        .where(
+            col(User.role).in_((Role.worker, Role.employer)),
+            col(User.name).like(like) | col(User.phone).like(like),
+        )
+        .order_by(col(User.id).desc())
+        .limit(limit)
+    ).all()
+    return list(rows)
+
+
+def search_jobs(*, session: Session, query: str = "", limit: int = 50) -> Sequence[Job]:
+    """Postings whose title or address contains `query` (or the latest), newest first."""
+    statement = select(Job)
+    if query.strip().isdigit():
+        statement = statement.where(col(Job.id) == int(query.strip()))
+    elif query.strip():
+        like = f"%{query.strip()}%"
+        statement = statement.where(col(Job.title).like(like) | col(Job.address).like(like))
+    return session.exec(statement.order_by(col(Job.id).desc()).limit(limit)).all()

@@ -35,7 +35,7 @@ def home_of(user: User) -> str:
         return "/feed"
     if user.role == Role.employer:
         return "/employer/jobs"
-    return "/"  # union staff: their console comes with its own issue
+    return "/staff"  # union staff: their desktop console
 
 
 def _logged_in(request: Request, user: User, session: SessionDep, target: str) -> Response:
@@ -62,8 +62,8 @@ def _anon_page(request: Request, name: str, context: dict[str, object]) -> Respo
 
 @router.get("/")
 def landing(request: Request, user: OptionalUser) -> Response:
-    """Workers go to their feed, employers to their jobs, everyone else sees the welcome."""
-    if user is not None and user.role in (Role.worker, Role.employer):
+    """Logged-in users go to their home page; everyone else sees the welcome."""
+    if user is not None:
         return RedirectResponse(home_of(user), status_code=303)
     return render(request, "auth/landing.html", private=False)
 

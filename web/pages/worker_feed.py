@@ -12,9 +12,11 @@ from pydantic import ValidationError
 from market import applications as application_service
 from market import feed as feed_service
 from market import jobs as job_service
+from market import protection as protection_service
+from market import stations as station_service
 from market import workers as worker_service
 from market.errors import N_, Invalid
-from market.models import utcnow
+from market.models import Station, utcnow
 from market.schemas import AvailableNow, FeedFilter
 from matching.geo import haversine_km
 from web.deps import JobDep, JobId, SessionDep
@@ -52,6 +54,18 @@ TradeQuery = Annotated[str | None, Query(max_length=24)]
 KmQuery = Annotated[str | None, Query(max_length=10)]
 
 
+def nearest_stations(
+    session: SessionDep, view: worker_service.WorkerView
+) -> list[tuple[Station, float]]:
+    """The open union stations nearest to where the worker is now (or lives)."""
+    p = view.profile
+    use_now = p.available_now and p.now_lat is not None and p.now_lon is not None
+    lat, lon = (p.now_lat, p.now_lon) if use_now else (p.home_lat, p.home_lon)
+    if lat is None or lon is None:
+        return []
+    return list(station_service.list_nearest_stations(session=session, lat=lat, lon=lon, k=3))
+
+
 def _feed_context(
     session: SessionDep, worker: PageWorker, day: str | None, trade: str | None, km: str | None
 ) -> dict[str, object]:
@@ -66,6 +80,7 @@ def _feed_context(
         "chosen": chosen,
         "distances": DISTANCES,
         "now_on": now_on,
+        "stations": nearest_stations(session, view),
     }
 
 
@@ -127,6 +142,9 @@ def _job_context(
         "here": here if distance is not None else None,
         "distance": distance,
         "mine": mine,
+        "employer": protection_service.get_employer_reliability(
+            session=session, employer_id=job.employer_id
+        ),
         "tile_url": request.app.state.settings.tile_url,
     }
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market import applications as application_service
+from market import workers as worker_service
 from market.errors import N_
 from market.models import ApplicationStatus
 from web.deps import ApplicationDep, SessionDep
@@ -15,6 +16,7 @@ from web.pages.deps import PageForm, PageWorker
 from web.pages.forms import cancel_reason, stars_of
 from web.pages.rendering import render
 from web.pages.route import PageRoute
+from web.pages.worker_feed import nearest_stations
 
 router = APIRouter(route_class=PageRoute)
 S = ApplicationStatus
@@ -68,6 +70,8 @@ def my_jobs(
     """My applications and hires, grouped by what I should do next."""
     context = _my_jobs_context(session, worker)
     context["flash"] = FLASH.get(ok or "")
+    view = worker_service.get_worker(session=session, user_id=worker.id or 0)
+    context["stations"] = nearest_stations(session, view)
     return render(request, "worker/my_jobs.html", context)
 
 

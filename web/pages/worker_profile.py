@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from market import membership as membership_service
 from market import workers as worker_service
 from market.errors import N_, Invalid
 from market.schemas import WorkerProfileUpdate
@@ -18,6 +19,7 @@ from web.pages import places
 from web.pages.deps import PageForm, PageWorker
 from web.pages.rendering import render
 from web.pages.route import FormInvalid, PageRoute, form_errors
+from web.pages.worker_feed import nearest_stations
 
 router = APIRouter(route_class=PageRoute)
 
@@ -107,8 +109,20 @@ def _update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfi
     return WorkerProfileUpdate.model_validate(data)
 
 
-def _context(values: dict[str, object], welcome: bool) -> dict[str, object]:
-    return {"values": values, "radii": RADII, "weekdays": WEEKDAYS, "welcome": welcome}
+MEMBERSHIP_FLASH = {"union": N_("Application sent. Union staff will look at it soon.")}
+
+
+def _context(
+    values: dict[str, object], welcome: bool, session: SessionDep, view: worker_service.WorkerView
+) -> dict[str, object]:
+    return {
+        "values": values,
+        "radii": RADII,
+        "weekdays": WEEKDAYS,
+        "welcome": welcome,
+        "membership": membership_service.get_membership(session=session, user_id=view.user.id or 0),
+        "stations": nearest_stations(session, view),
+    }
 
 
 @router.get("/profile")
@@ -117,10 +131,13 @@ def profile_form(
     worker: PageWorker,
     session: SessionDep,
     welcome: Annotated[bool, Query()] = False,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """My trades, certificates, area, hours and lowest day wage."""
+    """My trades, certificates, area, hours and lowest day wage; joining the union."""
     view = worker_service.get_worker(session=session, user_id=worker.id or 0)
-    return render(request, "worker/profile.html", _context(_values_of(view), welcome))
+    context = _context(_values_of(view), welcome, session, view)
+    context["flash"] = MEMBERSHIP_FLASH.get(ok or "")
+    return render(request, "worker/profile.html", context)
 
 
 @router.post("/profile")
@@ -136,5 +153,13 @@ def profile_save(
     except (ValidationError, Invalid) as exc:
         errors = form_errors(exc, locale_of(request))
         welcome = form.get("welcome") == "1"
-        raise FormInvalid("worker/profile.html", _context(values, welcome), errors) from exc
+        context = _context(values, welcome, session, view)
+        raise FormInvalid("worker/profile.html", context, errors) from exc
     return RedirectResponse("/feed?ok=saved", status_code=303)
+
+
+@router.post("/profile/union")
+def union_apply(worker: PageWorker, session: SessionDep) -> Response:
+    """Apply to join the trade union (staff approve or reject)."""
+    membership_service.membership_apply(session=session, worker=worker)
+    return RedirectResponse("/profile?ok=union#union", status_code=303)

@@ -1,0 +1,11 @@
+"""The union staff's desktop console under `/staff`: staff accounts only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.pages.staff import dashboard, dispatch, memberships, moderation, reports, stations
+
+router = APIRouter()
+for _module in (dashboard, dispatch, reports, moderation, stations, memberships):
+    router.include_router(_module.router)

@@ -1,0 +1,173 @@
+"""The staff dashboard: the supply-and-demand gap first, then the period's figures, live."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from market import stats as stats_service
+from market.errors import N_, Invalid
+from web.deps import SessionDep
+from web.errors import locale_of
+from web.i18n import translate
+from web.pages import places
+from web.pages.rendering import render
+from web.pages.route import PageRoute
+from web.pages.staff import charts
+from web.pages.staff.deps import PageStaff
+from web.staff_deps import _period
+from web.staff_schemas import SUMMARY_LABELS, VERDICTS, trade_name
+
+router = APIRouter(prefix="/staff", route_class=PageRoute)
+
+DateQuery = Annotated[str | None, Query(max_length=10)]
+BREAKDOWNS = (
+    ("trade", N_("By trade")),
+    ("district", N_("By district")),
+    ("day", N_("By day")),
+    ("hour", N_("By hour of posting")),
+)
+GAP_TITLE, SHORT, IDLE = N_("Supply and demand gap"), N_("short of workers"), N_("workers idle")
+NO_DISTRICT = N_("(no district)")
+OFFERED, FILLED = N_("Slots offered"), N_("Slots filled")
+# the headline cards, in the order staff read them
+HEADLINE = (
+    "jobs_posted",
+    "slots_offered",
+    "slots_filled",
+    "fill_rate",
+    "median_hours_to_first_hire",
+    "median_hours_to_full",
+    "median_distance_km",
+    "workers_active",
+    "workers_placed",
+    "workers_idle",
+    "cancelled_by_worker",
+    "cancelled_by_employer",
+    "no_shows",
+    "jobs_cancelled",
+    "workers_registered",
+    "workers_available_now",
+    "average_wage",
+    "members",
+)
+
+
+def _parse_period(
+    first: str | None, last: str | None, locale: str
+) -> tuple[stats_service.Period, str | None]:
+    """The period asked for; a date that makes no sense gives today and the message why."""
+    try:
+        try:
+            day0 = date.fromisoformat(first) if first else None
+            day1 = date.fromisoformat(last) if last else None
+        except ValueError as exc:
+            raise Invalid(N_("Give dates as YYYY-MM-DD"), field="first") from exc
+        return _period(day0, day1), None
+    except Invalid as exc:
+        day = stats_service.today()
+        message = translate(locale, exc.message, **exc.params)
+        return stats_service.period_of(first=day, last=day), message
+
+
+def _presets() -> list[tuple[str, date, date]]:
+    day = stats_service.today()
+    return [
+        (N_("Today"), day, day),
+        (N_("Yesterday"), day - timedelta(days=1), day - timedelta(days=1)),
+        (N_("Last 7 days"), day - timedelta(days=6), day),
+        (N_("Last 30 days"), day - timedelta(days=29), day),
+    ]
+
+
+def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> dict[str, Any]:
+    def t(message: str) -> str:
+        return translate(locale, message)
+
+    def district(name: str) -> str:
+        place = places.BY_NAME.get(name)
+        if not name:
+            return t(NO_DISTRICT)
+        return name if place is None or locale.startswith("zh") else place.en
+
+    summary = asdict(stats_service.get_summary(session=session, period=period))
+    gap = stats_service.list_gap(session=session, period=period)
+    groups = {
+        by: stats_service.list_breakdown(session=session, period=period, by=by)
+        for by, _label in BREAKDOWNS
+    }
+    names = {
+        "trade": lambda key: trade_name(key, locale),
+        "district": district,
+        "day": lambda key: key[5:],
+        "hour": lambda key: f"{key}:00",
+    }
+    bars = {
+        by: charts.paired_bars(
+            [charts.Pair(names[by](g.key), g.slots_offered, g.slots_filled) for g in rows],
+            title=f"{t(label)} · {t(OFFERED)} / {t(FILLED)}",
+            offered=t(OFFERED),
+            filled=t(FILLED),
+        )
+        for (by, label), rows in zip(BREAKDOWNS, groups.values(), strict=True)
+    }
+    worst = sorted((r for r in gap if r.gap), key=lambda r: -abs(r.gap))[:12]
+    gap_chart = charts.gap_bars(
+        [
+            charts.Gap(f"{trade_name(r.trade, locale)} · {district(r.district)}", r.gap)
+            for r in worst
+        ],
+        title=t(GAP_TITLE),
+        short=t(SHORT),
+        idle=t(IDLE),
+    )
+    query = f"first={period.first.isoformat()}&last={period.last.isoformat()}"
+    return {
+        "period": period,
+        "query": query,
+        "summary": summary,
+        "headline": HEADLINE,
+        "labels": SUMMARY_LABELS,
+        "gap": gap,
+        "gap_chart": gap_chart,
+        "verdicts": VERDICTS,
+        "groups": groups,
+        "breakdowns": BREAKDOWNS,
+        "bars": bars,
+        "group_name": names,
+    }
+
+
+@router.get("")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    staff: PageStaff,
+    first: DateQuery = None,
+    last: DateQuery = None,
+) -> Response:
+    """The gap by trade and district, then the period's figures, breakdowns and charts."""
+    locale = locale_of(request)
+    period, problem = _parse_period(first, last, locale)
+    context = _figures(session, period, locale)
+    context["presets"] = _presets()
+    context["errors"] = {"first": problem} if problem else {}
+    return render(request, "staff/dashboard.html", context, status_code=422 if problem else 200)
+
+
+@router.get("/figures")
+def figures(
+    request: Request,
+    session: SessionDep,
+    staff: PageStaff,
+    first: DateQuery = None,
+    last: DateQuery = None,
+) -> Response:
+    """Only the figures: the dashboard's script swaps them in as events arrive."""
+    locale = locale_of(request)
+    period, _problem = _parse_period(first, last, locale)
+    return render(request, "staff/_figures.html", _figures(session, period, locale))

@@ -1,0 +1,122 @@
+"""The report queue: wage arrears and scams, with the job record, photo, notes and outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from market import moderation as moderation_service
+from market import protection as protection_service
+from market.errors import N_, DomainError, Invalid
+from market.models import Report
+from market.staff_schemas import ReportNoteCreate, ReportResolution
+from web.deps import SessionDep
+from web.errors import locale_of
+from web.pages.deps import PageForm
+from web.pages.rendering import render
+from web.pages.route import FormInvalid, PageRoute, form_errors
+from web.pages.staff.deps import PageReport, PageStaff
+
+router = APIRouter(prefix="/staff/reports", route_class=PageRoute)
+
+KINDS = {"unpaid": N_("Unpaid wages"), "fake_job": N_("Scam or fake job")}
+STATUSES = {"open": N_("Open"), "in_progress": N_("In progress"), "resolved": N_("Resolved")}
+OUTCOMES = {
+    "paid": N_("Paid after the union stepped in"),
+    "mediated": N_("Mediated settlement"),
+    "legal_aid": N_("Referred to legal aid"),
+    "unfounded": N_("Unfounded"),
+}
+RECORD_FIELDS = (
+    ("title", N_("Job")),
+    ("trade", N_("Trade")),
+    ("address", N_("Address")),
+    ("district", N_("District")),
+    ("wage", N_("Daily wage")),
+    ("shift_start", N_("Shift start")),
+    ("shift_end", N_("Shift end")),
+    ("posted_at", N_("Posted at")),
+    ("job_status", N_("Job status")),
+    ("application_status", N_("Hire status")),
+    ("applied_at", N_("Applied at")),
+    ("confirmed_at", N_("Confirmed at")),
+)
+FLASH = {"noted": N_("Note saved."), "resolved": N_("Outcome recorded. The report is closed.")}
+StatusQuery = Annotated[Literal["open", "in_progress", "resolved"] | None, Query()]
+TEXTS = {"kinds": KINDS, "statuses": STATUSES, "outcomes": OUTCOMES}
+
+
+@router.get("")
+def report_queue(
+    request: Request, session: SessionDep, staff: PageStaff, status: StatusQuery = None
+) -> Response:
+    """Reports waiting for staff, oldest first (or those of one status)."""
+    rows = protection_service.list_reports(session=session, status=status)
+    context = {"rows": rows, "status": status, **TEXTS}
+    return render(request, "staff/reports.html", context)
+
+
+def _detail(session: SessionDep, report: Report) -> dict[str, Any]:
+    return {
+        "report": report,
+        "worker": moderation_service.get_user(session=session, user_id=report.worker_id),
+        "employer": moderation_service.get_user(session=session, user_id=report.employer_id),
+        "notes": protection_service.list_report_notes(session=session, report_id=report.id or 0),
+        "record_fields": RECORD_FIELDS,
+        "values": {},
+        **TEXTS,
+    }
+
+
+@router.get("/{report_id}")
+def report_page(
+    request: Request,
+    report: PageReport,
+    session: SessionDep,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """One report: what the worker says, the job record as it stood, the photo, the notes."""
+    context = _detail(session, report)
+    context["notice"] = FLASH.get(ok or "")
+    return render(request, "staff/report.html", context)
+
+
+@router.post("/{report_id}/notes")
+def report_note(
+    request: Request, form: PageForm, report: PageReport, staff: PageStaff, session: SessionDep
+) -> Response:
+    """Log a call or visit with either side."""
+    values = {"text": str(form.get("text") or "").strip()}
+    try:
+        data = ReportNoteCreate.model_validate(values)
+        protection_service.report_note_add(
+            session=session, report=report, staff=staff, text=data.text
+        )
+    except (ValidationError, DomainError) as exc:
+        errors = {"note": next(iter(form_errors(exc, locale_of(request)).values()))}
+        context = {**_detail(session, report), "values": values}
+        raise FormInvalid("staff/report.html", context, errors) from exc
+    return RedirectResponse(f"/staff/reports/{report.id}?ok=noted#notes", status_code=303)
+
+
+@router.post("/{report_id}/resolve")
+def report_resolve(
+    request: Request, form: PageForm, report: PageReport, staff: PageStaff, session: SessionDep
+) -> Response:
+    """Record the outcome: paid, mediated, legal aid, or unfounded."""
+    values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "")}
+    try:
+        if values["outcome"] not in OUTCOMES:
+            raise Invalid(N_("Choose an outcome from the list"), field="outcome")
+        data = ReportResolution.model_validate(values)
+        protection_service.report_resolve(
+            session=session, report=report, staff=staff, outcome=data.outcome, note=data.note
+        )
+    except (ValidationError, DomainError) as exc:
+        errors = {"outcome": next(iter(form_errors(exc, locale_of(request)).values()))}
+        context = {**_detail(session, report), "values": values}
+        raise FormInvalid("staff/report.html", context, errors) from exc
+    return RedirectResponse(f"/staff/reports/{report.id}?ok=resolved", status_code=303)

@@ -1,0 +1,123 @@
+"""Service stations (驿站): list, add, edit, close."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from market import stations as station_service
+from market.errors import N_, DomainError
+from market.models import Station
+from market.staff_schemas import STATION_SERVICES, StationCreate, StationUpdate
+from web.deps import SessionDep
+from web.errors import locale_of
+from web.pages import places
+from web.pages.deps import PageForm
+from web.pages.rendering import render
+from web.pages.route import FormInvalid, PageRoute, form_errors
+from web.pages.staff.deps import PageStaff, PageStation
+
+router = APIRouter(prefix="/staff/stations", route_class=PageRoute)
+
+SERVICE_NAMES = {
+    "rest": N_("Rest"),
+    "water": N_("Drinking water"),
+    "charging": N_("Phone charging"),
+    "toilet": N_("Toilet"),
+    "heating": N_("Warmth and shade"),
+    "meals": N_("Hot meals"),
+    "first_aid": N_("First aid"),
+    "legal_aid": N_("Legal advice"),
+    "training": N_("Skills training"),
+    "job_info": N_("Job notices"),
+}
+FLASH = {"added": N_("Station added."), "saved": N_("Station saved.")}
+TEXT_FIELDS = ("name", "address", "district", "lat", "lon", "hours", "phone")
+
+
+def _values_from(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in TEXT_FIELDS}
+    values["services"] = [v for v in form.getlist("services") if isinstance(v, str)]
+    values["active"] = form.get("active") == "1"
+    return values
+
+
+def _values_of(station: Station) -> dict[str, Any]:
+    return {k: getattr(station, k) for k in (*TEXT_FIELDS, "services", "active")}
+
+
+def _data(values: dict[str, Any]) -> dict[str, Any]:
+    """The service's input; a blank position takes the district's centre."""
+    data = {k: v for k, v in values.items() if k != "active"}
+    place = places.BY_NAME.get(values["district"])
+    if not values["lat"] and not values["lon"] and place is not None:
+        data.update(lat=place.lat, lon=place.lon)
+    return data
+
+
+def _context(
+    session: SessionDep, values: dict[str, Any], editing: Station | None
+) -> dict[str, Any]:
+    return {
+        "stations": station_service.list_stations(session=session),
+        "values": values,
+        "editing": editing,
+        "services": STATION_SERVICES,
+        "service_names": SERVICE_NAMES,
+    }
+
+
+@router.get("")
+def station_list(
+    request: Request,
+    session: SessionDep,
+    staff: PageStaff,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """Every station (closed ones too) and the form to add one."""
+    context = _context(session, {"services": [], "active": True}, None)
+    context["notice"] = FLASH.get(ok or "")
+    return render(request, "staff/stations.html", context)
+
+
+@router.post("")
+def station_add(
+    request: Request, form: PageForm, staff: PageStaff, session: SessionDep
+) -> Response:
+    """Add a station."""
+    values = _values_from(form)
+    try:
+        station = station_service.station_create(
+            session=session, data=StationCreate.model_validate(_data(values))
+        )
+    except (ValidationError, DomainError) as exc:
+        errors = form_errors(exc, locale_of(request))
+        raise FormInvalid("staff/stations.html", _context(session, values, None), errors) from exc
+    return RedirectResponse(f"/staff/stations?ok=added#station-{station.id}", status_code=303)
+
+
+@router.get("/{station_id}")
+def station_edit(request: Request, station: PageStation, session: SessionDep) -> Response:
+    """The station's form, filled in."""
+    context = _context(session, _values_of(station), station)
+    return render(request, "staff/stations.html", context)
+
+
+@router.post("/{station_id}")
+def station_save(
+    request: Request, form: PageForm, staff: PageStaff, station: PageStation, session: SessionDep
+) -> Response:
+    """Save the changes (untick "open" to close the station)."""
+    values = _values_from(form)
+    try:
+        data = StationUpdate.model_validate({**_data(values), "active": values["active"]})
+        station_service.station_update(session=session, station=station, data=data)
+    except (ValidationError, DomainError) as exc:
+        errors = form_errors(exc, locale_of(request))
+        context = _context(session, values, station)
+        raise FormInvalid("staff/stations.html", context, errors) from exc
+    return RedirectResponse(f"/staff/stations?ok=saved#station-{station.id}", status_code=303)
