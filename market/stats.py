@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlmodel import Session, col
 
+from market import stats_parts as parts
+from market import stats_rollup as rollup
 from market.i18n import market_tz
 from market.models import (
     Application,
@@ -115,10 +117,6 @@ class GapRow:
     verdict: str  # "shortage" (a training need), "surplus" (idle workers), "balanced"
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
 def _in_period(period: Period) -> ColumnElement[bool]:
     return and_(col(Job.created_at) >= period.start, col(Job.created_at) < period.end)
 
@@ -128,14 +126,14 @@ def _live() -> ColumnElement[bool]:
 
 
 def _hours_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
-    if _dialect(session) == "postgresql":
+    if rollup.dialect(session) == "postgresql":
         return func.extract("epoch", later - earlier) / 3600.0
     return (func.julianday(later) - func.julianday(earlier)) * 24.0
 
 
 def _median(session: Session, value: Any, where: list[Any], joins: Any = None) -> Any:
     """The median of `value` over the rows matching `where` (None when there are none)."""
-    if _dialect(session) == "postgresql":
+    if rollup.dialect(session) == "postgresql":
         query: Select[Any] = select(func.percentile_cont(0.5).within_group(value))
         query = query.select_from(joins) if joins is not None else query.select_from(Job)
         result = session.exec(query.where(*where)).one()  # type: ignore[call-overload]
@@ -162,35 +160,17 @@ def _round(value: Any, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _job_totals(group: list[Any]) -> list[Any]:
-    return [
-        *group,
-        func.count().label("jobs"),
-        func.coalesce(func.sum(case((_live(), col(Job.headcount)), else_=0)), 0),
-        func.coalesce(func.sum(case((_live(), col(Job.confirmed_count)), else_=0)), 0),
-        func.avg(case((_live(), col(Job.wage)))),
-        func.coalesce(func.sum(case((col(Job.status) == JobStatus.cancelled, 1), else_=0)), 0),
-    ]
-
-
-def _hired() -> ColumnElement[bool]:
-    return col(Application.status).in_(HIRED)
-
-
 def get_summary(*, session: Session, period: Period, now: datetime | None = None) -> Summary:
     """The headline figures of the period."""
     now = now or utcnow()
-    jobs, offered, filled, wage, cancelled = session.exec(  # type: ignore[call-overload]
-        select(*_job_totals([])).where(_in_period(period))
-    ).one()
-    member = col(Membership.user_id).is_not(None)
-    worker = col(Application.worker_id)
-    people = session.exec(  # type: ignore[call-overload]
+    part = parts.split_period(session=session, period=period)
+    totals = parts.job_totals(session=session, part=part, by=None).get(("",), parts.ZERO)
+    jobs, cancelled, offered, filled, wage_sum, wage_jobs = totals
+    active, placed, members_active, members_placed = parts.count_people(
+        session=session, part=part, period=period
+    )
+    by_worker, by_employer, no_shows = session.exec(  # type: ignore[call-overload]
         select(
-            func.count(distinct(worker)),
-            func.count(distinct(case((_hired(), worker)))),
-            func.count(distinct(case((member, worker)))),
-            func.count(distinct(case((and_(member, _hired()), worker)))),
             func.coalesce(func.sum(case((_called_off("worker"), 1), else_=0)), 0),
             func.coalesce(func.sum(case((_called_off("employer"), 1), else_=0)), 0),
             func.coalesce(
@@ -200,16 +180,12 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
         )
         .select_from(Application)
         .join(Job, col(Job.id) == col(Application.job_id))
-        .outerjoin(
-            Membership,
-            and_(
-                col(Membership.user_id) == worker,
-                col(Membership.status) == MembershipStatus.approved,
-            ),
+        # only these rows can count: ix_application_status_stats reads just them
+        .where(
+            col(Application.status).in_((ApplicationStatus.cancelled, ApplicationStatus.no_show)),
+            _in_period(period),
         )
-        .where(_in_period(period))
     ).one()
-    active, placed, members_active, members_placed, by_worker, by_employer, no_shows = people
     registered, available = session.exec(  # type: ignore[call-overload]
         select(
             func.count(),
@@ -255,8 +231,8 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
                 [_in_period(period), col(Job.filled_at).is_not(None)],
             )
         ),
-        median_distance_km=_round(_median_distance(session, period), 1),
-        average_wage=_round(wage, 1),
+        median_distance_km=_round(parts.median_distance(session=session, part=part), 1),
+        average_wage=_round(wage_sum / wage_jobs if wage_jobs else None, 1),
         workers_registered=int(registered),
         workers_available_now=int(available),
         workers_active=int(active),
@@ -281,47 +257,20 @@ def _called_off(side: str) -> ColumnElement[bool]:
     )
 
 
-def _median_distance(session: Session, period: Period) -> Any:
-    joined = Application.__table__.join(  # type: ignore[attr-defined]
-        Job.__table__,  # type: ignore[attr-defined]
-        col(Job.id) == col(Application.job_id),
-    )
-    return _median(
-        session,
-        col(Application.distance_km),
-        [_in_period(period), _hired(), col(Application.distance_km).is_not(None)],
-        joins=joined,
-    )
-
-
-def _local(session: Session, column: Any) -> tuple[Any, Any]:
-    """Expressions for the local day ("YYYY-MM-DD") and hour ("HH") of a UTC column."""
-    if _dialect(session) == "postgresql":
-        moment = func.timezone(market_tz().key, func.timezone("UTC", column))
-        return func.to_char(moment, "YYYY-MM-DD"), func.to_char(moment, "HH24")
-    offset = datetime.now(market_tz()).utcoffset() or timedelta(0)
-    shift = f"{int(offset.total_seconds()):+d} seconds"
-    return func.strftime("%Y-%m-%d", column, shift), func.strftime("%H", column, shift)
-
-
 def list_breakdown(*, session: Session, period: Period, by: str) -> list[GroupRow]:
     """Jobs, slots, fill rate and average wage per trade, district, local day or local hour."""
-    day, hour = _local(session, col(Job.created_at))
-    keys = {"trade": col(Job.trade), "district": col(Job.district), "day": day, "hour": hour}
-    key = keys[by].label("key")
-    rows = session.exec(  # type: ignore[call-overload]
-        select(*_job_totals([key])).where(_in_period(period)).group_by(key).order_by(key)
-    ).all()
+    part = parts.split_period(session=session, period=period)
+    totals = parts.job_totals(session=session, part=part, by=by)
     return [
         GroupRow(
-            key=str(k),
-            jobs_posted=int(jobs),
-            slots_offered=int(offered),
-            slots_filled=int(filled),
-            fill_rate=_rate(int(filled), int(offered)),
-            average_wage=_round(wage, 1),
+            key=str(key[0]),
+            jobs_posted=jobs,
+            slots_offered=offered,
+            slots_filled=filled,
+            fill_rate=_rate(filled, offered),
+            average_wage=_round(wage_sum / wage_jobs if wage_jobs else None, 1),
         )
-        for k, jobs, offered, filled, wage, _cancelled in rows
+        for key, (jobs, _cancelled, offered, filled, wage_sum, wage_jobs) in sorted(totals.items())
     ]
 
 
@@ -330,29 +279,26 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
     if by not in GROUPINGS:
         raise ValueError(by)
     use_trade, use_district = by != "district", by != "trade"
-    blank = literal("")
-    job_keys = [
-        (col(Job.trade) if use_trade else blank).label("trade"),
-        (col(Job.district) if use_district else blank).label("district"),
-    ]
-    demand = {
-        (t, d): (int(offered), int(filled))
-        for t, d, _jobs, offered, filled, _wage, _c in session.exec(  # type: ignore[call-overload]
-            select(*_job_totals(job_keys)).where(_in_period(period)).group_by(*job_keys)
-        ).all()
+    part = parts.split_period(session=session, period=period)
+    demand: dict[tuple[str, ...], tuple[int, int]] = {
+        key: (offered, filled)
+        for key, (_j, _c, offered, filled, _ws, _wj) in parts.job_totals(
+            session=session, part=part, by="trade_district"
+        ).items()
     }
-    placed_ids = (
-        select(col(Application.worker_id).label("worker_id"))
-        .join(Job, col(Job.id) == col(Application.job_id))
-        .where(_in_period(period), _hired())
-        .distinct()
-        .subquery()
-    )
+    if by != "trade_district":
+        merged: dict[tuple[str, ...], tuple[int, int]] = {}
+        for (trade, district), (offered, filled) in demand.items():
+            coarse = (trade if use_trade else "", district if use_district else "")
+            was = merged.get(coarse, (0, 0))
+            merged[coarse] = (was[0] + offered, was[1] + filled)
+        demand = merged
+    placed_ids = parts.placed_workers(session=session, part=part, period=period)
     registered = _supply(session, use_trade, use_district, None)
     placed = _supply(session, use_trade, use_district, placed_ids)
     rows = []
-    for key in demand.keys() | registered.keys():
-        trade, district = key
+    for key in set(demand) | set(registered):
+        trade, district = key[0], key[1]
         offered, filled = demand.get(key, (0, 0))
         workers, hired = registered.get(key, 0), placed.get(key, 0)
         unfilled, idle = offered - filled, workers - hired
@@ -366,7 +312,7 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
 
 def _supply(
     session: Session, use_trade: bool, use_district: bool, only: Any
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, ...], int]:
     """Workers per (trade, district) key; `only` restricts them to a subquery of worker ids.
 
     A worker counts once per trade they hold (worker_trade's key is worker and trade), so

@@ -1,0 +1,226 @@
+"""A period's statistics as its closed days (read from the rollup) plus today (read live).
+
+Every function here gives exactly what one query over the base tables would: sums add up,
+distinct workers are merged as sets, and the distance median is taken over the merged
+multiset of values, so no figure is approximate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select, union_all
+from sqlmodel import Session, col
+
+from market import stats_rollup as rollup
+from market.i18n import market_tz
+from market.models import (
+    Application,
+    Job,
+    Membership,
+    MembershipStatus,
+    StatsDay,
+    StatsDistance,
+    StatsHour,
+    StatsWorker,
+)
+
+if TYPE_CHECKING:
+    from market.stats import Period
+
+Counts = tuple[int, int, int, int, int, int]  # jobs, cancelled, offered, filled, wage sum, n
+ZERO: Counts = (0, 0, 0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Part:
+    """The closed days (`first_day`..`last_day`, or none) and the live UTC range (or none)."""
+
+    first_day: str | None
+    last_day: str | None
+    live_start: datetime | None
+    live_end: datetime | None
+    reaches_closed_end: bool  # the period runs at least to the last closed day
+
+
+def split_period(*, session: Session, period: Period) -> Part:
+    """Refresh the rollup, then split the period at the start of the market's today."""
+    cutoff = rollup.refresh_rollup(session=session)
+    last_closed: date = cutoff.astimezone(market_tz()).date() - timedelta(days=1)
+    closed = period.start < cutoff
+    live = period.end > cutoff
+    return Part(
+        first_day=period.first.isoformat() if closed else None,
+        last_day=min(period.last, last_closed).isoformat() if closed else None,
+        live_start=max(period.start, cutoff) if live else None,
+        live_end=period.end if live else None,
+        reaches_closed_end=closed and period.last >= last_closed,
+    )
+
+
+def _live_jobs(part: Part) -> ColumnElement[bool]:
+    assert part.live_start is not None and part.live_end is not None
+    return and_(col(Job.created_at) >= part.live_start, col(Job.created_at) < part.live_end)
+
+
+def _add(a: Counts, b: Any) -> Counts:
+    return tuple(int(x) + int(y) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+
+
+def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[str, ...], Counts]:
+    """Job sums per key (`by`: trade, district, trade_district, day, hour or None for one row)."""
+    table: Any = StatsHour if by == "hour" else StatsDay
+    names: list[str] = {None: [], "trade_district": ["trade", "district"]}.get(by, [str(by)])
+    totals: dict[tuple[str, ...], Counts] = {}
+    if part.first_day is not None:
+        keys = [getattr(table, n) for n in names]
+        sums = [func.coalesce(func.sum(getattr(table, c)), 0) for c in rollup.COUNT_COLUMNS]
+        query = select(*keys, *sums).where(
+            col(table.day) >= part.first_day, col(table.day) <= part.last_day
+        )
+        for row in session.exec(query.group_by(*keys)).all():  # type: ignore[call-overload]
+            if by is None and not row[0]:
+                continue  # no closed jobs: sums over nothing
+            key = tuple(str(k) for k in row[: len(keys)]) or ("",)
+            totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
+    if part.live_start is not None:
+        day, hour = rollup.local_day_hour(session, col(Job.created_at))
+        exprs = {"trade": col(Job.trade), "district": col(Job.district), "day": day, "hour": hour}
+        keys = [exprs[n] for n in names]
+        query = select(*keys, *rollup.job_counts()).where(_live_jobs(part))
+        for row in session.exec(query.group_by(*keys)).all():  # type: ignore[call-overload]
+            if by is None and not row[0]:
+                continue
+            key = tuple(str(k) for k in row[: len(keys)]) or ("",)
+            totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
+    return totals
+
+
+def _worker_sets(part: Part, period: Period) -> Any:
+    """(worker, hired 0/1) rows covering the period's applicants; None when the rollup can't.
+
+    A worker's latest closed-day job tells whether they were active in a period that runs
+    to the end of the closed days; today's applicants are added live.
+    """
+    if part.first_day is not None and not part.reaches_closed_end:
+        return None
+    queries = []
+    if part.first_day is not None:
+        hired = case((col(StatsWorker.last_hired_at) >= period.start, 1), else_=0)
+        queries.append(
+            select(col(StatsWorker.worker_id).label("worker_id"), hired.label("hired")).where(
+                col(StatsWorker.last_applied_at) >= period.start
+            )
+        )
+    if part.live_start is not None:
+        hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
+        queries.append(
+            select(col(Application.worker_id).label("worker_id"), hired.label("hired"))
+            .join(Job, col(Job.id) == col(Application.job_id))
+            .where(_live_jobs(part))
+        )
+    union = union_all(*queries).subquery() if len(queries) > 1 else queries[0].subquery()
+    return (
+        select(union.c.worker_id, func.max(union.c.hired).label("hired"))
+        .group_by(union.c.worker_id)
+        .subquery()
+    )
+
+
+def count_people(*, session: Session, part: Part, period: Period) -> tuple[int, int, int, int]:
+    """Distinct workers active and placed in the period, and of them union members."""
+    workers = _worker_sets(part, period)
+    if workers is None:
+        hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
+        workers = (
+            select(col(Application.worker_id).label("worker_id"), func.max(hired).label("hired"))
+            .join(Job, col(Job.id) == col(Application.job_id))
+            .where(_in_period(period))
+            .group_by(col(Application.worker_id))
+            .subquery()
+        )
+    return _count_from(session, workers)
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    return and_(col(Job.created_at) >= period.start, col(Job.created_at) < period.end)
+
+
+def _count_from(session: Session, workers: Any) -> tuple[int, int, int, int]:
+    member = col(Membership.user_id).is_not(None)
+    approved = and_(
+        col(Membership.user_id) == workers.c.worker_id,
+        col(Membership.status) == MembershipStatus.approved,
+    )
+    row = session.exec(  # type: ignore[call-overload]
+        select(
+            func.count(),
+            func.coalesce(func.sum(workers.c.hired), 0),
+            func.count(col(Membership.user_id)),
+            func.coalesce(func.sum(case((member, workers.c.hired), else_=0)), 0),
+        )
+        .select_from(workers)
+        .outerjoin(Membership, approved)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def placed_workers(*, session: Session, part: Part, period: Period) -> Any:
+    """A subquery of the ids of workers hired on a job of the period."""
+    workers = _worker_sets(part, period)
+    if workers is None:
+        return (
+            select(col(Application.worker_id).label("worker_id"))
+            .join(Job, col(Job.id) == col(Application.job_id))
+            .where(_in_period(period), col(Application.status).in_(rollup.HIRED))
+            .distinct()
+            .subquery()
+        )
+    return select(workers.c.worker_id).where(workers.c.hired == 1).subquery()
+
+
+def median_distance(*, session: Session, part: Part) -> float | None:
+    """The exact median distance of the period's hires, from the merged multiset."""
+    counts: dict[float, int] = {}
+    if part.first_day is not None:
+        query = (
+            select(col(StatsDistance.distance_km), func.sum(col(StatsDistance.hires)))
+            .where(
+                col(StatsDistance.day) >= part.first_day, col(StatsDistance.day) <= part.last_day
+            )
+            .group_by(col(StatsDistance.distance_km))
+        )
+        for km, n in session.exec(query).all():  # type: ignore[call-overload]
+            counts[float(km)] = counts.get(float(km), 0) + int(n)
+    if part.live_start is not None:
+        live: Any = (
+            select(col(Application.distance_km), func.count())
+            .join(Job, col(Job.id) == col(Application.job_id))
+            .where(
+                _live_jobs(part),
+                col(Application.status).in_(rollup.HIRED),
+                col(Application.distance_km).is_not(None),
+            )
+            .group_by(col(Application.distance_km))
+        )
+        for km, n in session.exec(live).all():  # type: ignore[call-overload]
+            counts[float(km)] = counts.get(float(km), 0) + int(n)
+    total = sum(counts.values())
+    if not total:
+        return None
+    lower, upper = _nth(counts, (total + 1) // 2), _nth(counts, (total + 2) // 2)
+    if rollup.dialect(session) == "postgresql":
+        return lower + 0.5 * (upper - lower)  # percentile_cont's interpolation, to the bit
+    return (lower + upper) / 2
+
+
+def _nth(counts: dict[float, int], rank: int) -> float:
+    """The `rank`-th smallest value (1-based) of the multiset."""
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise ValueError(rank)
