@@ -217,6 +217,8 @@ class Job(SQLModel, table=True):
         Index("ix_job_created_trade", "created_at", "trade", "district"),
         # the statistics rollup finds old jobs changed since its last refresh
         Index("ix_job_updated", "updated_at"),
+        # the statistics' exact medians of hours to first hire / to full, index-only
+        Index("ix_job_stats_times", "created_at", "first_hire_at", "filled_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -266,6 +268,8 @@ class Application(SQLModel, table=True):
             "distance_km",
         ),
         Index("ix_application_updated", "updated_at"),
+        # the few called-off and no-show rows the summary counts, without the rest
+        Index("ix_application_status_stats", "status", "job_id", "cancelled_by", "decided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -499,6 +503,9 @@ class StatsDay(StatsCounts, table=True):
     day: str = Field(sa_type=String(10), primary_key=True)  # YYYY-MM-DD, local
     trade: str = Field(sa_type=String(24), primary_key=True)
     district: str = Field(sa_type=String(40), primary_key=True)
+    called_off_by_worker: int = 0  # hires called off, counted on the job's day
+    called_off_by_employer: int = 0
+    no_shows: int = 0
 
 
 class StatsHour(StatsCounts, table=True):

@@ -22,7 +22,6 @@ from market import stats_parts as parts
 from market import stats_rollup as rollup
 from market.i18n import market_tz
 from market.models import (
-    Application,
     ApplicationStatus,
     Job,
     JobStatus,
@@ -169,23 +168,7 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
     active, placed, members_active, members_placed = parts.count_people(
         session=session, part=part, period=period
     )
-    by_worker, by_employer, no_shows = session.exec(  # type: ignore[call-overload]
-        select(
-            func.coalesce(func.sum(case((_called_off("worker"), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((_called_off("employer"), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((col(Application.status) == ApplicationStatus.no_show, 1), else_=0)),
-                0,
-            ),
-        )
-        .select_from(Application)
-        .join(Job, col(Job.id) == col(Application.job_id))
-        # only these rows can count: ix_application_status_stats reads just them
-        .where(
-            col(Application.status).in_((ApplicationStatus.cancelled, ApplicationStatus.no_show)),
-            _in_period(period),
-        )
-    ).one()
+    by_worker, by_employer, no_shows = parts.called_off(session=session, part=part)
     registered, available = session.exec(  # type: ignore[call-overload]
         select(
             func.count(),
@@ -248,15 +231,6 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
     )
 
 
-def _called_off(side: str) -> ColumnElement[bool]:
-    # decided_at is set by a hire (and a decline): a cancelled row with it was a hire
-    return and_(
-        col(Application.status) == ApplicationStatus.cancelled,
-        col(Application.decided_at).is_not(None),
-        col(Application.cancelled_by) == side,
-    )
-
-
 def list_breakdown(*, session: Session, period: Period, by: str) -> list[GroupRow]:
     """Jobs, slots, fill rate and average wage per trade, district, local day or local hour."""
     part = parts.split_period(session=session, period=period)
@@ -294,13 +268,12 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
             merged[coarse] = (was[0] + offered, was[1] + filled)
         demand = merged
     placed_ids = parts.placed_workers(session=session, part=part, period=period)
-    registered = _supply(session, use_trade, use_district, None)
-    placed = _supply(session, use_trade, use_district, placed_ids)
+    supply = _supply(session, use_trade, use_district, placed_ids)
     rows = []
-    for key in set(demand) | set(registered):
+    for key in set(demand) | set(supply):
         trade, district = key[0], key[1]
         offered, filled = demand.get(key, (0, 0))
-        workers, hired = registered.get(key, 0), placed.get(key, 0)
+        workers, hired = supply.get(key, (0, 0))
         unfilled, idle = offered - filled, workers - hired
         gap = unfilled - idle
         verdict = "shortage" if gap > 0 else "surplus" if gap < 0 else "balanced"
@@ -311,22 +284,22 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
 
 
 def _supply(
-    session: Session, use_trade: bool, use_district: bool, only: Any
-) -> dict[tuple[str, ...], int]:
-    """Workers per (trade, district) key; `only` restricts them to a subquery of worker ids.
+    session: Session, use_trade: bool, use_district: bool, placed: Any
+) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Registered and placed workers per (trade, district) key, in one pass over the workers.
 
-    A worker counts once per trade they hold (worker_trade's key is worker and trade), so
-    plain counts suffice and the database never has to de-duplicate.
+    `placed` is a subquery of distinct worker ids. A worker counts once per trade they hold
+    (worker_trade's key is worker and trade), so plain counts suffice and the database
+    never has to de-duplicate.
     """
     blank = literal("")
     keys = [
         (col(WorkerTrade.trade) if use_trade else blank).label("trade"),
         (col(WorkerProfile.district) if use_district else blank).label("district"),
     ]
-    query = select(*keys, func.count()).select_from(WorkerProfile)
+    query = select(*keys, func.count(), func.count(placed.c.worker_id)).select_from(WorkerProfile)
     if use_trade:
         query = query.join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
-    if only is not None:
-        query = query.join(only, only.c.worker_id == col(WorkerProfile.user_id))
+    query = query.outerjoin(placed, placed.c.worker_id == col(WorkerProfile.user_id))
     rows = session.exec(query.group_by(*keys)).all()  # type: ignore[call-overload]
-    return {(t, d): int(n) for t, d, n in rows}
+    return {(t, d): (int(n), int(p)) for t, d, n, p in rows}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
 from sqlmodel import Session, col
 
 from market import stats_rollup as rollup
@@ -98,35 +98,78 @@ def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[st
     return totals
 
 
+def called_off(*, session: Session, part: Part) -> tuple[int, int, int]:
+    """Hires called off by the worker, by the employer, and no-shows, on jobs of the period."""
+    total = (0, 0, 0)
+    if part.first_day is not None:
+        sums = [
+            func.coalesce(func.sum(c), 0)
+            for c in (
+                col(StatsDay.called_off_by_worker),
+                col(StatsDay.called_off_by_employer),
+                col(StatsDay.no_shows),
+            )
+        ]
+        row = session.exec(  # type: ignore[call-overload]
+            select(*sums).where(
+                col(StatsDay.day) >= part.first_day, col(StatsDay.day) <= part.last_day
+            )
+        ).one()
+        total = (int(row[0]), int(row[1]), int(row[2]))
+    if part.live_start is not None:
+        row = session.exec(  # type: ignore[call-overload]
+            select(*rollup.called_off_counts())
+            .select_from(Application)
+            .join(Job, col(Job.id) == col(Application.job_id))
+            .where(rollup.called_off_rows(), _live_jobs(part))
+        ).one()
+        total = (total[0] + int(row[0]), total[1] + int(row[1]), total[2] + int(row[2]))
+    return total
+
+
 def _worker_sets(part: Part, period: Period) -> Any:
-    """(worker, hired 0/1) rows covering the period's applicants; None when the rollup can't.
+    """One (worker, hired 0/1) row per applicant of the period; None when the rollup can't say.
 
     A worker's latest closed-day job tells whether they were active in a period that runs
-    to the end of the closed days; today's applicants are added live.
+    to the end of the closed days; today's applicants are merged in live. The two sides
+    are joined rather than grouped: grouping a year's ~100k workers again costs more than
+    the rollup saves.
     """
     if part.first_day is not None and not part.reaches_closed_end:
         return None
-    queries = []
-    if part.first_day is not None:
-        hired = case((col(StatsWorker.last_hired_at) >= period.start, 1), else_=0)
-        queries.append(
-            select(col(StatsWorker.worker_id).label("worker_id"), hired.label("hired")).where(
-                col(StatsWorker.last_applied_at) >= period.start
-            )
-        )
+    today = None
     if part.live_start is not None:
         hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
-        queries.append(
-            select(col(Application.worker_id).label("worker_id"), hired.label("hired"))
+        today = (
+            select(col(Application.worker_id).label("worker_id"), func.max(hired).label("hired"))
             .join(Job, col(Job.id) == col(Application.job_id))
             .where(_live_jobs(part))
+            .group_by(col(Application.worker_id))
+            .subquery()
         )
-    union = union_all(*queries).subquery() if len(queries) > 1 else queries[0].subquery()
-    return (
-        select(union.c.worker_id, func.max(union.c.hired).label("hired"))
-        .group_by(union.c.worker_id)
-        .subquery()
+        if part.first_day is None:
+            return today
+    worker = col(StatsWorker.worker_id)
+    in_period = col(StatsWorker.last_applied_at) >= period.start
+    hired_before = col(StatsWorker.last_hired_at) >= period.start
+    if today is None:
+        return (
+            select(worker.label("worker_id"), case((hired_before, 1), else_=0).label("hired"))
+            .where(in_period)
+            .subquery()
+        )
+    closed = (
+        select(
+            worker.label("worker_id"),
+            case((or_(hired_before, today.c.hired == 1), 1), else_=0).label("hired"),
+        )
+        .outerjoin(today, today.c.worker_id == worker)
+        .where(in_period)
     )
+    only_today = select(today.c.worker_id, today.c.hired).where(
+        ~exists().where(worker == today.c.worker_id, in_period)
+    )
+    return union_all(closed, only_today).subquery()
 
 
 def count_people(*, session: Session, part: Part, period: Period) -> tuple[int, int, int, int]:
@@ -178,7 +221,7 @@ def placed_workers(*, session: Session, part: Part, period: Period) -> Any:
             .distinct()
             .subquery()
         )
-    return select(workers.c.worker_id).where(workers.c.hired == 1).subquery()
+    return select(workers.c.worker_id).where(workers.c.hired == 1).subquery()  # one row each
 
 
 def median_distance(*, session: Session, part: Part) -> float | None:

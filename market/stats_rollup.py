@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
 from sqlmodel import Session, col
 
 from market.i18n import market_tz
@@ -68,6 +68,30 @@ def job_counts() -> list[Any]:
         func.coalesce(func.sum(case((live, col(Job.wage)), else_=0)), 0).label("wage_sum"),
         func.coalesce(func.sum(case((live, 1), else_=0)), 0).label("wage_jobs"),
     ]
+
+
+def called_off_counts() -> list[Any]:
+    """Sums over applications: hires called off by each side, and no-shows."""
+
+    def called_off(side: str) -> ColumnElement[bool]:
+        # decided_at is set by a hire (and a decline): a cancelled row with it was a hire
+        return and_(
+            col(Application.status) == ApplicationStatus.cancelled,
+            col(Application.decided_at).is_not(None),
+            col(Application.cancelled_by) == side,
+        )
+
+    no_show = col(Application.status) == ApplicationStatus.no_show
+    return [
+        func.coalesce(func.sum(case((called_off("worker"), 1), else_=0)), 0).label("by_worker"),
+        func.coalesce(func.sum(case((called_off("employer"), 1), else_=0)), 0).label("by_employer"),
+        func.coalesce(func.sum(case((no_show, 1), else_=0)), 0).label("no_shows"),
+    ]
+
+
+def called_off_rows() -> ColumnElement[bool]:
+    """The only applications `called_off_counts` can count (ix_application_status_stats)."""
+    return col(Application.status).in_((ApplicationStatus.cancelled, ApplicationStatus.no_show))
 
 
 def _hired() -> ColumnElement[bool]:
@@ -162,8 +186,7 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
             session.exec(delete(table).where(col(table.day).in_(days)))  # type: ignore[call-overload, attr-defined]
     if days is None or days:
         day, hour = local_day_hour(session, col(Job.created_at))
-        _insert(session, StatsDay, ["day", "trade", "district"],
-                [day, col(Job.trade), col(Job.district)], jobs_in)  # fmt: skip
+        _insert_days(session, day, jobs_in)
         _insert(session, StatsHour, ["day", "hour"], [day, hour], jobs_in)
         hires: Select[Any] = (
             select(day, col(Application.distance_km), func.count())
@@ -182,6 +205,31 @@ def _insert(
 ) -> None:
     query = select(*key_exprs, *job_counts()).where(where).group_by(*key_exprs)
     session.exec(insert(table).from_select([*keys, *COUNT_COLUMNS], query))  # type: ignore[call-overload]
+
+
+def _insert_days(session: Session, day: Any, jobs_in: Any) -> None:
+    per_job = (
+        select(col(Application.job_id).label("job_id"), *called_off_counts())
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .where(called_off_rows(), jobs_in)
+        .group_by(col(Application.job_id))
+        .subquery()
+    )
+    keys = [day, col(Job.trade), col(Job.district)]
+    query = (
+        select(
+            *keys,
+            *job_counts(),
+            *(func.coalesce(func.sum(c), 0) for c in (per_job.c.by_worker, per_job.c.by_employer)),
+            func.coalesce(func.sum(per_job.c.no_shows), 0),
+        )
+        .outerjoin(per_job, per_job.c.job_id == col(Job.id))
+        .where(jobs_in)
+        .group_by(*keys)
+    )
+    names = ["day", "trade", "district", *COUNT_COLUMNS]
+    names += ["called_off_by_worker", "called_off_by_employer", "no_shows"]
+    session.exec(insert(StatsDay).from_select(names, query))  # type: ignore[call-overload]
 
 
 def _rebuild_workers(session: Session, *, workers: Any, cutoff: datetime) -> None:
