@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session, col
 
 from market import stats_parts as parts
-from market import stats_rollup as rollup
 from market.i18n import market_tz
 from market.models import (
     ApplicationStatus,
-    Job,
-    JobStatus,
     Membership,
     MembershipStatus,
     WorkerProfile,
@@ -116,41 +113,6 @@ class GapRow:
     verdict: str  # "shortage" (a training need), "surplus" (idle workers), "balanced"
 
 
-def _in_period(period: Period) -> ColumnElement[bool]:
-    return and_(col(Job.created_at) >= period.start, col(Job.created_at) < period.end)
-
-
-def _live() -> ColumnElement[bool]:
-    return col(Job.status) != JobStatus.cancelled
-
-
-def _hours_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
-    if rollup.dialect(session) == "postgresql":
-        return func.extract("epoch", later - earlier) / 3600.0
-    return (func.julianday(later) - func.julianday(earlier)) * 24.0
-
-
-def _median(session: Session, value: Any, where: list[Any], joins: Any = None) -> Any:
-    """The median of `value` over the rows matching `where` (None when there are none)."""
-    if rollup.dialect(session) == "postgresql":
-        query: Select[Any] = select(func.percentile_cont(0.5).within_group(value))
-        query = query.select_from(joins) if joins is not None else query.select_from(Job)
-        result = session.exec(query.where(*where)).one()  # type: ignore[call-overload]
-        return None if result[0] is None else float(result[0])
-    ranked = select(
-        value.label("v"),
-        func.row_number().over(order_by=value).label("rn"),
-        func.count().over().label("n"),
-    )
-    ranked = ranked.select_from(joins) if joins is not None else ranked.select_from(Job)
-    sub = ranked.where(*where).subquery()
-    middle = select(func.avg(sub.c.v)).where(
-        or_(sub.c.rn == (sub.c.n + 1) // 2, sub.c.rn == (sub.c.n + 2) // 2)
-    )
-    found = session.exec(middle).one()[0]  # type: ignore[call-overload]
-    return None if found is None else float(found)
-
-
 def _rate(filled: int, offered: int) -> float | None:
     return round(filled / offered, 4) if offered else None
 
@@ -201,18 +163,10 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
         slots_filled=int(filled),
         fill_rate=_rate(int(filled), int(offered)),
         median_hours_to_first_hire=_round(
-            _median(
-                session,
-                _hours_between(session, col(Job.first_hire_at), col(Job.created_at)),
-                [_in_period(period), col(Job.first_hire_at).is_not(None)],
-            )
+            parts.median_hours(session=session, part=part, period=period, kind="first")
         ),
         median_hours_to_full=_round(
-            _median(
-                session,
-                _hours_between(session, col(Job.filled_at), col(Job.created_at)),
-                [_in_period(period), col(Job.filled_at).is_not(None)],
-            )
+            parts.median_hours(session=session, part=part, period=period, kind="full")
         ),
         median_distance_km=_round(parts.median_distance(session=session, part=part), 1),
         average_wage=_round(wage_sum / wage_jobs if wage_jobs else None, 1),

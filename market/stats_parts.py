@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select, union_all
 from sqlmodel import Session, col
 
 from market import stats_rollup as rollup
@@ -24,6 +24,7 @@ from market.models import (
     StatsDay,
     StatsDistance,
     StatsHour,
+    StatsWait,
     StatsWorker,
 )
 
@@ -256,6 +257,50 @@ def median_distance(*, session: Session, part: Part) -> float | None:
     lower, upper = _nth(counts, (total + 1) // 2), _nth(counts, (total + 2) // 2)
     if rollup.dialect(session) == "postgresql":
         return lower + 0.5 * (upper - lower)  # percentile_cont's interpolation, to the bit
+    return (lower + upper) / 2
+
+
+def median_hours(*, session: Session, part: Part, period: Period, kind: str) -> float | None:
+    """The exact median hours from posting to first hire / to full of the period's jobs.
+
+    The closed days' values sit in index order in stats_wait; today's few are read live.
+    The union's middle ranks lie within today's count of the same ranks among the closed
+    values, so only that window of the index is read.
+    """
+    at = getattr(Job, rollup.WAITS[kind])
+    live: list[float] = []
+    if part.live_start is not None:
+        hours = func.cast(rollup.hours_between(session, at, col(Job.created_at)), Float)
+        query = select(hours).where(_live_jobs(part), col(at).is_not(None))
+        live = sorted(float(v) for (v,) in session.exec(query).all())  # type: ignore[call-overload]
+    window, skipped = [], 0
+    closed = (
+        (col(StatsWait.kind) == kind)
+        & (col(StatsWait.created_at) >= period.start)
+        & (col(StatsWait.created_at) < (part.live_start or period.end))
+    )
+    count = 0
+    if part.first_day is not None:
+        query = select(func.count()).select_from(StatsWait).where(closed)
+        count = int(session.exec(query).one()[0])  # type: ignore[call-overload]
+    total = count + len(live)
+    if not total:
+        return None
+    lower_rank, upper_rank = (total + 1) // 2, (total + 2) // 2
+    if count:
+        skipped = max(0, lower_rank - len(live) - 1)
+        query = (
+            select(col(StatsWait.hours))
+            .where(closed)
+            .order_by(col(StatsWait.hours))
+            .offset(skipped)
+            .limit(upper_rank - skipped)
+        )
+        window = [float(v) for (v,) in session.exec(query).all()]  # type: ignore[call-overload]
+    merged = sorted(window + live)
+    lower, upper = merged[lower_rank - skipped - 1], merged[upper_rank - skipped - 1]
+    if rollup.dialect(session) == "postgresql":
+        return lower + 0.5 * (upper - lower)
     return (lower + upper) / 2
 
 

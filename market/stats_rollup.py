@@ -13,7 +13,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlmodel import Session, col
 
 from market.i18n import market_tz
@@ -26,6 +37,7 @@ from market.models import (
     StatsDistance,
     StatsHour,
     StatsRefresh,
+    StatsWait,
     StatsWorker,
     utcnow,
 )
@@ -55,6 +67,15 @@ def start_of_local_day(moment: datetime) -> datetime:
     """The UTC instant at which `moment`'s local day began."""
     local = moment.astimezone(market_tz())
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(moment.tzinfo)
+
+
+def hours_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    if dialect(session) == "postgresql":
+        return func.extract("epoch", later - earlier) / 3600.0
+    return (func.julianday(later) - func.julianday(earlier)) * 24.0
+
+
+WAITS = {"first": "first_hire_at", "full": "filled_at"}
 
 
 def job_counts() -> list[Any]:
@@ -197,7 +218,31 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
         session.exec(  # type: ignore[call-overload]
             insert(StatsDistance).from_select(["day", "distance_km", "hires"], hires)
         )
+        _rebuild_waits(session, days=days, jobs_in=jobs_in)
     _rebuild_workers(session, workers=workers, cutoff=cutoff)
+
+
+def _rebuild_waits(session: Session, *, days: list[str] | None, jobs_in: Any) -> None:
+    if days is None:
+        session.exec(delete(StatsWait))  # type: ignore[call-overload]
+    else:
+        day_ranges = _day_ranges(days).self_group()
+        session.exec(  # type: ignore[call-overload]
+            delete(StatsWait).where(
+                col(StatsWait.job_id).in_(select(col(Job.id)).where(day_ranges))
+            )
+        )
+    for kind, column in WAITS.items():
+        at = getattr(Job, column)
+        waits = select(
+            col(Job.id),
+            literal(kind),
+            col(Job.created_at),
+            hours_between(session, at, Job.created_at),
+        ).where(jobs_in, col(at).is_not(None))
+        session.exec(  # type: ignore[call-overload]
+            insert(StatsWait).from_select(["job_id", "kind", "created_at", "hours"], waits)
+        )
 
 
 def _insert(

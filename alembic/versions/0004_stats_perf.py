@@ -58,6 +58,17 @@ def upgrade() -> None:
     sa.Column('watermark', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_refresh'))
     )
+    op.create_table('stats_wait',
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=5), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('hours', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('job_id', 'kind', name=op.f('pk_stats_wait'))
+    )
+    with op.batch_alter_table('stats_wait', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_wait_created', ['kind', 'created_at'], unique=False)
+        batch_op.create_index('ix_stats_wait_order', ['kind', 'hours', 'created_at'], unique=False)
+
     op.create_table('stats_worker',
     sa.Column('worker_id', sa.Integer(), nullable=False),
     sa.Column('last_applied_at', sa.DateTime(), nullable=False),
@@ -92,6 +103,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stats_worker_applied')
 
     op.drop_table('stats_worker')
+    with op.batch_alter_table('stats_wait', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_wait_order')
+        batch_op.drop_index('ix_stats_wait_created')
+
+    op.drop_table('stats_wait')
     op.drop_table('stats_refresh')
     op.drop_table('stats_hour')
     op.drop_table('stats_distance')

@@ -105,3 +105,26 @@ def test_a_period_ending_before_yesterday_counts_workers_from_the_base_tables(
             session=s, period=stats_service.period_of(first=day, last=day + timedelta(days=1))
         )
     assert (summary.jobs_posted, summary.workers_active, summary.workers_placed) == (1, 1, 1)
+
+
+def test_medians_over_closed_days_and_today_are_exact(fresh_engine: Engine) -> None:
+    now, today = utcnow(), stats_service.today()
+    old = now - timedelta(days=2)
+    with session_scope(fresh_engine) as s:
+        for created, after, km in ((old, 1 * H, 1.0), (old, 3 * H, 4.0), (old, 7 * H, 6.0)):
+            job = make_posted_job(s, created_at=created, confirmed=1, first_hire_after=after)
+            make_application(s, job=job, worker=make_district_worker(s), distance_km=km)
+    period = stats_service.period_of(first=today - timedelta(days=2), last=today)
+    with session_scope(fresh_engine) as s:
+        before = stats_service.get_summary(session=s, period=period)
+    assert (before.median_hours_to_first_hire, before.median_distance_km) == (3.0, 4.0)
+
+    with session_scope(fresh_engine) as s:  # today's jobs: read live, merged with the rollup
+        posted = rollup_service.start_of_local_day(now) + timedelta(minutes=1)
+        for after, km in ((2 * H, 2.0), (10 * H, 2.5), (12 * H, 3.5)):
+            job = make_posted_job(s, created_at=posted, confirmed=1, first_hire_after=after)
+            make_application(s, job=job, worker=make_district_worker(s), distance_km=km)
+    with session_scope(fresh_engine) as s:
+        after_today = stats_service.get_summary(session=s, period=period)
+    assert after_today.median_hours_to_first_hire == 5.0  # 1 2 3 | 7 10 12
+    assert after_today.median_distance_km == 3.0  # 1 2 2.5 | 3.5 4 6
