@@ -5,8 +5,13 @@ jobs *posted* in it (`job.created_at`, indexed); every application figure counts
 those jobs. Cancelled jobs count as posted but offer no slots. A "hire" is an application
 that was confirmed at some point and not withdrawn: confirmed, completed or no-show.
 
-Medians use `percentile_cont` on PostgreSQL and a window-function median on SQLite; local
-day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
+Closed local days are read from the rollup (`market/stats_rollup.py`, refreshed by every
+read before it reads) and today from the base tables; `market/stats_parts.py` merges the
+two so that every figure is exactly what one query over the base tables gives. Medians
+interpolate as `percentile_cont` does on PostgreSQL and average the two middle values on
+SQLite; local day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
+
+Staff reads write (the rollup refresh): they need a session that commits, as requests have.
 """
 
 from __future__ import annotations
