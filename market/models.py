@@ -503,18 +503,24 @@ class StatsDay(StatsCounts, table=True):
     day: str = Field(sa_type=String(10), primary_key=True)  # YYYY-MM-DD, local
     trade: str = Field(sa_type=String(24), primary_key=True)
     district: str = Field(sa_type=String(40), primary_key=True)
-    called_off_by_worker: int = 0  # hires called off, counted on the job's day
-    called_off_by_employer: int = 0
-    no_shows: int = 0
 
 
 class StatsHour(StatsCounts, table=True):
-    """Jobs posted on a closed local day, per local hour of posting."""
+    """Jobs posted on a closed local day, per local hour of posting; the summary's sums.
+
+    Small (a day has 24 rows), so the summary reads its sums from here rather than from
+    the trade-and-district rows.
+    """
 
     __tablename__ = "stats_hour"
 
     day: str = Field(sa_type=String(10), primary_key=True)
     hour: str = Field(sa_type=String(2), primary_key=True)
+    called_off_by_worker: int = 0  # hires called off, counted on the job's day
+    called_off_by_employer: int = 0
+    no_shows: int = 0
+    jobs_first_hired: int = 0  # jobs with a first hire / filled: the stats_wait rows
+    jobs_filled: int = 0
 
 
 class StatsDistance(SQLModel, table=True):
@@ -538,10 +544,7 @@ class StatsWait(SQLModel, table=True):
     """
 
     __tablename__ = "stats_wait"
-    __table_args__ = (
-        Index("ix_stats_wait_order", "kind", "hours", "created_at"),
-        Index("ix_stats_wait_created", "kind", "created_at"),
-    )
+    __table_args__ = (Index("ix_stats_wait_order", "kind", "hours", "created_at"),)
 
     job_id: int = Field(primary_key=True)
     kind: str = Field(sa_type=String(5), primary_key=True)

@@ -130,12 +130,12 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
     """The headline figures of the period."""
     now = now or utcnow()
     part = parts.split_period(session=session, period=period)
-    totals = parts.job_totals(session=session, part=part, by=None).get(("",), parts.ZERO)
-    jobs, cancelled, offered, filled, wage_sum, wage_jobs = totals
+    sums = parts.summary_sums(session=session, part=part)
+    jobs, cancelled, offered, filled, wage_sum, wage_jobs = sums.counts
     active, placed, members_active, members_placed = parts.count_people(
         session=session, part=part, period=period
     )
-    by_worker, by_employer, no_shows = parts.called_off(session=session, part=part)
+    by_worker, by_employer, no_shows = sums.called_off
     registered, available = session.exec(  # type: ignore[call-overload]
         select(
             func.count(),
@@ -168,10 +168,22 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
         slots_filled=int(filled),
         fill_rate=_rate(int(filled), int(offered)),
         median_hours_to_first_hire=_round(
-            parts.median_hours(session=session, part=part, period=period, kind="first")
+            parts.median_hours(
+                session=session,
+                part=part,
+                period=period,
+                kind="first",
+                closed_count=sums.closed_waits["first"],
+            )
         ),
         median_hours_to_full=_round(
-            parts.median_hours(session=session, part=part, period=period, kind="full")
+            parts.median_hours(
+                session=session,
+                part=part,
+                period=period,
+                kind="full",
+                closed_count=sums.closed_waits["full"],
+            )
         ),
         median_distance_km=_round(parts.median_distance(session=session, part=part), 1),
         average_wage=_round(wage_sum / wage_jobs if wage_jobs else None, 1),

@@ -72,7 +72,7 @@ def _add(a: Counts, b: Any) -> Counts:
 
 def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[str, ...], Counts]:
     """Job sums per key (`by`: trade, district, trade_district, day, hour or None for one row)."""
-    table: Any = StatsHour if by == "hour" else StatsDay
+    table: Any = StatsHour if by in ("hour", "day", None) else StatsDay  # the fewest rows
     names: list[str] = {None: [], "trade_district": ["trade", "district"]}.get(by, [str(by)])
     totals: dict[tuple[str, ...], Counts] = {}
     if part.first_day is not None:
@@ -99,33 +99,39 @@ def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[st
     return totals
 
 
-def called_off(*, session: Session, part: Part) -> tuple[int, int, int]:
-    """Hires called off by the worker, by the employer, and no-shows, on jobs of the period."""
-    total = (0, 0, 0)
+@dataclass(frozen=True)
+class SummarySums:
+    counts: Counts
+    called_off: tuple[int, int, int]  # by the worker, by the employer, no-shows
+    closed_waits: dict[str, int]  # closed-day jobs with a first hire / filled, by kind
+
+
+def summary_sums(*, session: Session, part: Part) -> SummarySums:
+    """The summary's sums over jobs and called-off hires: one read of the closed hours."""
+    counts, called_off, waits = ZERO, (0, 0, 0), {"first": 0, "full": 0}
     if part.first_day is not None:
-        sums = [
-            func.coalesce(func.sum(c), 0)
-            for c in (
-                col(StatsDay.called_off_by_worker),
-                col(StatsDay.called_off_by_employer),
-                col(StatsDay.no_shows),
-            )
-        ]
+        names = (*rollup.COUNT_COLUMNS, *rollup.SUMMARY_COLUMNS)
+        sums = [func.coalesce(func.sum(getattr(StatsHour, n)), 0) for n in names]
         row = session.exec(  # type: ignore[call-overload]
-            select(*sums).where(
-                col(StatsDay.day) >= part.first_day, col(StatsDay.day) <= part.last_day
-            )
+            select(*sums)
+            .where(col(StatsHour.day) >= part.first_day)
+            .where(col(StatsHour.day) <= part.last_day)
         ).one()
-        total = (int(row[0]), int(row[1]), int(row[2]))
+        counts = _add(ZERO, row[:6])
+        called_off = (int(row[6]), int(row[7]), int(row[8]))
+        waits = {"first": int(row[9]), "full": int(row[10])}
     if part.live_start is not None:
+        row = session.exec(select(*rollup.job_counts()).where(_live_jobs(part))).one()  # type: ignore[call-overload]
+        counts = _add(counts, row)
         row = session.exec(  # type: ignore[call-overload]
             select(*rollup.called_off_counts())
             .select_from(Application)
             .join(Job, col(Job.id) == col(Application.job_id))
             .where(rollup.called_off_rows(), _live_jobs(part))
         ).one()
-        total = (total[0] + int(row[0]), total[1] + int(row[1]), total[2] + int(row[2]))
-    return total
+        called_off = (called_off[0] + int(row[0]), called_off[1] + int(row[1]),
+                      called_off[2] + int(row[2]))  # fmt: skip
+    return SummarySums(counts, called_off, waits)
 
 
 def _worker_sets(part: Part, period: Period) -> Any:
@@ -260,10 +266,13 @@ def median_distance(*, session: Session, part: Part) -> float | None:
     return (lower + upper) / 2
 
 
-def median_hours(*, session: Session, part: Part, period: Period, kind: str) -> float | None:
+def median_hours(
+    *, session: Session, part: Part, period: Period, kind: str, closed_count: int
+) -> float | None:
     """The exact median hours from posting to first hire / to full of the period's jobs.
 
-    The closed days' values sit in index order in stats_wait; today's few are read live.
+    The closed days' values sit in index order in stats_wait (`closed_count` of them in
+    the period, from `summary_sums`); today's few are read live.
     The union's middle ranks lie within today's count of the same ranks among the closed
     values, so only that window of the index is read.
     """
@@ -279,10 +288,7 @@ def median_hours(*, session: Session, part: Part, period: Period, kind: str) -> 
         & (col(StatsWait.created_at) >= period.start)
         & (col(StatsWait.created_at) < (part.live_start or period.end))
     )
-    count = 0
-    if part.first_day is not None:
-        query = select(func.count()).select_from(StatsWait).where(closed)
-        count = int(session.exec(query).one()[0])  # type: ignore[call-overload]
+    count = closed_count if part.first_day is not None else 0
     total = count + len(live)
     if not total:
         return None

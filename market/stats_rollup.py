@@ -47,6 +47,13 @@ HIRED = (ApplicationStatus.confirmed, ApplicationStatus.completed, ApplicationSt
 # just before the last refresh may have committed just after it
 LAG = timedelta(minutes=10)
 COUNT_COLUMNS = ("jobs", "jobs_cancelled", "slots_offered", "slots_filled", "wage_sum", "wage_jobs")
+SUMMARY_COLUMNS = (
+    "called_off_by_worker",
+    "called_off_by_employer",
+    "no_shows",
+    "jobs_first_hired",
+    "jobs_filled",
+)
 
 
 def dialect(session: Session) -> str:
@@ -207,8 +214,9 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
             session.exec(delete(table).where(col(table.day).in_(days)))  # type: ignore[call-overload, attr-defined]
     if days is None or days:
         day, hour = local_day_hour(session, col(Job.created_at))
-        _insert_days(session, day, jobs_in)
-        _insert(session, StatsHour, ["day", "hour"], [day, hour], jobs_in)
+        _insert(session, StatsDay, ["day", "trade", "district"],
+                [day, col(Job.trade), col(Job.district)], jobs_in)  # fmt: skip
+        _insert_hours(session, [day, hour], jobs_in)
         hires: Select[Any] = (
             select(day, col(Application.distance_km), func.count())
             .join(Job, col(Job.id) == col(Application.job_id))
@@ -252,7 +260,7 @@ def _insert(
     session.exec(insert(table).from_select([*keys, *COUNT_COLUMNS], query))  # type: ignore[call-overload]
 
 
-def _insert_days(session: Session, day: Any, jobs_in: Any) -> None:
+def _insert_hours(session: Session, keys: list[Any], jobs_in: Any) -> None:
     per_job = (
         select(col(Application.job_id).label("job_id"), *called_off_counts())
         .join(Job, col(Job.id) == col(Application.job_id))
@@ -260,21 +268,21 @@ def _insert_days(session: Session, day: Any, jobs_in: Any) -> None:
         .group_by(col(Application.job_id))
         .subquery()
     )
-    keys = [day, col(Job.trade), col(Job.district)]
+    called_off = (per_job.c.by_worker, per_job.c.by_employer, per_job.c.no_shows)
+    waited = (col(Job.first_hire_at).is_not(None), col(Job.filled_at).is_not(None))
     query = (
         select(
             *keys,
             *job_counts(),
-            *(func.coalesce(func.sum(c), 0) for c in (per_job.c.by_worker, per_job.c.by_employer)),
-            func.coalesce(func.sum(per_job.c.no_shows), 0),
+            *(func.coalesce(func.sum(c), 0) for c in called_off),
+            *(func.coalesce(func.sum(case((w, 1), else_=0)), 0) for w in waited),
         )
         .outerjoin(per_job, per_job.c.job_id == col(Job.id))
         .where(jobs_in)
         .group_by(*keys)
     )
-    names = ["day", "trade", "district", *COUNT_COLUMNS]
-    names += ["called_off_by_worker", "called_off_by_employer", "no_shows"]
-    session.exec(insert(StatsDay).from_select(names, query))  # type: ignore[call-overload]
+    names = ["day", "hour", *COUNT_COLUMNS, *SUMMARY_COLUMNS]
+    session.exec(insert(StatsHour).from_select(names, query))  # type: ignore[call-overload]
 
 
 def _rebuild_workers(session: Session, *, workers: Any, cutoff: datetime) -> None:

@@ -30,9 +30,6 @@ def upgrade() -> None:
     sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('trade', sa.String(length=24), nullable=False),
     sa.Column('district', sa.String(length=40), nullable=False),
-    sa.Column('called_off_by_worker', sa.Integer(), nullable=False),
-    sa.Column('called_off_by_employer', sa.Integer(), nullable=False),
-    sa.Column('no_shows', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'trade', 'district', name=op.f('pk_stats_day'))
     )
     op.create_table('stats_distance',
@@ -50,6 +47,11 @@ def upgrade() -> None:
     sa.Column('wage_jobs', sa.Integer(), nullable=False),
     sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('hour', sa.String(length=2), nullable=False),
+    sa.Column('called_off_by_worker', sa.Integer(), nullable=False),
+    sa.Column('called_off_by_employer', sa.Integer(), nullable=False),
+    sa.Column('no_shows', sa.Integer(), nullable=False),
+    sa.Column('jobs_first_hired', sa.Integer(), nullable=False),
+    sa.Column('jobs_filled', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'hour', name=op.f('pk_stats_hour'))
     )
     op.create_table('stats_refresh',
@@ -66,7 +68,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('job_id', 'kind', name=op.f('pk_stats_wait'))
     )
     with op.batch_alter_table('stats_wait', schema=None) as batch_op:
-        batch_op.create_index('ix_stats_wait_created', ['kind', 'created_at'], unique=False)
         batch_op.create_index('ix_stats_wait_order', ['kind', 'hours', 'created_at'], unique=False)
 
     op.create_table('stats_worker',
@@ -105,7 +106,6 @@ def downgrade() -> None:
     op.drop_table('stats_worker')
     with op.batch_alter_table('stats_wait', schema=None) as batch_op:
         batch_op.drop_index('ix_stats_wait_order')
-        batch_op.drop_index('ix_stats_wait_created')
 
     op.drop_table('stats_wait')
     op.drop_table('stats_refresh')
