@@ -560,7 +560,8 @@ class StatsWorker(SQLModel, table=True):
     """
 
     __tablename__ = "stats_worker"
-    __table_args__ = (Index("ix_stats_worker_applied", "last_applied_at", "last_hired_at"),)
+    # by key with the hire time: the gap joins every worker to it, index-only
+    __table_args__ = (Index("ix_stats_worker_hired", "worker_id", "last_hired_at"),)
 
     worker_id: int = Field(primary_key=True)
     last_applied_at: datetime = Field(sa_type=UTCDateTime)

@@ -238,8 +238,8 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
             was = merged.get(coarse, (0, 0))
             merged[coarse] = (was[0] + offered, was[1] + filled)
         demand = merged
-    placed_ids = parts.placed_workers(session=session, part=part, period=period)
-    supply = _supply(session, use_trade, use_district, placed_ids)
+    placed = parts.placed_workers(part=part, period=period, worker=col(WorkerProfile.user_id))
+    supply = _supply(session, use_trade, use_district, placed)
     rows = []
     for key in set(demand) | set(supply):
         trade, district = key[0], key[1]
@@ -255,22 +255,24 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
 
 
 def _supply(
-    session: Session, use_trade: bool, use_district: bool, placed: Any
+    session: Session, use_trade: bool, use_district: bool, placed: tuple[list[Any], Any]
 ) -> dict[tuple[str, ...], tuple[int, int]]:
     """Registered and placed workers per (trade, district) key, in one pass over the workers.
 
-    `placed` is a subquery of distinct worker ids. A worker counts once per trade they hold
-    (worker_trade's key is worker and trade), so plain counts suffice and the database
-    never has to de-duplicate.
+    `placed` is outer joins and a condition saying a worker was hired in the period. A
+    worker counts once per trade they hold (worker_trade's key is worker and trade), so
+    plain counts suffice and the database never has to de-duplicate.
     """
     blank = literal("")
     keys = [
         (col(WorkerTrade.trade) if use_trade else blank).label("trade"),
         (col(WorkerProfile.district) if use_district else blank).label("district"),
     ]
-    query = select(*keys, func.count(), func.count(placed.c.worker_id)).select_from(WorkerProfile)
+    joins, hired = placed
+    query = select(*keys, func.count(), func.count(case((hired, 1)))).select_from(WorkerProfile)
     if use_trade:
         query = query.join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
-    query = query.outerjoin(placed, placed.c.worker_id == col(WorkerProfile.user_id))
+    for target, on in joins:
+        query = query.outerjoin(target, on)
     rows = session.exec(query.group_by(*keys)).all()  # type: ignore[call-overload]
     return {(t, d): (int(n), int(p)) for t, d, n, p in rows}

@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('worker_id', name=op.f('pk_stats_worker'))
     )
     with op.batch_alter_table('stats_worker', schema=None) as batch_op:
-        batch_op.create_index('ix_stats_worker_applied', ['last_applied_at', 'last_hired_at'], unique=False)
+        batch_op.create_index('ix_stats_worker_hired', ['worker_id', 'last_hired_at'], unique=False)
 
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_index('ix_application_updated', ['updated_at'], unique=False)
@@ -101,7 +101,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_application_updated')
 
     with op.batch_alter_table('stats_worker', schema=None) as batch_op:
-        batch_op.drop_index('ix_stats_worker_applied')
+        batch_op.drop_index('ix_stats_worker_hired')
 
     op.drop_table('stats_worker')
     with op.batch_alter_table('stats_wait', schema=None) as batch_op:
