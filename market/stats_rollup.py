@@ -46,6 +46,7 @@ HIRED = (ApplicationStatus.confirmed, ApplicationStatus.completed, ApplicationSt
 # changes are looked for this far before the watermark: a transaction that stamped its rows
 # just before the last refresh may have committed just after it
 LAG = timedelta(minutes=10)
+ADVISORY_LOCK = 0x6C675F7374617473  # "lg_stats": held by a refresh until its transaction ends
 COUNT_COLUMNS = ("jobs", "jobs_cancelled", "slots_offered", "slots_filled", "wage_sum", "wage_jobs")
 SUMMARY_COLUMNS = (
     "called_off_by_worker",
@@ -134,8 +135,10 @@ def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime
     if state is not None and not _stale(session, state, cutoff, now):
         return state.closed_before
     if dialect(session) == "postgresql":  # one refresher at a time; the others wait, then skip
-        session.exec(select(StatsRefresh).where(col(StatsRefresh.id) == 1).with_for_update())  # type: ignore[call-overload]
-        session.expire_all()
+        # an advisory lock, not a row lock: it also serialises the very first build
+        session.exec(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))  # type: ignore[call-overload]
+        if state is not None:
+            session.expire(state)  # re-read: a refresher we waited for may have moved it
         state = session.get(StatsRefresh, 1)
         if state is not None and not _stale(session, state, cutoff, now):
             return state.closed_before
