@@ -215,6 +215,10 @@ class Job(SQLModel, table=True):
         Index("ix_job_status_start", "status", "start_at"),
         # staff statistics select jobs by posting time (see market/stats.py)
         Index("ix_job_created_trade", "created_at", "trade", "district"),
+        # the statistics rollup finds old jobs changed since its last refresh
+        Index("ix_job_updated", "updated_at"),
+        # the statistics' exact medians of hours to first hire / to full, index-only
+        Index("ix_job_stats_times", "created_at", "first_hire_at", "filled_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -263,6 +267,9 @@ class Application(SQLModel, table=True):
             "cancelled_by",
             "distance_km",
         ),
+        Index("ix_application_updated", "updated_at"),
+        # the few called-off and no-show rows the summary counts, without the rest
+        Index("ix_application_status_stats", "status", "job_id", "cancelled_by", "decided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -473,3 +480,99 @@ class DispatchProposal(SQLModel, table=True):
     application_id: int | None = Field(default=None, foreign_key="application.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- statistics rollup
+# Per closed local day, kept by market/stats_rollup.py; today is always read live.
+
+
+class StatsCounts(SQLModel):
+    jobs: int = 0
+    jobs_cancelled: int = 0
+    slots_offered: int = 0  # of jobs not cancelled, like the other figures below
+    slots_filled: int = 0
+    wage_sum: int = 0
+    wage_jobs: int = 0
+
+
+class StatsDay(StatsCounts, table=True):
+    """Jobs posted on a closed local day, per trade and district."""
+
+    __tablename__ = "stats_day"
+
+    day: str = Field(sa_type=String(10), primary_key=True)  # YYYY-MM-DD, local
+    trade: str = Field(sa_type=String(24), primary_key=True)
+    district: str = Field(sa_type=String(40), primary_key=True)
+
+
+class StatsHour(StatsCounts, table=True):
+    """Jobs posted on a closed local day, per local hour of posting; the summary's sums.
+
+    Small (a day has 24 rows), so the summary reads its sums from here rather than from
+    the trade-and-district rows.
+    """
+
+    __tablename__ = "stats_hour"
+
+    day: str = Field(sa_type=String(10), primary_key=True)
+    hour: str = Field(sa_type=String(2), primary_key=True)
+    called_off_by_worker: int = 0  # hires called off, counted on the job's day
+    called_off_by_employer: int = 0
+    no_shows: int = 0
+    jobs_first_hired: int = 0  # jobs with a first hire / filled: the stats_wait rows
+    jobs_filled: int = 0
+
+
+class StatsDistance(SQLModel, table=True):
+    """How many hires on jobs of a closed day were at each (0.1 km rounded) distance.
+
+    A multiset, not a summary: medians over any run of days stay exact.
+    """
+
+    __tablename__ = "stats_distance"
+
+    day: str = Field(sa_type=String(10), primary_key=True)
+    distance_km: float = Field(primary_key=True)
+    hires: int
+
+
+class StatsWait(SQLModel, table=True):
+    """Hours from posting to first hire ("first") / to full ("full") of each closed-day job.
+
+    Ordered by `hours` in an index, so an exact median is a short index-only walk to the
+    middle rank instead of a sort of the whole period.
+    """
+
+    __tablename__ = "stats_wait"
+    __table_args__ = (Index("ix_stats_wait_order", "kind", "hours", "created_at"),)
+
+    job_id: int = Field(primary_key=True)
+    kind: str = Field(sa_type=String(5), primary_key=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)  # the job's
+    hours: float
+
+
+class StatsWorker(SQLModel, table=True):
+    """Each worker's latest posting time among the closed-day jobs they applied to / were hired on.
+
+    A worker was active in a period reaching the end of the closed days exactly when their
+    latest such job was posted inside it: distinct workers without re-reading applications.
+    """
+
+    __tablename__ = "stats_worker"
+    # by key with the hire time: the gap joins every worker to it, index-only
+    __table_args__ = (Index("ix_stats_worker_hired", "worker_id", "last_hired_at"),)
+
+    worker_id: int = Field(primary_key=True)
+    last_applied_at: datetime = Field(sa_type=UTCDateTime)
+    last_hired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StatsRefresh(SQLModel, table=True):
+    """The rollup's single bookkeeping row."""
+
+    __tablename__ = "stats_refresh"
+
+    id: int = Field(default=1, primary_key=True)
+    closed_before: datetime = Field(sa_type=UTCDateTime)  # start of the first live local day
+    watermark: datetime = Field(sa_type=UTCDateTime)  # changes since then are not rolled up yet

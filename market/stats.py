@@ -5,8 +5,13 @@ jobs *posted* in it (`job.created_at`, indexed); every application figure counts
 those jobs. Cancelled jobs count as posted but offer no slots. A "hire" is an application
 that was confirmed at some point and not withdrawn: confirmed, completed or no-show.
 
-Medians use `percentile_cont` on PostgreSQL and a window-function median on SQLite; local
-day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
+Closed local days are read from the rollup (`market/stats_rollup.py`, refreshed by every
+read before it reads) and today from the base tables; `market/stats_parts.py` merges the
+two so that every figure is exactly what one query over the base tables gives. Medians
+interpolate as `percentile_cont` does on PostgreSQL and average the two middle values on
+SQLite; local day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
+
+Staff reads write (the rollup refresh): they need a session that commits, as requests have.
 """
 
 from __future__ import annotations
@@ -15,15 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session, col
 
+from market import stats_parts as parts
 from market.i18n import market_tz
 from market.models import (
-    Application,
     ApplicationStatus,
-    Job,
-    JobStatus,
     Membership,
     MembershipStatus,
     WorkerProfile,
@@ -115,45 +118,6 @@ class GapRow:
     verdict: str  # "shortage" (a training need), "surplus" (idle workers), "balanced"
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-def _in_period(period: Period) -> ColumnElement[bool]:
-    return and_(col(Job.created_at) >= period.start, col(Job.created_at) < period.end)
-
-
-def _live() -> ColumnElement[bool]:
-    return col(Job.status) != JobStatus.cancelled
-
-
-def _hours_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
-    if _dialect(session) == "postgresql":
-        return func.extract("epoch", later - earlier) / 3600.0
-    return (func.julianday(later) - func.julianday(earlier)) * 24.0
-
-
-def _median(session: Session, value: Any, where: list[Any], joins: Any = None) -> Any:
-    """The median of `value` over the rows matching `where` (None when there are none)."""
-    if _dialect(session) == "postgresql":
-        query: Select[Any] = select(func.percentile_cont(0.5).within_group(value))
-        query = query.select_from(joins) if joins is not None else query.select_from(Job)
-        result = session.exec(query.where(*where)).one()  # type: ignore[call-overload]
-        return None if result[0] is None else float(result[0])
-    ranked = select(
-        value.label("v"),
-        func.row_number().over(order_by=value).label("rn"),
-        func.count().over().label("n"),
-    )
-    ranked = ranked.select_from(joins) if joins is not None else ranked.select_from(Job)
-    sub = ranked.where(*where).subquery()
-    middle = select(func.avg(sub.c.v)).where(
-        or_(sub.c.rn == (sub.c.n + 1) // 2, sub.c.rn == (sub.c.n + 2) // 2)
-    )
-    found = session.exec(middle).one()[0]  # type: ignore[call-overload]
-    return None if found is None else float(found)
-
-
 def _rate(filled: int, offered: int) -> float | None:
     return round(filled / offered, 4) if offered else None
 
@@ -162,54 +126,16 @@ def _round(value: Any, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _job_totals(group: list[Any]) -> list[Any]:
-    return [
-        *group,
-        func.count().label("jobs"),
-        func.coalesce(func.sum(case((_live(), col(Job.headcount)), else_=0)), 0),
-        func.coalesce(func.sum(case((_live(), col(Job.confirmed_count)), else_=0)), 0),
-        func.avg(case((_live(), col(Job.wage)))),
-        func.coalesce(func.sum(case((col(Job.status) == JobStatus.cancelled, 1), else_=0)), 0),
-    ]
-
-
-def _hired() -> ColumnElement[bool]:
-    return col(Application.status).in_(HIRED)
-
-
 def get_summary(*, session: Session, period: Period, now: datetime | None = None) -> Summary:
     """The headline figures of the period."""
     now = now or utcnow()
-    jobs, offered, filled, wage, cancelled = session.exec(  # type: ignore[call-overload]
-        select(*_job_totals([])).where(_in_period(period))
-    ).one()
-    member = col(Membership.user_id).is_not(None)
-    worker = col(Application.worker_id)
-    people = session.exec(  # type: ignore[call-overload]
-        select(
-            func.count(distinct(worker)),
-            func.count(distinct(case((_hired(), worker)))),
-            func.count(distinct(case((member, worker)))),
-            func.count(distinct(case((and_(member, _hired()), worker)))),
-            func.coalesce(func.sum(case((_called_off("worker"), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((_called_off("employer"), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((col(Application.status) == ApplicationStatus.no_show, 1), else_=0)),
-                0,
-            ),
-        )
-        .select_from(Application)
-        .join(Job, col(Job.id) == col(Application.job_id))
-        .outerjoin(
-            Membership,
-            and_(
-                col(Membership.user_id) == worker,
-                col(Membership.status) == MembershipStatus.approved,
-            ),
-        )
-        .where(_in_period(period))
-    ).one()
-    active, placed, members_active, members_placed, by_worker, by_employer, no_shows = people
+    part = parts.split_period(session=session, period=period)
+    sums = parts.summary_sums(session=session, part=part)
+    jobs, cancelled, offered, filled, wage_sum, wage_jobs = sums.counts
+    active, placed, members_active, members_placed = parts.count_people(
+        session=session, part=part, period=period
+    )
+    by_worker, by_employer, no_shows = sums.called_off
     registered, available = session.exec(  # type: ignore[call-overload]
         select(
             func.count(),
@@ -242,21 +168,25 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
         slots_filled=int(filled),
         fill_rate=_rate(int(filled), int(offered)),
         median_hours_to_first_hire=_round(
-            _median(
-                session,
-                _hours_between(session, col(Job.first_hire_at), col(Job.created_at)),
-                [_in_period(period), col(Job.first_hire_at).is_not(None)],
+            parts.median_hours(
+                session=session,
+                part=part,
+                period=period,
+                kind="first",
+                closed_count=sums.closed_waits["first"],
             )
         ),
         median_hours_to_full=_round(
-            _median(
-                session,
-                _hours_between(session, col(Job.filled_at), col(Job.created_at)),
-                [_in_period(period), col(Job.filled_at).is_not(None)],
+            parts.median_hours(
+                session=session,
+                part=part,
+                period=period,
+                kind="full",
+                closed_count=sums.closed_waits["full"],
             )
         ),
-        median_distance_km=_round(_median_distance(session, period), 1),
-        average_wage=_round(wage, 1),
+        median_distance_km=_round(parts.median_distance(session=session, part=part), 1),
+        average_wage=_round(wage_sum / wage_jobs if wage_jobs else None, 1),
         workers_registered=int(registered),
         workers_available_now=int(available),
         workers_active=int(active),
@@ -272,56 +202,20 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
     )
 
 
-def _called_off(side: str) -> ColumnElement[bool]:
-    # decided_at is set by a hire (and a decline): a cancelled row with it was a hire
-    return and_(
-        col(Application.status) == ApplicationStatus.cancelled,
-        col(Application.decided_at).is_not(None),
-        col(Application.cancelled_by) == side,
-    )
-
-
-def _median_distance(session: Session, period: Period) -> Any:
-    joined = Application.__table__.join(  # type: ignore[attr-defined]
-        Job.__table__,  # type: ignore[attr-defined]
-        col(Job.id) == col(Application.job_id),
-    )
-    return _median(
-        session,
-        col(Application.distance_km),
-        [_in_period(period), _hired(), col(Application.distance_km).is_not(None)],
-        joins=joined,
-    )
-
-
-def _local(session: Session, column: Any) -> tuple[Any, Any]:
-    """Expressions for the local day ("YYYY-MM-DD") and hour ("HH") of a UTC column."""
-    if _dialect(session) == "postgresql":
-        moment = func.timezone(market_tz().key, func.timezone("UTC", column))
-        return func.to_char(moment, "YYYY-MM-DD"), func.to_char(moment, "HH24")
-    offset = datetime.now(market_tz()).utcoffset() or timedelta(0)
-    shift = f"{int(offset.total_seconds()):+d} seconds"
-    return func.strftime("%Y-%m-%d", column, shift), func.strftime("%H", column, shift)
-
-
 def list_breakdown(*, session: Session, period: Period, by: str) -> list[GroupRow]:
     """Jobs, slots, fill rate and average wage per trade, district, local day or local hour."""
-    day, hour = _local(session, col(Job.created_at))
-    keys = {"trade": col(Job.trade), "district": col(Job.district), "day": day, "hour": hour}
-    key = keys[by].label("key")
-    rows = session.exec(  # type: ignore[call-overload]
-        select(*_job_totals([key])).where(_in_period(period)).group_by(key).order_by(key)
-    ).all()
+    part = parts.split_period(session=session, period=period)
+    totals = parts.job_totals(session=session, part=part, by=by)
     return [
         GroupRow(
-            key=str(k),
-            jobs_posted=int(jobs),
-            slots_offered=int(offered),
-            slots_filled=int(filled),
-            fill_rate=_rate(int(filled), int(offered)),
-            average_wage=_round(wage, 1),
+            key=str(key[0]),
+            jobs_posted=jobs,
+            slots_offered=offered,
+            slots_filled=filled,
+            fill_rate=_rate(filled, offered),
+            average_wage=_round(wage_sum / wage_jobs if wage_jobs else None, 1),
         )
-        for k, jobs, offered, filled, wage, _cancelled in rows
+        for key, (jobs, _cancelled, offered, filled, wage_sum, wage_jobs) in sorted(totals.items())
     ]
 
 
@@ -330,31 +224,27 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
     if by not in GROUPINGS:
         raise ValueError(by)
     use_trade, use_district = by != "district", by != "trade"
-    blank = literal("")
-    job_keys = [
-        (col(Job.trade) if use_trade else blank).label("trade"),
-        (col(Job.district) if use_district else blank).label("district"),
-    ]
-    demand = {
-        (t, d): (int(offered), int(filled))
-        for t, d, _jobs, offered, filled, _wage, _c in session.exec(  # type: ignore[call-overload]
-            select(*_job_totals(job_keys)).where(_in_period(period)).group_by(*job_keys)
-        ).all()
+    part = parts.split_period(session=session, period=period)
+    demand: dict[tuple[str, ...], tuple[int, int]] = {
+        key: (offered, filled)
+        for key, (_j, _c, offered, filled, _ws, _wj) in parts.job_totals(
+            session=session, part=part, by="trade_district"
+        ).items()
     }
-    placed_ids = (
-        select(col(Application.worker_id).label("worker_id"))
-        .join(Job, col(Job.id) == col(Application.job_id))
-        .where(_in_period(period), _hired())
-        .distinct()
-        .subquery()
-    )
-    registered = _supply(session, use_trade, use_district, None)
-    placed = _supply(session, use_trade, use_district, placed_ids)
+    if by != "trade_district":
+        merged: dict[tuple[str, ...], tuple[int, int]] = {}
+        for (trade, district), (offered, filled) in demand.items():
+            coarse = (trade if use_trade else "", district if use_district else "")
+            was = merged.get(coarse, (0, 0))
+            merged[coarse] = (was[0] + offered, was[1] + filled)
+        demand = merged
+    placed = parts.placed_workers(part=part, period=period, worker=col(WorkerProfile.user_id))
+    supply = _supply(session, use_trade, use_district, placed)
     rows = []
-    for key in demand.keys() | registered.keys():
-        trade, district = key
+    for key in set(demand) | set(supply):
+        trade, district = key[0], key[1]
         offered, filled = demand.get(key, (0, 0))
-        workers, hired = registered.get(key, 0), placed.get(key, 0)
+        workers, hired = supply.get(key, (0, 0))
         unfilled, idle = offered - filled, workers - hired
         gap = unfilled - idle
         verdict = "shortage" if gap > 0 else "surplus" if gap < 0 else "balanced"
@@ -365,11 +255,12 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
 
 
 def _supply(
-    session: Session, use_trade: bool, use_district: bool, only: Any
-) -> dict[tuple[str, str], int]:
-    """Workers per (trade, district) key; `only` restricts them to a subquery of worker ids.
+    session: Session, use_trade: bool, use_district: bool, placed: tuple[list[Any], Any]
+) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Registered and placed workers per (trade, district) key, in one pass over the workers.
 
-    A worker counts once per trade they hold (worker_trade's key is worker and trade), so
+    `placed` is outer joins and a condition saying a worker was hired in the period. A
+    worker counts once per trade they hold (worker_trade's key is worker and trade), so
     plain counts suffice and the database never has to de-duplicate.
     """
     blank = literal("")
@@ -377,10 +268,11 @@ def _supply(
         (col(WorkerTrade.trade) if use_trade else blank).label("trade"),
         (col(WorkerProfile.district) if use_district else blank).label("district"),
     ]
-    query = select(*keys, func.count()).select_from(WorkerProfile)
+    joins, hired = placed
+    query = select(*keys, func.count(), func.count(case((hired, 1)))).select_from(WorkerProfile)
     if use_trade:
         query = query.join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
-    if only is not None:
-        query = query.join(only, only.c.worker_id == col(WorkerProfile.user_id))
+    for target, on in joins:
+        query = query.outerjoin(target, on)
     rows = session.exec(query.group_by(*keys)).all()  # type: ignore[call-overload]
-    return {(t, d): int(n) for t, d, n in rows}
+    return {(t, d): (int(n), int(p)) for t, d, n, p in rows}

@@ -1,0 +1,130 @@
+"""The statistics rollup: closed days follow late changes after a refresh, today stays live."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from market import stats as stats_service
+from market import stats_rollup as rollup_service
+from market.db import session_scope
+from market.models import Job, StatsDay, StatsRefresh, utcnow
+from tests.staff.staff_factories import make_application, make_district_worker, make_posted_job
+
+H = timedelta(hours=1)
+
+
+def _day_row(engine: Engine, day: str) -> tuple[int, int, int]:
+    today = stats_service.today()
+    period = stats_service.period_of(first=today - timedelta(days=9), last=today)
+    with session_scope(engine) as s:
+        rows = stats_service.list_breakdown(session=s, period=period, by="day")
+    row = next(r for r in rows if r.key == day)
+    return row.jobs_posted, row.slots_offered, row.slots_filled
+
+
+def test_a_hire_on_a_job_posted_days_ago_shows_after_refresh(fresh_engine: Engine) -> None:
+    posted = utcnow() - timedelta(days=3)
+    day = stats_service.today(posted).isoformat()
+    with session_scope(fresh_engine) as s:
+        job = make_posted_job(s, created_at=posted, headcount=3)
+        make_district_worker(s)
+        job_id = job.id
+    assert _day_row(fresh_engine, day) == (1, 3, 0)  # rolled up now: the day is closed
+
+    with session_scope(fresh_engine) as s:
+        job = s.get(Job, job_id)
+        assert job is not None
+        job.confirmed_count, job.updated_at = 1, utcnow()
+        worker = make_district_worker(s)
+        make_application(s, job=job, worker=worker)
+    with session_scope(fresh_engine) as s:
+        rollup_service.refresh_rollup(session=s)
+        stored = s.exec(select(StatsDay).where(StatsDay.day == day)).one()
+        assert (stored.jobs, stored.slots_filled) == (1, 1)
+
+    assert _day_row(fresh_engine, day) == (1, 3, 1)
+    period = stats_service.period_of(first=stats_service.today(posted), last=stats_service.today())
+    with session_scope(fresh_engine) as s:
+        summary = stats_service.get_summary(session=s, period=period)
+        gap = stats_service.list_gap(session=s, period=period, by="trade")
+    assert (summary.slots_filled, summary.workers_active, summary.workers_placed) == (1, 1, 1)
+    assert {r.trade: (r.workers, r.placed) for r in gap} == {"painter": (2, 1)}
+
+
+def test_today_is_read_live_and_never_stored(fresh_engine: Engine) -> None:
+    today = stats_service.today()
+    with session_scope(fresh_engine) as s:
+        make_posted_job(s, created_at=utcnow() - timedelta(days=2), headcount=2)
+    assert _day_row(fresh_engine, (today - timedelta(days=2)).isoformat()) == (1, 2, 0)
+
+    with session_scope(fresh_engine) as s:  # after the refresh, so only a live read sees it
+        job = make_posted_job(s, created_at=utcnow(), headcount=4)
+        make_application(s, job=job, worker=make_district_worker(s))
+        job.confirmed_count = 1
+    assert _day_row(fresh_engine, today.isoformat()) == (1, 4, 1)
+    period = stats_service.period_of(first=today - timedelta(days=2), last=today)
+    with session_scope(fresh_engine) as s:
+        summary = stats_service.get_summary(session=s, period=period)
+        stored_days = set(s.exec(select(StatsDay.day)).all())
+    assert (summary.jobs_posted, summary.slots_offered, summary.workers_placed) == (2, 6, 1)
+    assert today.isoformat() not in stored_days
+
+
+def test_days_that_closed_since_the_last_refresh_are_added(fresh_engine: Engine) -> None:
+    now = utcnow()
+    with session_scope(fresh_engine) as s:
+        make_posted_job(s, created_at=now - timedelta(days=1), headcount=5)
+        rollup_service.refresh_rollup(session=s, now=now - timedelta(days=1))  # it was today
+        assert s.exec(select(StatsDay)).all() == []
+    yesterday = (stats_service.today() - timedelta(days=1)).isoformat()
+    with session_scope(fresh_engine) as s:
+        rollup_service.refresh_rollup(session=s, now=now)
+        assert [(r.day, r.slots_offered) for r in s.exec(select(StatsDay)).all()] == [
+            (yesterday, 5)
+        ]
+        state = s.get(StatsRefresh, 1)
+        assert state is not None
+        assert state.closed_before == rollup_service.start_of_local_day(now)
+
+
+def test_a_period_ending_before_yesterday_counts_workers_from_the_base_tables(
+    fresh_engine: Engine,
+) -> None:
+    posted = utcnow() - timedelta(days=5)
+    with session_scope(fresh_engine) as s:
+        job = make_posted_job(s, created_at=posted, headcount=2, confirmed=1)
+        make_application(s, job=job, worker=make_district_worker(s))
+        later = make_posted_job(s, created_at=posted + timedelta(days=2), headcount=1)
+        make_application(s, job=later, worker=make_district_worker(s), status="applied")
+    day = stats_service.today(posted)
+    with session_scope(fresh_engine) as s:
+        summary = stats_service.get_summary(
+            session=s, period=stats_service.period_of(first=day, last=day + timedelta(days=1))
+        )
+    assert (summary.jobs_posted, summary.workers_active, summary.workers_placed) == (1, 1, 1)
+
+
+def test_medians_over_closed_days_and_today_are_exact(fresh_engine: Engine) -> None:
+    now, today = utcnow(), stats_service.today()
+    old = now - timedelta(days=2)
+    with session_scope(fresh_engine) as s:
+        for created, after, km in ((old, 1 * H, 1.0), (old, 3 * H, 4.0), (old, 7 * H, 6.0)):
+            job = make_posted_job(s, created_at=created, confirmed=1, first_hire_after=after)
+            make_application(s, job=job, worker=make_district_worker(s), distance_km=km)
+    period = stats_service.period_of(first=today - timedelta(days=2), last=today)
+    with session_scope(fresh_engine) as s:
+        before = stats_service.get_summary(session=s, period=period)
+    assert (before.median_hours_to_first_hire, before.median_distance_km) == (3.0, 4.0)
+
+    with session_scope(fresh_engine) as s:  # today's jobs: read live, merged with the rollup
+        posted = rollup_service.start_of_local_day(now) + timedelta(minutes=1)
+        for after, km in ((2 * H, 2.0), (10 * H, 2.5), (12 * H, 3.5)):
+            job = make_posted_job(s, created_at=posted, confirmed=1, first_hire_after=after)
+            make_application(s, job=job, worker=make_district_worker(s), distance_km=km)
+    with session_scope(fresh_engine) as s:
+        after_today = stats_service.get_summary(session=s, period=period)
+    assert after_today.median_hours_to_first_hire == 5.0  # 1 2 3 | 7 10 12
+    assert after_today.median_distance_km == 3.0  # 1 2 2.5 | 3.5 4 6
