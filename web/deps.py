@@ -6,7 +6,7 @@ Look-up-and-permission rules are written here once; routes only declare them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
@@ -19,17 +19,28 @@ from market.errors import N_, NotAllowed, NotFound, Unauthenticated
 from market.models import Application, Job, Role, User, UserSession
 from web.errors import locale_of
 
+F = TypeVar("F", bound=Any)
 SESSION_COOKIE = "lg_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes_on_read(endpoint: F) -> F:
+    """Mark a GET route whose read also writes (the stats rollup refresh): it gets a
+    writing transaction, so SQLite takes its write lock up front instead of failing to
+    upgrade a read snapshot when another writer committed meanwhile."""
+    endpoint.__linggong_writes__ = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 def _session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route succeeds, else rolled back.
 
-    Safe methods get a read-only transaction (SQLite: no write lock taken).
+    Safe methods get a read-only transaction (SQLite: no write lock taken), unless the
+    route is marked `writes_on_read`.
     """
     engine = request.app.state.engine
-    if request.method in SAFE_METHODS:
+    writes = getattr(request.scope.get("endpoint"), "__linggong_writes__", False)
+    if request.method in SAFE_METHODS and not writes:
         engine = read_only(engine)
     with Session(engine, expire_on_commit=False) as session:
         try:

@@ -17,7 +17,7 @@ from market import stats as stats_service
 from market.errors import N_
 from market.i18n import local
 from market.staff_schemas import DispatchSend
-from web.deps import CurrentStaff, LocaleDep, SessionDep
+from web.deps import CurrentStaff, LocaleDep, SessionDep, writes_on_read
 from web.i18n import translate
 from web.staff_deps import PeriodDep, require_staff
 from web.staff_schemas import (
@@ -48,12 +48,14 @@ District = Annotated[str, Query(max_length=40)]
 
 
 @router.get("/stats/summary")
+@writes_on_read
 def stats_summary(session: SessionDep, period: PeriodDep) -> SummaryOut:
     """Headline figures of the period (default: today)."""
     return summary_out(stats_service.get_summary(session=session, period=period), period)
 
 
 @router.get("/stats/gap")
+@writes_on_read
 def stats_gap(
     session: SessionDep, period: PeriodDep, locale: LocaleDep, by: GapBy = "trade_district"
 ) -> list[GapOut]:
@@ -63,6 +65,7 @@ def stats_gap(
 
 
 @router.get("/stats/breakdown/{by}")
+@writes_on_read
 def stats_breakdown(
     by: Breakdown, session: SessionDep, period: PeriodDep, locale: LocaleDep
 ) -> list[GroupOut]:
@@ -72,6 +75,7 @@ def stats_breakdown(
 
 
 @router.get("/stats/export/{table}.csv", response_class=Response)
+@writes_on_read
 def stats_csv(
     table: Literal["summary", "gap", "trade", "district", "day", "hour"],
     session: SessionDep,

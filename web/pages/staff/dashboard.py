@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from market import stats as stats_service
 from market.errors import N_, Invalid
-from web.deps import SessionDep
+from web.deps import SessionDep, writes_on_read
 from web.errors import locale_of
 from web.i18n import translate
 from web.pages import places
@@ -143,6 +143,7 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
 
 
 @router.get("")
+@writes_on_read
 def dashboard(
     request: Request,
     session: SessionDep,
@@ -160,6 +161,7 @@ def dashboard(
 
 
 @router.get("/figures")
+@writes_on_read
 def figures(
     request: Request,
     session: SessionDep,
