@@ -15,6 +15,7 @@ import web.api.staff as staff_api
 import web.api.staff_protection as staff_protection_api
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
+from market.throttle import LoginGuard, counter_for
 from web import errors, pages
 from web.api import applications, auth, catalogue, jobs, workers
 from web.i18n import negotiate
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Union-run job matching for gig workers.",
         lifespan=lifespan,
     )
+
+    # one per app: counts shared through Redis when configured (no connection made here)
+    app.state.login_guard = LoginGuard(counter_for(settings.redis_url))
 
     @app.middleware("http")
     async def _locale(request: Request, call_next):  # type: ignore[no-untyped-def]
