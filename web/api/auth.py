@@ -9,8 +9,7 @@ from market.schemas import Credentials, Registration
 from web.deps import CurrentLogin, CurrentUser, SessionDep
 from web.schemas import AuthOut, UserOut, user_out
 from web.security.cookies import clear_cookie
-from web.security.cookies import set_cookie as _set_cookie
-from web.security.login import throttled_authenticate
+from web.security.login import start_session, throttled_authenticate
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -21,18 +20,16 @@ def register(
 ) -> AuthOut:
     """Create a worker or employer account and log in."""
     user = account_service.user_register(session=session, data=data)
-    token, login = account_service.session_create(session=session, user=user)
-    _set_cookie(request, response, token)
-    return AuthOut(user=user_out(user), token=token, csrf_token=login.csrf_token)
+    token, csrf = start_session(request=request, response=response, session=session, user=user)
+    return AuthOut(user=user_out(user), token=token, csrf_token=csrf)
 
 
 @router.post("/login")
 def login(data: Credentials, request: Request, response: Response, session: SessionDep) -> AuthOut:
     """Log in with phone number and password (too many failures: 429 with Retry-After)."""
     user = throttled_authenticate(request=request, session=session, data=data)
-    token, login = account_service.session_create(session=session, user=user)
-    _set_cookie(request, response, token)
-    return AuthOut(user=user_out(user), token=token, csrf_token=login.csrf_token)
+    token, csrf = start_session(request=request, response=response, session=session, user=user)
+    return AuthOut(user=user_out(user), token=token, csrf_token=csrf)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -26,8 +26,8 @@ from web.pages.deps import (
 )
 from web.pages.rendering import render
 from web.pages.route import FormInvalid, PageRoute, form_errors, safe_next
-from web.security.cookies import clear_cookie, set_cookie
-from web.security.login import throttled_authenticate
+from web.security.cookies import clear_cookie
+from web.security.login import start_session, throttled_authenticate
 
 router = APIRouter(route_class=PageRoute)
 NextParam = Annotated[str | None, Query(max_length=500)]
@@ -43,9 +43,8 @@ def home_of(user: User) -> str:
 
 
 def _logged_in(request: Request, user: User, session: SessionDep, target: str) -> Response:
-    token, _row = account_service.session_create(session=session, user=user)
     response = RedirectResponse(target, status_code=303)
-    set_cookie(request, response, token)
+    start_session(request=request, response=response, session=session, user=user)
     return response
 
 

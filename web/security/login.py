@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from sqlmodel import Session
 from starlette.requests import Request
+from starlette.responses import Response
 
 from market import accounts as account_service
 from market import throttle as throttle_service
 from market.errors import Unauthenticated
 from market.models import User
 from market.schemas import Credentials
+from web.security.cookies import read_cookie, set_cookie
+
+
+def start_session(
+    *, request: Request, response: Response, session: Session, user: User
+) -> tuple[str, str]:
+    """A new session for `user`, set as the cookie; returns its token and CSRF token.
+
+    The session the browser came with (if any) ends here: an identifier planted before
+    login never becomes a logged-in one, and an old cookie is never two sessions.
+    """
+    previous = read_cookie(request)
+    if previous:
+        account_service.session_revoke_token(session=session, token=previous)
+    token, row = account_service.session_create(session=session, user=user)
+    set_cookie(request, response, token)
+    return token, row.csrf_token
 
 
 def client_address(request: Request) -> str:
