@@ -30,6 +30,7 @@ from web.schemas import (
     candidate_out,
     job_out,
 )
+from web.security.idempotency import IdempotentDep
 
 router = APIRouter(tags=["jobs"])
 
@@ -38,11 +39,17 @@ def _out(session: SessionDep, job: JobDep) -> JobOut:
     return job_out(job, job_service.job_certificates(session=session, job_id=job.id or 0))
 
 
-@router.post("/jobs", status_code=status.HTTP_201_CREATED)
-def job_post(data: JobCreate, employer: CurrentEmployer, session: SessionDep) -> JobOut:
-    """Post a job opening."""
-    job = job_service.job_post(session=session, employer=employer, data=data)
-    return job_out(job, data.certificates)
+@router.post("/jobs", status_code=status.HTTP_201_CREATED, response_model=JobOut)
+def job_post(
+    data: JobCreate, employer: CurrentEmployer, session: SessionDep, once: IdempotentDep
+) -> Response:
+    """Post a job opening. Send an `Idempotency-Key` so a retry never posts it twice."""
+
+    def run() -> tuple[int, JobOut]:
+        job = job_service.job_post(session=session, employer=employer, data=data)
+        return status.HTTP_201_CREATED, job_out(job, data.certificates)
+
+    return once.answer(data.model_dump(mode="json"), run)
 
 
 @router.get("/jobs/{job_id}")
@@ -98,12 +105,20 @@ def job_candidates(
     return [candidate_out(c, locale) for c in candidates]
 
 
-@router.post("/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED, response_model=ApplicationOut
+)
 def job_claim(
-    job_id: JobId, worker: CurrentWorker, session: SessionDep, response: Response
-) -> ApplicationOut:
-    """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless."""
-    result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
-    if not result.created:
-        response.status_code = status.HTTP_200_OK
-    return application_out(result.application)
+    job_id: JobId, worker: CurrentWorker, session: SessionDep, once: IdempotentDep
+) -> Response:
+    """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless;
+    with an `Idempotency-Key` a retry gets exactly the first answer again."""
+
+    def run() -> tuple[int, ApplicationOut]:
+        result = application_service.application_claim(
+            session=session, job_id=job_id, worker=worker
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return code, application_out(result.application)
+
+    return once.answer({}, run)
