@@ -17,7 +17,7 @@ from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from market.throttle import LoginGuard, counter_for
 from web import errors, pages
-from web.api import applications, auth, catalogue, jobs, workers
+from web.api import applications, auth, catalogue, jobs, me, workers
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
     )
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, workers, jobs, applications, catalogue):
+    for module in (auth, workers, jobs, applications, catalogue, me):
         api.include_router(module.router)
     for module in (protection_api, staff_api, staff_protection_api):  # union staff console
         api.include_router(module.router)

@@ -56,6 +56,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/jobs/{job_id}/employer"): USERS,
     ("GET", "/api/v1/employers/{employer_id}/reliability"): USERS,
     ("GET", "/api/v1/stations/nearest"): USERS,
+    ("GET", "/api/v1/me/export"): USERS,
+    ("DELETE", "/api/v1/me"): USERS - STAFF,  # staff accounts are closed by the union office
     # workers
     ("GET", "/api/v1/worker/profile"): WORKERS,
     ("PATCH", "/api/v1/worker/profile"): WORKERS,
