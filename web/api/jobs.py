@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from market import applications as application_service
 from market import feed as feed_service
@@ -20,6 +20,7 @@ from web.deps import (
     OwnedJobDep,
     SessionDep,
 )
+from web.observability import count_matches
 from web.schemas import (
     ApplicantOut,
     ApplicationOut,
@@ -95,6 +96,7 @@ def job_applications(job: OwnedJobDep, session: SessionDep) -> list[ApplicantOut
 
 @router.get("/jobs/{job_id}/candidates")
 def job_candidates(
+    request: Request,
     job: OwnedJobDep,
     session: SessionDep,
     locale: LocaleDep,
@@ -102,6 +104,7 @@ def job_candidates(
 ) -> list[CandidateOut]:
     """Workers who could take my job, best first (no phone numbers, rounded distances)."""
     candidates = feed_service.list_candidates(session=session, job=job, k=limit)
+    count_matches(request, "candidates", len(candidates))
     return [candidate_out(c, locale) for c in candidates]
 
 

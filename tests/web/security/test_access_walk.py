@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/redoc"): EVERYONE,
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/readyz"): EVERYONE,
+    ("GET", "/metrics"): frozenset(),  # loopback or the token only: see test_observability
     ("GET", "/manifest.webmanifest"): EVERYONE,
     ("GET", "/sw.js"): EVERYONE,
     ("GET", "/offline"): EVERYONE,

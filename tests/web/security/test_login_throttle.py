@@ -13,7 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from market.settings import Settings
 from market.throttle import LoginGuard, LoginLimits, MemoryCounter, RedisCounter
 from tests.factories import PASSWORD, make_worker, next_phone
-from tests.web.security.conftest import unique_prefix
+from tests.web.conftest import unique_prefix
 
 LOGIN = "/api/v1/auth/login"
 

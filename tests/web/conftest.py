@@ -1,4 +1,4 @@
-"""Fixtures of the security tests: apps of their own over the rolled-back test session."""
+"""Fixtures of the web tests: more apps of their own over the rolled-back test session."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ def make_client(session: Session, shared_engine: Engine) -> Iterator[Callable[..
     opened: list[TestClient] = []
 
     def build(
-        settings: Any = None, base_url: str = "http://testserver", wrap: Any = None
+        settings: Any = None,
+        base_url: str = "http://testserver",
+        wrap: Any = None,
+        peer: tuple[str, int] = ("testclient", 50000),
     ) -> TestClient:
         app: FastAPI = create_app(settings, engine=shared_engine)
 
@@ -45,7 +48,10 @@ def make_client(session: Session, shared_engine: Engine) -> Iterator[Callable[..
 
         app.dependency_overrides[deps._session] = _override
         client = TestClient(
-            wrap(app) if wrap else app, base_url=base_url, raise_server_exceptions=False
+            wrap(app) if wrap else app,
+            base_url=base_url,
+            raise_server_exceptions=False,
+            client=peer,
         )
         client.__enter__()
         client.app_state = app.state  # type: ignore[attr-defined]
