@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from market import idempotency
+from market.db import session_scope
 from market.models import Application, IdempotencyRecord, Job, utcnow
 from tests.factories import auth, make_employer, make_job, make_worker, tomorrow_at
 
@@ -125,3 +129,40 @@ def test_keys_expire_after_a_day(session: Session) -> None:
     record = session.get(IdempotencyRecord, (worker.id, "POST /x", "k-1"))
     assert record is not None and record.body == {"id": 2}
     assert idempotency.idempotency_purge(session=session, now=utcnow() + timedelta(days=2)) >= 1
+
+
+def test_concurrent_twins_with_one_key_write_once_and_get_the_same_answer(
+    fresh_engine: Engine,
+) -> None:
+    """The retry arrives while the first request is still running (both backends)."""
+    with session_scope(fresh_engine) as setup:
+        user_id = make_worker(setup).id or 0
+    common = {"user_id": user_id, "route": "POST /api/v1/jobs", "key": "twin-key-1"}
+    first_inside, release = threading.Event(), threading.Event()
+    answers: dict[str, object] = {}
+
+    def first() -> None:
+        with Session(fresh_engine, expire_on_commit=False) as s:
+            answers["first"] = idempotency.idempotency_begin(session=s, **common, fingerprint="f")
+            first_inside.set()
+            release.wait(10)
+            idempotency.idempotency_finish(session=s, **common, status_code=201, body={"id": 7})
+            s.commit()
+
+    def twin() -> None:
+        first_inside.wait(10)
+        with Session(fresh_engine, expire_on_commit=False) as s:
+            answers["twin"] = idempotency.idempotency_begin(session=s, **common, fingerprint="f")
+            s.commit()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=twin)]
+    for thread in threads:
+        thread.start()
+    first_inside.wait(10)
+    time.sleep(0.5)  # the twin is now waiting on the first one's key
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert answers == {"first": None, "twin": idempotency.Replay(201, {"id": 7})}
+    with Session(fresh_engine) as check:
+        assert len(check.exec(select(IdempotencyRecord)).all()) == 1
