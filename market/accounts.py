@@ -132,6 +132,11 @@ def get_session_user(
     return user, row
 
 
+def session_revoke_token(*, session: Session, token: str) -> None:
+    """Log out whatever session this token names (a login replaces the one it came with)."""
+    session_revoke(session=session, token_hash=_token_hash(token))
+
+
 def session_revoke(*, session: Session, token_hash: str) -> None:
     """Log out: the session's token stops working at once."""
     session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash))

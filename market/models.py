@@ -104,6 +104,8 @@ class User(SQLModel, table=True):
     locale: str = Field(default="zh_CN", sa_type=String(8))
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # set when the user deleted the account: personal fields are erased, history rows stay
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class UserSession(SQLModel, table=True):
@@ -576,3 +578,20 @@ class StatsRefresh(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     closed_before: datetime = Field(sa_type=UTCDateTime)  # start of the first live local day
     watermark: datetime = Field(sa_type=UTCDateTime)  # changes since then are not rolled up yet
+
+
+# ---------------------------------------------------------------- security
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The answer to a write sent with an Idempotency-Key, replayed when it is retried (24 h)."""
+
+    __tablename__ = "idempotency_key"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    route: str = Field(sa_type=String(80), primary_key=True)  # "POST /api/v1/jobs"
+    key: str = Field(sa_type=String(100), primary_key=True)
+    request_hash: str = Field(sa_type=String(64))
+    status_code: int
+    body: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = 256 * 1024
     # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
     forwarded_allow_ips: str = "127.0.0.1"
+    # /metrics answers loopback, or a scraper sending "Authorization: Bearer <this token>"
+    metrics_token: SecretStr | None = None
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -15,11 +15,13 @@ import web.api.staff as staff_api
 import web.api.staff_protection as staff_protection_api
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
+from market.throttle import LoginGuard, counter_for
 from web import errors, pages
-from web.api import applications, auth, catalogue, jobs, workers
+from web.api import applications, auth, catalogue, jobs, me, workers
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
+from web.observability import Metrics, RequestLog, metrics_response
 
 
 def readiness(engine: Engine, redis_url: str | None) -> dict[str, bool]:
@@ -54,9 +56,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.settings = settings
         app.state.live = LiveService(engine=app.state.engine, settings=settings)
         await app.state.live.start()
+        metrics.watch_websockets(app.state.live.hub.connections)
+        stop_counting = metrics.watch_commits()
         try:
             yield
         finally:
+            stop_counting()
             await app.state.live.stop()
             if own:
                 app.state.engine.dispose()
@@ -67,6 +72,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Union-run job matching for gig workers.",
         lifespan=lifespan,
     )
+
+    metrics = app.state.metrics = Metrics()
+    # one per app: counts shared through Redis when configured (no connection made here)
+    app.state.login_guard = LoginGuard(counter_for(settings.redis_url))
 
     @app.middleware("http")
     async def _locale(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -82,7 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
     )
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, workers, jobs, applications, catalogue):
+    for module in (auth, workers, jobs, applications, catalogue, me):
         api.include_router(module.router)
     for module in (protection_api, staff_api, staff_protection_api):  # union staff console
         api.include_router(module.router)
@@ -91,6 +100,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     pages.install(app)
     # weak mobile networks: pages, CSS and JS travel compressed (websockets pass through)
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(RequestLog, metrics=metrics)  # outermost: sees every answer
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus(request: Request) -> Response:
+        """Prometheus metrics: loopback, or the configured bearer token."""
+        token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+        return metrics_response(request, token)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

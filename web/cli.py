@@ -21,6 +21,8 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from web.observability import LOGGING_CONFIG
+
     uvicorn.run(
         "web.app:create_app",
         factory=True,
@@ -33,6 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=get_settings().forwarded_allow_ips,
         log_level=args.log_level,
+        log_config=LOGGING_CONFIG,  # JSON lines; our access line replaces uvicorn's
+        access_log=False,
     )
     return 0
 

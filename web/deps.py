@@ -18,9 +18,10 @@ from market.db import read_only
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
 from market.models import Application, Job, Role, User, UserSession
 from web.errors import locale_of
+from web.security.cookies import SESSION_COOKIE, read_cookie
 
 F = TypeVar("F", bound=Any)
-SESSION_COOKIE = "lg_session"
+__all__ = ["SESSION_COOKIE"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -66,7 +67,7 @@ def _token(request: Request) -> tuple[str | None, bool]:
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value:
         return value.strip(), False
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = read_cookie(request)
     return cookie, cookie is not None
 
 

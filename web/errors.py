@@ -15,11 +15,19 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
+from market.throttle import TooManyAttempts
 from web.i18n import negotiate, translate
 
 log = logging.getLogger("linggong.web")
 
-STATUS = {NotFound: 404, Conflict: 409, NotAllowed: 403, Invalid: 422, Unauthenticated: 401}
+STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    NotAllowed: 403,
+    Invalid: 422,
+    Unauthenticated: 401,
+    TooManyAttempts: 429,
+}
 
 # pydantic error types -> translatable messages (ctx values fill the params)
 VALIDATION_MESSAGES = {
@@ -142,6 +150,8 @@ def install(
         message = translate(locale, exc.message, **exc.params)
         errors = [{"field": exc.field, "message": message}] if exc.field else []
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(_body(message, errors), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -95,8 +95,11 @@ def test_login_sets_an_http_only_same_site_cookie_secure_over_https(session: Ses
             data={"csrf_token": token, "phone": worker.phone, "password": PASSWORD},
             follow_redirects=False,
         )
-    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("lg_session="))
+    cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("__Host-lg_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" in cookie
+    assert "Path=/" in cookie and "Domain" not in cookie
 
 
 def test_login_form_without_its_token_is_refused(client: TestClient, session: Session) -> None:

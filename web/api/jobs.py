@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from market import applications as application_service
 from market import feed as feed_service
@@ -20,6 +20,7 @@ from web.deps import (
     OwnedJobDep,
     SessionDep,
 )
+from web.observability import count_matches
 from web.schemas import (
     ApplicantOut,
     ApplicationOut,
@@ -30,6 +31,7 @@ from web.schemas import (
     candidate_out,
     job_out,
 )
+from web.security.idempotency import IdempotentDep
 
 router = APIRouter(tags=["jobs"])
 
@@ -38,11 +40,17 @@ def _out(session: SessionDep, job: JobDep) -> JobOut:
     return job_out(job, job_service.job_certificates(session=session, job_id=job.id or 0))
 
 
-@router.post("/jobs", status_code=status.HTTP_201_CREATED)
-def job_post(data: JobCreate, employer: CurrentEmployer, session: SessionDep) -> JobOut:
-    """Post a job opening."""
-    job = job_service.job_post(session=session, employer=employer, data=data)
-    return job_out(job, data.certificates)
+@router.post("/jobs", status_code=status.HTTP_201_CREATED, response_model=JobOut)
+def job_post(
+    data: JobCreate, employer: CurrentEmployer, session: SessionDep, once: IdempotentDep
+) -> Response:
+    """Post a job opening. Send an `Idempotency-Key` so a retry never posts it twice."""
+
+    def run() -> tuple[int, JobOut]:
+        job = job_service.job_post(session=session, employer=employer, data=data)
+        return status.HTTP_201_CREATED, job_out(job, data.certificates)
+
+    return once.answer(data.model_dump(mode="json"), run)
 
 
 @router.get("/jobs/{job_id}")
@@ -88,6 +96,7 @@ def job_applications(job: OwnedJobDep, session: SessionDep) -> list[ApplicantOut
 
 @router.get("/jobs/{job_id}/candidates")
 def job_candidates(
+    request: Request,
     job: OwnedJobDep,
     session: SessionDep,
     locale: LocaleDep,
@@ -95,15 +104,24 @@ def job_candidates(
 ) -> list[CandidateOut]:
     """Workers who could take my job, best first (no phone numbers, rounded distances)."""
     candidates = feed_service.list_candidates(session=session, job=job, k=limit)
+    count_matches(request, "candidates", len(candidates))
     return [candidate_out(c, locale) for c in candidates]
 
 
-@router.post("/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED, response_model=ApplicationOut
+)
 def job_claim(
-    job_id: JobId, worker: CurrentWorker, session: SessionDep, response: Response
-) -> ApplicationOut:
-    """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless."""
-    result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
-    if not result.created:
-        response.status_code = status.HTTP_200_OK
-    return application_out(result.application)
+    job_id: JobId, worker: CurrentWorker, session: SessionDep, once: IdempotentDep
+) -> Response:
+    """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless;
+    with an `Idempotency-Key` a retry gets exactly the first answer again."""
+
+    def run() -> tuple[int, ApplicationOut]:
+        result = application_service.application_claim(
+            session=session, job_id=job_id, worker=worker
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return code, application_out(result.application)
+
+    return once.answer({}, run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from market import applications as application_service
 from market import feed as feed_service
@@ -12,6 +12,7 @@ from market import jobs as job_service
 from market import workers as worker_service
 from market.schemas import AvailableNow, FeedFilter, WorkerProfileUpdate
 from web.deps import CurrentWorker, LocaleDep, SessionDep
+from web.observability import count_matches
 from web.schemas import (
     FeedOut,
     MyApplicationOut,
@@ -50,6 +51,7 @@ def available_now(
 
 @router.get("/feed")
 def feed(
+    request: Request,
     worker: CurrentWorker,
     session: SessionDep,
     locale: LocaleDep,
@@ -57,6 +59,7 @@ def feed(
 ) -> FeedOut:
     """Open jobs that fit me, best first, each with why it fits."""
     result = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=filters)
+    count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
 
 

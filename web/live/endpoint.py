@@ -24,9 +24,9 @@ from market import accounts as account_service
 from market.db import read_only
 from market.errors import N_
 from market.models import Role, User
-from web.deps import SESSION_COOKIE
 from web.i18n import matching_lang, negotiate, translate
 from web.live.hub import CLOSE_TOO_SLOW, Connection, Hub, encode
+from web.security.cookies import read_cookie
 
 router = APIRouter()
 
@@ -64,7 +64,7 @@ def _credentials(websocket: WebSocket) -> tuple[str | None, bool]:
         return value.strip(), False
     if websocket.query_params.get("token"):
         return websocket.query_params["token"], False
-    cookie = websocket.cookies.get(SESSION_COOKIE)
+    cookie = read_cookie(websocket)
     return cookie, cookie is not None
 
 

@@ -12,8 +12,10 @@ from market import accounts as account_service
 from market.errors import DomainError
 from market.models import Role, User
 from market.schemas import Credentials, Registration
-from web.deps import SESSION_COOKIE, SessionDep
+from market.throttle import TooManyAttempts
+from web.deps import SessionDep
 from web.errors import locale_of
+from web.i18n import translate
 from web.pages.deps import (
     OptionalUser,
     PageForm,
@@ -24,6 +26,8 @@ from web.pages.deps import (
 )
 from web.pages.rendering import render
 from web.pages.route import FormInvalid, PageRoute, form_errors, safe_next
+from web.security.cookies import clear_cookie
+from web.security.login import start_session, throttled_authenticate
 
 router = APIRouter(route_class=PageRoute)
 NextParam = Annotated[str | None, Query(max_length=500)]
@@ -39,17 +43,8 @@ def home_of(user: User) -> str:
 
 
 def _logged_in(request: Request, user: User, session: SessionDep, target: str) -> Response:
-    token, _row = account_service.session_create(session=session, user=user)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        max_age=30 * 24 * 3600,
-        path="/",
-    )
+    start_session(request=request, response=response, session=session, user=user)
     return response
 
 
@@ -83,9 +78,14 @@ def login(request: Request, form: PageForm, session: SessionDep) -> Response:
     anon_csrf_token(request)
     try:
         data = Credentials.model_validate(values)
-        user = account_service.user_authenticate(
-            session=session, phone=data.phone, password=data.password
-        )
+        user = throttled_authenticate(request=request, session=session, data=data)
+    except TooManyAttempts as exc:
+        context = {"values": {"phone": values["phone"]}, "next": target}
+        errors = {"_form": translate(locale_of(request), exc.message, **exc.params)}
+        headers = {"Retry-After": str(exc.retry_after)}
+        raise FormInvalid(
+            "auth/login.html", context, errors, status_code=429, headers=headers
+        ) from exc
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
         if "phone" not in errors and "password" not in errors:
@@ -122,11 +122,11 @@ def signup(request: Request, form: PageForm, session: SessionDep) -> Response:
 
 
 @router.post("/logout")
-def logout(login: PageLogin, session: SessionDep) -> Response:
+def logout(request: Request, login: PageLogin, session: SessionDep) -> Response:
     """End this session and go back to the landing page."""
     account_service.session_revoke(session=session, token_hash=login[1].token_hash)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_cookie(request, response)
     return response
 
 

@@ -16,7 +16,8 @@ from starlette.datastructures import FormData
 from market import accounts as account_service
 from market.errors import N_, NotAllowed
 from market.models import Role, User, UserSession
-from web.deps import SAFE_METHODS, SESSION_COOKIE, CurrentLogin, SessionDep
+from web.deps import SAFE_METHODS, CurrentLogin, SessionDep
+from web.security.cookies import read_cookie, set_cookie
 
 ANON_CSRF_COOKIE = "lg_form"  # double-submit token for the login and sign-up forms
 
@@ -68,7 +69,7 @@ PageEmployer = Annotated[User, Depends(_page_employer)]
 
 def _optional_user(request: Request, session: SessionDep) -> User | None:
     """Who is logged in, if anyone (for pages that anyone may see)."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = read_cookie(request)
     found = (
         account_service.get_session_user(session=session, token=token, touch=False)
         if token
@@ -87,7 +88,7 @@ OptionalUser = Annotated[User | None, Depends(_optional_user)]
 
 def anon_csrf_token(request: Request) -> str:
     """The browser's anonymous form token (made now if it has none yet)."""
-    token = request.cookies.get(ANON_CSRF_COOKIE) or getattr(request.state, "anon_csrf", None)
+    token = read_cookie(request, ANON_CSRF_COOKIE) or getattr(request.state, "anon_csrf", None)
     if not token:
         token = secrets.token_urlsafe(24)
     request.state.anon_csrf = token
@@ -98,20 +99,13 @@ def anon_csrf_token(request: Request) -> str:
 def remember_anon_csrf(request: Request, response: Response) -> None:
     """Send the anonymous form token as a cookie when the browser did not have it."""
     token = getattr(request.state, "anon_csrf", None)
-    if token and request.cookies.get(ANON_CSRF_COOKIE) != token:
-        response.set_cookie(
-            ANON_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
+    if token and read_cookie(request, ANON_CSRF_COOKIE) != token:
+        set_cookie(request, response, token, base=ANON_CSRF_COOKIE, max_age=None, samesite="strict")
 
 
 def check_anon_csrf(request: Request, form: FormData) -> None:
     """Login and sign-up forms: the hidden token must match the browser's cookie."""
-    cookie = request.cookies.get(ANON_CSRF_COOKIE) or ""
+    cookie = read_cookie(request, ANON_CSRF_COOKIE) or ""
     sent = form.get("csrf_token")
     if not cookie or not isinstance(sent, str) or not secrets.compare_digest(cookie, sent):
         raise NotAllowed(N_("The page has expired; reload it and try again"))

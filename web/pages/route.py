@@ -27,9 +27,18 @@ from web.pages.rendering import render
 class FormInvalid(Exception):
     """Raised by a page route to show its form again with messages next to the fields."""
 
-    def __init__(self, template: str, context: dict[str, Any], errors: dict[str, str]) -> None:
+    def __init__(
+        self,
+        template: str,
+        context: dict[str, Any],
+        errors: dict[str, str],
+        *,
+        status_code: int = 422,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(template)
         self.template, self.context, self.errors = template, context, errors
+        self.status_code, self.headers = status_code, headers or {}
 
 
 def form_errors(exc: ValidationError | DomainError, locale: str) -> dict[str, str]:
@@ -75,7 +84,9 @@ def _domain(request: Request, exc: Exception) -> Response:
 def _form_invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FormInvalid)
     context = {**exc.context, "errors": exc.errors}
-    return render(request, exc.template, context, status_code=422)
+    response = render(request, exc.template, context, status_code=exc.status_code)
+    response.headers.update(exc.headers)
+    return response
 
 
 def _invalid(request: Request, exc: Exception) -> Response:

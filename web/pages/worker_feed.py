@@ -21,6 +21,7 @@ from market.schemas import AvailableNow, FeedFilter
 from matching.geo import haversine_km
 from web.deps import JobDep, JobId, SessionDep
 from web.errors import locale_of
+from web.observability import count_matches
 from web.pages import places
 from web.pages.deps import PageForm, PageWorker
 from web.pages.rendering import render
@@ -96,6 +97,7 @@ def feed(
 ) -> Response:
     """Jobs for me: ranked cards, filters, the available-now switch."""
     context = _feed_context(session, worker, day, trade, max_km)
+    count_matches(request, "feed", len(getattr(context["feed"], "items", ())))
     context["flash"] = FLASH.get(ok or "")
     return render(request, "worker/feed.html", context)
 
@@ -111,6 +113,7 @@ def feed_cards(
 ) -> Response:
     """Only the list of cards: the page script swaps it in when new jobs arrive."""
     context = _feed_context(session, worker, day, trade, max_km)
+    count_matches(request, "feed", len(getattr(context["feed"], "items", ())))
     return render(request, "worker/_feed_list.html", context)
 
 

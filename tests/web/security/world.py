@@ -1,0 +1,147 @@
+"""A small market where every path id of the app names a real row, each with an owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from market import accounts
+from market.models import (
+    Application,
+    DispatchProposal,
+    Job,
+    Membership,
+    Report,
+    ReportPhoto,
+    Station,
+    User,
+    metadata,
+)
+from tests.factories import make_employer, make_job, make_staff, make_worker
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class World:
+    worker: User
+    other_worker: User
+    employer: User
+    other_employer: User
+    staff: User
+    job: Job  # the employer's; the worker applied
+    other_job: Job  # the other employer's; nobody here applied
+    application: Application
+    report: Report
+    proposal: DispatchProposal
+    station: Station
+
+    def path_ids(self, template: str = "") -> dict[str, str]:
+        """A value for every path parameter of the app (owned by `worker` / `employer`)."""
+        user = self.employer if "/employers/" in template else self.other_worker
+        return {
+            "job_id": str(self.job.id),
+            "application_id": str(self.application.id),
+            "proposal_id": str(self.proposal.id),
+            "employer_id": str(self.employer.id),
+            "report_id": str(self.report.id),
+            "user_id": str(user.id),
+            "station_id": str(self.station.id),
+            "by": "trade",
+            "table": "jobs",
+            "code": "en",
+        }
+
+    def users(self) -> dict[str, User]:
+        return {"worker": self.worker, "employer": self.employer, "staff": self.staff}
+
+
+def make_world(session: Session) -> World:
+    worker, other_worker = make_worker(session), make_worker(session, name="赵师傅")
+    employer, other_employer = make_employer(session), make_employer(session, name="周老板")
+    staff = make_staff(session)
+    job = make_job(session, employer=employer)
+    other_job = make_job(session, employer=other_employer)
+    application = Application(
+        job_id=job.id or 0,
+        worker_id=worker.id or 0,
+        status="applied",
+        shift_start=job.start_at,
+        shift_end=job.end_at,
+    )
+    session.add(application)
+    session.flush()
+    today = date.today()
+    report = Report(
+        worker_id=worker.id or 0,
+        employer_id=employer.id or 0,
+        job_id=job.id or 0,
+        application_id=application.id or 0,
+        kind="wage_arrears",
+        agreed_wage=300,
+        work_from=today - timedelta(days=2),
+        work_to=today - timedelta(days=1),
+        has_photo=True,
+    )
+    proposal = DispatchProposal(
+        job_id=other_job.id or 0,
+        worker_id=worker.id or 0,
+        day=today,
+        score=0.5,
+        sent_by=staff.id or 0,
+    )
+    station = Station(name="芝罘驿站", address="南大街 1 号", lat=37.54, lon=121.26)
+    session.add_all([report, proposal, station, Membership(user_id=other_worker.id or 0)])
+    session.flush()
+    session.add(ReportPhoto(report_id=report.id or 0, content_type="image/jpeg", data=b"\xff\xd8"))
+    session.flush()
+    return World(
+        worker=worker,
+        other_worker=other_worker,
+        employer=employer,
+        other_employer=other_employer,
+        staff=staff,
+        job=job,
+        other_job=other_job,
+        application=application,
+        report=report,
+        proposal=proposal,
+        station=station,
+    )
+
+
+def log_in_with_cookie(session: Session, user: User) -> tuple[str, str]:
+    """A session for `user`: its token (to put in the cookie) and its CSRF token."""
+    token, row = accounts.session_create(session=session, user=user)
+    return token, row.csrf_token
+
+
+def http_routes(app: FastAPI) -> list[tuple[str, str, bool]]:
+    """(method, path template, is a page) for every HTTP route of the app."""
+    found = []
+    for route in iter_route_contexts(app.routes):
+        for method in sorted(route.methods or ()):
+            if method == "HEAD" or route.path is None:
+                continue
+            page = type(route.original_route).__name__ == "PageRoute"
+            found.append((method, route.path, page))
+    return found
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"no id for a parameter of {path}: add it to World.path_ids"
+    return path
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    return {
+        name: int(session.execute(select(func.count()).select_from(table)).scalar_one())
+        for name, table in metadata.tables.items()
+    }

@@ -1,0 +1,235 @@
+"""Metrics (Prometheus text at /metrics) and structured logs: one JSON line per request.
+
+Log lines carry the route *template* and never the URL's query or the body, so a phone
+number or an exact location never reaches the logs. Each request gets an id (the proxy's
+X-Request-ID when it is well formed, else a new one) that every log line of the request
+carries and that comes back as `X-Request-ID`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import event
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from market.models import Event
+
+access_log = logging.getLogger("linggong.access")
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template ("/api/v1/jobs/{job_id}"), or "unmatched"."""
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    if context is not None:
+        path = getattr(context.starlette_route, "path_format", None) or context.path_format
+        if path:
+            return str(path)
+    route = scope.get("route")
+    return str(getattr(route, "path_format", None) or "unmatched")
+
+
+class Metrics:
+    """The app's metrics, in a registry of its own (apps in one process never collide)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "linggong_http_requests",
+            "HTTP requests by route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "linggong_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.websockets = Gauge(
+            "linggong_websocket_connections",
+            "Open live-update connections on this process",
+            registry=self.registry,
+        )
+        self.matches = Counter(
+            "linggong_matches",
+            "Ranked matches served (feed items and candidates)",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.claims = Counter(
+            "linggong_claims", "Claims and applications made", registry=self.registry
+        )
+        self.hires = Counter("linggong_hires", "Workers hired (confirmed)", registry=self.registry)
+
+    def watch_websockets(self, count: Callable[[], int]) -> None:
+        self.websockets.set_function(lambda: float(count()))
+
+    def watch_commits(self) -> Callable[[], None]:
+        """Count claims and hires from the outbox events each commit writes; returns `stop`."""
+
+        def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+            counted = [name for o in session.new if isinstance(o, Event) for name in _counted(o)]
+            if counted:
+                session.info.setdefault("linggong_metrics", []).extend(counted)
+
+        def after_commit(session: Session) -> None:
+            for name in session.info.pop("linggong_metrics", []):
+                getattr(self, name).inc()
+
+        def after_rollback(session: Session, _previous: Any) -> None:
+            session.info.pop("linggong_metrics", None)
+
+        hooks = (
+            ("before_flush", before_flush),
+            ("after_commit", after_commit),
+            ("after_soft_rollback", after_rollback),
+        )
+        for name, hook in hooks:
+            event.listen(Session, name, hook)
+
+        def stop() -> None:
+            for name, hook in hooks:
+                if event.contains(Session, name, hook):
+                    event.remove(Session, name, hook)
+
+        return stop
+
+
+def _counted(event_row: Event) -> list[str]:
+    """The counters an outbox event moves: a claim, a hire (an instant claim is both)."""
+    names = []
+    if event_row.kind == "application.created":
+        names.append("claims")
+    if event_row.kind in ("application.created", "application.confirmed") and (
+        (event_row.payload or {}).get("status") == "confirmed"
+    ):
+        names.append("hires")
+    return names
+
+
+def count_matches(request: Request, kind: str, n: int) -> None:
+    """Record `n` ranked matches served (a feed or a candidate list)."""
+    metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+    if metrics is not None and n:
+        metrics.matches.labels(kind=kind).inc(n)
+
+
+def metrics_response(request: Request, token: str | None) -> Response:
+    """The metrics in Prometheus text format, for loopback or the configured bearer token."""
+    host = request.client.host if request.client else ""
+    sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    allowed = host in LOOPBACK or (bool(token) and secrets.compare_digest(sent, token or ""))
+    if not allowed:
+        return PlainTextResponse("forbidden\n", status_code=403)
+    metrics: Metrics = request.app.state.metrics
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class RequestLog:
+    """Pure ASGI middleware: request id, one access log line, request metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_template(scope)
+            method = scope.get("method", "")
+            self.metrics.requests.labels(method=method, route=route, status=str(status)).inc()
+            self.metrics.latency.labels(method=method, route=route).observe(elapsed)
+            access_log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
+            request_id_var.reset(token)
+
+
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": request_id_var.get(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+LOGGING_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "web.observability.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        # our own access line replaces uvicorn's, which would log query strings (locations)
+        "uvicorn.access": {"handlers": [], "propagate": False},
+        "uvicorn": {"level": "INFO"},
+        # at INFO SQLAlchemy logs every statement with its parameters (phones, locations)
+        "sqlalchemy": {"level": "WARNING"},
+    },
+}
