@@ -81,6 +81,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/available-now"): WORKERS,
     ("GET", "/profile"): WORKERS,
     ("POST", "/profile"): WORKERS,
+    ("POST", "/profile/union"): WORKERS,
     ("GET", "/my/jobs"): WORKERS,
     ("GET", "/my/jobs/list"): WORKERS,
     ("POST", "/my/applications/{application_id}/cancel"): MY_WORKER,
