@@ -111,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         from web.live import bench
 
         return bench.main(argv[2:])
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line (`match` and `bench live` hand their arguments to their own parsers)."""
     parser = argparse.ArgumentParser(prog="linggong", description="零工 Linggong marketplace")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="run the web server")
@@ -146,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p.set_defaults(func=_bench_stats)
     sub.add_parser("match", help="rank, dispatch or benchmark a scenario file (see --help)")
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return parser
 
 
 if __name__ == "__main__":
