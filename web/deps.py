@@ -14,7 +14,7 @@ from sqlmodel import Session
 from market import accounts as account_service
 from market import applications as application_service
 from market import jobs as job_service
-from market.db import read_only
+from market.db import read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
 from market.models import Application, Job, Role, User, UserSession
 from web.errors import locale_of
@@ -43,13 +43,8 @@ def _session(request: Request) -> Iterator[Session]:
     writes = getattr(request.scope.get("endpoint"), "__linggong_writes__", False)
     if request.method in SAFE_METHODS and not writes:
         engine = read_only(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with session_scope(engine) as session:
+        yield session
 
 
 # At most this many requests hold a database session at once; the rest wait without a
