@@ -294,6 +294,8 @@ def test_worker_cancels_a_hire_with_a_reason_the_employer_then_sees(
     token = _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     client.post(f"/jobs/{job.id}/claim", data={"csrf_token": token})
     application = session.exec(select(Application).where(Application.job_id == job.id)).one()
+    form = client.get("/my/jobs").text
+    assert f'for="reason-other-{application.id}"' in form and 'name="reason_other"' in form
     answer = client.post(
         f"/my/applications/{application.id}/cancel",
         data={"csrf_token": token, "reason": "生病了"},
@@ -376,6 +378,7 @@ def test_employer_sees_ranked_candidates_with_reasons_but_no_phone_or_place(
     assert "近师傅" in page and "同工种" in page
     assert near.phone not in page
     assert f"{ZHIFU.lat + 0.003}" not in page  # rounded distances only
+    assert 'for="job-reason-other"' in page  # the call-off form with its reasons
 
 
 def test_feed_ignores_filters_that_make_no_sense(client: TestClient, session: Session) -> None:
