@@ -103,7 +103,7 @@ def _check_no_clash(session: Session, worker_id: int, job: Job) -> None:
         raise Conflict(N_("You are already booked for another job at this time"))
 
 
-def _check_can_do(session: Session, worker_id: int, job: Job, now: datetime) -> float | None:
+def _check_can_do(session: Session, worker_id: int, job: Job) -> float | None:
     """Trade and certificates must fit for any application; returns the distance in km."""
     view = worker_service.get_worker(session=session, user_id=worker_id)
     certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
@@ -157,7 +157,7 @@ def application_claim(
             status=STATUS_LABELS[existing.status],
         )
     _open_for_applications(job, now)
-    distance = _check_can_do(session, worker.id, job, now)
+    distance = _check_can_do(session, worker.id, job)
     _check_no_clash(session, worker.id, job)
     if job.instant:
         _take_slot(session, job)
