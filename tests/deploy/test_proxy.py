@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from market.migrations import upgrade
+from tests.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -23,12 +22,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed (.ci/run installs it)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _render(tmp: Path, listen: int, upstreams: list[int]) -> Path:
@@ -45,19 +38,6 @@ def _render(tmp: Path, listen: int, upstreams: list[int]) -> Path:
     return path
 
 
-def _wait_http(url: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 @pytest.fixture
 def replicas(tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], int]]]:
     """Two app processes on one migrated database, each on its own loopback port."""
@@ -66,14 +46,14 @@ def replicas(tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], int
     env = {**os.environ, "LINGGONG_DATABASE_URL": url, "LINGGONG_ENVIRONMENT": "test"}
     started = []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         command = [sys.executable, "-m", "web.cli", "serve", "--port", str(port)]
         started.append(
             (subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env), port)
         )
     try:
-        for _, port in started:
-            _wait_http(f"http://127.0.0.1:{port}/healthz")
+        for proc, port in started:
+            wait_until_up(f"http://127.0.0.1:{port}/healthz", process=proc)
         yield started
     finally:
         for proc, _ in started:
@@ -83,7 +63,7 @@ def replicas(tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], int
 
 
 def test_proxy_config_passes_nginx_own_check(tmp_path: Path) -> None:
-    conf = _render(tmp_path, _free_port(), [_free_port(), _free_port()])
+    conf = _render(tmp_path, free_port(), [free_port(), free_port()])
     result = subprocess.run(
         [NGINX or "nginx", "-t", "-c", str(conf), "-p", str(tmp_path)],
         capture_output=True,
@@ -96,13 +76,13 @@ def test_proxy_config_passes_nginx_own_check(tmp_path: Path) -> None:
 def test_requests_keep_flowing_when_one_replica_dies(
     tmp_path: Path, replicas: list[tuple[subprocess.Popen[bytes], int]]
 ) -> None:
-    listen = _free_port()
+    listen = free_port()
     conf = _render(tmp_path, listen, [port for _, port in replicas])
     nginx = subprocess.Popen(
         [NGINX or "nginx", "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"]
     )
     try:
-        _wait_http(f"http://127.0.0.1:{listen}/healthz")
+        wait_until_up(f"http://127.0.0.1:{listen}/healthz", process=nginx)
         killed, _ = replicas[0]
         killed.send_signal(signal.SIGKILL)
         killed.wait(timeout=5)

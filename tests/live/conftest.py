@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,16 +23,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from market import accounts
 from market.models import User
 from tests.factories import tomorrow_at
+from tests.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("LINGGONG_TEST_REDIS_URL")
 NO_REDIS = "LINGGONG_TEST_REDIS_URL is not set: Redis tests skipped"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LiveServer:
@@ -56,16 +49,11 @@ class LiveServer:
              "--port", str(self.port), "--log-level", os.environ.get("LIVE_TEST_LOG", "warning")],
             cwd=ROOT, env=environment, stderr=self.log,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the live test server did not start") from None
-                time.sleep(0.1)
+        try:
+            wait_until_up(self.base + "/healthz", process=self.process)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def logged(self) -> str:
         return Path(self.log.name).read_text(errors="replace")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,12 +30,6 @@ class LiveServer:
     def session(self) -> Any:
         """A committing session on the server's database, for seeding and checking."""
         return session_scope(self.engine)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def new_phone(chromium: Any, *, locale: str = "zh-CN", **options: Any) -> Any:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,21 +20,16 @@ from sqlmodel import Session
 from market.db import session_scope
 from market.models import Job
 from tests.factories import auth, make_job, make_worker
+from tests.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(fresh_engine: Engine) -> Iterator[str]:
     """uvicorn in its own process, on the test's own database."""
-    port = _free_port()
+    port = free_port()
     url = fresh_engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "LINGGONG_DATABASE_URL": url, "LINGGONG_ENVIRONMENT": "test"}
     command = [
@@ -52,15 +45,7 @@ def server(fresh_engine: Engine) -> Iterator[str]:
     proc = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_until_up(f"{base}/healthz", process=proc)
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)
