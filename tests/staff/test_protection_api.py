@@ -82,6 +82,25 @@ def test_a_photo_over_two_megabytes_is_refused(client: TestClient, session: Sess
     assert response.json()["errors"][0]["field"] == "photo"
 
 
+def test_an_upload_over_the_report_limit_is_refused_in_chinese_and_writes_nothing(
+    client: TestClient, session: Session
+) -> None:
+    from market.models import Report
+    from web.api.protection import UPLOAD_LIMIT
+
+    _, worker, job = _worked_job(session)
+    huge = b"\xff\xd8\xff" + b"\x00" * UPLOAD_LIMIT
+    response = client.post(
+        "/api/v1/reports",
+        data=_form(job.id or 0),
+        files={"photo": ("huge.jpg", huge, "image/jpeg")},
+        headers=auth(session, worker),
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "提交的内容太大"
+    assert session.exec(select(Report)).all() == []
+
+
 def test_worker_cannot_report_a_job_they_never_applied_for(
     client: TestClient, session: Session
 ) -> None:
