@@ -291,8 +291,9 @@ def application_cancel(
     target = S.withdrawn if application.status == S.applied else S.cancelled
     _transition(application, side, target)
     if target == S.cancelled:
-        if job.end_at <= now:
-            raise Conflict(N_("The shift is over; it can no longer be cancelled"))
+        # once work has begun, the hire ends as done or no-show, not as a call-off
+        if job.start_at <= now:
+            raise Conflict(N_("The shift has started; the hire can no longer be called off"))
         job = job_service.get_job_for_update(session=session, job_id=job.id or 0)
         job.confirmed_count -= 1
         if side == "employer" and job.start_at - now < job_service.LATE_CANCEL:

@@ -232,6 +232,24 @@ def test_cancelling_a_confirmed_hire_frees_the_slot_and_reopens_a_filled_job(
     assert (gig.job.status, gig.job.confirmed_count) == ("filled", 1)
 
 
+@pytest.mark.parametrize("side", ["worker", "employer"])
+def test_calling_off_a_hire_once_the_shift_has_started_is_refused(
+    session: Session, side: str
+) -> None:
+    gig = Gig(session)
+    worker = make_worker(session)
+    application = gig.application_in("confirmed", worker)
+    by = worker if side == "worker" else gig.employer
+    refused(
+        session,
+        lambda: application_service.application_cancel(
+            session=session, application=application, user=by, reason="x", now=gig.after_start
+        ),
+        Conflict,
+        "The shift has started; the hire can no longer be called off",
+    )
+
+
 def test_no_show_before_the_shift_starts_is_refused(session: Session) -> None:
     gig = Gig(session)
     application = gig.application_in("confirmed", make_worker(session))
