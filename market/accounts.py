@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from market.errors import N_, Conflict, Unauthenticated
+from market.errors import N_, Conflict, NotAllowed, Unauthenticated
 from market.events import event_record
 from market.models import (
     EmployerProfile,
@@ -89,8 +89,12 @@ def user_authenticate(*, session: Session, phone: str, password: str) -> User:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         user = None
-    if user is None or not user.is_active:
+    if user is None:
         raise Unauthenticated(N_("Wrong phone number or password"))
+    if not user.is_active:  # only suspension: a deleted account's password matches nothing
+        raise NotAllowed(
+            N_("This account is suspended by the union. Please contact a union service station.")
+        )
     return user
 
 

@@ -203,7 +203,10 @@ def test_suspended_account_is_logged_out_and_cannot_log_in(
     assert suspended.status_code == 200 and suspended.json()["active"] is False
     assert client.get("/api/v1/worker/profile", headers=me).status_code == 401
     login = client.post("/api/v1/auth/login", json={"phone": worker.phone, "password": PASSWORD})
-    assert login.status_code == 401
+    assert login.status_code == 403
+    assert login.json()["detail"] == "该账号已被工会暂停使用，请联系附近的工会驿站。"
+    wrong = client.post("/api/v1/auth/login", json={"phone": worker.phone, "password": "nope-nope"})
+    assert wrong.status_code == 401  # the suspension is told only to who knows the password
     client.post(f"/api/v1/staff/users/{worker.id}/reinstate", headers=staff)
     login = client.post("/api/v1/auth/login", json={"phone": worker.phone, "password": PASSWORD})
     assert login.status_code == 200
