@@ -19,8 +19,12 @@ from pydantic import (
 from market.errors import N_
 from matching import trades as catalogue
 
-Latitude = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude")]
-Longitude = Annotated[float, Field(ge=-180, le=180, description="WGS-84 longitude")]
+Latitude = Annotated[
+    float, Field(ge=-90, le=90, allow_inf_nan=False, description="WGS-84 latitude")
+]
+Longitude = Annotated[
+    float, Field(ge=-180, le=180, allow_inf_nan=False, description="WGS-84 longitude")
+]
 Stars = Annotated[int, Field(ge=1, le=5)]
 Reason = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -153,7 +157,7 @@ class WorkerProfileUpdate(Strict):
     home_lat: Latitude | None = None
     home_lon: Longitude | None = None
     district: str | None = Field(default=None, max_length=40)
-    radius_km: float | None = Field(default=None, gt=0, le=100)
+    radius_km: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     min_wage: int | None = Field(default=None, ge=0, le=MAX_WAGE)
     trades: list[TradeLevel] | None = Field(default=None, max_length=10)
     certificates: list[str] | None = Field(default=None, max_length=10)
@@ -245,7 +249,7 @@ class RatingCreate(Strict):
 class FeedFilter(Strict):
     day: str | None = Field(default=None, pattern="^(today|tomorrow)$")
     trade: str | None = Field(default=None, max_length=24)
-    max_km: float | None = Field(default=None, gt=0, le=100)
+    max_km: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     limit: int = Field(default=20, ge=1, le=100)
 
     @field_validator("trade")

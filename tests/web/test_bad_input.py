@@ -88,7 +88,7 @@ CASES = [
          "lon: 不能小于 -180.0", "lon: Must be at least -180.0",
          body=lambda: _job_body(lon=-181)),
     Case("latitude_not_a_number", "POST", "/jobs", "employer", 422,
-         "lat: 不能大于 90.0", "lat: Must be at most 90.0",
+         "lat: 请填写数字", "lat: Must be a number",
          raw=json.dumps(_job_body(lat=float("nan"))).encode()),
     Case("end_before_start", "POST", "/jobs", "employer", 422,
          "结束时间必须晚于开始时间", "The shift must end after it starts",
