@@ -36,7 +36,7 @@ from market.models import (
     WorkerProfile,
     utcnow,
 )
-from matching import trades as catalogue
+from matching import constraints
 from matching.geo import haversine_km
 
 S = ApplicationStatus
@@ -106,13 +106,12 @@ def _check_no_clash(session: Session, worker_id: int, job: Job) -> None:
 def _check_can_do(session: Session, worker_id: int, job: Job) -> float | None:
     """Trade and certificates must fit for any application; returns the distance in km."""
     view = worker_service.get_worker(session=session, user_id=worker_id)
-    certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
-    job_m = job_service.matching_job(job, certificates, 0)
-    held = frozenset(view.certificates)
-    trades = {t.trade for t in view.trades}
-    if not any(catalogue.trade_similarity(t, job.trade) > 0 for t in trades):
+    listed = frozenset(job_service.job_certificates(session=session, job_id=job.id or 0))
+    if not constraints.trades_fit((t.trade for t in view.trades), job.trade):
         raise Conflict(N_("Your trades do not match this job"))
-    missing = sorted(job_m.certificates - held)
+    missing = sorted(
+        constraints.certificates_lacking(frozenset(view.certificates), job.trade, listed)
+    )
     if missing:
         raise Conflict(
             N_("This job needs a certificate you have not added: {certificates}"),

@@ -6,6 +6,8 @@ speed, and the tests hold the two to agreement.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from matching.geo import haversine_km
 from matching.model import Job, Window, Worker
 from matching.trades import TRADE_BY_CODE, required_certificates, trade_similarity
@@ -13,16 +15,28 @@ from matching.trades import TRADE_BY_CODE, required_certificates, trade_similari
 VIOLATION_CODES = ("trade", "certificates", "time", "distance", "wage", "full", "clash")
 
 
+def trades_fit(trades: Iterable[str], job_trade: str) -> bool:
+    """True when one of these trades is the job's trade or a related one."""
+    return any(trade_similarity(code, job_trade) > 0 for code in trades)
+
+
+def certificates_lacking(
+    held: frozenset[str], job_trade: str, job_certificates: frozenset[str]
+) -> frozenset[str]:
+    """Certificates a job needs (listed, or by law for its trade) that are not held."""
+    if job_trade not in TRADE_BY_CODE:
+        return job_certificates - held
+    return required_certificates(job_trade, job_certificates) - held
+
+
 def can_do_trade(worker: Worker, job_trade: str) -> bool:
     """True when one of the worker's trades is the job's trade or a related one."""
-    return any(trade_similarity(skill.code, job_trade) > 0 for skill in worker.trades)
+    return trades_fit((skill.code for skill in worker.trades), job_trade)
 
 
 def missing_certificates(worker: Worker, job: Job) -> frozenset[str]:
     """Certificates the job needs (listed or by law) that the worker does not hold."""
-    if job.trade not in TRADE_BY_CODE:
-        return frozenset(job.certificates) - worker.certificates
-    return required_certificates(job.trade, job.certificates) - worker.certificates
+    return certificates_lacking(worker.certificates, job.trade, frozenset(job.certificates))
 
 
 def window_covering(worker: Worker, job: Job) -> Window | None:
