@@ -482,3 +482,40 @@ def test_a_job_that_is_not_open_takes_no_applications(
     _job_in(gig, status)
     latecomer = make_worker(session)
     refused(session, lambda: gig.claim(latecomer), Conflict, message)
+
+
+def _claim(session: Session, job: Job, worker: User) -> Application:
+    result = application_service.application_claim(
+        session=session, job_id=job.id or 0, worker=worker
+    )
+    return result.application
+
+
+def test_claim_by_a_worker_of_an_unrelated_trade_is_refused(session: Session) -> None:
+    job = make_job(session, trade="cook", instant=True)
+    painter = make_worker(session, trades=(("painter", 3),))
+    refused(
+        session,
+        lambda: _claim(session, job, painter),
+        Conflict,
+        "Your trades do not match this job",
+    )
+
+
+def test_claim_by_a_worker_of_a_related_trade_is_taken(session: Session) -> None:
+    job = make_job(session, trade="painter", instant=True)
+    decorator = make_worker(session, trades=(("decorator", 2),))
+    assert _claim(session, job, decorator).status == "confirmed"
+
+
+def test_claim_without_the_certificate_the_law_requires_is_refused(session: Session) -> None:
+    job = make_job(session, trade="electrician", instant=True)  # no certificate listed
+    unlicensed = make_worker(session, trades=(("electrician", 3),))
+    refused(
+        session,
+        lambda: _claim(session, job, unlicensed),
+        Conflict,
+        "This job needs a certificate you have not added: electrician",
+    )
+    licensed = make_worker(session, trades=(("electrician", 3),), certificates=("electrician",))
+    assert _claim(session, job, licensed).status == "confirmed"
