@@ -48,6 +48,6 @@ bench-stats: install
 	$(BIN)/linggong bench stats --url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}
 
 # the request mix through nginx to two replicas, on a throw-away PostgreSQL database and a
-# private Redis; a few minutes at most (RATES="25,50,100,200" by default)
+# private Redis; a few minutes at most (RATES="10,20,40,80,160" by default)
 bench-load: install
 	$(BIN)/linggong bench load --postgres-url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} $(if $(RATES),--rates $(RATES))

@@ -214,7 +214,7 @@ def main(argv: list[str]) -> int:
         help="PostgreSQL server: a throw-away database is made there and dropped",
     )
     parser.add_argument("--redis-url", help="Redis to use (default: a private redis-server)")
-    parser.add_argument("--rates", default="25,50,100,200",
+    parser.add_argument("--rates", default="10,20,40,80,160",
                         type=lambda s: [int(x) for x in s.split(",") if x],
                         help="target requests a second, comma-separated")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=20, help="how long each rate runs")

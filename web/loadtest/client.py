@@ -1,6 +1,6 @@
 """The load generator: an open-loop mix of what the market's users do, over HTTP.
 
-Open loop: requests start on a Poisson schedule fixed in advance, whether or not earlier
+Open loop: requests start on a random (Poisson) schedule fixed in advance, whether or not earlier
 ones have answered, and each latency is counted from the moment its request was due. A
 slow server therefore shows up as long latencies rather than as a politely lower rate
 (no coordinated omission). Run as its own process (`python -m web.loadtest.client PLAN`)
@@ -72,13 +72,18 @@ class Driver:
     async def run(
         self, rate: float, seconds: float, stop: asyncio.Event | None = None
     ) -> list[Sample]:
-        """Send about `rate` requests a second for `seconds`; every answer's sample."""
+        """Send `rate * seconds` requests at random moments within `seconds`; every sample.
+
+        Uniform moments in a window are a Poisson process given its count: arrivals are
+        as bursty as real users', but every run at a rate sends the same number.
+        """
         loop = asyncio.get_running_loop()
         begin = loop.time()
         samples: list[Sample] = []
         tasks: set[asyncio.Task[None]] = set()
-        due = 0.0
-        while due < seconds and not (stop and stop.is_set()):
+        for due in sorted(self.rng.uniform(0, seconds) for _ in range(round(rate * seconds))):
+            if stop is not None and stop.is_set():
+                break
             wait = begin + due - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -86,7 +91,6 @@ class Driver:
             task = asyncio.create_task(self._one(kind, begin + due, begin, samples))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
-            due += self.rng.expovariate(rate)
         if tasks:
             await asyncio.wait(tasks)
         return samples
