@@ -54,5 +54,6 @@ def test_a_short_run_prints_every_kind_and_the_verdict(capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     for kind in ("feed", "job", "claim", "post", "stats"):
         assert f"\n{kind} " in out
+    assert "one request at a time" in out
     assert "highest sustained rate: " in out
     assert "load average after: " in out

@@ -118,12 +118,13 @@ def _seed(url: str, workers: int) -> dict[str, Any]:
 def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
     """Run the client process over every rate (stopping after two misses); its lines."""
     lines: list[dict[str, Any]] = []
+    baselines: list[dict[str, Any]] = []
     misses = 0
     with tempfile.TemporaryDirectory(prefix="linggong-load-") as tmp:
         for rate in args.rates:
             plan = {"base_url": stack.url, "market": market, "rates": [rate],
                     "seconds": args.seconds, "warmup": args.warmup if not lines else 0,
-                    "pause": 0, "seed": rate}  # fmt: skip
+                    "one_at_a_time": 0 if lines else 20, "pause": 0, "seed": rate}  # fmt: skip
             path = Path(tmp) / "plan.json"
             path.write_text(json.dumps(plan))
             done = subprocess.run(
@@ -131,7 +132,12 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
                 cwd=ROOT, capture_output=True, text=True, check=True,
                 timeout=args.seconds * 4 + args.warmup + 60,
             )  # fmt: skip
-            line = json.loads(done.stdout.strip().splitlines()[-1])
+            *first, last = [json.loads(x) for x in done.stdout.strip().splitlines()]
+            for baseline in first:
+                print("\n== one request at a time (service time, no queueing)")
+                print(table(baseline), flush=True)
+                baselines.append(baseline)
+            line = last
             line["load_average"] = os.getloadavg()
             held, why = sustained(line, args.budget_ms)
             line["held"], line["why"] = held, why
@@ -144,7 +150,7 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
                 print("(two rates missed in a row: higher ones skipped)")
                 break
             time.sleep(2)
-    return lines
+    return baselines + lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         with Stack(
             database_url=url, redis_url=redis_url, workdir=workdir, replicas=args.replicas
         ) as stack:
-            lines = _drive(stack, market, args)
+            lines = _drive(stack, market, args)  # the one-at-a-time line first, as rate 0
         _report(lines, args)
         if args.json:
             Path(args.json).write_text(json.dumps(lines, indent=1))
@@ -184,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report(lines: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    lines = [line for line in lines if line["rate"]]
     print(f"\n== summary (feed p99 budget {args.budget_ms:.0f} ms)")
     print(f"{'target':>7} {'answered':>9} {'feed p50':>9} {'feed p95':>9} {'feed p99':>9}  held")
     for line in lines:

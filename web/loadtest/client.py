@@ -95,6 +95,16 @@ class Driver:
             await asyncio.wait(tasks)
         return samples
 
+    async def one_at_a_time(self, each: int) -> list[Sample]:
+        """`each` requests of every kind, one after another: service time, no queueing."""
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        samples: list[Sample] = []
+        for _ in range(each):
+            for kind in KINDS:
+                await self._one(kind, loop.time(), begin, samples)
+        return samples
+
     async def _one(self, kind: str, due: float, begin: float, samples: list[Sample]) -> None:
         method, path, token, body = self._request(kind)
         headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
@@ -176,25 +186,31 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, dict[str, Any]
     return result
 
 
+def _line(rate: int, samples: list[Sample], began: float, cpu: Any) -> dict[str, Any]:
+    wall = time.monotonic() - began
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    used = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
+    return {
+        "rate": rate,
+        "seconds": round(wall, 2),
+        "client_cpu": round(used / wall, 2),
+        "kinds": summarise(samples, wall),
+    }
+
+
 async def _main(plan: dict[str, Any]) -> None:
     driver = Driver(plan["base_url"], plan["market"], seed=plan.get("seed", 1))
     try:
         if plan.get("warmup", 0) > 0:
             await driver.run(min(plan["rates"]), plan["warmup"])
+        if plan.get("one_at_a_time", 0) > 0:  # printed as rate 0
+            cpu, began = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+            samples = await driver.one_at_a_time(plan["one_at_a_time"])
+            print(json.dumps(_line(0, samples, began, cpu)), flush=True)
         for rate in plan["rates"]:
-            cpu = resource.getrusage(resource.RUSAGE_SELF)
-            began = time.monotonic()
+            cpu, began = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
             samples = await driver.run(rate, plan["seconds"])
-            wall = time.monotonic() - began
-            after = resource.getrusage(resource.RUSAGE_SELF)
-            used = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
-            line = {
-                "rate": rate,
-                "seconds": round(wall, 2),
-                "client_cpu": round(used / wall, 2),
-                "kinds": summarise(samples, wall),
-            }
-            print(json.dumps(line), flush=True)
+            print(json.dumps(_line(rate, samples, began, cpu)), flush=True)
             await asyncio.sleep(plan.get("pause", 2))
     finally:
         await driver.close()
