@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck bench-match bench-live bench-stats messages
+.PHONY: install run test lint typecheck bench-match bench-live bench-stats bench-load messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ bench-live: install
 
 bench-stats: install
 	$(BIN)/linggong bench stats --url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}
+
+# the request mix through nginx to two replicas, on a throw-away PostgreSQL database and a
+# private Redis; a few minutes at most (RATES="10,20,40,80,160" by default)
+bench-load: install
+	$(BIN)/linggong bench load --postgres-url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} $(if $(RATES),--rates $(RATES))

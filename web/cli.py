@@ -111,12 +111,16 @@ def main(argv: list[str] | None = None) -> int:
         from web.live import bench
 
         return bench.main(argv[2:])
+    if argv[:2] == ["bench", "load"]:
+        from web.loadtest import bench as load_bench
+
+        return load_bench.main(argv[2:])
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line (`match` and `bench live` hand their arguments to their own parsers)."""
+    """The command line (`match`, `bench live` and `bench load` have their own parsers)."""
     parser = argparse.ArgumentParser(prog="linggong", description="零工 Linggong marketplace")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="run the web server")
@@ -140,9 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "bench",
         help="benchmarks: `bench stats` (staff statistics on PostgreSQL), "
-        "`bench live` (websocket delivery latency and CPU; see `bench live --help`)",
+        "`bench live` (websocket delivery latency and CPU; see `bench live --help`), "
+        "`bench load` (request mix through nginx to two replicas; see `bench load --help`)",
     )
-    p.add_argument("what", choices=["stats", "live"])
+    p.add_argument("what", choices=["stats", "live", "load"])
     p.add_argument("--url", help="PostgreSQL server URL (a throw-away database is made there)")
     p.add_argument("--workers", type=int, default=100_000)
     p.add_argument("--jobs", type=int, default=200_000)
