@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from market import applications as application_service
 from market import jobs as job_service
@@ -39,6 +40,32 @@ class Market:
     d: int
 
 
+def job_post(
+    session: Session,
+    employer: User,
+    start: datetime,
+    headcount: int = 2,
+    *,
+    instant: bool = False,
+    now: datetime | None = None,
+) -> Job:
+    """An eight-hour painting job, posted through the service."""
+    data = JobCreate(
+        trade="painter",
+        title="刷墙",
+        lat=YANTAI[0] + 0.01,
+        lon=YANTAI[1] + 0.01,
+        address="烟台市芝罘区南大街",
+        district="芝罘区",
+        start_at=start,
+        end_at=start + 8 * HOUR,
+        headcount=headcount,
+        wage=300,
+        instant=instant,
+    )
+    return job_service.job_post(session=session, employer=employer, data=data, now=now)
+
+
 def build_market(engine: Engine) -> Market:
     """People from the factories; every job and application change through the services."""
     now = datetime.now(UTC).replace(microsecond=0)
@@ -50,20 +77,7 @@ def build_market(engine: Engine) -> Market:
         def job(
             start: datetime, headcount: int, *, instant: bool = False, at: datetime = now
         ) -> Job:
-            data = JobCreate(
-                trade="painter",
-                title="刷墙",
-                lat=YANTAI[0] + 0.01,
-                lon=YANTAI[1] + 0.01,
-                address="烟台市芝罘区南大街",
-                district="芝罘区",
-                start_at=start,
-                end_at=start + 8 * HOUR,
-                headcount=headcount,
-                wage=300,
-                instant=instant,
-            )
-            return job_service.job_post(session=s, employer=boss, data=data, now=at)
+            return job_post(s, boss, start, headcount, instant=instant, now=at)
 
         def claim(job: Job, worker: User, at: datetime = now) -> Application:
             return application_service.application_claim(

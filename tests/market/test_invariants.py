@@ -6,17 +6,22 @@ would, after the market was committed; `check_all` must name the job or worker i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, delete, select, text, update
 from sqlmodel import col
 
+from market import applications as application_service
 from market import demo, outbox
+from market import jobs as job_service
 from market.db import session_scope
+from market.errors import Conflict
 from market.invariants import check_all
 from market.models import Application, Event, Job
-from tests.service_market import Market, build_market
+from market.schemas import JobUpdate
+from tests.factories import make_employer, make_worker
+from tests.service_market import Market, build_market, job_post
 
 
 def _named(violations: list[str], prefix: str, *words: str) -> bool:
@@ -240,3 +245,28 @@ def test_repeated_outbox_number_is_named(fresh_engine: Engine, market: Market) -
         conn.execute(update(Event).where(col(Event.seq) == 4).values(seq=5))
     violations = check_all(engine=fresh_engine)
     assert "outbox: number 5 is given to 2 events" in violations
+
+
+def test_reapplying_after_the_shift_moved_cannot_double_book(fresh_engine: Engine) -> None:
+    # found by check_all: a re-application kept the shift it was first made for, so the
+    # clash check read the old shift and let the worker be hired twice at the same time
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    with session_scope(fresh_engine) as s:
+        boss, worker = make_employer(s), make_worker(s)
+        moved, other = (job_post(s, boss, at) for at in (start, start + timedelta(days=1)))
+        first = application_service.application_claim(
+            session=s, job_id=moved.id or 0, worker=worker
+        ).application
+        application_service.application_cancel(
+            session=s, application=first, user=worker, reason="有事"
+        )
+        job_service.job_update(
+            session=s, job=moved, data=JobUpdate(start_at=other.start_at, end_at=other.end_at)
+        )
+        again = application_service.application_claim(
+            session=s, job_id=moved.id or 0, worker=worker
+        ).application
+        application_service.application_confirm(session=s, application=again, employer=boss)
+        with pytest.raises(Conflict, match="already booked"):
+            application_service.application_claim(session=s, job_id=other.id or 0, worker=worker)
+    assert check_all(engine=fresh_engine) == []
