@@ -168,6 +168,8 @@ def application_claim(
         shift_end=job.end_at,
     )
     application.status = S.confirmed if job.instant else S.applied
+    # a re-application after a withdrawal: the shift may have moved since
+    application.shift_start, application.shift_end = job.start_at, job.end_at
     application.distance_km, application.updated_at = distance, now
     application.cancel_reason = application.cancelled_by = None
     session.add(application)

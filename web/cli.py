@@ -1,4 +1,4 @@
-"""The `linggong` command: serve, migrate, seed-demo, create-staff, match."""
+"""The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants, match."""
 
 from __future__ import annotations
 
@@ -80,6 +80,35 @@ def _create_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_invariants(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from market import invariants
+    from market.db import make_engine, normalise_url
+
+    url = normalise_url(args.url or get_settings().database_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not os.path.exists(parsed.database or ""):
+        print(f"no database file at {parsed.database}", file=sys.stderr)  # and make none
+        return 2
+    engine = make_engine(url)
+    try:
+        violations = invariants.check_all(engine=engine)
+    except SQLAlchemyError as exc:
+        print(f"cannot read the database: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    for violation in violations:
+        print(violation)
+    if violations:
+        print(f"{len(violations)} invariant violations", file=sys.stderr)
+        return 1
+    print("every invariant holds")
+    return 0
+
+
 def _bench_stats(args: argparse.Namespace) -> int:
     from market import stats_bench
 
@@ -141,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone", required=True)
     p.add_argument("--name", required=True)
     p.set_defaults(func=_create_staff)
+    p = sub.add_parser(
+        "check-invariants",
+        help="check the database's invariants (slots, hires, events); exit 1 when one is broken",
+    )
+    p.add_argument("--url", help="database URL (default: LINGGONG_DATABASE_URL)")
+    p.set_defaults(func=_check_invariants)
     p = sub.add_parser(
         "bench",
         help="benchmarks: `bench stats` (staff statistics on PostgreSQL), "

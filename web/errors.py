@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -62,6 +62,30 @@ VALIDATION_MESSAGES = {
     "json_type": N_("The request body is not valid JSON"),
 }
 GENERIC_INVALID = N_("Invalid value")
+
+
+BUSY_MESSAGE = N_("The service is busy or briefly unavailable; nothing was changed. Try again.")
+STORAGE_MESSAGE = N_(
+    "The service is temporarily unavailable and nothing was changed. "
+    "Please try again in a few minutes."
+)
+# what a database says when its disk is full or read-only: SQLite's result codes (the
+# extended ones start with these), PostgreSQL's SQLSTATEs
+SQLITE_STORAGE = {
+    "SQLITE_FULL": "disk full",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_CANTOPEN": "cannot open the database file",  # e.g. a WAL database, read-only
+    "SQLITE_IOERR": "disk I/O error",
+}
+POSTGRES_STORAGE = {"53100": "disk full", "25006": "read-only"}
+
+
+def storage_fault(exc: DBAPIError) -> str | None:
+    """What is wrong with the database's storage (disk full, read-only), or None."""
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return next((v for k, v in SQLITE_STORAGE.items() if name.startswith(k)), None)
+    return POSTGRES_STORAGE.get(getattr(exc.orig, "sqlstate", None) or "")
 
 
 def locale_of(request: Request) -> str:
@@ -134,6 +158,12 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = N_("Something went wrong on our side; nothing was changed. Please try again.")
+    return JSONResponse(_body(translate(locale_of(request), message)), status_code=500)
+
+
 def install(
     app: FastAPI, *, max_body_bytes: int | None = None, larger: Mapping[str, int] | None = None
 ) -> None:
@@ -175,18 +205,22 @@ def install(
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(OperationalError)
-    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        message = N_("The service is busy or briefly unavailable; nothing was changed. Try again.")
+    @app.exception_handler(DBAPIError)
+    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        fault = storage_fault(exc)
+        where = (request.method, request.url.path)
+        if fault is not None:  # needs an operator: free disk space, remount read-write
+            log.error("database storage fault (%s) on %s %s: %s", fault, *where, exc)
+            message, retry = STORAGE_MESSAGE, "60"
+        elif isinstance(exc, OperationalError):  # a lost connection, a lock timeout
+            log.warning("database unavailable on %s %s: %s", *where, exc)
+            message, retry = BUSY_MESSAGE, "5"
+        else:
+            return await _unexpected(request, exc)
         return JSONResponse(
             _body(translate(locale_of(request), message)),
             status_code=503,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": retry},
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = N_("Something went wrong on our side; nothing was changed. Please try again.")
-        return JSONResponse(_body(translate(locale_of(request), message)), status_code=500)
+    app.add_exception_handler(Exception, _unexpected)
