@@ -54,13 +54,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 60})
         if "poolclass" not in kwargs:
-            kwargs.update(pool_size=20, max_overflow=40, pool_timeout=120)
+            kwargs = {"pool_size": 20, "max_overflow": 40, "pool_timeout": 120, **kwargs}
         engine = create_engine(url, **kwargs)
         _prepare_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    if "poolclass" not in kwargs:
-        kwargs.update(pool_size=10, max_overflow=20, pool_timeout=30)
+    if "poolclass" not in kwargs:  # the caller's own pool settings win
+        kwargs = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 30, **kwargs}
     return create_engine(url, **kwargs)
 
 

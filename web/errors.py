@@ -10,6 +10,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -221,6 +222,16 @@ def install(
             _body(translate(locale_of(request), message)),
             status_code=503,
             headers={"Retry-After": retry},
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # every database connection stayed busy for the pool's whole wait: an overload
+        log.warning("database pool exhausted on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            _body(translate(locale_of(request), BUSY_MESSAGE)),
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     app.add_exception_handler(Exception, _unexpected)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from market.db import make_engine
+from market.migrations import upgrade
 from market.settings import Settings
-from web.app import readiness
+from web.app import create_app, readiness
 
 
 def test_healthz_answers_ok(client: TestClient) -> None:
@@ -34,3 +37,16 @@ def test_production_refuses_the_placeholder_secret(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ValidationError, match="LINGGONG_SECRET_KEY"):
         Settings(environment="production")
     assert Settings(environment="production", secret_key="x" * 40).environment == "production"
+
+
+def test_an_exhausted_connection_pool_answers_503_busy_not_500(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'pool.db'}"
+    upgrade(url)
+    engine = make_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = create_app(Settings(environment="test"), engine=engine)
+    with TestClient(app) as client, engine.connect():  # the only connection is taken
+        response = client.get("/api/v1/jobs/1", headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["detail"] == "服务繁忙或暂时不可用，没有做任何更改，请稍后重试。"
+    engine.dispose()
