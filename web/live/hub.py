@@ -52,6 +52,7 @@ class Connection:
 
     __slots__ = (
         "after",
+        "busy",
         "closed",
         "dropped",
         "lang",
@@ -60,6 +61,7 @@ class Connection:
         "queue",
         "role",
         "user_id",
+        "write",
     )
 
     def __init__(
@@ -78,12 +80,19 @@ class Connection:
         self.dropped = asyncio.Event()  # set when the hub gave up on this client
         self.on_full = on_full
         self.overflow: list[str] = []
+        # the fast path (web.live.wire), set once the socket is live; while the sender task
+        # holds a frame (`busy`) or frames wait in the queue, new ones queue behind them
+        self.write: Callable[[str], bool] | None = None
+        self.busy = False
 
     def push(self, seq: int, text: str) -> None:
         if self.closed or seq <= self.after:
             return
         if self.overflow:
             self.overflow.append(text)
+            return
+        write = self.write
+        if write is not None and not self.busy and self.queue.empty() and write(text):
             return
         try:
             self.queue.put_nowait(text)
@@ -98,7 +107,12 @@ class Connection:
         return not self.overflow
 
     def push_control(self, text: str) -> None:
-        if not self.closed and not self.overflow and not self.queue.full():
+        if self.closed or self.overflow:
+            return
+        write = self.write
+        if write is not None and not self.busy and self.queue.empty() and write(text):
+            return
+        if not self.queue.full():
             self.queue.put_nowait(text)
 
 
