@@ -4,6 +4,7 @@ Protocol (server → client, JSON text frames):
   {"type": "hello", "data": {"last_id": <seq>}}     first, after the handshake
   {"id": <seq>, "type": "<event kind>", "data": {...}}
   {"id": <seq>, "type": "feed.job" | "feed.remove", "data": {...}}   workers only
+  {"id": <seq>, "type": "feed.slots", "data": {"job": <id>, "slots_left": <n>}}  workers
   {"type": "resync"}                                 too far behind: refetch over HTTP
   {"type": "pong"}                                   answer to {"type": "ping"}
 """

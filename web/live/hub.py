@@ -27,6 +27,8 @@ log = logging.getLogger("linggong.live")
 
 FEED_KINDS = frozenset({"job.posted", "job.updated", "job.reopened"})
 GONE_KINDS = frozenset({"job.filled", "job.cancelled", "job.completed"})
+# hires and called-off hires: the job's slots change in the feeds it is shown in
+SLOT_KINDS = frozenset({"application.created", "application.confirmed", "application.cancelled"})
 # events after which a worker's matching view (availability, busy shifts) may have changed
 WORKER_CHANGES = ("worker.", "application.confirmed", "application.cancelled")
 CLOSE_TOO_SLOW = 4008
@@ -288,7 +290,7 @@ class Hub:
         self, event: outbox.Published, only: m.Worker | None
     ) -> dict[int, Fit] | dict[str, Any]:
         """For a job event: the worker fits, plus the job summary under key "summary"."""
-        if event.kind not in FEED_KINDS:
+        if event.kind not in FEED_KINDS and not _slots_changed(event):
             return {}
         summary = await self._summary(event)
         if summary is None or summary.get("status", "open") != "open":
@@ -329,6 +331,14 @@ class Hub:
         if "fits" not in fits:
             return
         matched: dict[int, Fit] = fits["fits"]
+        if event.kind in SLOT_KINDS:  # public job data, to the feeds that show the job
+            slots = encode(
+                seq, "feed.slots", {"job": event.job_id, "slots_left": event.payload["slots_left"]}
+            )
+            for worker_id in matched:
+                for sink in workers.get(worker_id, ()):
+                    sink.push(seq, slots)
+            return
         remove_unfit = event.kind == "job.updated"
         if not matched and not remove_unfit:
             return
@@ -370,3 +380,12 @@ class Hub:
                     fits = {"summary": None, "fits": {}}
             self._route(event, staff=staff, employers=employers, workers=workers, fits=fits)
         return sink.frames
+
+
+def _slots_changed(event: outbox.Published) -> bool:
+    """A hire or a called-off hire that leaves the job open (a full one leaves the feeds)."""
+    if event.kind not in SLOT_KINDS or event.job_id is None:
+        return False
+    if event.kind == "application.created" and event.payload.get("status") != "confirmed":
+        return False
+    return int(event.payload.get("slots_left") or 0) > 0
