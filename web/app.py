@@ -21,6 +21,7 @@ from web.api import applications, auth, catalogue, jobs, me, workers
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
+from web.live.wire import KeepRawSend
 from web.observability import Metrics, RequestLog, metrics_response
 
 
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     pages.install(app)
     # weak mobile networks: pages, CSS and JS travel compressed (websockets pass through)
     app.add_middleware(GZipMiddleware, minimum_size=800)
-    app.add_middleware(RequestLog, metrics=metrics)  # outermost: sees every answer
+    app.add_middleware(RequestLog, metrics=metrics)  # sees every HTTP answer
+    app.add_middleware(KeepRawSend)  # outermost: the server's own websocket send, unwrapped
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus(request: Request) -> Response:

@@ -173,3 +173,63 @@ def test_app_level_ping_is_answered(fresh_engine: Engine, serve: Serve) -> None:
             assert await receive(ws) == {"type": "pong"}
 
     asyncio.run(scenario())
+
+
+def test_a_hire_counts_the_slots_down_in_the_feeds_the_job_fits(
+    fresh_engine: Engine, serve: Serve
+) -> None:
+    server = serve()
+    _, boss = make(fresh_engine, make_employer)
+    _, hired = make(fresh_engine, make_worker, lat=37.54, lon=121.26)
+    _, watching = make(fresh_engine, make_worker, lat=37.54, lon=121.26)
+    _, welder = make(fresh_engine, make_worker, trades=(("welder", 2),), lat=37.54, lon=121.26)
+
+    async def scenario() -> None:
+        async with (
+            server.connect(hired) as w_hired,
+            server.connect(watching) as w_watch,
+            server.connect(welder) as w_other,
+        ):
+            for ws in (w_hired, w_watch, w_other):
+                await hello(ws)
+            job = await server.apost("/api/v1/jobs", job_body(headcount=3), boss)
+            await until(w_watch, "feed.job")
+            applied = await server.apost(f"/api/v1/jobs/{job['id']}/claim", {}, hired)
+            await until(w_hired, "application.created")
+            assert [m for m in await collect(w_watch, 0.5) if m["type"] == "feed.slots"] == []
+            await server.apost(f"/api/v1/applications/{applied['id']}/confirm", {}, boss)
+            counted = await until(w_watch, "feed.slots")
+            assert counted["data"] == {"job": job["id"], "slots_left": 2}
+            assert (await until(w_hired, "application.confirmed"))["id"] == counted["id"]
+            await server.apost(
+                f"/api/v1/applications/{applied['id']}/cancel", {"reason": "家里有事"}, hired
+            )
+            freed = await until(w_watch, "feed.slots")
+            assert freed["data"] == {"job": job["id"], "slots_left": 3}
+            assert freed["id"] > counted["id"]
+            assert await collect(w_other, 0.5) == []  # the job is not in a welder's feed
+
+    asyncio.run(scenario())
+
+
+def test_a_resuming_worker_gets_the_slot_changes_it_missed(
+    fresh_engine: Engine, serve: Serve
+) -> None:
+    server = serve()
+    _, boss = make(fresh_engine, make_employer)
+    _, hired = make(fresh_engine, make_worker, lat=37.54, lon=121.26)
+    _, away = make(fresh_engine, make_worker, lat=37.54, lon=121.26)
+
+    async def scenario() -> None:
+        async with server.connect(away) as ws:
+            await hello(ws)
+            job = await server.apost("/api/v1/jobs", job_body(headcount=2, instant=True), boss)
+            seen = (await until(ws, "feed.job"))["id"]
+        await server.apost(f"/api/v1/jobs/{job['id']}/claim", {}, hired)
+        await asyncio.sleep(0.5)  # numbered while the worker is away
+        async with server.connect(away, last_id=seen) as ws:
+            await hello(ws)
+            missed = [m for m in await collect(ws, 1.0) if m["type"] == "feed.slots"]
+        assert [m["data"] for m in missed] == [{"job": job["id"], "slots_left": 1}]
+
+    asyncio.run(scenario())

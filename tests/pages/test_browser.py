@@ -325,3 +325,36 @@ def test_available_now_uses_the_phone_location_or_a_district_when_refused(
     page.get_by_role("button", name="从这个区域开工").click()
     expect(page.locator(".flash")).to_contain_text("你现在可以上工")
     refused.close()
+
+
+def test_a_hire_by_someone_else_counts_down_the_places_on_the_feed_card_in_place(
+    live_server: LiveServer, phone: Any
+) -> None:
+    job_id = _seed_painter_job(live_server, headcount=3)
+    with live_server.session() as session:
+        reader_phone = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon).phone
+        claimer = auth(session, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    page = phone.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
+    _log_in(page, live_server, reader_phone)
+    page.goto(f"{live_server.url}/feed")
+    places = page.locator(f"#job-{job_id} [data-slots]")
+    expect(places).to_have_text("剩 3/3 个名额")
+    for _ in range(100):  # the feed's socket is registered once its hello arrived
+        if any('"hello"' in frame for frame in frames):
+            break
+        page.wait_for_timeout(100)
+    page.evaluate(f"document.getElementById('job-{job_id}').dataset.before = '1'")
+
+    claim = urllib.request.Request(
+        f"{live_server.url}/api/v1/jobs/{job_id}/claim", method="POST", headers=claimer
+    )
+    with urllib.request.urlopen(claim, timeout=10) as answer:
+        assert json.load(answer)["status"] == "confirmed"
+
+    expect(places).to_have_text("剩 2/3 个名额", timeout=10_000)
+    assert any('"feed.slots"' in frame for frame in frames)
+    # the same card element: changed in place, not a refetched feed
+    expect(page.locator(f"#job-{job_id}")).to_have_attribute("data-before", "1")
+    shoot(page, "14-feed-slots-counted-down")

@@ -4,6 +4,7 @@ Protocol (server → client, JSON text frames):
   {"type": "hello", "data": {"last_id": <seq>}}     first, after the handshake
   {"id": <seq>, "type": "<event kind>", "data": {...}}
   {"id": <seq>, "type": "feed.job" | "feed.remove", "data": {...}}   workers only
+  {"id": <seq>, "type": "feed.slots", "data": {"job": <id>, "slots_left": <n>}}  workers
   {"type": "resync"}                                 too far behind: refetch over HTTP
   {"type": "pong"}                                   answer to {"type": "ping"}
 """
@@ -25,6 +26,7 @@ from market.db import read_only
 from market.errors import N_
 from market.models import Role, User
 from web.i18n import matching_lang, negotiate, translate
+from web.live import wire
 from web.live.hub import CLOSE_TOO_SLOW, Connection, Hub, encode
 from web.security.cookies import read_cookie
 
@@ -148,6 +150,7 @@ async def _serve(
             )
             for frame in [RESYNC] if frames is None else frames:
                 await websocket.send_text(frame)
+        conn.write = wire.frame_writer(websocket.scope.get(wire.RAW_SEND))
         sender = asyncio.create_task(_send_loop(websocket, conn))
         try:
             await _receive_loop(websocket, conn, sender)
@@ -165,9 +168,15 @@ async def _serve(
 
 
 async def _send_loop(websocket: WebSocket, conn: Connection) -> None:
+    """The ordinary path: frames that queued while the fast one was closed to them."""
     get, send = conn.queue.get, websocket.send_text
     while True:
-        await send(await get())
+        text = await get()
+        conn.busy = True
+        try:
+            await send(text)
+        finally:
+            conn.busy = False
 
 
 async def _receive_loop(websocket: WebSocket, conn: Connection, sender: asyncio.Task[None]) -> None:

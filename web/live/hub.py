@@ -27,6 +27,8 @@ log = logging.getLogger("linggong.live")
 
 FEED_KINDS = frozenset({"job.posted", "job.updated", "job.reopened"})
 GONE_KINDS = frozenset({"job.filled", "job.cancelled", "job.completed"})
+# hires and called-off hires: the job's slots change in the feeds it is shown in
+SLOT_KINDS = frozenset({"application.created", "application.confirmed", "application.cancelled"})
 # events after which a worker's matching view (availability, busy shifts) may have changed
 WORKER_CHANGES = ("worker.", "application.confirmed", "application.cancelled")
 CLOSE_TOO_SLOW = 4008
@@ -52,6 +54,7 @@ class Connection:
 
     __slots__ = (
         "after",
+        "busy",
         "closed",
         "dropped",
         "lang",
@@ -60,6 +63,7 @@ class Connection:
         "queue",
         "role",
         "user_id",
+        "write",
     )
 
     def __init__(
@@ -78,12 +82,19 @@ class Connection:
         self.dropped = asyncio.Event()  # set when the hub gave up on this client
         self.on_full = on_full
         self.overflow: list[str] = []
+        # the fast path (web.live.wire), set once the socket is live; while the sender task
+        # holds a frame (`busy`) or frames wait in the queue, new ones queue behind them
+        self.write: Callable[[str], bool] | None = None
+        self.busy = False
 
     def push(self, seq: int, text: str) -> None:
         if self.closed or seq <= self.after:
             return
         if self.overflow:
             self.overflow.append(text)
+            return
+        write = self.write
+        if write is not None and not self.busy and self.queue.empty() and write(text):
             return
         try:
             self.queue.put_nowait(text)
@@ -98,7 +109,12 @@ class Connection:
         return not self.overflow
 
     def push_control(self, text: str) -> None:
-        if not self.closed and not self.overflow and not self.queue.full():
+        if self.closed or self.overflow:
+            return
+        write = self.write
+        if write is not None and not self.busy and self.queue.empty() and write(text):
+            return
+        if not self.queue.full():
             self.queue.put_nowait(text)
 
 
@@ -274,7 +290,7 @@ class Hub:
         self, event: outbox.Published, only: m.Worker | None
     ) -> dict[int, Fit] | dict[str, Any]:
         """For a job event: the worker fits, plus the job summary under key "summary"."""
-        if event.kind not in FEED_KINDS:
+        if event.kind not in FEED_KINDS and not _slots_changed(event):
             return {}
         summary = await self._summary(event)
         if summary is None or summary.get("status", "open") != "open":
@@ -315,6 +331,14 @@ class Hub:
         if "fits" not in fits:
             return
         matched: dict[int, Fit] = fits["fits"]
+        if event.kind in SLOT_KINDS:  # public job data, to the feeds that show the job
+            slots = encode(
+                seq, "feed.slots", {"job": event.job_id, "slots_left": event.payload["slots_left"]}
+            )
+            for worker_id in matched:
+                for sink in workers.get(worker_id, ()):
+                    sink.push(seq, slots)
+            return
         remove_unfit = event.kind == "job.updated"
         if not matched and not remove_unfit:
             return
@@ -356,3 +380,12 @@ class Hub:
                     fits = {"summary": None, "fits": {}}
             self._route(event, staff=staff, employers=employers, workers=workers, fits=fits)
         return sink.frames
+
+
+def _slots_changed(event: outbox.Published) -> bool:
+    """A hire or a called-off hire that leaves the job open (a full one leaves the feeds)."""
+    if event.kind not in SLOT_KINDS or event.job_id is None:
+        return False
+    if event.kind == "application.created" and event.payload.get("status") != "confirmed":
+        return False
+    return int(event.payload.get("slots_left") or 0) > 0

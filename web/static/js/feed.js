@@ -7,7 +7,8 @@ if (feed) {
   keepFresh({
     url: feed.dataset.cardsUrl,
     target: feed,
-    relevant: (event) => kinds.test(event.type || ""),
+    // feed.slots: live.js already changed the card; a refetch by every phone would not scale
+    relevant: (event) => event.type !== "feed.slots" && kinds.test(event.type || ""),
     slowMs: 120000,
     fastMs: 45000,
     onSwap(target, fresh) {

@@ -2,13 +2,17 @@
 //
 //   import { connectLive } from "/static/js/live.js";
 //   const live = connectLive({
-//     onEvent(message) { ... },   // {id, type, data}: outbox kinds, feed.job, feed.remove
+//     onEvent(message) { ... },   // {id, type, data}: outbox kinds, feed.job, feed.remove,
+//                                 // feed.slots (already shown on the page's cards, see below)
 //     onResync() { ... },         // too far behind: refetch the page's data over HTTP
 //     onStatus(state) { ... },    // optional: "open" | "closed"
 //   });
 //   live.close();
 //
 // The session cookie rides along; the server refuses pages from other origins.
+//
+// A `feed.slots` message ({job, slots_left}: someone was hired) updates the places left on
+// every card of that job on the page (`[data-job] [data-slots-text]`), with no refetch.
 
 const STORAGE_KEY = "linggong.live.last_id";
 const BASE_DELAY_MS = 500;
@@ -22,6 +26,16 @@ function lastId() {
   } catch (_) {
     return null;
   }
+}
+
+function showSlots(data) {
+  const job = Number(data?.job);
+  const left = Number(data?.slots_left);
+  if (!Number.isInteger(job) || !Number.isInteger(left) || left < 0) return;
+  document.querySelectorAll(`[data-job="${job}"] [data-slots-text]`).forEach((item) => {
+    const shown = item.querySelector("[data-slots]");
+    if (shown) shown.textContent = item.dataset.slotsText.replace("{left}", String(left));
+  });
 }
 
 function remember(id) {
@@ -74,6 +88,7 @@ export function connectLive({ onEvent = () => {}, onResync = () => {}, onStatus 
       seen = message.id;
       remember(seen);
     }
+    if (message.type === "feed.slots") showSlots(message.data);
     onEvent(message);
   }
 
