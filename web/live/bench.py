@@ -4,6 +4,8 @@ Every connected client is a worker the posted job fits, so each post reaches all
 (the worst case: one `feed.job` frame per client, each with its own score and reason).
 The server runs as its own uvicorn process (`--ws websockets`), the clients in another;
 both read the same system-wide monotonic clock, so latency = receipt - just before POST.
+Server CPU is read from /proc: in all, and less what the same posts cost with nobody
+connected (the delivery's own cost, without the POST's HTTP and database handling).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,14 +25,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from web.loadtest.stack import free_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parents[2]
 NEAR = (37.5391, 121.2566)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(url: str, clients: int) -> tuple[str, list[str]]:
@@ -94,7 +91,7 @@ def _seed(url: str, clients: int) -> tuple[str, list[str]]:
 
 class Server:
     def __init__(self, database_url: str, redis_url: str | None) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         env = dict(os.environ, LINGGONG_DATABASE_URL=database_url, LINGGONG_ENVIRONMENT="test")
         env.pop("LINGGONG_REDIS_URL", None)
         if redis_url:
@@ -102,15 +99,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-W", "ignore", "-c", _SERVE, str(self.port)], cwd=ROOT, env=env
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1):
-                    return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("bench server did not start") from None
-                time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{self.port}/healthz", process=self.process, seconds=60)
 
     def cpu_seconds(self) -> tuple[float, float]:
         """User and system CPU seconds of the server process so far."""
@@ -261,6 +250,28 @@ def _cpu(receiving: Server, posting: Server, two: bool) -> tuple[float, float]:
     return user, system
 
 
+def _post_series(posting: Server, boss: str, posts: int, pause: float, tag: str) -> list[float]:
+    """Post `posts` jobs, `pause` seconds apart; the moment just before each POST."""
+    sent: list[float] = []
+    for k in range(posts):
+        sent.append(time.monotonic())
+        posting.post_job(boss, f"{tag}-{k}")
+        time.sleep(pause)
+    return sent
+
+
+def _posting_cpu(
+    receiving: Server, posting: Server, two: bool, boss: str, posts: int, pause: float, tag: str
+) -> float:
+    """Server CPU seconds that a series of posts costs, measured like the real run."""
+    time.sleep(1.0)
+    before = _cpu(receiving, posting, two)
+    _post_series(posting, boss, posts, pause, tag)
+    time.sleep(1.0)
+    after = _cpu(receiving, posting, two)
+    return sum(after) - sum(before)
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -272,6 +283,9 @@ def run_case(
     boss, tokens = _seed(database_url, clients)
     receiving = Server(database_url, redis_url)
     posting = Server(database_url, redis_url) if two_processes else receiving
+    pause = max(0.3, clients / 8000)
+    # the same posts with nobody connected: what a post costs the server by itself
+    baseline = _posting_cpu(receiving, posting, two_processes, boss, posts, pause, "solo")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(tokens, handle)
     client = subprocess.Popen(
@@ -285,11 +299,7 @@ def run_case(
             raise RuntimeError("bench clients did not connect")
         time.sleep(1.0)
         cpu_before = _cpu(receiving, posting, two_processes)
-        sent: list[float] = []
-        for k in range(posts):
-            sent.append(time.monotonic())
-            posting.post_job(boss, f"bench-{k}")
-            time.sleep(max(0.3, clients / 8000))
+        sent = _post_series(posting, boss, posts, pause, "bench")
         time.sleep(1.0)
         cpu_after = _cpu(receiving, posting, two_processes)
         client.stdin.write("done\n")
@@ -299,6 +309,9 @@ def run_case(
     finally:
         if client.poll() is None:
             client.kill()
+        for pipe in (client.stdin, client.stdout):
+            if pipe is not None:
+                pipe.close()
         receiving.stop()
         if two_processes:
             posting.stop()
@@ -323,6 +336,11 @@ def run_case(
         ),
         "of_which_user_us": round((cpu_after[0] - cpu_before[0]) * 1e6 / max(1, delivered), 1),
         "of_which_kernel_us": round((cpu_after[1] - cpu_before[1]) * 1e6 / max(1, delivered), 1),
+        # less what the same posts cost with nobody connected (the POST handling itself)
+        "delivery_cpu_us_per_message": round(
+            (sum(cpu_after) - sum(cpu_before) - baseline) * 1e6 / max(1, delivered), 1
+        ),
+        "solo_post_cpu_ms": round(baseline * 1000 / posts, 2),
         "redis": bool(redis_url),
         "processes": 2 if two_processes else 1,
     }
