@@ -17,6 +17,7 @@ from typing import Any
 
 from anyio import to_thread
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from market import outbox
 from web.live.config import LiveSettings
@@ -140,6 +141,9 @@ class Relay:
             self._wake.clear()
             try:
                 await self._step()
+            except OperationalError as exc:  # the database is away: expected, no traceback
+                log.warning("live relay: database unavailable (%s); retrying", exc.orig)
+                await asyncio.sleep(0.5)
             except Exception:
                 log.exception("live relay step failed; retrying")
                 await asyncio.sleep(0.5)

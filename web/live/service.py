@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from market import outbox
 from market.settings import Settings
@@ -65,6 +66,8 @@ class LiveService:
             )
             try:
                 await self.hub.catch_up()
+            except OperationalError as exc:  # the database is away: no traceback needed
+                log.warning("live: reading the outbox failed (%s)", exc.orig)
             except Exception:
                 log.exception("live: reading the outbox failed")
 
