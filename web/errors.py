@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
 from market.throttle import TooManyAttempts
-from web.i18n import negotiate, translate
+from web.i18n import is_msgid, negotiate, translate
 
 log = logging.getLogger("linggong.web")
 
@@ -83,7 +83,9 @@ def validation_messages(errors: list[dict[str, Any]], locale: str) -> list[dict[
     result = []
     for error in errors:
         ctx = error.get("ctx") or {}
-        if error["type"] == "value_error" and "error" in ctx:
+        # our validators raise msgids; a library's own text (FastAPI's "Expected UploadFile,
+        # received: <class 'str'>") is no message for a person: it gets the generic one
+        if error["type"] == "value_error" and is_msgid(str(ctx.get("error", ""))):
             message = translate(locale, str(ctx["error"]))
         else:
             template = VALIDATION_MESSAGES.get(error["type"], GENERIC_INVALID)
