@@ -92,6 +92,11 @@ STATUS_LABELS = {
 }
 
 
+# Ids are INTEGER columns: 4 bytes on PostgreSQL. A larger id from outside is refused as
+# input; sent to PostgreSQL it would fail the query ("integer out of range").
+MAX_ID = 2**31 - 1
+
+
 # ---------------------------------------------------------------- people
 
 

@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         max_body_bytes=settings.max_request_bytes,
         larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
     )
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     for module in (auth, workers, jobs, applications, catalogue, me):
         api.include_router(module.router)
     for module in (protection_api, staff_api, staff_protection_api):  # union staff console

@@ -16,7 +16,7 @@ from market import applications as application_service
 from market import jobs as job_service
 from market.db import read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
-from market.models import Application, Job, Role, User, UserSession
+from market.models import MAX_ID, Application, Job, Role, User, UserSession
 from web.errors import locale_of
 from web.security.cookies import SESSION_COOKIE, read_cookie
 
@@ -110,7 +110,7 @@ CurrentEmployer = Annotated[User, Depends(_role(Role.employer, N_("Only employer
 CurrentStaff = Annotated[User, Depends(_role(Role.staff, N_("Only union staff can do this")))]
 
 
-JobId = Annotated[int, Path(ge=1, le=2**62, description="Job id")]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="Job id")]
 
 
 def _job(session: SessionDep, job_id: JobId) -> Job:
@@ -132,7 +132,7 @@ OwnedJobDep = Annotated[Job, Depends(_owned_job)]
 def _application(
     session: SessionDep,
     user: CurrentUser,
-    application_id: Annotated[int, Path(ge=1, le=2**62)],
+    application_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Application:
     """The application, visible only to its worker and the job's employer (others get 404)."""
     application = application_service.get_application(

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
 from market.throttle import TooManyAttempts
-from web.i18n import negotiate, translate
+from web.i18n import is_msgid, negotiate, translate
 
 log = logging.getLogger("linggong.web")
 
@@ -107,7 +108,9 @@ def validation_messages(errors: list[dict[str, Any]], locale: str) -> list[dict[
     result = []
     for error in errors:
         ctx = error.get("ctx") or {}
-        if error["type"] == "value_error" and "error" in ctx:
+        # our validators raise msgids; a library's own text (FastAPI's "Expected UploadFile,
+        # received: <class 'str'>") is no message for a person: it gets the generic one
+        if error["type"] == "value_error" and is_msgid(str(ctx.get("error", ""))):
             message = translate(locale, str(ctx["error"]))
         else:
             template = VALIDATION_MESSAGES.get(error["type"], GENERIC_INVALID)
@@ -115,6 +118,46 @@ def validation_messages(errors: list[dict[str, Any]], locale: str) -> list[dict[
         field = _field_of(tuple(error.get("loc", ())), error["type"])
         result.append({"field": field, "message": message})
     return result
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal of the API: a message a person can act on, in the request's language."""
+
+    detail: str
+    errors: list[FieldError]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+def download(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a route that answers with a file (CSV, HTML, a photo) instead of JSON.
+
+    Such a route has `response_class=Response`, so its refusals are still declared as JSON.
+    """
+    return {200: {"content": {media_type: {}}, "description": description}}
+
+
+# Declared once on the whole API (replacing FastAPI's own 422 schema, which this app never
+# sends): the refusals any route may give, all rendered by the handlers below.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("The request body could not be read (not UTF-8, or a broken form)"),
+    401: _error("Not logged in, or the session has ended"),
+    403: _error("The caller may not do this"),
+    404: _error("Not found, or not the caller's to see"),
+    409: _error("Clashes with the current state (job full, already applied, wrong state)"),
+    413: _error("The request body is too large"),
+    415: _error("The request body is not JSON"),
+    422: _error("The input breaks a rule; `errors` names each field"),
+    429: _error("Too many attempts; see Retry-After"),
+    503: _error("The database is busy or briefly unavailable; nothing was changed"),
+}
 
 
 def _body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
@@ -194,6 +237,7 @@ def install(
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {
+            400: N_("The request body could not be read; check how it is encoded"),
             404: N_("Not found"),
             405: N_("This method is not allowed here"),
             413: N_("The request is too large"),

@@ -30,6 +30,11 @@ def catalog(locale: str) -> dict[str, str]:
     return table
 
 
+def is_msgid(message: str) -> bool:
+    """Whether `message` is one of ours (every msgid has its Chinese text; test_i18n)."""
+    return message in catalog(DEFAULT_LOCALE)
+
+
 def translate(locale: str, message: str, **params: Any) -> str:
     """`message` in `locale`, with `{name}` params filled in."""
     table = catalog(locale) if locale != "en" else {}

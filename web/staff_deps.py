@@ -12,10 +12,10 @@ from market import protection as protection_service
 from market import stations as station_service
 from market import stats as stats_service
 from market.errors import N_, Invalid
-from market.models import Report, Station, User
+from market.models import MAX_ID, Report, Station, User
 from web.deps import CurrentStaff, SessionDep
 
-Id = Annotated[int, Path(ge=1, le=2**62)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def require_staff(staff: CurrentStaff) -> User:

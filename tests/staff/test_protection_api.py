@@ -69,6 +69,20 @@ def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_written(
     assert session.exec(select(Report).where(Report.job_id == job.id)).all() == []
 
 
+def test_a_photo_sent_as_text_is_refused_in_the_users_language(
+    client: TestClient, session: Session
+) -> None:
+    _, worker, job = _worked_job(session)
+    response = client.post(
+        "/api/v1/reports",
+        files={**{k: (None, v) for k, v in _form(job.id or 0).items()}, "photo": (None, "照片")},
+        headers=auth(session, worker),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "photo", "message": "填写的内容无效"}]
+    assert session.exec(select(Report).where(Report.job_id == job.id)).all() == []
+
+
 def test_a_photo_over_two_megabytes_is_refused(client: TestClient, session: Session) -> None:
     _, worker, job = _worked_job(session)
     big = b"\xff\xd8\xff" + b"\x00" * (2 * 1024 * 1024 + 10)

@@ -72,6 +72,10 @@ CASES = [
     Case("malformed_json", "POST", "/jobs", "employer", 422,
          "body: 提交的内容不是有效的 JSON", "body: The request body is not valid JSON",
          raw='{"title": "搬货", '.encode()),
+    Case("body_not_utf8", "POST", "/jobs", "employer", 400,
+         "无法读取提交的内容，请检查它的编码",
+         "The request body could not be read; check how it is encoded",
+         raw=b'{"title": "\xff\xfe"}'),
     Case("body_is_a_list", "POST", "/jobs", "employer", 422,
          "body: 格式不对，应为对象", "body: Must be an object", body=lambda: [1, 2]),
     Case("latitude_as_text", "POST", "/jobs", "employer", 422,
@@ -134,6 +138,8 @@ CASES = [
     Case("unknown_job", "GET", "/jobs/999999", "worker", 404, "找不到该工作", "Job not found"),
     Case("job_id_not_a_number", "GET", "/jobs/abc", "worker", 422,
          "job_id: 请填写整数", "job_id: Must be a whole number"),
+    Case("job_id_past_the_id_columns", "GET", "/jobs/2147483648", "worker", 422,
+         "job_id: 不能大于 2147483647", "job_id: Must be at most 2147483647"),
     Case("claim_unknown_job", "POST", "/jobs/999999/claim", "worker", 404,
          "找不到该工作", "Job not found"),
     Case("edit_unknown_job", "PATCH", "/jobs/999999", "employer", 404,
@@ -328,7 +334,7 @@ def test_a_body_just_under_the_limit_still_reaches_validation(
 BACKEND_CASES = [c for c in CASES if c.id in {
     "nul_character_in_title", "profile_with_a_day_in_year_one",
     "profile_with_a_day_in_year_9999", "description_of_two_megabytes", "shift_in_year_one",
-    "headcount_ten_thousand",
+    "headcount_ten_thousand", "job_id_past_the_id_columns",
 }]  # fmt: skip
 
 

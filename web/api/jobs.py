@@ -109,7 +109,10 @@ def job_candidates(
 
 
 @router.post(
-    "/jobs/{job_id}/claim", status_code=status.HTTP_201_CREATED, response_model=ApplicationOut
+    "/jobs/{job_id}/claim",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationOut,
+    responses={200: {"model": ApplicationOut, "description": "Already claimed: that application"}},
 )
 def job_claim(
     job_id: JobId, worker: CurrentWorker, session: SessionDep, once: IdempotentDep

@@ -12,6 +12,7 @@ from market import dispatch_plan as dispatch_service
 from market import membership as membership_service
 from market import protection as protection_service
 from market import stations as station_service
+from market.models import MAX_ID
 from market.schemas import Latitude, Longitude
 from web.deps import (
     CurrentUser,
@@ -44,7 +45,7 @@ UPLOAD_LIMIT = protection_service.MAX_PHOTO_BYTES + 256 * 1024
 def report_create(
     worker: CurrentWorker,
     session: SessionDep,
-    job_id: Annotated[int, Form(ge=1, le=2**62)],
+    job_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     kind: Annotated[str, Form(pattern="^(unpaid|fake_job)$")],
     agreed_wage: Annotated[int, Form(ge=1, le=100_000)],
     work_from: Annotated[date, Form()],

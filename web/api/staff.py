@@ -18,6 +18,7 @@ from market.errors import N_
 from market.i18n import local
 from market.staff_schemas import DispatchSend
 from web.deps import CurrentStaff, LocaleDep, SessionDep, writes_on_read
+from web.errors import download
 from web.i18n import translate
 from web.staff_deps import PeriodDep, require_staff
 from web.staff_schemas import (
@@ -74,7 +75,11 @@ def stats_breakdown(
     return [group_out(r, by, locale) for r in rows]
 
 
-@router.get("/stats/export/{table}.csv", response_class=Response)
+@router.get(
+    "/stats/export/{table}.csv",
+    response_class=Response,
+    responses=download("text/csv", "The table as CSV"),
+)
 @writes_on_read
 def stats_csv(
     table: Literal["summary", "gap", "trade", "district", "day", "hour"],
@@ -163,7 +168,9 @@ def _printable(session: SessionDep, day: date, district: str, locale: str) -> li
     return rows
 
 
-@router.get("/dispatch/sent.csv", response_class=Response)
+@router.get(
+    "/dispatch/sent.csv", response_class=Response, responses=download("text/csv", "The list as CSV")
+)
 def dispatch_sent_csv(
     day: Day, session: SessionDep, locale: LocaleDep, district: District = ""
 ) -> Response:
@@ -172,7 +179,11 @@ def dispatch_sent_csv(
     return csv_response(f"dispatch-{day.isoformat()}.csv", locale, SENT_COLUMNS, rows)
 
 
-@router.get("/dispatch/print", response_class=HTMLResponse)
+@router.get(
+    "/dispatch/print",
+    response_class=Response,
+    responses=download("text/html", "An HTML fragment to print"),
+)
 def dispatch_print(
     day: Day, session: SessionDep, locale: LocaleDep, district: District = ""
 ) -> HTMLResponse:

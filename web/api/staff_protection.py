@@ -22,6 +22,7 @@ from market.staff_schemas import (
     VerifyRequest,
 )
 from web.deps import CurrentStaff, JobDep, LocaleDep, SessionDep
+from web.errors import download
 from web.staff_deps import Id, ReportDep, StationDep, TargetUserDep, require_staff
 from web.staff_schemas import (
     JobModerationOut,
@@ -71,7 +72,9 @@ REPORT_COLUMNS = (
 )
 
 
-@router.get("/reports.csv", response_class=Response)
+@router.get(
+    "/reports.csv", response_class=Response, responses=download("text/csv", "Every report as CSV")
+)
 def reports_csv(session: SessionDep, locale: LocaleDep) -> Response:
     """The whole report queue as CSV (UTF-8 with BOM)."""
     rows = []
@@ -96,7 +99,11 @@ def report_get(report: ReportDep, session: SessionDep) -> ReportDetailOut:
     return _detail(session, report)
 
 
-@router.get("/reports/{report_id}/photo", response_class=Response)
+@router.get(
+    "/reports/{report_id}/photo",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The photo"}},
+)
 def report_photo(report: ReportDep, session: SessionDep) -> Response:
     """The report's photo."""
     photo = protection_service.get_report_photo(session=session, report_id=report.id or 0)

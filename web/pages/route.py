@@ -131,7 +131,9 @@ class PageRoute(APIRoute):
     """An APIRoute whose errors are rendered as pages."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("include_in_schema", False)
+        # pages are HTML for browsers, not part of the API contract; the router always
+        # passes include_in_schema, so a default would never apply
+        kwargs["include_in_schema"] = False
         super().__init__(*args, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -10,11 +10,11 @@ from market import moderation as moderation_service
 from market import protection as protection_service
 from market import stations as station_service
 from market.errors import N_, NotAllowed
-from market.models import Report, Role, Station, User
+from market.models import MAX_ID, Report, Role, Station, User
 from web.deps import SessionDep
 from web.pages.deps import PageUser
 
-Id = Annotated[int, Path(ge=1, le=2**62)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _page_staff(user: PageUser) -> User:
