@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlmodel import Session, col
 
 from market import stats_parts as parts
+from market import stats_supply as supply_service
 from market.i18n import market_tz
 from market.models import (
     ApplicationStatus,
@@ -136,26 +137,15 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
         session=session, part=part, period=period
     )
     by_worker, by_employer, no_shows = sums.called_off
-    registered, available = session.exec(  # type: ignore[call-overload]
-        select(
-            func.count(),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                col(WorkerProfile.available_now),
-                                col(WorkerProfile.now_until) > now,
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-        ).select_from(WorkerProfile)
-    ).one()
+    available = session.exec(  # type: ignore[call-overload]
+        select(func.count())
+        .select_from(WorkerProfile)
+        .where(col(WorkerProfile.available_now), col(WorkerProfile.now_until) > now)
+    ).one()[0]
+    if part.rolled_up:  # a few thousand rows instead of every worker
+        registered = supply_service.registered_workers(session=session)
+    else:
+        registered = session.exec(select(func.count()).select_from(WorkerProfile)).one()[0]  # type: ignore[call-overload]
     members = session.exec(  # type: ignore[call-overload]
         select(func.count())
         .select_from(Membership)
@@ -238,8 +228,17 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
             was = merged.get(coarse, (0, 0))
             merged[coarse] = (was[0] + offered, was[1] + filled)
         demand = merged
-    placed = parts.placed_workers(part=part, period=period, worker=col(WorkerProfile.user_id))
-    supply = _supply(session, use_trade, use_district, placed)
+    if parts.reads_rolled_up_workers(part):
+        supply = supply_service.supply_counts(
+            session=session,
+            use_trade=use_trade,
+            use_district=use_district,
+            first_day=part.first_day,
+            hired_today=parts.hired_today(part),
+        )
+    else:  # before the first build, or a period ending before yesterday
+        placed = parts.placed_workers(period=period, worker=col(WorkerProfile.user_id))
+        supply = _supply(session, use_trade, use_district, placed)
     rows = []
     for key in set(demand) | set(supply):
         trade, district = key[0], key[1]

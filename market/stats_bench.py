@@ -111,6 +111,7 @@ def load_market(
                 "rating_sum",
                 "rating_count",
                 "lock_version",
+                "updated_at",
             ],
             (
                 (
@@ -127,6 +128,7 @@ def load_market(
                     0,
                     0,
                     0,
+                    created,
                 )
                 for i in range(workers)
             ),
@@ -182,7 +184,17 @@ def build_rollup(engine: Engine, *, now: datetime) -> float:
     return elapsed
 
 
-ROLLUP_TABLES = ("stats_day", "stats_hour", "stats_distance", "stats_worker", "stats_refresh")
+ROLLUP_TABLES = (
+    "stats_day",
+    "stats_hour",
+    "stats_distance",
+    "stats_wait",
+    "stats_worker",
+    "stats_people",
+    "stats_supply",
+    "stats_supply_worker",
+    "stats_refresh",
+)
 
 
 def _worker_trades(

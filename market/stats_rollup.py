@@ -24,9 +24,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union,
 )
 from sqlmodel import Session, col
 
+from market import stats_people as people_service
+from market import stats_supply as supply_service
 from market.i18n import market_tz
 from market.models import (
     Application,
@@ -38,7 +41,7 @@ from market.models import (
     StatsHour,
     StatsRefresh,
     StatsWait,
-    StatsWorker,
+    WorkerProfile,
     utcnow,
 )
 
@@ -127,11 +130,20 @@ def _hired() -> ColumnElement[bool]:
     return col(Application.status).in_(HIRED)
 
 
-def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime:
-    """Bring the closed days up to date; returns where they end (the start of local today)."""
+def refresh_rollup(
+    *, session: Session, now: datetime | None = None, build: bool = True
+) -> datetime | None:
+    """Bring the closed days up to date; returns where they end (the start of local today).
+
+    The first build reads the whole market (seconds on a large one): with `build` false,
+    as staff reads call it, it is left to the periodic refresh and None says there is no
+    rollup yet (the reads then use the base tables alone).
+    """
     now = now or utcnow()
     cutoff = start_of_local_day(now)
     state = session.get(StatsRefresh, 1)
+    if state is None and not build:
+        return None
     if state is not None and not _stale(session, state, cutoff, now):
         return state.closed_before
     if dialect(session) == "postgresql":  # one refresher at a time; the others wait, then skip
@@ -140,10 +152,13 @@ def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime
         if state is not None:
             session.expire(state)  # re-read: a refresher we waited for may have moved it
         state = session.get(StatsRefresh, 1)
+        if state is None and not build:
+            return None
         if state is not None and not _stale(session, state, cutoff, now):
             return state.closed_before
     if state is None:
         _rebuild(session, days=None, workers=None, cutoff=cutoff)
+        supply_service.rebuild_supply(session=session, workers=None)
         session.add(StatsRefresh(id=1, closed_before=cutoff, watermark=now))
     else:
         since = state.watermark - LAG
@@ -160,18 +175,25 @@ def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime
             .where(or_(col(Job.id).in_(changed_jobs), closing))
             .distinct()
         ).all()
-        workers = (
+        applied = (
             select(col(Application.worker_id))
             .join(Job, col(Job.id) == col(Application.job_id))
             .where(col(Job.created_at) < cutoff)
             .where(or_(col(Application.updated_at) >= since, closing))
-            .distinct()
         )
+        members = people_service.changed_members(since)
+        workers = union(applied, members)
         _rebuild(session, days=sorted(d for (d,) in days), workers=workers, cutoff=cutoff)
+        moved = select(col(WorkerProfile.user_id)).where(col(WorkerProfile.updated_at) >= since)
+        supply_service.rebuild_supply(session=session, workers=union(applied, members, moved))
         state.closed_before, state.watermark = cutoff, now
         session.add(state)
     session.flush()
     return cutoff
+
+
+def _day(session: Session) -> Any:
+    return lambda column: local_day_hour(session, column)[0]
 
 
 def and_range(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -185,6 +207,11 @@ def _stale(session: Session, state: StatsRefresh, cutoff: datetime, now: datetim
     old_job = col(Job.created_at) < cutoff
     changed = select(col(Job.id)).where(col(Job.updated_at) >= since, old_job).limit(1)
     if session.exec(changed).first() is not None:  # type: ignore[call-overload]
+        return True
+    moved = select(col(WorkerProfile.user_id)).where(col(WorkerProfile.updated_at) >= since)
+    if session.exec(moved.limit(1)).first() is not None:  # type: ignore[call-overload]
+        return True
+    if session.exec(people_service.changed_members(since).limit(1)).first() is not None:  # type: ignore[call-overload]
         return True
     applied = (
         select(col(Application.id))
@@ -230,7 +257,9 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
             insert(StatsDistance).from_select(["day", "distance_km", "hires"], hires)
         )
         _rebuild_waits(session, days=days, jobs_in=jobs_in)
-    _rebuild_workers(session, workers=workers, cutoff=cutoff)
+    people_service.rebuild_workers(
+        session=session, workers=workers, cutoff=cutoff, local_day=_day(session)
+    )
 
 
 def _rebuild_waits(session: Session, *, days: list[str] | None, jobs_in: Any) -> None:
@@ -286,28 +315,3 @@ def _insert_hours(session: Session, keys: list[Any], jobs_in: Any) -> None:
     )
     names = ["day", "hour", *COUNT_COLUMNS, *SUMMARY_COLUMNS]
     session.exec(insert(StatsHour).from_select(names, query))  # type: ignore[call-overload]
-
-
-def _rebuild_workers(session: Session, *, workers: Any, cutoff: datetime) -> None:
-    if workers is None:
-        session.exec(delete(StatsWorker))  # type: ignore[call-overload]
-    else:
-        workers = workers.subquery()
-        session.exec(  # type: ignore[call-overload]
-            delete(StatsWorker).where(col(StatsWorker.worker_id).in_(select(workers.c.worker_id)))
-        )
-    latest = (
-        select(
-            col(Application.worker_id),
-            func.max(col(Job.created_at)),
-            func.max(case((_hired(), col(Job.created_at)))),
-        )
-        .join(Job, col(Job.id) == col(Application.job_id))
-        .where(col(Job.created_at) < cutoff)
-        .group_by(col(Application.worker_id))
-    )
-    if workers is not None:
-        latest = latest.where(col(Application.worker_id).in_(select(workers.c.worker_id)))
-    session.exec(  # type: ignore[call-overload]
-        insert(StatsWorker).from_select(["worker_id", "last_applied_at", "last_hired_at"], latest)
-    )
