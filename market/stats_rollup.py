@@ -175,17 +175,19 @@ def refresh_rollup(
             .where(or_(col(Job.id).in_(changed_jobs), closing))
             .distinct()
         ).all()
-        applied = (
-            select(col(Application.worker_id))
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(col(Job.created_at) < cutoff)
-            .where(or_(col(Application.updated_at) >= since, closing))
-        )
+        # one select per index (applications changed, jobs of the days that closed): an OR
+        # across the two tables would join every application to its job, each time
+        to_job = col(Job.id) == col(Application.job_id)
+        applied = select(col(Application.worker_id)).join(Job, to_job)
+        changed = applied.where(col(Application.updated_at) >= since, col(Job.created_at) < cutoff)
+        closed = applied.where(closing)
         members = people_service.changed_members(since)
-        workers = union(applied, members)
+        workers = union(changed, closed, members)
         _rebuild(session, days=sorted(d for (d,) in days), workers=workers, cutoff=cutoff)
         moved = select(col(WorkerProfile.user_id)).where(col(WorkerProfile.updated_at) >= since)
-        supply_service.rebuild_supply(session=session, workers=union(applied, members, moved))
+        supply_service.rebuild_supply(
+            session=session, workers=union(changed, closed, members, moved)
+        )
         state.closed_before, state.watermark = cutoff, now
         session.add(state)
     session.flush()
