@@ -135,15 +135,18 @@ def refresh_rollup(
 ) -> datetime | None:
     """Bring the closed days up to date; returns where they end (the start of local today).
 
-    The first build reads the whole market (seconds on a large one): with `build` false,
-    as staff reads call it, it is left to the periodic refresh and None says there is no
-    rollup yet (the reads then use the base tables alone).
+    The first build reads the whole market (seconds on a large one) and closing a day
+    re-reads that day's jobs and workers (a second or two): with `build` false, as staff
+    reads call it, both are left to the periodic refresh. None then says there is no rollup
+    yet (the reads use the base tables alone); a day that closed since the last refresh
+    stays live (the reads read it from the base tables too). Changed rows are always
+    brought in, so the figures stay exact.
     """
     now = now or utcnow()
-    cutoff = start_of_local_day(now)
     state = session.get(StatsRefresh, 1)
     if state is None and not build:
         return None
+    cutoff = _cutoff(state, now, build)
     if state is not None and not _stale(session, state, cutoff, now):
         return state.closed_before
     if dialect(session) == "postgresql":  # one refresher at a time; the others wait, then skip
@@ -154,6 +157,7 @@ def refresh_rollup(
         state = session.get(StatsRefresh, 1)
         if state is None and not build:
             return None
+        cutoff = _cutoff(state, now, build)
         if state is not None and not _stale(session, state, cutoff, now):
             return state.closed_before
     if state is None:
@@ -192,6 +196,13 @@ def refresh_rollup(
         session.add(state)
     session.flush()
     return cutoff
+
+
+def _cutoff(state: StatsRefresh | None, now: datetime, build: bool) -> datetime:
+    """Where the closed days are to end: today's start, or where they end now for a read."""
+    if build or state is None:
+        return start_of_local_day(now)
+    return state.closed_before
 
 
 def _day(session: Session) -> Any:

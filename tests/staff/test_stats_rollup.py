@@ -138,3 +138,28 @@ def test_medians_over_closed_days_and_today_are_exact(fresh_engine: Engine) -> N
         after_today = stats_service.get_summary(session=s, period=period)
     assert after_today.median_hours_to_first_hire == 5.0  # 1 2 3 | 7 10 12
     assert after_today.median_distance_km == 3.0  # 1 2 2.5 | 3.5 4 6
+
+
+def test_a_read_leaves_the_day_close_to_the_refresher_and_reads_that_day_live(
+    fresh_engine: Engine,
+) -> None:
+    now = utcnow()
+    yesterday = stats_service.today() - timedelta(days=1)
+    with session_scope(fresh_engine) as s:
+        make_posted_job(s, created_at=now - 3 * 24 * H, headcount=1)
+        job = make_posted_job(s, created_at=now - 24 * H, headcount=5, confirmed=1)
+        make_application(s, job=job, worker=make_district_worker(s))
+        rollup_service.refresh_rollup(session=s, now=now - 24 * H)  # yesterday was today
+    with session_scope(fresh_engine) as s:
+        make_district_worker(s)  # a change: the read brings it in, but closes no day
+    assert _day_row(fresh_engine, yesterday.isoformat()) == (1, 5, 1)
+    period = stats_service.period_of(first=yesterday - timedelta(days=2), last=yesterday)
+    with session_scope(fresh_engine) as s:
+        summary = stats_service.get_summary(session=s, period=period)
+        gap = stats_service.list_gap(session=s, period=period, by="trade")
+        state = s.get(StatsRefresh, 1)
+        assert state is not None
+        assert state.closed_before == rollup_service.start_of_local_day(now - 24 * H)
+        assert s.exec(select(StatsDay.day)).all() == [(yesterday - timedelta(days=2)).isoformat()]
+    assert (summary.jobs_posted, summary.slots_offered, summary.workers_placed) == (2, 6, 1)
+    assert {r.trade: (r.workers, r.placed) for r in gap} == {"painter": (2, 1)}
