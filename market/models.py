@@ -513,6 +513,19 @@ class StatsDay(StatsCounts, table=True):
     district: str = Field(sa_type=String(40), primary_key=True)
 
 
+class StatsMonth(StatsCounts, table=True):
+    """stats_day summed per local month (its closed days only), per trade and district.
+
+    A year's breakdown or gap reads about twelve rows a key instead of 365.
+    """
+
+    __tablename__ = "stats_month"
+
+    month: str = Field(sa_type=String(7), primary_key=True)  # YYYY-MM, local
+    trade: str = Field(sa_type=String(24), primary_key=True)
+    district: str = Field(sa_type=String(40), primary_key=True)
+
+
 class StatsHour(StatsCounts, table=True):
     """Jobs posted on a closed local day, per local hour of posting; the summary's sums.
 

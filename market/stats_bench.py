@@ -58,6 +58,7 @@ def time_day_close(engine: Engine, *, now: datetime) -> float:
 
 ROLLUP_TABLES = (
     "stats_day",
+    "stats_month",
     "stats_hour",
     "stats_distance",
     "stats_wait",

@@ -25,6 +25,7 @@ from market.models import (
     StatsDay,
     StatsDistance,
     StatsHour,
+    StatsMonth,
     StatsWait,
 )
 
@@ -82,17 +83,24 @@ def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[st
     table: Any = StatsHour if by in ("hour", "day", None) else StatsDay  # the fewest rows
     names: list[str] = {None: [], "trade_district": ["trade", "district"]}.get(by, [str(by)])
     totals: dict[tuple[str, ...], Counts] = {}
-    if part.first_day is not None:
-        keys = [getattr(table, n) for n in names]
-        sums = [func.coalesce(func.sum(getattr(table, c)), 0) for c in rollup.COUNT_COLUMNS]
-        query = select(*keys, *sums).where(
-            col(table.day) >= part.first_day, col(table.day) <= part.last_day
-        )
-        for row in session.exec(query.group_by(*keys)).all():  # type: ignore[call-overload]
-            if by is None and not row[0]:
-                continue  # no closed jobs: sums over nothing
-            key = tuple(str(k) for k in row[: len(keys)]) or ("",)
-            totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
+    if part.first_day is not None and part.last_day is not None:
+        reads: list[tuple[Any, ColumnElement[bool]]] = []
+        if table is StatsDay:  # whole months from stats_month, the days around them by day
+            months, edges = month_split(part.first_day, part.last_day, part.reaches_closed_end)
+            if months:
+                reads.append((StatsMonth, col(StatsMonth.month).in_(months)))
+            reads += [(StatsDay, col(StatsDay.day).between(a, b)) for a, b in edges]
+        else:
+            reads.append((table, col(table.day).between(part.first_day, part.last_day)))
+        for source, where in reads:
+            keys = [getattr(source, n) for n in names]
+            sums = [func.coalesce(func.sum(getattr(source, c)), 0) for c in rollup.COUNT_COLUMNS]
+            query = select(*keys, *sums).where(where).group_by(*keys)
+            for row in session.exec(query).all():  # type: ignore[call-overload]
+                if by is None and not row[0]:
+                    continue  # no closed jobs: sums over nothing
+                key = tuple(str(k) for k in row[: len(keys)]) or ("",)
+                totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
     if part.live_start is not None:
         day, hour = rollup.local_day_hour(session, col(Job.created_at))
         exprs = {"trade": col(Job.trade), "district": col(Job.district), "day": day, "hour": hour}
@@ -104,6 +112,29 @@ def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[st
             key = tuple(str(k) for k in row[: len(keys)]) or ("",)
             totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
     return totals
+
+
+def month_split(
+    first_day: str, last_day: str, reaches_end: bool
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The months ("YYYY-MM") lying whole in first_day..last_day, and the day ranges left.
+
+    stats_month holds only closed days, so the month of the last closed day counts as
+    whole when the range reaches it.
+    """
+    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    months: list[str] = []
+    edges: list[tuple[str, str]] = []
+    start = first
+    while start <= last:
+        month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        end = min(month_end, last)
+        if start.day == 1 and (end == month_end or reaches_end):
+            months.append(start.isoformat()[:7])
+        else:
+            edges.append((start.isoformat(), end.isoformat()))
+        start = end + timedelta(days=1)
+    return months, edges
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from market.models import (
     StatsDay,
     StatsDistance,
     StatsHour,
+    StatsMonth,
     StatsRefresh,
     StatsWait,
     WorkerProfile,
@@ -260,6 +261,7 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
         _insert(session, StatsDay, ["day", "trade", "district"],
                 [day, col(Job.trade), col(Job.district)], jobs_in)  # fmt: skip
         _insert_hours(session, [day, hour], jobs_in)
+        _rebuild_months(session, days)
         hires: Select[Any] = (
             select(day, col(Application.distance_km), func.count())
             .join(Job, col(Job.id) == col(Application.job_id))
@@ -273,6 +275,21 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
     people_service.rebuild_workers(
         session=session, workers=workers, cutoff=cutoff, local_day=_day(session)
     )
+
+
+def _rebuild_months(session: Session, days: list[str] | None) -> None:
+    """Sum again the months of the rebuilt days (all when None) from stats_day."""
+    month = func.substr(col(StatsDay.day), 1, 7)
+    keys = [month, col(StatsDay.trade), col(StatsDay.district)]
+    query = select(*keys, *(func.sum(getattr(StatsDay, c)) for c in COUNT_COLUMNS))
+    if days is None:
+        session.exec(delete(StatsMonth))  # type: ignore[call-overload]
+    else:
+        months = sorted({d[:7] for d in days})
+        session.exec(delete(StatsMonth).where(col(StatsMonth.month).in_(months)))  # type: ignore[call-overload]
+        query = query.where(month.in_(months))
+    names = ["month", "trade", "district", *COUNT_COLUMNS]
+    session.exec(insert(StatsMonth).from_select(names, query.group_by(*keys)))  # type: ignore[call-overload]
 
 
 def _rebuild_waits(session: Session, *, days: list[str] | None, jobs_in: Any) -> None:

@@ -1,4 +1,4 @@
-"""statistics rollup of workers: supply per trade and district, people per day; worker.updated_at
+"""statistics rollup: workers (supply per trade and district, people per day), months; worker.updated_at
 
 Revision ID: 0006
 Revises: 0005
@@ -37,6 +37,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_stats_supply_worker_key", ["trade", "district", "hired_day"], unique=False
         )
+    op.create_table(
+        "stats_month",
+        sa.Column("jobs", sa.Integer(), nullable=False),
+        sa.Column("jobs_cancelled", sa.Integer(), nullable=False),
+        sa.Column("slots_offered", sa.Integer(), nullable=False),
+        sa.Column("slots_filled", sa.Integer(), nullable=False),
+        sa.Column("wage_sum", sa.Integer(), nullable=False),
+        sa.Column("wage_jobs", sa.Integer(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("trade", sa.String(length=24), nullable=False),
+        sa.Column("district", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("month", "trade", "district", name=op.f("pk_stats_month")),
+    )
     op.create_table(
         "stats_people",
         sa.Column("day", sa.String(length=10), nullable=False),
@@ -90,6 +103,7 @@ def downgrade() -> None:
         batch_op.drop_column("hired_day")
         batch_op.drop_column("applied_day")
     op.drop_table("stats_people")
+    op.drop_table("stats_month")
     with op.batch_alter_table("stats_supply_worker", schema=None) as batch_op:
         batch_op.drop_index("ix_stats_supply_worker_key")
     op.drop_table("stats_supply_worker")

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from market import membership as membership_service
 from market import stats as stats_service
+from market import stats_parts
 from market import stats_rollup as rollup_service
 from market import workers as worker_service
 from market.db import session_scope
@@ -46,13 +47,16 @@ def _figures(session: Session) -> dict[str, Any]:
     """Every worker figure of periods reaching today, and of one ending before yesterday."""
     today = stats_service.today()
     got: dict[str, Any] = {}
-    for days in (1, 3, 10, 30):
+    for days in (1, 3, 10, 30, 80):
         period = stats_service.period_of(first=today - timedelta(days=days - 1), last=today)
         summary = stats_service.get_summary(session=session, period=period)
         got[f"summary {days}"] = summary
         for by in stats_service.GROUPINGS:
             gap = stats_service.list_gap(session=session, period=period, by=by)
             got[f"gap {by} {days}"] = sorted(gap, key=lambda r: (r.trade, r.district))
+        for by in ("trade", "district"):  # whole months from stats_month, the rest by day
+            rows = stats_service.list_breakdown(session=session, period=period, by=by)
+            got[f"breakdown {by} {days}"] = rows
     past = stats_service.period_of(first=today - timedelta(days=9), last=today - timedelta(days=3))
     got["summary past"] = stats_service.get_summary(session=session, period=past)
     got["gap past"] = sorted(
@@ -86,6 +90,8 @@ def _market(engine: Engine) -> dict[str, User]:
     w: dict[str, User] = {}
     with session_scope(engine) as s:
         old = make_posted_job(s, created_at=now - 5 * 24 * H, headcount=3, confirmed=2)
+        for days_ago in (35, 45, 70):  # earlier months: no worker of ours applied
+            make_posted_job(s, created_at=now - days_ago * 24 * H, district="莱山区", headcount=2)
         recent = make_posted_job(s, created_at=now - 2 * 24 * H, trade="mover", district="莱山区",
                                  headcount=2, confirmed=1)  # fmt: skip
         w["a"] = make_district_worker(s)
@@ -251,3 +257,18 @@ def test_rebuilding_from_scratch_gives_what_the_increments_gave(fresh_engine: En
         s.exec(delete(StatsRefresh))  # type: ignore[call-overload]
         rollup_service.refresh_rollup(session=s)
         assert read(s) == incremental
+
+
+def test_a_period_is_split_into_whole_months_and_the_days_around_them() -> None:
+    split = stats_parts.month_split
+    assert split("2026-08-15", "2026-11-22", True) == (
+        ["2026-09", "2026-10", "2026-11"],
+        [("2026-08-15", "2026-08-31")],
+    )
+    # not reaching the last closed day: November's row would hold days after the 22nd
+    assert split("2026-09-01", "2026-11-22", False) == (
+        ["2026-09", "2026-10"],
+        [("2026-11-01", "2026-11-22")],
+    )
+    assert split("2026-02-01", "2026-02-28", False) == (["2026-02"], [])
+    assert split("2026-12-31", "2027-01-01", True) == (["2027-01"], [("2026-12-31", "2026-12-31")])
