@@ -5,8 +5,10 @@ jobs *posted* in it (`job.created_at`, indexed); every application figure counts
 those jobs. Cancelled jobs count as posted but offer no slots. A "hire" is an application
 that was confirmed at some point and not withdrawn: confirmed, completed or no-show.
 
-Closed local days are read from the rollup (`market/stats_rollup.py`, refreshed by every
-read before it reads) and today from the base tables; `market/stats_parts.py` merges the
+Closed local days are read from the rollup (`market/stats_rollup.py`: built and advanced
+day by day by a background refresh, brought up to date with changed rows by every read
+before it reads) and the rest from the base tables; `market/stats_parts.py` (jobs),
+`stats_people.py` (distinct workers) and `stats_supply.py` (the gap's supply) merge the
 two so that every figure is exactly what one query over the base tables gives. Medians
 interpolate as `percentile_cont` does on PostgreSQL and average the two middle values on
 SQLite; local day and hour use the market's time zone (`LINGGONG_TIMEZONE`).

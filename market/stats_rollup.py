@@ -4,8 +4,11 @@ Only days before the market's today are rolled up (`StatsRefresh.closed_before`)
 always read live from the base tables. `refresh_rollup` brings the closed days up to date:
 a day is rebuilt from the base tables when one of its jobs, or an application to one of
 them, changed since the last refresh (a hire landing on a job posted days ago rebuilds
-that job's day), and the days that closed since then are added. The statistics reads call
-it first, and the app may call it periodically so that the reads find nothing to do.
+that job's day), and the days that closed since then are added; the workers whose
+applications, membership, district or trades changed are re-read (`stats_people`,
+`stats_supply`). The app refreshes it periodically in the background (`web/stats_refresh.py`),
+which alone builds it the first time and closes days; the statistics reads call it first
+to bring in changed rows, usually finding nothing to do.
 """
 
 from __future__ import annotations
