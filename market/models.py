@@ -130,6 +130,7 @@ class WorkerProfile(SQLModel, table=True):
         CheckConstraint("min_wage >= 0", name="min_wage"),
         # supply per district for the staff statistics, read from the index alone
         Index("ix_worker_stats", "user_id", "district"),
+        Index("ix_worker_updated", "updated_at"),
     )
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
@@ -149,6 +150,10 @@ class WorkerProfile(SQLModel, table=True):
     rating_count: int = 0
     # bumped by every hire of this worker: the row lock that serialises their bookings
     lock_version: int = 0
+    # stamped when the district or the trades change (not by hires, which the rollup sees
+    # through applications): the statistics rollup re-reads these workers' supply. On the
+    # worker, not on worker_trade, because a trade taken away leaves no row to stamp.
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class WorkerTrade(SQLModel, table=True):
@@ -454,8 +459,9 @@ class Membership(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     status: str = Field(default=MembershipStatus.pending, sa_type=String(16), index=True)
-    applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # indexed: the statistics rollup looks for memberships changed since its last refresh
+    applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     note: str = Field(default="", sa_type=String(200))
 
@@ -508,6 +514,19 @@ class StatsDay(StatsCounts, table=True):
     __tablename__ = "stats_day"
 
     day: str = Field(sa_type=String(10), primary_key=True)  # YYYY-MM-DD, local
+    trade: str = Field(sa_type=String(24), primary_key=True)
+    district: str = Field(sa_type=String(40), primary_key=True)
+
+
+class StatsMonth(StatsCounts, table=True):
+    """stats_day summed per local month (its closed days only), per trade and district.
+
+    A year's breakdown or gap reads about twelve rows a key instead of 365.
+    """
+
+    __tablename__ = "stats_month"
+
+    month: str = Field(sa_type=String(7), primary_key=True)  # YYYY-MM, local
     trade: str = Field(sa_type=String(24), primary_key=True)
     district: str = Field(sa_type=String(40), primary_key=True)
 
@@ -567,12 +586,66 @@ class StatsWorker(SQLModel, table=True):
     """
 
     __tablename__ = "stats_worker"
-    # by key with the hire time: the gap joins every worker to it, index-only
-    __table_args__ = (Index("ix_stats_worker_hired", "worker_id", "last_hired_at"),)
+    __table_args__ = (
+        Index("ix_stats_worker_hired", "worker_id", "last_hired_at"),
+        # stats_people recounts the days a changed worker left or joined from these
+        Index("ix_stats_worker_applied_day", "applied_day", "member"),
+        Index("ix_stats_worker_hired_day", "hired_day", "member"),
+    )
 
     worker_id: int = Field(primary_key=True)
     last_applied_at: datetime = Field(sa_type=UTCDateTime)
     last_hired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    applied_day: str = Field(sa_type=String(10))  # local day of last_applied_at
+    hired_day: str = Field(sa_type=String(10))  # local day of last_hired_at, "" for none
+    member: bool  # an approved union member when last rolled up
+
+
+class StatsPeople(SQLModel, table=True):
+    """stats_worker counted per local day: workers whose latest closed-day application / hire
+    was on a job posted that day, members apart.
+
+    Workers active or placed in a period reaching the end of the closed days are the sums
+    over its days: the summary reads a few hundred rows instead of every worker.
+    """
+
+    __tablename__ = "stats_people"
+
+    day: str = Field(sa_type=String(10), primary_key=True)
+    member: bool = Field(primary_key=True)
+    applied: int
+    hired: int
+
+
+class StatsSupplyWorker(SQLModel, table=True):
+    """Each worker's supply as last rolled up: one row per trade, plus trade "" for the worker.
+
+    `hired_day` is the local day of their latest hire on a closed-day job ("" for none).
+    Kept so that a refresh knows which supply counts a changed worker used to add to.
+    """
+
+    __tablename__ = "stats_supply_worker"
+    __table_args__ = (Index("ix_stats_supply_worker_key", "trade", "district", "hired_day"),)
+
+    worker_id: int = Field(primary_key=True)
+    trade: str = Field(sa_type=String(24), primary_key=True)
+    district: str = Field(sa_type=String(40))
+    hired_day: str = Field(sa_type=String(10))
+
+
+class StatsSupply(SQLModel, table=True):
+    """Registered workers per trade ("" for every worker once), district and latest hire day.
+
+    The gap's supply over any period reaching the closed end: all rows are the registered
+    workers, those with `hired_day` in the period were placed in it.
+    """
+
+    __tablename__ = "stats_supply"
+
+    trade: str = Field(sa_type=String(24), primary_key=True)
+    district: str = Field(sa_type=String(40), primary_key=True)
+    hired_day: str = Field(sa_type=String(10), primary_key=True)
+    workers: int
 
 
 class StatsRefresh(SQLModel, table=True):

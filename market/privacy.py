@@ -105,6 +105,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
     if worker is not None:
         worker.home_lat = worker.home_lon = worker.now_lat = worker.now_lon = None
         worker.now_until, worker.available_now = None, False
+        worker.updated_at = now  # their trades go: the statistics rollup re-reads them
         session.add(worker)
         for model in (WorkerTrade, WorkerCertificate, WeeklyAvailability, AvailableDay):
             session.exec(delete(model).where(col(model.worker_id) == uid))  # type: ignore[attr-defined]

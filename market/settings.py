@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     # /metrics answers loopback, or a scraper sending "Authorization: Bearer <this token>"
     metrics_token: SecretStr | None = None
+    # the staff statistics rollup is refreshed this often by each app replica (0: never,
+    # e.g. when `linggong stats-refresh` runs from cron instead)
+    stats_refresh_seconds: float = 60.0
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

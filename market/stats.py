@@ -5,8 +5,10 @@ jobs *posted* in it (`job.created_at`, indexed); every application figure counts
 those jobs. Cancelled jobs count as posted but offer no slots. A "hire" is an application
 that was confirmed at some point and not withdrawn: confirmed, completed or no-show.
 
-Closed local days are read from the rollup (`market/stats_rollup.py`, refreshed by every
-read before it reads) and today from the base tables; `market/stats_parts.py` merges the
+Closed local days are read from the rollup (`market/stats_rollup.py`: built and advanced
+day by day by a background refresh, brought up to date with changed rows by every read
+before it reads) and the rest from the base tables; `market/stats_parts.py` (jobs),
+`stats_people.py` (distinct workers) and `stats_supply.py` (the gap's supply) merge the
 two so that every figure is exactly what one query over the base tables gives. Medians
 interpolate as `percentile_cont` does on PostgreSQL and average the two middle values on
 SQLite; local day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
@@ -20,10 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlmodel import Session, col
 
 from market import stats_parts as parts
+from market import stats_supply as supply_service
 from market.i18n import market_tz
 from market.models import (
     ApplicationStatus,
@@ -136,26 +139,15 @@ def get_summary(*, session: Session, period: Period, now: datetime | None = None
         session=session, part=part, period=period
     )
     by_worker, by_employer, no_shows = sums.called_off
-    registered, available = session.exec(  # type: ignore[call-overload]
-        select(
-            func.count(),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                col(WorkerProfile.available_now),
-                                col(WorkerProfile.now_until) > now,
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-        ).select_from(WorkerProfile)
-    ).one()
+    available = session.exec(  # type: ignore[call-overload]
+        select(func.count())
+        .select_from(WorkerProfile)
+        .where(col(WorkerProfile.available_now), col(WorkerProfile.now_until) > now)
+    ).one()[0]
+    if part.rolled_up:  # a few thousand rows instead of every worker
+        registered = supply_service.registered_workers(session=session)
+    else:
+        registered = session.exec(select(func.count()).select_from(WorkerProfile)).one()[0]  # type: ignore[call-overload]
     members = session.exec(  # type: ignore[call-overload]
         select(func.count())
         .select_from(Membership)
@@ -238,8 +230,17 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
             was = merged.get(coarse, (0, 0))
             merged[coarse] = (was[0] + offered, was[1] + filled)
         demand = merged
-    placed = parts.placed_workers(part=part, period=period, worker=col(WorkerProfile.user_id))
-    supply = _supply(session, use_trade, use_district, placed)
+    if parts.reads_rolled_up_workers(part):
+        supply = supply_service.supply_counts(
+            session=session,
+            use_trade=use_trade,
+            use_district=use_district,
+            first_day=part.first_day,
+            hired_today=parts.hired_today(part),
+        )
+    else:  # before the first build, or a period ending before yesterday
+        placed = parts.placed_workers(period=period, worker=col(WorkerProfile.user_id))
+        supply = _supply(session, use_trade, use_district, placed)
     rows = []
     for key in set(demand) | set(supply):
         trade, district = key[0], key[1]

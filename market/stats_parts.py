@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Float, and_, case, func, select
 from sqlmodel import Session, col
 
+from market import stats_people as people_service
 from market import stats_rollup as rollup
 from market.i18n import market_tz
 from market.models import (
@@ -24,8 +25,8 @@ from market.models import (
     StatsDay,
     StatsDistance,
     StatsHour,
+    StatsMonth,
     StatsWait,
-    StatsWorker,
 )
 
 if TYPE_CHECKING:
@@ -44,11 +45,18 @@ class Part:
     live_start: datetime | None
     live_end: datetime | None
     reaches_closed_end: bool  # the period runs at least to the last closed day
+    rolled_up: bool = True  # False before the first build: everything is read live
 
 
 def split_period(*, session: Session, period: Period) -> Part:
-    """Refresh the rollup, then split the period at the start of the market's today."""
-    cutoff = rollup.refresh_rollup(session=session)
+    """Refresh the rollup, then split the period at the start of the market's today.
+
+    Before the periodic refresh has built the rollup once, the whole period is read live:
+    slower, but a staff page never waits for the first build.
+    """
+    cutoff = rollup.refresh_rollup(session=session, build=False)
+    if cutoff is None:
+        return Part(None, None, period.start, period.end, False, rolled_up=False)
     last_closed: date = cutoff.astimezone(market_tz()).date() - timedelta(days=1)
     closed = period.start < cutoff
     live = period.end > cutoff
@@ -75,17 +83,24 @@ def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[st
     table: Any = StatsHour if by in ("hour", "day", None) else StatsDay  # the fewest rows
     names: list[str] = {None: [], "trade_district": ["trade", "district"]}.get(by, [str(by)])
     totals: dict[tuple[str, ...], Counts] = {}
-    if part.first_day is not None:
-        keys = [getattr(table, n) for n in names]
-        sums = [func.coalesce(func.sum(getattr(table, c)), 0) for c in rollup.COUNT_COLUMNS]
-        query = select(*keys, *sums).where(
-            col(table.day) >= part.first_day, col(table.day) <= part.last_day
-        )
-        for row in session.exec(query.group_by(*keys)).all():  # type: ignore[call-overload]
-            if by is None and not row[0]:
-                continue  # no closed jobs: sums over nothing
-            key = tuple(str(k) for k in row[: len(keys)]) or ("",)
-            totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
+    if part.first_day is not None and part.last_day is not None:
+        reads: list[tuple[Any, ColumnElement[bool]]] = []
+        if table is StatsDay:  # whole months from stats_month, the days around them by day
+            months, edges = month_split(part.first_day, part.last_day, part.reaches_closed_end)
+            if months:
+                reads.append((StatsMonth, col(StatsMonth.month).in_(months)))
+            reads += [(StatsDay, col(StatsDay.day).between(a, b)) for a, b in edges]
+        else:
+            reads.append((table, col(table.day).between(part.first_day, part.last_day)))
+        for source, where in reads:
+            keys = [getattr(source, n) for n in names]
+            sums = [func.coalesce(func.sum(getattr(source, c)), 0) for c in rollup.COUNT_COLUMNS]
+            query = select(*keys, *sums).where(where).group_by(*keys)
+            for row in session.exec(query).all():  # type: ignore[call-overload]
+                if by is None and not row[0]:
+                    continue  # no closed jobs: sums over nothing
+                key = tuple(str(k) for k in row[: len(keys)]) or ("",)
+                totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
     if part.live_start is not None:
         day, hour = rollup.local_day_hour(session, col(Job.created_at))
         exprs = {"trade": col(Job.trade), "district": col(Job.district), "day": day, "hour": hour}
@@ -97,6 +112,29 @@ def job_totals(*, session: Session, part: Part, by: str | None) -> dict[tuple[st
             key = tuple(str(k) for k in row[: len(keys)]) or ("",)
             totals[key] = _add(totals.get(key, ZERO), row[len(keys) :])
     return totals
+
+
+def month_split(
+    first_day: str, last_day: str, reaches_end: bool
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The months ("YYYY-MM") lying whole in first_day..last_day, and the day ranges left.
+
+    stats_month holds only closed days, so the month of the last closed day counts as
+    whole when the range reaches it.
+    """
+    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    months: list[str] = []
+    edges: list[tuple[str, str]] = []
+    start = first
+    while start <= last:
+        month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        end = min(month_end, last)
+        if start.day == 1 and (end == month_end or reaches_end):
+            months.append(start.isoformat()[:7])
+        else:
+            edges.append((start.isoformat(), end.isoformat()))
+        start = end + timedelta(days=1)
+    return months, edges
 
 
 @dataclass(frozen=True)
@@ -134,64 +172,29 @@ def summary_sums(*, session: Session, part: Part) -> SummarySums:
     return SummarySums(counts, called_off, waits)
 
 
-def _worker_sets(part: Part, period: Period) -> Any:
-    """One (worker, hired 0/1) row per applicant of the period; None when the rollup can't say.
+def _applicants(where: ColumnElement[bool]) -> Any:
+    """One (worker, hired 0/1) row per worker who applied to a job matching `where`."""
+    hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
+    return (
+        select(col(Application.worker_id).label("worker_id"), func.max(hired).label("hired"))
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .where(where)
+        .group_by(col(Application.worker_id))
+        .subquery()
+    )
 
-    A worker's latest closed-day job tells whether they were active in a period that runs
-    to the end of the closed days; today's applicants are merged in live. The two sides
-    are joined rather than grouped: grouping a year's ~100k workers again costs more than
-    the rollup saves.
-    """
-    if part.first_day is not None and not part.reaches_closed_end:
-        return None
-    today = None
-    if part.live_start is not None:
-        hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
-        today = (
-            select(col(Application.worker_id).label("worker_id"), func.max(hired).label("hired"))
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(_live_jobs(part))
-            .group_by(col(Application.worker_id))
-            .subquery()
-        )
-        if part.first_day is None:
-            return today
-    worker = col(StatsWorker.worker_id)
-    in_period = col(StatsWorker.last_applied_at) >= period.start
-    hired_before = col(StatsWorker.last_hired_at) >= period.start
-    if today is None:
-        return (
-            select(worker.label("worker_id"), case((hired_before, 1), else_=0).label("hired"))
-            .where(in_period)
-            .subquery()
-        )
-    closed = (
-        select(
-            worker.label("worker_id"),
-            case((or_(hired_before, today.c.hired == 1), 1), else_=0).label("hired"),
-        )
-        .outerjoin(today, today.c.worker_id == worker)
-        .where(in_period)
-    )
-    only_today = select(today.c.worker_id, today.c.hired).where(
-        ~exists().where(worker == today.c.worker_id, in_period)
-    )
-    return union_all(closed, only_today).subquery()
+
+def reads_rolled_up_workers(part: Part) -> bool:
+    """Whether the workers of the period come from the rollup: it reaches the closed end."""
+    return part.rolled_up and (part.first_day is None or part.reaches_closed_end)
 
 
 def count_people(*, session: Session, part: Part, period: Period) -> tuple[int, int, int, int]:
     """Distinct workers active and placed in the period, and of them union members."""
-    workers = _worker_sets(part, period)
-    if workers is None:
-        hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
-        workers = (
-            select(col(Application.worker_id).label("worker_id"), func.max(hired).label("hired"))
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(_in_period(period))
-            .group_by(col(Application.worker_id))
-            .subquery()
-        )
-    return _count_from(session, workers)
+    if reads_rolled_up_workers(part):
+        today = _applicants(_live_jobs(part)) if part.live_start is not None else None
+        return people_service.people_counts(session=session, first_day=part.first_day, today=today)
+    return _count_from(session, _applicants(_in_period(period)))
 
 
 def _in_period(period: Period) -> ColumnElement[bool]:
@@ -217,36 +220,30 @@ def _count_from(session: Session, workers: Any) -> tuple[int, int, int, int]:
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
-def placed_workers(*, part: Part, period: Period, worker: Any) -> tuple[list[Any], Any]:
+def hired_today(part: Part) -> Any:
+    """A select of the workers hired on the period's jobs posted today, or None."""
+    if part.live_start is None:
+        return None
+    return (
+        select(col(Application.worker_id))
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .where(_live_jobs(part), col(Application.status).in_(rollup.HIRED))
+    )
+
+
+def placed_workers(*, period: Period, worker: Any) -> tuple[list[Any], Any]:
     """Outer joins and a condition on `worker` (a worker id column): hired in the period.
 
-    With the rollup, a worker was placed when their latest closed-day hire falls in the
-    period or they were hired today: the workers are joined to stats_worker by key (a
-    merge of two sorted indexes) instead of to a subquery of ~100k ids.
+    Read from the base tables: the rollup answers periods reaching the closed end itself.
     """
-    hired = col(Application.status).in_(rollup.HIRED)
-    if part.first_day is not None and not part.reaches_closed_end:
-        ids = (
-            select(col(Application.worker_id).label("worker_id"))
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(_in_period(period), hired)
-            .distinct()
-            .subquery()
-        )
-        return [(ids, ids.c.worker_id == worker)], ids.c.worker_id.is_not(None)
-    conditions = []
-    joins = []
-    if part.first_day is not None:
-        joins.append((StatsWorker, col(StatsWorker.worker_id) == worker))
-        conditions.append(col(StatsWorker.last_hired_at) >= period.start)
-    if part.live_start is not None:
-        today = (
-            select(col(Application.worker_id))
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(_live_jobs(part), hired)
-        )
-        conditions.append(worker.in_(today))
-    return joins, or_(*conditions)
+    ids = (
+        select(col(Application.worker_id).label("worker_id"))
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .where(_in_period(period), col(Application.status).in_(rollup.HIRED))
+        .distinct()
+        .subquery()
+    )
+    return [(ids, ids.c.worker_id == worker)], ids.c.worker_id.is_not(None)
 
 
 def median_distance(*, session: Session, part: Part) -> float | None:

@@ -4,8 +4,11 @@ Only days before the market's today are rolled up (`StatsRefresh.closed_before`)
 always read live from the base tables. `refresh_rollup` brings the closed days up to date:
 a day is rebuilt from the base tables when one of its jobs, or an application to one of
 them, changed since the last refresh (a hire landing on a job posted days ago rebuilds
-that job's day), and the days that closed since then are added. The statistics reads call
-it first, and the app may call it periodically so that the reads find nothing to do.
+that job's day), and the days that closed since then are added; the workers whose
+applications, membership, district or trades changed are re-read (`stats_people`,
+`stats_supply`). The app refreshes it periodically in the background (`web/stats_refresh.py`),
+which alone builds it the first time and closes days; the statistics reads call it first
+to bring in changed rows, usually finding nothing to do.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union,
 )
 from sqlmodel import Session, col
 
+from market import stats_people as people_service
+from market import stats_supply as supply_service
 from market.i18n import market_tz
 from market.models import (
     Application,
@@ -36,9 +42,10 @@ from market.models import (
     StatsDay,
     StatsDistance,
     StatsHour,
+    StatsMonth,
     StatsRefresh,
     StatsWait,
-    StatsWorker,
+    WorkerProfile,
     utcnow,
 )
 
@@ -127,11 +134,23 @@ def _hired() -> ColumnElement[bool]:
     return col(Application.status).in_(HIRED)
 
 
-def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime:
-    """Bring the closed days up to date; returns where they end (the start of local today)."""
+def refresh_rollup(
+    *, session: Session, now: datetime | None = None, build: bool = True
+) -> datetime | None:
+    """Bring the closed days up to date; returns where they end (the start of local today).
+
+    The first build reads the whole market (seconds on a large one) and closing a day
+    re-reads that day's jobs and workers (a second or two): with `build` false, as staff
+    reads call it, both are left to the periodic refresh. None then says there is no rollup
+    yet (the reads use the base tables alone); a day that closed since the last refresh
+    stays live (the reads read it from the base tables too). Changed rows are always
+    brought in, so the figures stay exact.
+    """
     now = now or utcnow()
-    cutoff = start_of_local_day(now)
     state = session.get(StatsRefresh, 1)
+    if state is None and not build:
+        return None
+    cutoff = _cutoff(state, now, build)
     if state is not None and not _stale(session, state, cutoff, now):
         return state.closed_before
     if dialect(session) == "postgresql":  # one refresher at a time; the others wait, then skip
@@ -140,10 +159,14 @@ def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime
         if state is not None:
             session.expire(state)  # re-read: a refresher we waited for may have moved it
         state = session.get(StatsRefresh, 1)
+        if state is None and not build:
+            return None
+        cutoff = _cutoff(state, now, build)
         if state is not None and not _stale(session, state, cutoff, now):
             return state.closed_before
     if state is None:
         _rebuild(session, days=None, workers=None, cutoff=cutoff)
+        supply_service.rebuild_supply(session=session, workers=None)
         session.add(StatsRefresh(id=1, closed_before=cutoff, watermark=now))
     else:
         since = state.watermark - LAG
@@ -160,18 +183,34 @@ def refresh_rollup(*, session: Session, now: datetime | None = None) -> datetime
             .where(or_(col(Job.id).in_(changed_jobs), closing))
             .distinct()
         ).all()
-        workers = (
-            select(col(Application.worker_id))
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(col(Job.created_at) < cutoff)
-            .where(or_(col(Application.updated_at) >= since, closing))
-            .distinct()
-        )
+        # one select per index (applications changed, jobs of the days that closed): an OR
+        # across the two tables would join every application to its job, each time
+        to_job = col(Job.id) == col(Application.job_id)
+        applied = select(col(Application.worker_id)).join(Job, to_job)
+        changed = applied.where(col(Application.updated_at) >= since, col(Job.created_at) < cutoff)
+        closed = applied.where(closing)
+        members = people_service.changed_members(since)
+        workers = union(changed, closed, members)
         _rebuild(session, days=sorted(d for (d,) in days), workers=workers, cutoff=cutoff)
+        moved = select(col(WorkerProfile.user_id)).where(col(WorkerProfile.updated_at) >= since)
+        supply_service.rebuild_supply(
+            session=session, workers=union(changed, closed, members, moved)
+        )
         state.closed_before, state.watermark = cutoff, now
         session.add(state)
     session.flush()
     return cutoff
+
+
+def _cutoff(state: StatsRefresh | None, now: datetime, build: bool) -> datetime:
+    """Where the closed days are to end: today's start, or where they end now for a read."""
+    if build or state is None:
+        return start_of_local_day(now)
+    return state.closed_before
+
+
+def _day(session: Session) -> Any:
+    return lambda column: local_day_hour(session, column)[0]
 
 
 def and_range(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -185,6 +224,11 @@ def _stale(session: Session, state: StatsRefresh, cutoff: datetime, now: datetim
     old_job = col(Job.created_at) < cutoff
     changed = select(col(Job.id)).where(col(Job.updated_at) >= since, old_job).limit(1)
     if session.exec(changed).first() is not None:  # type: ignore[call-overload]
+        return True
+    moved = select(col(WorkerProfile.user_id)).where(col(WorkerProfile.updated_at) >= since)
+    if session.exec(moved.limit(1)).first() is not None:  # type: ignore[call-overload]
+        return True
+    if session.exec(people_service.changed_members(since).limit(1)).first() is not None:  # type: ignore[call-overload]
         return True
     applied = (
         select(col(Application.id))
@@ -220,6 +264,7 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
         _insert(session, StatsDay, ["day", "trade", "district"],
                 [day, col(Job.trade), col(Job.district)], jobs_in)  # fmt: skip
         _insert_hours(session, [day, hour], jobs_in)
+        _rebuild_months(session, days)
         hires: Select[Any] = (
             select(day, col(Application.distance_km), func.count())
             .join(Job, col(Job.id) == col(Application.job_id))
@@ -230,7 +275,24 @@ def _rebuild(session: Session, *, days: list[str] | None, workers: Any, cutoff: 
             insert(StatsDistance).from_select(["day", "distance_km", "hires"], hires)
         )
         _rebuild_waits(session, days=days, jobs_in=jobs_in)
-    _rebuild_workers(session, workers=workers, cutoff=cutoff)
+    people_service.rebuild_workers(
+        session=session, workers=workers, cutoff=cutoff, local_day=_day(session)
+    )
+
+
+def _rebuild_months(session: Session, days: list[str] | None) -> None:
+    """Sum again the months of the rebuilt days (all when None) from stats_day."""
+    month = func.substr(col(StatsDay.day), 1, 7)
+    keys = [month, col(StatsDay.trade), col(StatsDay.district)]
+    query = select(*keys, *(func.sum(getattr(StatsDay, c)) for c in COUNT_COLUMNS))
+    if days is None:
+        session.exec(delete(StatsMonth))  # type: ignore[call-overload]
+    else:
+        months = sorted({d[:7] for d in days})
+        session.exec(delete(StatsMonth).where(col(StatsMonth.month).in_(months)))  # type: ignore[call-overload]
+        query = query.where(month.in_(months))
+    names = ["month", "trade", "district", *COUNT_COLUMNS]
+    session.exec(insert(StatsMonth).from_select(names, query.group_by(*keys)))  # type: ignore[call-overload]
 
 
 def _rebuild_waits(session: Session, *, days: list[str] | None, jobs_in: Any) -> None:
@@ -286,28 +348,3 @@ def _insert_hours(session: Session, keys: list[Any], jobs_in: Any) -> None:
     )
     names = ["day", "hour", *COUNT_COLUMNS, *SUMMARY_COLUMNS]
     session.exec(insert(StatsHour).from_select(names, query))  # type: ignore[call-overload]
-
-
-def _rebuild_workers(session: Session, *, workers: Any, cutoff: datetime) -> None:
-    if workers is None:
-        session.exec(delete(StatsWorker))  # type: ignore[call-overload]
-    else:
-        workers = workers.subquery()
-        session.exec(  # type: ignore[call-overload]
-            delete(StatsWorker).where(col(StatsWorker.worker_id).in_(select(workers.c.worker_id)))
-        )
-    latest = (
-        select(
-            col(Application.worker_id),
-            func.max(col(Job.created_at)),
-            func.max(case((_hired(), col(Job.created_at)))),
-        )
-        .join(Job, col(Job.id) == col(Application.job_id))
-        .where(col(Job.created_at) < cutoff)
-        .group_by(col(Application.worker_id))
-    )
-    if workers is not None:
-        latest = latest.where(col(Application.worker_id).in_(select(workers.c.worker_id)))
-    session.exec(  # type: ignore[call-overload]
-        insert(StatsWorker).from_select(["worker_id", "last_applied_at", "last_hired_at"], latest)
-    )

@@ -117,6 +117,7 @@ def worker_profile_update(
         if value is not None:
             setattr(profile, field, value)
     _replace_children(session=session, worker_id=worker.id, data=data)
+    profile.updated_at = utcnow()  # the statistics rollup re-reads this worker's supply
     session.add(profile)
     event_record(
         session=session, kind="worker.updated", worker_id=worker.id, payload={"worker": worker.id}

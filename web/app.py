@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,7 +17,7 @@ import web.api.staff_protection as staff_protection_api
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from market.throttle import LoginGuard, counter_for
-from web import errors, pages
+from web import errors, pages, stats_refresh
 from web.api import applications, auth, catalogue, jobs, me, workers
 from web.i18n import negotiate
 from web.live import LiveService
@@ -59,9 +60,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         await app.state.live.start()
         metrics.watch_websockets(app.state.live.hub.connections)
         stop_counting = metrics.watch_commits()
+        refresher = None
+        if settings.stats_refresh_seconds > 0:
+            refresher = asyncio.create_task(
+                stats_refresh.refresh_periodically(
+                    app.state.engine, every_seconds=settings.stats_refresh_seconds
+                )
+            )
         try:
             yield
         finally:
+            if refresher is not None:
+                refresher.cancel()
             stop_counting()
             await app.state.live.stop()
             if own:

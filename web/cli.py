@@ -109,6 +109,25 @@ def _check_invariants(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stats_refresh(args: argparse.Namespace) -> int:
+    import time
+
+    from market.db import make_engine
+    from web.stats_refresh import refresh_once
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        while True:
+            began = time.perf_counter()
+            refresh_once(engine)
+            print(f"statistics rollup refreshed in {time.perf_counter() - began:.2f} s", flush=True)
+            if not args.every:
+                return 0
+            time.sleep(args.every)
+    finally:
+        engine.dispose()
+
+
 def _bench_stats(args: argparse.Namespace) -> int:
     from market import stats_bench
 
@@ -176,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--url", help="database URL (default: LINGGONG_DATABASE_URL)")
     p.set_defaults(func=_check_invariants)
+    p = sub.add_parser(
+        "stats-refresh",
+        help="bring the staff statistics rollup up to date (the first run builds it)",
+    )
+    p.add_argument("--every", type=float, default=0, help="repeat every so many seconds")
+    p.set_defaults(func=_stats_refresh)
     p = sub.add_parser(
         "bench",
         help="benchmarks: `bench stats` (staff statistics on PostgreSQL), "

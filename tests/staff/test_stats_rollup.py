@@ -16,6 +16,12 @@ from tests.staff.staff_factories import make_application, make_district_worker, 
 H = timedelta(hours=1)
 
 
+def _refresh(engine: Engine) -> None:
+    """What the periodic refresh does: staff reads never build the rollup themselves."""
+    with session_scope(engine) as s:
+        rollup_service.refresh_rollup(session=s)
+
+
 def _day_row(engine: Engine, day: str) -> tuple[int, int, int]:
     today = stats_service.today()
     period = stats_service.period_of(first=today - timedelta(days=9), last=today)
@@ -32,7 +38,8 @@ def test_a_hire_on_a_job_posted_days_ago_shows_after_refresh(fresh_engine: Engin
         job = make_posted_job(s, created_at=posted, headcount=3)
         make_district_worker(s)
         job_id = job.id
-    assert _day_row(fresh_engine, day) == (1, 3, 0)  # rolled up now: the day is closed
+    _refresh(fresh_engine)
+    assert _day_row(fresh_engine, day) == (1, 3, 0)
 
     with session_scope(fresh_engine) as s:
         job = s.get(Job, job_id)
@@ -58,6 +65,7 @@ def test_today_is_read_live_and_never_stored(fresh_engine: Engine) -> None:
     today = stats_service.today()
     with session_scope(fresh_engine) as s:
         make_posted_job(s, created_at=utcnow() - timedelta(days=2), headcount=2)
+    _refresh(fresh_engine)
     assert _day_row(fresh_engine, (today - timedelta(days=2)).isoformat()) == (1, 2, 0)
 
     with session_scope(fresh_engine) as s:  # after the refresh, so only a live read sees it
@@ -70,7 +78,7 @@ def test_today_is_read_live_and_never_stored(fresh_engine: Engine) -> None:
         summary = stats_service.get_summary(session=s, period=period)
         stored_days = set(s.exec(select(StatsDay.day)).all())
     assert (summary.jobs_posted, summary.slots_offered, summary.workers_placed) == (2, 6, 1)
-    assert today.isoformat() not in stored_days
+    assert stored_days == {(today - timedelta(days=2)).isoformat()}  # not today
 
 
 def test_days_that_closed_since_the_last_refresh_are_added(fresh_engine: Engine) -> None:
@@ -99,6 +107,7 @@ def test_a_period_ending_before_yesterday_counts_workers_from_the_base_tables(
         make_application(s, job=job, worker=make_district_worker(s))
         later = make_posted_job(s, created_at=posted + timedelta(days=2), headcount=1)
         make_application(s, job=later, worker=make_district_worker(s), status="applied")
+    _refresh(fresh_engine)
     day = stats_service.today(posted)
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(
@@ -114,6 +123,7 @@ def test_medians_over_closed_days_and_today_are_exact(fresh_engine: Engine) -> N
         for created, after, km in ((old, 1 * H, 1.0), (old, 3 * H, 4.0), (old, 7 * H, 6.0)):
             job = make_posted_job(s, created_at=created, confirmed=1, first_hire_after=after)
             make_application(s, job=job, worker=make_district_worker(s), distance_km=km)
+    _refresh(fresh_engine)
     period = stats_service.period_of(first=today - timedelta(days=2), last=today)
     with session_scope(fresh_engine) as s:
         before = stats_service.get_summary(session=s, period=period)
@@ -128,3 +138,28 @@ def test_medians_over_closed_days_and_today_are_exact(fresh_engine: Engine) -> N
         after_today = stats_service.get_summary(session=s, period=period)
     assert after_today.median_hours_to_first_hire == 5.0  # 1 2 3 | 7 10 12
     assert after_today.median_distance_km == 3.0  # 1 2 2.5 | 3.5 4 6
+
+
+def test_a_read_leaves_the_day_close_to_the_refresher_and_reads_that_day_live(
+    fresh_engine: Engine,
+) -> None:
+    now = utcnow()
+    yesterday = stats_service.today() - timedelta(days=1)
+    with session_scope(fresh_engine) as s:
+        make_posted_job(s, created_at=now - 3 * 24 * H, headcount=1)
+        job = make_posted_job(s, created_at=now - 24 * H, headcount=5, confirmed=1)
+        make_application(s, job=job, worker=make_district_worker(s))
+        rollup_service.refresh_rollup(session=s, now=now - 24 * H)  # yesterday was today
+    with session_scope(fresh_engine) as s:
+        make_district_worker(s)  # a change: the read brings it in, but closes no day
+    assert _day_row(fresh_engine, yesterday.isoformat()) == (1, 5, 1)
+    period = stats_service.period_of(first=yesterday - timedelta(days=2), last=yesterday)
+    with session_scope(fresh_engine) as s:
+        summary = stats_service.get_summary(session=s, period=period)
+        gap = stats_service.list_gap(session=s, period=period, by="trade")
+        state = s.get(StatsRefresh, 1)
+        assert state is not None
+        assert state.closed_before == rollup_service.start_of_local_day(now - 24 * H)
+        assert s.exec(select(StatsDay.day)).all() == [(yesterday - timedelta(days=2)).isoformat()]
+    assert (summary.jobs_posted, summary.slots_offered, summary.workers_placed) == (2, 6, 1)
+    assert {r.trade: (r.workers, r.placed) for r in gap} == {"painter": (2, 1)}

@@ -1,0 +1,37 @@
+"""The statistics rollup kept up to date in the background, so no staff page waits for it.
+
+The first build reads the whole market (seconds on a large one); staff reads never start
+it (they read the base tables until it exists), and after it each refresh only re-reads
+what changed. Every app replica runs one: on PostgreSQL an advisory lock lets one refresh
+at a time and the others find nothing left to do. `linggong stats-refresh` does the same
+from cron or a one-off shell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from market import stats_rollup as rollup_service
+from market.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+def refresh_once(engine: Engine) -> None:
+    """One refresh of the rollup in its own transaction (the first one builds it)."""
+    with session_scope(engine) as session:
+        rollup_service.refresh_rollup(session=session)
+
+
+async def refresh_periodically(engine: Engine, *, every_seconds: float) -> None:
+    """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next."""
+    while True:
+        try:
+            await run_in_threadpool(refresh_once, engine)
+        except Exception:
+            log.exception("statistics rollup refresh failed")
+        await asyncio.sleep(every_seconds)
