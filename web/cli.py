@@ -18,6 +18,10 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+WS_PING_INTERVAL_S = 60.0
+WS_PING_TIMEOUT_S = 30.0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -32,6 +36,10 @@ def _serve(args: argparse.Namespace) -> int:
         ws="websockets",
         # a frame per client per event: compressing each costs ~200 µs CPU, more than it saves
         ws_per_message_deflate=False,
+        # protocol pings find dead sockets; every 20 s (the default) they cost 250 frames a
+        # second at 5,000 phones. The page pings us every 25 s, which keeps NATs open.
+        ws_ping_interval=WS_PING_INTERVAL_S,
+        ws_ping_timeout=WS_PING_TIMEOUT_S,
         proxy_headers=True,
         forwarded_allow_ips=get_settings().forwarded_allow_ips,
         log_level=args.log_level,

@@ -144,8 +144,10 @@ if profiler:
     import signal
     signal.signal(signal.SIGUSR1, lambda *_: (profiler.disable(), profiler.dump_stats(profile)))
     profiler.enable()
+from web.cli import WS_PING_INTERVAL_S, WS_PING_TIMEOUT_S
 uvicorn.run("web.app:create_app", factory=True, host="127.0.0.1", port=int(sys.argv[1]),
-            ws="websockets", ws_per_message_deflate=False, log_level="warning", backlog=8192)
+            ws="websockets", ws_per_message_deflate=False, log_level="warning", backlog=8192,
+            ws_ping_interval=WS_PING_INTERVAL_S, ws_ping_timeout=WS_PING_TIMEOUT_S)
 """
 
 

@@ -11,7 +11,9 @@ class LiveSettings(BaseSettings):
     queue_size: int = 256  # messages waiting for one connection before it is dropped
     full_grace_s: float = 0.1  # how long a full queue may wait for room before the drop
     replay_limit: int = 1000  # a client further behind than this gets "resync"
-    relay_poll_s: float = 0.2  # safety net for commits made by other processes
+    # safety net for commits made without a local wake-up (another process, a crashed
+    # replica's leftovers); each replica's own commits wake its relay at once
+    relay_poll_s: float = 1.0
     hub_poll_s: float = 1.0  # database check while the broker is healthy
     hub_poll_broker_down_s: float = 0.25  # database polling while Redis is away
     stream_maxlen: int = 10_000  # Redis stream cap (approximate)
