@@ -90,6 +90,27 @@ def storage_fault(exc: DBAPIError) -> str | None:
     return POSTGRES_STORAGE.get(getattr(exc.orig, "sqlstate", None) or "")
 
 
+def database_refusal(request: Request, exc: Exception) -> tuple[str, str] | None:
+    """(message, Retry-After seconds) of a 503 for a database that cannot serve, or None.
+
+    Logged here once, for the operator; None means a bug, not an outage (a 500).
+    """
+    where = (request.method, request.url.path)
+    if isinstance(exc, PoolTimeout):  # every connection stayed busy for the pool's whole wait
+        log.warning("database pool exhausted on %s %s: %s", *where, exc)
+        return BUSY_MESSAGE, "5"
+    if not isinstance(exc, DBAPIError):
+        return None
+    fault = storage_fault(exc)
+    if fault is not None:  # needs an operator: free disk space, remount read-write
+        log.error("database storage fault (%s) on %s %s: %s", fault, *where, exc)
+        return STORAGE_MESSAGE, "60"
+    if isinstance(exc, OperationalError):  # a lost connection, a lock timeout
+        log.warning("database unavailable on %s %s: %s", *where, exc)
+        return BUSY_MESSAGE, "5"
+    return None
+
+
 def locale_of(request: Request) -> str:
     return getattr(request.state, "locale", None) or negotiate(
         request.headers.get("accept-language"), request.query_params.get("lang")
@@ -250,32 +271,18 @@ def install(
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(DBAPIError)
-    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
-        fault = storage_fault(exc)
-        where = (request.method, request.url.path)
-        if fault is not None:  # needs an operator: free disk space, remount read-write
-            log.error("database storage fault (%s) on %s %s: %s", fault, *where, exc)
-            message, retry = STORAGE_MESSAGE, "60"
-        elif isinstance(exc, OperationalError):  # a lost connection, a lock timeout
-            log.warning("database unavailable on %s %s: %s", *where, exc)
-            message, retry = BUSY_MESSAGE, "5"
-        else:
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        refusal = database_refusal(request, exc)
+        if refusal is None:
             return await _unexpected(request, exc)
+        message, retry = refusal
         return JSONResponse(
             _body(translate(locale_of(request), message)),
             status_code=503,
             headers={"Retry-After": retry},
         )
 
-    @app.exception_handler(PoolTimeout)
-    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
-        # every database connection stayed busy for the pool's whole wait: an overload
-        log.warning("database pool exhausted on %s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse(
-            _body(translate(locale_of(request), BUSY_MESSAGE)),
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+    app.add_exception_handler(DBAPIError, _database_down)
+    app.add_exception_handler(PoolTimeout, _database_down)
 
     app.add_exception_handler(Exception, _unexpected)

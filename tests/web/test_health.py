@@ -39,14 +39,23 @@ def test_production_refuses_the_placeholder_secret(monkeypatch: pytest.MonkeyPat
     assert Settings(environment="production", secret_key="x" * 40).environment == "production"
 
 
-def test_an_exhausted_connection_pool_answers_503_busy_not_500(tmp_path: Path) -> None:
+BUSY = "服务繁忙或暂时不可用，没有做任何更改，请稍后重试。"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/jobs/1", "/jobs/1"])
+def test_an_exhausted_connection_pool_answers_503_busy_not_500(tmp_path: Path, path: str) -> None:
     url = f"sqlite:///{tmp_path / 'pool.db'}"
     upgrade(url)
     engine = make_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2)
     app = create_app(Settings(environment="test"), engine=engine)
+    headers = {"Accept-Language": "zh-CN", "Cookie": "lg_session=someone"}
     with TestClient(app) as client, engine.connect():  # the only connection is taken
-        response = client.get("/api/v1/jobs/1", headers={"Accept-Language": "zh-CN"})
+        response = client.get(path, headers=headers, follow_redirects=False)
+    engine.dispose()
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
-    assert response.json()["detail"] == "服务繁忙或暂时不可用，没有做任何更改，请稍后重试。"
-    engine.dispose()
+    if path.startswith("/api/"):
+        assert response.json()["detail"] == BUSY
+    else:  # a page: the phone shows a page it can read, not JSON
+        assert response.headers["content-type"].startswith("text/html")
+        assert BUSY in response.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -28,7 +29,7 @@ from market.db import make_engine
 from market.invariants import check_all
 from market.models import User, metadata
 from tests.conftest import PostgresServer
-from tests.factories import auth
+from tests.factories import PASSWORD, auth
 from tests.service_market import Market, build_market
 
 STORAGE_ZH = "服务暂时不可用，本次操作没有生效，请过几分钟再试。"
@@ -197,6 +198,60 @@ def test_read_only_postgres_answers_503_and_recovers(
                 clear=lambda: read_only(False),
                 reads=True,
             )
+    finally:
+        engine.dispose()
+        postgres_server.drop(name)
+
+
+def test_a_page_claim_on_a_read_only_postgres_shows_a_503_page_and_writes_nothing(
+    postgres_server: PostgresServer, postgres_template: str
+) -> None:
+    name = f"lg_ro_{uuid.uuid4().hex[:12]}"
+    engine = make_engine(postgres_server.create(name, template=postgres_template))
+
+    def read_only(on: bool) -> None:
+        with postgres_server.admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {on}'))
+        engine.dispose()
+
+    try:
+        market = build_market(engine)
+        with Session(engine) as session:
+            worker = session.get(User, market.a)
+            assert worker is not None
+            phone = worker.phone
+        with _app(engine) as client:
+            form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+            assert form is not None
+            logged_in = client.post(
+                "/login",
+                data={"csrf_token": form.group(1), "phone": phone, "password": PASSWORD},
+                follow_redirects=False,
+            )
+            assert logged_in.status_code == 303, logged_in.text
+            page = client.get(f"/jobs/{market.open_job}/claim")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            read_only(True)
+            before = snapshot(engine)
+            refused = client.post(
+                f"/jobs/{market.open_job}/claim",
+                data={"csrf_token": token.group(1)},
+                headers={"Accept-Language": "zh-CN"},
+                follow_redirects=False,
+            )
+            read_only(False)
+            assert refused.status_code == 503
+            assert refused.headers["content-type"].startswith("text/html")
+            assert STORAGE_ZH in refused.text
+            assert snapshot(engine) == before
+            hired = client.post(
+                f"/jobs/{market.open_job}/claim",
+                data={"csrf_token": token.group(1)},
+                follow_redirects=False,
+            )
+            assert hired.status_code == 303, hired.text
+            assert check_all(engine=engine) == []
     finally:
         engine.dispose()
         postgres_server.drop(name)

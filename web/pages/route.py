@@ -16,10 +16,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from market.errors import N_, DomainError, Unauthenticated
-from web.errors import STATUS, locale_of, validation_messages
+from web.errors import STATUS, database_refusal, locale_of, validation_messages
 from web.i18n import translate
 from web.pages.rendering import render
 
@@ -102,11 +104,24 @@ def _http(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.status_code, translate(locale_of(request), text))
 
 
-PAGE_HANDLERS = {
+def _database_down(request: Request, exc: Exception) -> Response:
+    """A phone tapping "claim" while the database is away gets a page, not JSON."""
+    refusal = database_refusal(request, exc)
+    if refusal is None:
+        raise exc  # a bug, not an outage: the app's 500 handler logs it
+    message, retry = refusal
+    response = _error_page(request, 503, translate(locale_of(request), message))
+    response.headers["Retry-After"] = retry
+    return response
+
+
+PAGE_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Response]] = {
     DomainError: _domain,
     FormInvalid: _form_invalid,
     RequestValidationError: _invalid,
     StarletteHTTPException: _http,
+    DBAPIError: _database_down,
+    PoolTimeout: _database_down,
 }
 
 
