@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -348,15 +351,23 @@ def run_case(
     }
 
 
-def _fresh_sqlite() -> str:
+@contextlib.contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A migrated SQLite database in a temporary folder, removed afterwards."""
     from market.migrations import upgrade
 
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='linggong-bench-')}/bench.db"
-    upgrade(url)
-    return url
+    folder = tempfile.mkdtemp(prefix="linggong-bench-")
+    try:
+        url = f"sqlite:///{folder}/bench.db"
+        upgrade(url)
+        yield url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _fresh_postgres(url: str) -> str:
+@contextlib.contextmanager
+def postgres_database(url: str) -> Iterator[str]:
+    """A migrated throw-away database on the server at `url`, dropped afterwards."""
     from sqlalchemy import create_engine, text
 
     from market.db import normalise_url
@@ -367,10 +378,14 @@ def _fresh_postgres(url: str) -> str:
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    fresh = base.rsplit("/", 1)[0] + "/" + name
-    upgrade(fresh)
-    return fresh
+    try:
+        fresh = base.rsplit("/", 1)[0] + "/" + name
+        upgrade(fresh)
+        yield fresh
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def main(argv: list[str]) -> int:
@@ -383,26 +398,22 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     results = []
     for n in (int(x) for x in args.clients.split(",") if x):
-        results.append(
-            run_case(
-                clients=n,
-                posts=args.posts,
-                database_url=_fresh_sqlite(),
-                redis_url=None,
-                two_processes=False,
-            )
-        )
+        with sqlite_database() as url:
+            results.append(
+                run_case(
+                    clients=n, posts=args.posts, database_url=url, redis_url=None,
+                    two_processes=False,
+                )
+            )  # fmt: skip
         print(json.dumps(results[-1]), flush=True)
     if args.postgres_url and args.redis_url:
-        results.append(
-            run_case(
-                clients=args.redis_clients,
-                posts=args.posts,
-                database_url=_fresh_postgres(args.postgres_url),
-                redis_url=args.redis_url,
-                two_processes=True,
-            )
-        )
+        with postgres_database(args.postgres_url) as url:
+            results.append(
+                run_case(
+                    clients=args.redis_clients, posts=args.posts, database_url=url,
+                    redis_url=args.redis_url, two_processes=True,
+                )
+            )  # fmt: skip
         print(json.dumps(results[-1]), flush=True)
     return 0
 
