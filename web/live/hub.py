@@ -93,14 +93,18 @@ class Connection:
         if self.overflow:
             self.overflow.append(text)
             return
-        write = self.write
-        if write is not None and not self.busy and self.queue.empty() and write(text):
+        if self._write_now(text):
             return
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
             self.overflow.append(text)  # the hub gives it a moment, then drops it
             self.on_full(self)
+
+    def _write_now(self, text: str) -> bool:
+        """Write through the fast path when nothing is ahead of `text`; False if it queues."""
+        write = self.write
+        return write is not None and not self.busy and self.queue.empty() and write(text)
 
     def settle(self) -> bool:
         """Move overflow into the queue as space frees; True when nothing is left over."""
@@ -109,10 +113,7 @@ class Connection:
         return not self.overflow
 
     def push_control(self, text: str) -> None:
-        if self.closed or self.overflow:
-            return
-        write = self.write
-        if write is not None and not self.busy and self.queue.empty() and write(text):
+        if self.closed or self.overflow or self._write_now(text):
             return
         if not self.queue.full():
             self.queue.put_nowait(text)
