@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlmodel import Session
 
@@ -88,6 +89,24 @@ def make_staff(session: Session) -> User:
 def tomorrow_at(hour: int) -> datetime:
     base = datetime.now(UTC) + timedelta(days=1)
     return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def job_body(*, start_hour: int = 1, **fields: Any) -> dict[str, Any]:
+    """The JSON of a valid job post: an 8-hour painting shift tomorrow; `fields` override."""
+    start = tomorrow_at(start_hour)
+    body: dict[str, Any] = {
+        "trade": "油漆工",
+        "title": "新房刷墙",
+        "lat": 37.55,
+        "lon": 121.27,
+        "address": "烟台市芝罘区只楚路 12 号",
+        "district": "芝罘区",
+        "start_at": start.isoformat(),
+        "end_at": (start + timedelta(hours=8)).isoformat(),
+        "headcount": 2,
+        "wage": 320,
+    }
+    return {**body, **fields}
 
 
 def make_job(

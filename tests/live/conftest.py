@@ -11,7 +11,6 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from market import accounts
 from market.models import User
-from tests.factories import tomorrow_at
+from tests import factories
 from tests.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,21 +156,9 @@ def make(engine: Engine, factory: Callable[..., User], **kwargs: Any) -> tuple[U
 
 
 def job_body(**overrides: Any) -> dict[str, Any]:
-    start = tomorrow_at(2)
-    body: dict[str, Any] = {
-        "trade": "painter",
-        "title": "新房刷墙",
-        "lat": 37.545,
-        "lon": 121.262,
-        "address": "烟台市芝罘区只楚路 12 号",
-        "district": "芝罘区",
-        "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=8)).isoformat(),
-        "headcount": 2,
-        "wage": 320,
-    }
-    body.update(overrides)
-    return body
+    return factories.job_body(
+        start_hour=2, **{"trade": "painter", "lat": 37.545, "lon": 121.262, **overrides}
+    )
 
 
 async def receive(ws: ClientConnection, timeout: float = 3.0) -> dict[str, Any]:

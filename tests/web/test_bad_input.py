@@ -20,29 +20,28 @@ from sqlmodel import Session
 from market.applications import application_claim
 from market.db import session_scope
 from market.models import metadata
-from tests.factories import auth, make_employer, make_job, make_worker, tomorrow_at
+from tests.factories import auth, job_body, make_employer, make_job, make_worker, tomorrow_at
 from web.app import create_app
 
 TWO_MB = 2 * 1024 * 1024
 
 
 def _job_body(**overrides: Any) -> dict[str, Any]:
-    start = tomorrow_at(2)
-    body: dict[str, Any] = {
-        "trade": "普工",
-        "title": "仓库搬货",
-        "description": "卸两车纸箱",
-        "lat": 37.54,
-        "lon": 121.38,
-        "address": "烟台市莱山区港城东大街 1 号",
-        "district": "莱山区",
-        "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=8)).isoformat(),
-        "headcount": 3,
-        "wage": 220,
-    }
-    body.update(overrides)
-    return body
+    return job_body(
+        start_hour=2,
+        **{
+            "trade": "普工",
+            "title": "仓库搬货",
+            "description": "卸两车纸箱",
+            "lat": 37.54,
+            "lon": 121.38,
+            "address": "烟台市莱山区港城东大街 1 号",
+            "district": "莱山区",
+            "headcount": 3,
+            "wage": 220,
+            **overrides,
+        },
+    )
 
 
 def _shift(start_hours: float, end_hours: float) -> dict[str, str]:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from market.events import list_events
-from tests.factories import auth, make_employer, make_worker, tomorrow_at
+from tests.factories import auth, job_body, make_employer, make_worker
 
 
 def _job_body(**overrides: object) -> dict[str, object]:
-    start = tomorrow_at(1)
-    body: dict[str, object] = {
-        "trade": "油漆工",
-        "title": "新房刷墙",
-        "description": "两室一厅，乳胶漆",
-        "lat": 37.55,
-        "lon": 121.27,
-        "address": "烟台市芝罘区只楚路 12 号",
-        "district": "芝罘区",
-        "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=8)).isoformat(),
-        "headcount": 2,
-        "wage": 320,
-    }
-    body.update(overrides)
-    return body
+    return job_body(**{"description": "两室一厅，乳胶漆", **overrides})
 
 
 def test_register_then_login_with_the_same_phone(client: TestClient) -> None:

@@ -13,25 +13,11 @@ from sqlmodel import Session, func, select
 from market import idempotency
 from market.db import session_scope
 from market.models import Application, IdempotencyRecord, Job, utcnow
-from tests.factories import auth, make_employer, make_job, make_worker, tomorrow_at
+from tests.factories import auth, job_body, make_employer, make_job, make_worker, tomorrow_at
 
 
 def _job_body(**overrides: object) -> dict[str, object]:
-    start = tomorrow_at(1)
-    body: dict[str, object] = {
-        "trade": "油漆工",
-        "title": "新房刷墙",
-        "lat": 37.55,
-        "lon": 121.27,
-        "address": "烟台市芝罘区只楚路 12 号",
-        "district": "芝罘区",
-        "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=8)).isoformat(),
-        "headcount": 2,
-        "wage": 320,
-    }
-    body.update(overrides)
-    return body
+    return job_body(**overrides)
 
 
 def _jobs_of(session: Session, employer_id: int) -> int:
