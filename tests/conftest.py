@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -131,13 +131,11 @@ def session(shared_engine: Engine) -> Iterator[Session]:
     connection.close()
 
 
-@pytest.fixture
-def client(session: Session, shared_engine: Engine) -> Iterator[TestClient]:
-    """The app over the test's rolled-back session."""
-    from web import deps
-    from web.app import create_app
+def request_session_on(session: Session) -> Callable[[], Iterator[Session]]:
+    """The app's request-session dependency, served by the test's session.
 
-    app = create_app(engine=shared_engine)
+    A request's commit only releases a savepoint: the test's transaction still rolls back.
+    """
 
     def _override() -> Iterator[Session]:
         try:
@@ -147,6 +145,16 @@ def client(session: Session, shared_engine: Engine) -> Iterator[TestClient]:
             session.rollback()
             raise
 
-    app.dependency_overrides[deps._session] = _override
+    return _override
+
+
+@pytest.fixture
+def client(session: Session, shared_engine: Engine) -> Iterator[TestClient]:
+    """The app over the test's rolled-back session."""
+    from web import deps
+    from web.app import create_app
+
+    app = create_app(engine=shared_engine)
+    app.dependency_overrides[deps._session] = request_session_on(session)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

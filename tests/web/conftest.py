@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, request_session_on
 
 
 @pytest.fixture
@@ -37,16 +37,7 @@ def make_client(session: Session, shared_engine: Engine) -> Iterator[Callable[..
         peer: tuple[str, int] = ("testclient", 50000),
     ) -> TestClient:
         app: FastAPI = create_app(settings, engine=shared_engine)
-
-        def _override() -> Iterator[Session]:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-        app.dependency_overrides[deps._session] = _override
+        app.dependency_overrides[deps._session] = request_session_on(session)
         client = TestClient(
             wrap(app) if wrap else app,
             base_url=base_url,
