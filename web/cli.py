@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import math
 import os
 import sys
 
@@ -117,6 +118,17 @@ def _check_invariants(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (an argparse type: a bad one exits 2 with why)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more seconds")
+    return value
+
+
 def _stats_refresh(args: argparse.Namespace) -> int:
     import time
 
@@ -207,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
         "stats-refresh",
         help="bring the staff statistics rollup up to date (the first run builds it)",
     )
-    p.add_argument("--every", type=float, default=0, help="repeat every so many seconds")
+    p.add_argument(
+        "--every", type=_seconds, default=0, help="repeat every so many seconds (0: once)"
+    )
     p.set_defaults(func=_stats_refresh)
     p = sub.add_parser(
         "bench",

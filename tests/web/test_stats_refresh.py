@@ -64,3 +64,29 @@ def test_the_stats_refresh_command_builds_the_rollup(
         assert _wait_for_rollup(engine, seconds=0) is not None
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("every", ["-5", "soon", "nan"])
+def test_the_stats_refresh_command_refuses_a_bad_interval_before_touching_the_database(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    every: str,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    upgrade(url)
+    monkeypatch.setenv("LINGGONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["stats-refresh", "--every", every])
+    finally:
+        monkeypatch.delenv("LINGGONG_DATABASE_URL")
+        get_settings.cache_clear()
+    assert exited.value.code == 2
+    assert f"--every: {every!r}" in capsys.readouterr().err
+    engine = make_engine(url)
+    try:
+        assert _wait_for_rollup(engine, seconds=0) is None  # nothing was refreshed
+    finally:
+        engine.dispose()
