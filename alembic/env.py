@@ -10,6 +10,7 @@ from alembic import context
 from market import models
 from market.db import make_engine, normalise_url
 from market.settings import get_settings
+from market.types import UTCDateTime
 
 config = context.config
 target_metadata = models.metadata
@@ -21,7 +22,7 @@ def _url() -> str:
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     # migrations must not import model code: a stored UTC time is a plain DateTime column
-    if type_ == "type" and isinstance(obj, models.UTCDateTime):
+    if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
 

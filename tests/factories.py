@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from market import accounts
+from market.accounts import service as accounts
 from market.models import (
     EmployerProfile,
     Job,

@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from market import applications as application_service
-from market import jobs as job_service
-from market import moderation as moderation_service
-from market import outbox
+from market.applications import service as application_service
 from market.db import session_scope
+from market.events import outbox as outbox
+from market.jobs import service as job_service
+from market.jobs.schemas import JobCreate
 from market.models import Application, Job, User
-from market.schemas import JobCreate
+from market.moderation import service as moderation_service
 from tests.factories import YANTAI, make_employer, make_staff, make_worker
 
 HOUR = timedelta(hours=1)

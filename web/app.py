@@ -14,9 +14,9 @@ from starlette.middleware.gzip import GZipMiddleware
 import web.api.protection as protection_api
 import web.api.staff as staff_api
 import web.api.staff_protection as staff_protection_api
+from market.accounts.throttle import LoginGuard, counter_for
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
-from market.throttle import LoginGuard, counter_for
 from web import errors, pages, stats_refresh
 from web.api import applications, auth, catalogue, jobs, me, workers
 from web.i18n import negotiate

@@ -51,8 +51,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from market import demo
     from market.db import make_engine, session_scope
+    from market.demo import seed as demo
 
     engine = make_engine(get_settings().database_url)
     with session_scope(engine) as session:
@@ -67,10 +67,10 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _create_staff(args: argparse.Namespace) -> int:
-    from market import accounts
+    from market.accounts import service as accounts
+    from market.accounts.schemas import normalise_phone
     from market.db import make_engine, session_scope
     from market.errors import DomainError
-    from market.schemas import normalise_phone
 
     password = os.environ.get("LINGGONG_STAFF_PASSWORD") or getpass.getpass("password: ")
     if len(password) < 8:
@@ -149,7 +149,7 @@ def _stats_refresh(args: argparse.Namespace) -> int:
 
 
 def _bench_stats(args: argparse.Namespace) -> int:
-    from market import stats_bench
+    from bench import stats as stats_bench
 
     url = args.url or os.environ.get("LINGGONG_TEST_POSTGRES_URL") or get_settings().database_url
     try:

@@ -11,12 +11,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
-from market import accounts as account_service
-from market import applications as application_service
-from market import jobs as job_service
+from market.accounts import service as account_service
+from market.applications import service as application_service
 from market.db import read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
-from market.models import MAX_ID, Application, Job, Role, User, UserSession
+from market.jobs import service as job_service
+from market.models import Application, Job, Role, User, UserSession
+from market.types import MAX_ID
 from web.errors import locale_of
 from web.security.cookies import SESSION_COOKIE, read_cookie
 

@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from market.accounts.throttle import TooManyAttempts
 from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
-from market.throttle import TooManyAttempts
 from web.i18n import is_msgid, negotiate, translate
 
 log = logging.getLogger("linggong.web")

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from market.applications import contact_visible
-from market.feed import Candidate, FeedItem, rounded_km
+from market.applications.service import contact_visible
+from market.feed.service import Candidate, FeedItem, rounded_km
 from market.models import Application, Job, User
-from market.workers import WorkerView
+from market.workers.service import WorkerView
 from matching import reasons
 from web.i18n import matching_lang
 

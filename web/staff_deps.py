@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
-from market import moderation as moderation_service
-from market import protection as protection_service
-from market import stations as station_service
-from market import stats as stats_service
 from market.errors import N_, Invalid
-from market.models import MAX_ID, Report, Station, User
+from market.models import Report, Station, User
+from market.moderation import service as moderation_service
+from market.reports import service as protection_service
+from market.stations import service as station_service
+from market.stats import service as stats_service
+from market.types import MAX_ID
 from web.deps import CurrentStaff, SessionDep
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -12,11 +12,11 @@ from typing import Any
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict
 
-from market.dispatch_plan import DispatchPlan
+from market.dispatch.service import DispatchPlan
 from market.errors import N_
 from market.models import DispatchProposal, Job, Membership, Report, ReportNote, Station, User
-from market.protection import EmployerReliability
-from market.stats import GapRow, GroupRow, Period, Summary
+from market.reports.service import EmployerReliability
+from market.stats.service import GapRow, GroupRow, Period, Summary
 from matching import reasons
 from matching.model import Reason
 from matching.trades import TRADE_BY_CODE

@@ -15,8 +15,8 @@ import logging
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from market import stats_rollup as rollup_service
 from market.db import session_scope
+from market.stats import rollup as rollup_service
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from bench.load_seed import job_data, seed_load_market
 from market.db import make_engine, session_scope
-from market.load_seed import job_data, seed_load_market
-from market.models import utcnow
+from market.types import utcnow
 from web.loadtest.client import Driver, Sample
 from web.loadtest.services import PrivatePostgres, PrivateRedis, postgres_available, redis_available
 from web.loadtest.stack import Stack, nginx_binary

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from websockets.asyncio.client import ClientConnection, connect
 
-from market import accounts
+from market.accounts import service as accounts
 from market.models import User
 from tests import factories
 from tests.servers import free_port, wait_until_up

@@ -14,8 +14,8 @@ import redis
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from market import outbox
-from market.events import event_record
+from market.events import outbox as outbox
+from market.events.service import event_record
 from tests.factories import make_employer, make_staff, make_worker
 from tests.live.conftest import LiveServer, collect, hello, job_body, make, receive, until
 

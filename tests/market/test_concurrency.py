@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from market import applications as application_service
+from market.applications import service as application_service
 from market.db import session_scope
 from market.errors import Conflict
 from market.models import Application, ApplicationStatus, Event, Job, User

@@ -6,14 +6,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from market import accounts as account_service
-from market import demo
-from market import feed as feed_service
-from market import jobs as job_service
-from market import workers as worker_service
+from market.accounts import service as account_service
 from market.db import session_scope
-from market.models import Application, Event, Job, JobStatus, Rating, User, utcnow
-from market.schemas import FeedFilter
+from market.demo import seed as demo
+from market.feed import service as feed_service
+from market.feed.schemas import FeedFilter
+from market.jobs import service as job_service
+from market.models import Application, Event, Job, JobStatus, Rating, User
+from market.types import utcnow
+from market.workers import service as worker_service
 from matching import constraints
 
 pytestmark = pytest.mark.slow

@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import Engine, delete, select, text, update
 from sqlmodel import col
 
-from market import applications as application_service
-from market import demo, outbox
-from market import jobs as job_service
+from market.applications import service as application_service
 from market.db import session_scope
+from market.demo import seed as demo
 from market.errors import Conflict
+from market.events import outbox as outbox
 from market.invariants import check_all
+from market.jobs import service as job_service
+from market.jobs.schemas import JobUpdate
 from market.models import Application, Event, Job
-from market.schemas import JobUpdate
 from tests.factories import make_employer, make_worker
 from tests.service_market import Market, build_market, job_post
 

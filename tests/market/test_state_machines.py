@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from market import applications as application_service
-from market import jobs as job_service
+from market.applications import service as application_service
 from market.errors import Conflict, DomainError, NotFound
+from market.jobs import service as job_service
+from market.jobs.schemas import JobUpdate
 from market.models import Application, Event, Job, User, metadata
-from market.schemas import JobUpdate
 from tests.factories import make_employer, make_job, make_worker
 
 HOUR = timedelta(hours=1)

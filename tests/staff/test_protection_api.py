@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from market.events import list_events
+from market.events.service import list_events
 from market.models import Report
 from tests.factories import PASSWORD, auth, make_employer, make_job, make_staff, make_worker
 from tests.staff.staff_factories import make_application

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from market.events import list_events
+from market.events.service import list_events
 from market.i18n import local
 from market.models import Job, User
 from tests.factories import auth, make_employer, make_job, make_staff, make_worker, tomorrow_at

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from market.events import list_events
+from market.events.service import list_events
 from tests.factories import auth, make_employer, make_worker
 from web.app import create_app
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from market import stats as stats_service
 from market.db import session_scope
 from market.i18n import market_tz
 from market.models import WorkerProfile
+from market.stats import service as stats_service
 from tests.factories import make_employer
 from tests.staff.staff_factories import (
     make_application,

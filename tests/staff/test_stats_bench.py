@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from market import stations as station_service
-from market import stats_bench
+from bench import stats as stats_bench
+from market.stations import service as station_service
 from tests.conftest import PostgresServer
 from web import cli
 

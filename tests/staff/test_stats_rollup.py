@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from market import stats as stats_service
-from market import stats_rollup as rollup_service
 from market.db import session_scope
-from market.models import Job, StatsDay, StatsRefresh, utcnow
+from market.models import Job, StatsDay, StatsRefresh
+from market.stats import rollup as rollup_service
+from market.stats import service as stats_service
+from market.types import utcnow
 from tests.staff.staff_factories import make_application, make_district_worker, make_posted_job
 
 H = timedelta(hours=1)

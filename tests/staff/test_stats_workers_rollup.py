@@ -14,12 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, literal, select
 from sqlmodel import Session, col
 
-from market import membership as membership_service
-from market import stats as stats_service
-from market import stats_parts
-from market import stats_rollup as rollup_service
-from market import workers as worker_service
 from market.db import session_scope
+from market.membership import service as membership_service
 from market.models import (
     StatsDay,
     StatsPeople,
@@ -29,9 +25,13 @@ from market.models import (
     User,
     WorkerProfile,
     WorkerTrade,
-    utcnow,
 )
-from market.schemas import TradeLevel, WorkerProfileUpdate
+from market.stats import parts as stats_parts
+from market.stats import rollup as rollup_service
+from market.stats import service as stats_service
+from market.types import utcnow
+from market.workers import service as worker_service
+from market.workers.schemas import TradeLevel, WorkerProfileUpdate
 from tests.factories import make_staff
 from tests.staff.staff_factories import (
     make_application,

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from market import protection as protection_service
 from market.models import Report, User
+from market.reports import service as protection_service
 from tests.factories import PASSWORD, make_employer, make_job, make_worker
 from tests.staff.staff_factories import make_application
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from market import stations as station_service
 from market.i18n import local
-from market.staff_schemas import StationCreate
+from market.stations import service as station_service
+from market.stations.schemas import StationCreate
 from tests.factories import PASSWORD, make_employer, make_job, make_staff, make_worker, tomorrow_at
 from tests.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
 from tests.staff_pages.helpers import make_report

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from market import stations as station_service
-from market.events import list_events
+from market.events.service import list_events
 from market.i18n import local
 from market.models import DispatchProposal, EmployerProfile, Job, Membership, Report, Station, User
-from market.staff_schemas import StationCreate
+from market.stations import service as station_service
+from market.stations.schemas import StationCreate
 from tests.factories import make_employer, make_job, make_staff, make_worker, tomorrow_at
 from tests.staff.staff_factories import make_member
 from tests.staff_pages.helpers import log_in, make_report

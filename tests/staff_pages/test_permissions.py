@@ -7,8 +7,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from market import stations as station_service
-from market.staff_schemas import StationCreate
+from market.stations import service as station_service
+from market.stations.schemas import StationCreate
 from tests.factories import make_employer, make_staff, make_worker
 from tests.staff_pages.helpers import log_in, make_report
 from web.pages.staff import dashboard, dispatch, memberships, moderation, reports, stations

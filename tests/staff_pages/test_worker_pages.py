@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from market import membership as membership_service
-from market import stations as station_service
+from market.membership import service as membership_service
 from market.models import EmployerProfile
-from market.staff_schemas import StationCreate
+from market.stations import service as station_service
+from market.stations.schemas import StationCreate
 from tests.factories import YANTAI, make_employer, make_job, make_worker
 from tests.staff_pages.helpers import log_in
 

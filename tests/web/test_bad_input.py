@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from market.applications import application_claim
+from market.applications.service import application_claim
 from market.db import session_scope
 from market.models import metadata
 from tests.factories import auth, job_body, make_employer, make_job, make_worker, tomorrow_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from market.events import list_events
+from market.events.service import list_events
 from tests.factories import auth, job_body, make_employer, make_worker
 
 

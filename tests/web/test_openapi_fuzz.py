@@ -35,7 +35,7 @@ from schemathesis.checks import (
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from market import accounts
+from market.accounts import service as accounts
 from tests.conftest import _fresh
 from tests.web.security.world import World, make_world
 from web.app import create_app

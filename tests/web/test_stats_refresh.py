@@ -13,8 +13,9 @@ from sqlmodel import select
 
 from market.db import make_engine, session_scope
 from market.migrations import upgrade
-from market.models import StatsDay, StatsRefresh, utcnow
+from market.models import StatsDay, StatsRefresh
 from market.settings import Settings, get_settings
+from market.types import utcnow
 from tests.staff.staff_factories import make_posted_job
 from web import cli
 from web.app import create_app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from market import applications as application_service
-from market.schemas import CancelRequest, RatingCreate
+from market.applications import service as application_service
+from market.applications.schemas import CancelRequest, RatingCreate
 from web.deps import ApplicationDep, CurrentEmployer, CurrentUser, SessionDep
 from web.schemas import ApplicationOut, application_out
 

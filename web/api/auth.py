@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from market import accounts as account_service
-from market.schemas import Credentials, Registration
+from market.accounts import service as account_service
+from market.accounts.schemas import Credentials, Registration
 from web.deps import CurrentLogin, CurrentUser, SessionDep
 from web.schemas import AuthOut, UserOut, user_out
 from web.security.cookies import clear_cookie

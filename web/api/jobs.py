@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from market import applications as application_service
-from market import feed as feed_service
-from market import jobs as job_service
-from market.schemas import CancelRequest, JobCreate, JobUpdate
+from market.applications import service as application_service
+from market.applications.schemas import CancelRequest
+from market.feed import service as feed_service
+from market.jobs import service as job_service
+from market.jobs.schemas import JobCreate, JobUpdate
 from web.deps import (
     CurrentEmployer,
     CurrentUser,

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from market import privacy as privacy_service
+from market.accounts import privacy as privacy_service
 from web.deps import CurrentUser, SessionDep
 from web.security.cookies import clear_cookie
 

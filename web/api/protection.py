@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
-from market import dispatch_plan as dispatch_service
-from market import membership as membership_service
-from market import protection as protection_service
-from market import stations as station_service
-from market.models import MAX_ID
-from market.schemas import Latitude, Longitude
+from market.dispatch import service as dispatch_service
+from market.fields import Latitude, Longitude
+from market.membership import service as membership_service
+from market.reports import service as protection_service
+from market.stations import service as station_service
+from market.types import MAX_ID
 from web.deps import (
     CurrentUser,
     CurrentWorker,

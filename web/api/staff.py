@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import HTMLResponse, Response
 
-from market import dispatch_plan as dispatch_service
-from market import stats as stats_service
+from market.dispatch import service as dispatch_service
+from market.dispatch.schemas import DispatchSend
 from market.errors import N_
 from market.i18n import local
-from market.staff_schemas import DispatchSend
+from market.stats import service as stats_service
 from web.deps import CurrentStaff, LocaleDep, SessionDep, writes_on_read
 from web.errors import download
 from web.i18n import translate

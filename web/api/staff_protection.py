@@ -7,20 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 
-from market import membership as membership_service
-from market import moderation as moderation_service
-from market import protection as protection_service
-from market import stations as station_service
 from market.errors import N_
-from market.staff_schemas import (
-    MembershipDecision,
-    ModerationReason,
-    ReportNoteCreate,
-    ReportResolution,
-    StationCreate,
-    StationUpdate,
-    VerifyRequest,
-)
+from market.membership import service as membership_service
+from market.membership.schemas import MembershipDecision
+from market.moderation import service as moderation_service
+from market.moderation.schemas import ModerationReason, VerifyRequest
+from market.reports import service as protection_service
+from market.reports.schemas import ReportNoteCreate, ReportResolution
+from market.stations import service as station_service
+from market.stations.schemas import StationCreate, StationUpdate
 from web.deps import CurrentStaff, JobDep, LocaleDep, SessionDep
 from web.errors import download
 from web.staff_deps import Id, ReportDep, StationDep, TargetUserDep, require_staff

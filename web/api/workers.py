@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from market import applications as application_service
-from market import feed as feed_service
-from market import jobs as job_service
-from market import workers as worker_service
-from market.schemas import AvailableNow, FeedFilter, WorkerProfileUpdate
+from market.applications import service as application_service
+from market.feed import service as feed_service
+from market.feed.schemas import FeedFilter
+from market.jobs import service as job_service
+from market.workers import service as worker_service
+from market.workers.schemas import AvailableNow, WorkerProfileUpdate
 from web.deps import CurrentWorker, LocaleDep, SessionDep
 from web.observability import count_matches
 from web.schemas import (

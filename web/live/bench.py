@@ -38,7 +38,7 @@ def _seed(url: str, clients: int) -> tuple[str, list[str]]:
     """An employer and `clients` painters near the job, each with a login session."""
     from sqlmodel import Session
 
-    from market import accounts
+    from market.accounts import service as accounts
     from market.db import make_engine
     from market.models import (
         EmployerProfile,

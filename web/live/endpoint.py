@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from market import accounts as account_service
+from market.accounts import service as account_service
 from market.db import read_only
 from market.errors import N_
 from market.models import Role, User

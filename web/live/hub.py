@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from anyio import to_thread
 from sqlalchemy import Engine
 
-from market import outbox
+from market.events import outbox as outbox
 from market.models import Role
 from matching import model as m
 from web.live.config import LiveSettings

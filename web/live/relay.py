@@ -19,7 +19,7 @@ from anyio import to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from market import outbox
+from market.events import outbox as outbox
 from web.live.config import LiveSettings
 from web.live.hub import Hub
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from market import outbox
+from market.events import outbox as outbox
 from market.settings import Settings
 from web.live.config import LiveSettings
 from web.live.hub import Hub

@@ -103,8 +103,8 @@ def _drop(server_url: str, name: str) -> None:
 
 
 def _seed(url: str, workers: int) -> dict[str, Any]:
+    from bench.load_seed import seed_load_market
     from market.db import make_engine, session_scope
-    from market.load_seed import seed_load_market
 
     engine = make_engine(url)
     try:

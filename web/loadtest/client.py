@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx2 as httpx
 
-from market.load_seed import job_data
-from market.models import utcnow
+from bench.load_seed import job_data
+from market.types import utcnow
 
 # share of each kind in the mix: mostly workers scrolling their feed and opening jobs
 MIX = {"feed": 0.55, "job": 0.22, "claim": 0.10, "post": 0.08, "stats": 0.05}

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from market import accounts as account_service
+from market.accounts import service as account_service
+from market.accounts.schemas import Credentials, Registration
+from market.accounts.throttle import TooManyAttempts
 from market.errors import DomainError
 from market.models import Role, User
-from market.schemas import Credentials, Registration
-from market.throttle import TooManyAttempts
 from web.deps import SessionDep
 from web.errors import locale_of
 from web.i18n import translate

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
-from market import accounts as account_service
+from market.accounts import service as account_service
 from market.errors import N_, NotAllowed
 from market.models import Role, User, UserSession
 from web.deps import SAFE_METHODS, CurrentLogin, SessionDep

@@ -10,13 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from market import applications as application_service
-from market import feed as feed_service
-from market import jobs as job_service
+from market.applications import service as application_service
 from market.errors import N_, DomainError, Invalid
+from market.feed import service as feed_service
 from market.i18n import local, market_tz
-from market.models import Application, Job, utcnow
-from market.schemas import JobCreate
+from market.jobs import service as job_service
+from market.jobs.schemas import JobCreate
+from market.models import Application, Job
+from market.types import utcnow
 from matching import trades as catalogue
 from web.deps import ApplicationDep, OwnedJobDep, SessionDep
 from web.errors import locale_of

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from market.i18n import local
-from market.models import STATUS_LABELS, utcnow
+from market.models import STATUS_LABELS
+from market.types import utcnow
 from matching import reasons
 from matching import trades as catalogue
 from matching.model import Reason

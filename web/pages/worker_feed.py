@@ -9,15 +9,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from market import applications as application_service
-from market import feed as feed_service
-from market import jobs as job_service
-from market import protection as protection_service
-from market import stations as station_service
-from market import workers as worker_service
+from market.applications import service as application_service
 from market.errors import N_, Invalid
-from market.models import Station, utcnow
-from market.schemas import AvailableNow, FeedFilter
+from market.feed import service as feed_service
+from market.feed.schemas import FeedFilter
+from market.jobs import service as job_service
+from market.models import Station
+from market.reports import service as protection_service
+from market.stations import service as station_service
+from market.types import utcnow
+from market.workers import service as worker_service
+from market.workers.schemas import AvailableNow
 from matching.geo import haversine_km
 from web.deps import JobDep, JobId, SessionDep
 from web.errors import locale_of

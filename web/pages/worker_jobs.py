@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from market import applications as application_service
-from market import workers as worker_service
+from market.applications import service as application_service
 from market.errors import N_
 from market.models import ApplicationStatus
+from market.workers import service as worker_service
 from web.deps import ApplicationDep, SessionDep
 from web.pages.deps import PageForm, PageWorker
 from web.pages.forms import cancel_reason, stars_of

@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from market import membership as membership_service
-from market import workers as worker_service
 from market.errors import N_, Invalid
-from market.schemas import WorkerProfileUpdate
+from market.membership import service as membership_service
+from market.workers import service as worker_service
+from market.workers.schemas import WorkerProfileUpdate
 from web.deps import SessionDep
 from web.errors import locale_of
 from web.pages import places

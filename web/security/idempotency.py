@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from market import idempotency as idempotency_service
+from market.idempotency import service as idempotency_service
 from web.deps import CurrentUser, SessionDep
 
 KeyHeader = Annotated[

@@ -6,11 +6,11 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from market import accounts as account_service
-from market import throttle as throttle_service
+from market.accounts import service as account_service
+from market.accounts import throttle as throttle_service
+from market.accounts.schemas import Credentials
 from market.errors import Unauthenticated
 from market.models import User
-from market.schemas import Credentials
 from web.security.cookies import read_cookie, set_cookie
 
 

@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from market import idempotency
 from market.db import session_scope
-from market.models import Application, IdempotencyRecord, Job, utcnow
+from market.idempotency import service as idempotency
+from market.models import Application, IdempotencyRecord, Job
+from market.types import utcnow
 from tests.factories import auth, job_body, make_employer, make_job, make_worker, tomorrow_at
 
 

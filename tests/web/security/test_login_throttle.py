@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from market.accounts.throttle import LoginGuard, LoginLimits, MemoryCounter, RedisCounter
 from market.settings import Settings
-from market.throttle import LoginGuard, LoginLimits, MemoryCounter, RedisCounter
 from tests.factories import PASSWORD, make_worker, next_phone
 from tests.web.conftest import unique_prefix
 

@@ -9,9 +9,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from market import accounts
-from market.models import UserSession, utcnow
+from market.accounts import service as accounts
+from market.models import UserSession
 from market.settings import get_settings
+from market.types import utcnow
 from tests.factories import PASSWORD, make_worker
 
 LOGIN = "/api/v1/auth/login"

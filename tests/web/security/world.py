@@ -10,7 +10,7 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from market import accounts
+from market.accounts import service as accounts
 from market.models import (
     Application,
     DispatchProposal,

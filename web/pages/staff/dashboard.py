@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from market import stats as stats_service
 from market.errors import N_, Invalid
+from market.stats import service as stats_service
 from web.deps import SessionDep, writes_on_read
 from web.errors import locale_of
 from web.i18n import translate

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from market import moderation as moderation_service
-from market import protection as protection_service
-from market import stations as station_service
 from market.errors import N_, NotAllowed
-from market.models import MAX_ID, Report, Role, Station, User
+from market.models import Report, Role, Station, User
+from market.moderation import service as moderation_service
+from market.reports import service as protection_service
+from market.stations import service as station_service
+from market.types import MAX_ID
 from web.deps import SessionDep
 from web.pages.deps import PageUser
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from market import dispatch_plan as dispatch_service
-from market import stats as stats_service
+from market.dispatch import service as dispatch_service
 from market.errors import N_, DomainError, Invalid
+from market.stats import service as stats_service
 from web.api.staff import PROPOSAL_STATUS
 from web.deps import SessionDep
 from web.errors import locale_of

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from market import membership as membership_service
 from market.errors import N_, DomainError
-from market.staff_schemas import MembershipDecision
+from market.membership import service as membership_service
+from market.membership.schemas import MembershipDecision
 from web.deps import SessionDep
 from web.errors import locale_of
 from web.pages.deps import PageForm

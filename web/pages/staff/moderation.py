@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from market import moderation as moderation_service
 from market.errors import N_, DomainError
 from market.models import Job, User
-from market.staff_schemas import ModerationReason
+from market.moderation import service as moderation_service
+from market.moderation.schemas import ModerationReason
 from web.deps import JobDep, SessionDep
 from web.errors import locale_of
 from web.pages.deps import PageForm

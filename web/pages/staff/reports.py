@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from market import moderation as moderation_service
-from market import protection as protection_service
 from market.errors import N_, DomainError, Invalid
 from market.models import Report
-from market.staff_schemas import ReportNoteCreate, ReportResolution
+from market.moderation import service as moderation_service
+from market.reports import service as protection_service
+from market.reports.schemas import ReportNoteCreate, ReportResolution
 from web.deps import SessionDep
 from web.errors import locale_of
 from web.pages.deps import PageForm

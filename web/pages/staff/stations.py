@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from market import stations as station_service
 from market.errors import N_, DomainError
 from market.models import Station
-from market.staff_schemas import STATION_SERVICES, StationCreate, StationUpdate
+from market.stations import service as station_service
+from market.stations.schemas import STATION_SERVICES, StationCreate, StationUpdate
 from web.deps import SessionDep
 from web.errors import locale_of
 from web.pages import places

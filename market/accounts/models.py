@@ -1,0 +1,54 @@
+"""Accounts: users, their login sessions and employers' profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Column,
+    String,
+)
+from sqlmodel import Field, SQLModel
+
+from market.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    worker = "worker"
+    employer = "employer"
+    staff = "staff"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    password_hash: str = Field(sa_type=String(255))
+    role: str = Field(sa_type=String(16), index=True)
+    name: str = Field(sa_type=String(50))
+    locale: str = Field(default="zh_CN", sa_type=String(8))
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # set when the user deleted the account: personal fields are erased, history rows stay
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    __tablename__ = "user_session"
+
+    token_hash: str = Field(sa_type=String(64), primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(sa_type=String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EmployerProfile(SQLModel, table=True):
+    __tablename__ = "employer"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    org_name: str = Field(default="", sa_type=String(100))
+    verified: bool = False
+    rating_sum: int = 0
+    rating_count: int = 0
+    late_cancel_total: int = 0

@@ -1,0 +1,146 @@
+"""Accounts and login sessions. Passwords are Argon2 hashes; session tokens are stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from market.accounts.schemas import Registration
+from market.errors import N_, Conflict, NotAllowed, Unauthenticated
+from market.events.service import event_record
+from market.models import (
+    EmployerProfile,
+    Role,
+    User,
+    UserSession,
+    WeeklyAvailability,
+    WorkerProfile,
+)
+from market.settings import get_settings
+from market.types import utcnow
+
+_hasher = PasswordHasher()
+# verified against when the phone is unknown, so a miss costs as much as a wrong password
+_DUMMY_HASH = _hasher.hash("linggong-dummy-password")
+DEFAULT_WEEKLY = [(day, 7 * 60, 19 * 60) for day in range(7)]
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_register(*, session: Session, data: Registration) -> User:
+    """Create a worker or employer account with an empty profile."""
+    return _user_create(
+        session=session,
+        phone=data.phone,
+        password=data.password,
+        name=data.name,
+        role=Role(data.role),
+        org_name=data.org_name,
+    )
+
+
+def staff_create(*, session: Session, phone: str, password: str, name: str) -> User:
+    """Create a union staff account (command line only)."""
+    return _user_create(session=session, phone=phone, password=password, name=name, role=Role.staff)
+
+
+def _user_create(
+    *, session: Session, phone: str, password: str, name: str, role: Role, org_name: str = ""
+) -> User:
+    if session.exec(select(User.id).where(User.phone == phone)).first() is not None:
+        raise Conflict(N_("This phone number is already registered; log in instead"), field="phone")
+    user = User(phone=phone, password_hash=hash_password(password), name=name, role=role)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same number won the race
+        raise Conflict(N_("This phone number is already registered; log in instead")) from exc
+    assert user.id is not None
+    if role is Role.worker:
+        session.add(WorkerProfile(user_id=user.id))
+        session.flush()  # no ORM relationships: the profile row must exist before its children
+        session.add_all(
+            WeeklyAvailability(worker_id=user.id, weekday=d, start_minute=s, end_minute=e)
+            for d, s, e in DEFAULT_WEEKLY
+        )
+    elif role is Role.employer:
+        session.add(EmployerProfile(user_id=user.id, org_name=org_name or name))
+    event_record(session=session, kind="user.registered", payload={"role": role.value})
+    session.flush()
+    return user
+
+
+def user_authenticate(*, session: Session, phone: str, password: str) -> User:
+    """The active user with this phone and password, or Unauthenticated."""
+    user = session.exec(select(User).where(User.phone == phone)).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise Unauthenticated(N_("Wrong phone number or password"))
+    if not user.is_active:  # only suspension: a deleted account's password matches nothing
+        raise NotAllowed(
+            N_("This account is suspended by the union. Please contact a union service station.")
+        )
+    return user
+
+
+def session_create(*, session: Session, user: User) -> tuple[str, UserSession]:
+    """A new login session; returns the token to hand to the client, once."""
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    row = UserSession(
+        token_hash=_token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(24)
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def get_session_user(
+    *, session: Session, token: str, now: datetime | None = None, touch: bool = True
+) -> tuple[User, UserSession] | None:
+    """The user behind a session token, unless it expired (idle or absolute timeout).
+
+    `touch=False` for read-only transactions: the idle clock is then moved by the next write.
+    """
+    now = now or utcnow()
+    row = session.get(UserSession, _token_hash(token))
+    if row is None:
+        return None
+    settings = get_settings()
+    if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes) or (
+        now - row.created_at > timedelta(days=settings.session_absolute_days)
+    ):
+        if touch:
+            session.delete(row)
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if touch and now - row.last_seen_at > timedelta(minutes=5):
+        row.last_seen_at = now
+    return user, row
+
+
+def session_revoke_token(*, session: Session, token: str) -> None:
+    """Log out whatever session this token names (a login replaces the one it came with)."""
+    session_revoke(session=session, token_hash=_token_hash(token))
+
+
+def session_revoke(*, session: Session, token_hash: str) -> None:
+    """Log out: the session's token stops working at once."""
+    session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash))

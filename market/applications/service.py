@@ -1,0 +1,432 @@
+"""Applications and hires: the state machine, slot counting and the no-clash rule.
+
+Every hire takes two locks in one order — the worker's row, then the job's slot counter —
+so concurrent claims queue rather than overbook, and never deadlock:
+
+- the worker lock (`UPDATE worker SET lock_version = lock_version + 1`) serialises one
+  worker's bookings, so twenty taps make one application and two overlapping jobs
+  cannot both be confirmed;
+- the slot is taken by `UPDATE job SET confirmed_count = confirmed_count + 1 WHERE
+  confirmed_count < headcount`, which only one transaction per free slot can win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
+from market.events.service import event_record
+from market.jobs import service as job_service
+from market.models import (
+    STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+    EmployerProfile,
+    Job,
+    JobStatus,
+    Rating,
+    User,
+    WorkerProfile,
+)
+from market.types import utcnow
+from market.workers import service as worker_service
+from matching import constraints
+from matching.geo import haversine_km
+
+S = ApplicationStatus
+# who may move an application from which state to which
+TRANSITIONS: dict[tuple[str, str], set[str]] = {
+    ("employer", S.applied): {S.confirmed, S.declined},
+    ("worker", S.applied): {S.withdrawn},
+    ("worker", S.confirmed): {S.cancelled},
+    ("employer", S.confirmed): {S.cancelled, S.no_show},
+}
+CONTACT_VISIBLE = frozenset({S.confirmed, S.completed, S.no_show})
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    application: Application
+    created: bool  # False when the worker had already applied (a repeated tap)
+
+
+def get_application(*, session: Session, application_id: int) -> Application:
+    """The application, or NotFound."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound(N_("Application not found"))
+    return application
+
+
+def _lock_worker(session: Session, worker_id: int) -> None:
+    result = session.execute(
+        update(WorkerProfile)
+        .where(col(WorkerProfile.user_id) == worker_id)
+        .values(lock_version=WorkerProfile.lock_version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotAllowed(N_("Only workers can apply for jobs"))
+
+
+def _take_slot(session: Session, job: Job) -> None:
+    result = session.execute(
+        update(Job)
+        .where(
+            col(Job.id) == job.id,
+            col(Job.status) == JobStatus.open,
+            col(Job.confirmed_count) < col(Job.headcount),
+        )
+        .values(confirmed_count=Job.confirmed_count + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(N_("This job is full"))
+    session.refresh(job)
+
+
+def _check_no_clash(session: Session, worker_id: int, job: Job) -> None:
+    clash = session.exec(
+        select(Application.job_id).where(
+            Application.worker_id == worker_id,
+            Application.status == S.confirmed,
+            Application.job_id != job.id,
+            col(Application.shift_start) < job.end_at,
+            col(Application.shift_end) > job.start_at,
+        )
+    ).first()
+    if clash is not None:
+        raise Conflict(N_("You are already booked for another job at this time"))
+
+
+def _check_can_do(session: Session, worker_id: int, job: Job) -> float | None:
+    """Trade and certificates must fit for any application; returns the distance in km."""
+    view = worker_service.get_worker(session=session, user_id=worker_id)
+    listed = frozenset(job_service.job_certificates(session=session, job_id=job.id or 0))
+    if not constraints.trades_fit((t.trade for t in view.trades), job.trade):
+        raise Conflict(N_("Your trades do not match this job"))
+    missing = sorted(
+        constraints.certificates_lacking(frozenset(view.certificates), job.trade, listed)
+    )
+    if missing:
+        raise Conflict(
+            N_("This job needs a certificate you have not added: {certificates}"),
+            certificates=", ".join(missing),
+        )
+    p = view.profile
+    if p.home_lat is None or p.home_lon is None:
+        return None
+    return round(haversine_km(p.home_lat, p.home_lon, job.lat, job.lon), 1)
+
+
+def _open_for_applications(job: Job, now: datetime) -> None:
+    if job.hidden_reason is not None:
+        raise Conflict(N_("The union has taken this job down; it takes no applications"))
+    if job.status == JobStatus.filled:
+        raise Conflict(N_("This job is full"))
+    if job.status != JobStatus.open:
+        raise Conflict(
+            N_("This job is {status} and takes no more applications"),
+            status=STATUS_LABELS[job.status],
+        )
+    if job.start_at <= now:
+        raise Conflict(N_("This shift has already started"))
+
+
+def application_claim(
+    *, session: Session, job_id: int, worker: User, now: datetime | None = None
+) -> ClaimResult:
+    """Apply for a job; on an instant (抢单) job the claim is the hire, if a slot is left."""
+    now = now or utcnow()
+    assert worker.id is not None
+    _lock_worker(session, worker.id)
+    job = job_service.get_job(session=session, job_id=job_id)
+    existing = session.exec(
+        select(Application).where(Application.job_id == job_id, Application.worker_id == worker.id)
+    ).first()
+    if existing is not None and existing.status in (S.applied, S.confirmed):
+        return ClaimResult(existing, created=False)
+    if existing is not None and existing.status != S.withdrawn:
+        raise Conflict(
+            N_("You cannot apply again: your application is {status}"),
+            status=STATUS_LABELS[existing.status],
+        )
+    _open_for_applications(job, now)
+    distance = _check_can_do(session, worker.id, job)
+    _check_no_clash(session, worker.id, job)
+    if job.instant:
+        _take_slot(session, job)
+    application = existing or Application(
+        job_id=job_id,
+        worker_id=worker.id,
+        status=S.applied,
+        shift_start=job.start_at,
+        shift_end=job.end_at,
+    )
+    application.status = S.confirmed if job.instant else S.applied
+    # a re-application after a withdrawal: the shift may have moved since
+    application.shift_start, application.shift_end = job.start_at, job.end_at
+    application.distance_km, application.updated_at = distance, now
+    application.cancel_reason = application.cancelled_by = None
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the unique (job, worker) pair: a racing duplicate
+        raise Conflict(N_("You have already applied for this job")) from exc
+    if job.instant:
+        _after_hire(session, application, job, now)
+    _emit(session, application, job, "application.created")
+    return ClaimResult(application, created=True)
+
+
+def _after_hire(session: Session, application: Application, job: Job, now: datetime) -> None:
+    application.decided_at = now
+    profile = session.get(WorkerProfile, application.worker_id)
+    if profile is not None:
+        profile.confirmed_total += 1
+        session.add(profile)
+    if job.first_hire_at is None:
+        job.first_hire_at = now
+    _sync_job(session, job, now)
+
+
+def _sync_job(session: Session, job: Job, now: datetime) -> None:
+    before = job.status
+    job_service._sync_status(job, now)
+    job.updated_at = now
+    session.add(job)
+    if job.status != before:
+        kind = "job.filled" if job.status == JobStatus.filled else "job.reopened"
+        event_record(
+            session=session,
+            kind=kind,
+            job_id=job.id,
+            employer_id=job.employer_id,
+            payload={"job": job.id, "slots_left": job.headcount - job.confirmed_count},
+        )
+
+
+def _emit(session: Session, application: Application, job: Job, kind: str) -> None:
+    event_record(
+        session=session,
+        kind=kind,
+        job_id=job.id,
+        worker_id=application.worker_id,
+        employer_id=job.employer_id,
+        payload={
+            "application": application.id,
+            "job": job.id,
+            "status": application.status,
+            "slots_left": job.headcount - job.confirmed_count,
+        },
+    )
+    session.flush()
+
+
+def _side(application: Application, job: Job, user: User) -> str:
+    if user.id == application.worker_id:
+        return "worker"
+    if user.id == job.employer_id:
+        return "employer"
+    raise NotFound(N_("Application not found"))
+
+
+def _transition(application: Application, side: str, target: str) -> None:
+    if target not in TRANSITIONS.get((side, application.status), set()):
+        raise Conflict(
+            N_("An application that is {status} cannot become {target}"),
+            status=STATUS_LABELS[application.status],
+            target=STATUS_LABELS[target],
+        )
+
+
+def application_confirm(
+    *, session: Session, application: Application, employer: User, now: datetime | None = None
+) -> Application:
+    """Hire an applicant: needs a free slot and no clash with the worker's other hires."""
+    now = now or utcnow()
+    job = job_service.get_job(session=session, job_id=application.job_id)
+    _transition(application, _side(application, job, employer), S.confirmed)
+    _lock_worker(session, application.worker_id)
+    session.refresh(application)
+    _transition(application, "employer", S.confirmed)  # it may have been withdrawn meanwhile
+    _open_for_applications(job, now)
+    _check_no_clash(session, application.worker_id, job)
+    _take_slot(session, job)
+    application.status, application.updated_at = S.confirmed, now
+    session.add(application)
+    _after_hire(session, application, job, now)
+    _emit(session, application, job, "application.confirmed")
+    return application
+
+
+def application_decline(
+    *, session: Session, application: Application, employer: User, now: datetime | None = None
+) -> Application:
+    """Turn an applicant down."""
+    now = now or utcnow()
+    job = job_service.get_job(session=session, job_id=application.job_id)
+    _transition(application, _side(application, job, employer), S.declined)
+    application.status, application.decided_at, application.updated_at = S.declined, now, now
+    session.add(application)
+    _emit(session, application, job, "application.declined")
+    return application
+
+
+def application_cancel(
+    *,
+    session: Session,
+    application: Application,
+    user: User,
+    reason: str,
+    now: datetime | None = None,
+) -> Application:
+    """Withdraw an application, or call off a confirmed hire (either side), with a reason."""
+    now = now or utcnow()
+    job = job_service.get_job(session=session, job_id=application.job_id)
+    side = _side(application, job, user)
+    target = S.withdrawn if application.status == S.applied else S.cancelled
+    _transition(application, side, target)
+    if target == S.cancelled:
+        # once work has begun, the hire ends as done or no-show, not as a call-off
+        if job.start_at <= now:
+            raise Conflict(N_("The shift has started; the hire can no longer be called off"))
+        job = job_service.get_job_for_update(session=session, job_id=job.id or 0)
+        job.confirmed_count -= 1
+        if side == "employer" and job.start_at - now < job_service.LATE_CANCEL:
+            employer = session.get(EmployerProfile, job.employer_id)
+            if employer is not None:
+                employer.late_cancel_total += 1
+                session.add(employer)
+        _sync_job(session, job, now)
+    application.status, application.updated_at = target, now
+    application.cancel_reason, application.cancelled_by = reason, side
+    session.add(application)
+    _emit(session, application, job, f"application.{target}")
+    return application
+
+
+def application_no_show(
+    *, session: Session, application: Application, employer: User, now: datetime | None = None
+) -> Application:
+    """Record that a hired worker did not come (only once the shift has started)."""
+    now = now or utcnow()
+    job = job_service.get_job(session=session, job_id=application.job_id)
+    _transition(application, _side(application, job, employer), S.no_show)
+    if now < job.start_at:
+        raise Conflict(N_("The shift has not started yet"))
+    application.status, application.updated_at = S.no_show, now
+    session.add(application)
+    profile = session.get(WorkerProfile, application.worker_id)
+    if profile is not None:
+        profile.no_show_total += 1
+        session.add(profile)
+    _emit(session, application, job, "application.no_show")
+    return application
+
+
+def rating_create(
+    *, session: Session, application: Application, rater: User, stars: int, comment: str = ""
+) -> Rating:
+    """Rate the other side of a completed job, once."""
+    job = job_service.get_job(session=session, job_id=application.job_id)
+    side = _side(application, job, rater)
+    if application.status != S.completed:
+        raise Conflict(N_("You can rate only after the job is done"))
+    if not 1 <= stars <= 5:
+        raise Invalid(N_("Give 1 to 5 stars"), field="stars")
+    rated = job.employer_id if side == "worker" else application.worker_id
+    assert application.id is not None and rater.id is not None
+    already = session.exec(
+        select(Rating.id).where(
+            Rating.application_id == application.id, Rating.from_user_id == rater.id
+        )
+    ).first()
+    if already is not None:
+        raise Conflict(N_("You have already rated this job"))
+    rating = Rating(
+        application_id=application.id,
+        from_user_id=rater.id,
+        to_user_id=rated,
+        stars=stars,
+        comment=comment,
+    )
+    session.add(rating)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same rating sent twice at once
+        raise Conflict(N_("You have already rated this job")) from exc
+    profile: WorkerProfile | EmployerProfile | None = (
+        session.get(EmployerProfile, rated)
+        if side == "worker"
+        else session.get(WorkerProfile, rated)
+    )
+    if profile is not None:
+        profile.rating_sum += stars
+        profile.rating_count += 1
+        session.add(profile)
+    event_record(
+        session=session,
+        kind="rating.created",
+        job_id=job.id,
+        worker_id=application.worker_id,
+        employer_id=job.employer_id,
+        payload={"application": application.id, "by": side, "stars": stars},
+    )
+    session.flush()
+    return rating
+
+
+def list_worker_applications(
+    *, session: Session, worker_id: int
+) -> Sequence[tuple[Application, Job, User]]:
+    """The worker's applications with their jobs and employers, soonest shift first."""
+    return session.exec(
+        select(Application, Job, User)
+        .join(Job, col(Job.id) == col(Application.job_id))
+        .join(User, col(User.id) == col(Job.employer_id))
+        .where(Application.worker_id == worker_id)
+        .order_by(col(Application.shift_start))
+    ).all()
+
+
+def list_job_applications(*, session: Session, job_id: int) -> Sequence[tuple[Application, User]]:
+    """A job's applications with their workers, oldest first."""
+    return session.exec(
+        select(Application, User)
+        .join(User, col(User.id) == col(Application.worker_id))
+        .where(Application.job_id == job_id)
+        .order_by(col(Application.created_at))
+    ).all()
+
+
+def contact_visible(application: Application) -> bool:
+    """Phone numbers are shared only between the sides of a confirmed hire."""
+    return application.status in CONTACT_VISIBLE
+
+
+def require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(N_("Give a reason"), field="reason")
+    return reason
+
+
+def list_rated_application_ids(
+    *, session: Session, user_id: int, application_ids: Sequence[int]
+) -> set[int]:
+    """Which of these applications `user_id` has already rated."""
+    if not application_ids:
+        return set()
+    return set(
+        session.exec(
+            select(Rating.application_id).where(
+                Rating.from_user_id == user_id,
+                col(Rating.application_id).in_(list(application_ids)),
+            )
+        )
+    )

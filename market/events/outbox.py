@@ -1,0 +1,200 @@
+"""The outbox relay: numbers committed events gap-free and reads them back by number.
+
+Writers leave `Event.seq` empty. One relay at a time (on PostgreSQL the holder of a
+transaction-scoped advisory lock, on SQLite the holder of the write lock) gives the
+unnumbered events the next numbers in id order, in a short transaction of its own. Because
+numbers are handed out under that lock as `max(seq) + 1 ...`, every number below a
+committed one is committed too: a reader that sees seq 12 after 10 knows 11 exists and can
+fetch it. Clients resume from the last number they saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, event, func, text, update
+from sqlmodel import Session, col, select
+
+from market.db import is_sqlite, read_only
+from market.jobs import service as job_service
+from market.models import Event, Job
+from market.types import utcnow
+from market.workers import service as worker_service
+from matching import model as m
+
+# pg_try_advisory_xact_lock key: "linggong outbox relay"
+RELAY_LOCK_KEY = 0x6C67_6F62
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A numbered event, as the live hubs pass it around (and through Redis)."""
+
+    seq: int
+    kind: str
+    job_id: int | None
+    worker_id: int | None
+    employer_id: int | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: Event) -> Published:
+        assert row.seq is not None
+        return cls(row.seq, row.kind, row.job_id, row.worker_id, row.employer_id, row.payload)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [self.seq, self.kind, self.job_id, self.worker_id, self.employer_id, self.payload],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Published:
+        seq, kind, job_id, worker_id, employer_id, payload = json.loads(data)
+        return cls(int(seq), kind, job_id, worker_id, employer_id, payload)
+
+
+def stream_name(database_url: str) -> str:
+    """The Redis stream of one database: replicas sharing a database share the stream."""
+    return "linggong:events:" + hashlib.sha1(database_url.encode()).hexdigest()[:12]
+
+
+def number_pending(*, engine: Engine, limit: int = BATCH) -> list[Published] | None:
+    """Number the oldest unnumbered events in a transaction of our own and return them.
+
+    Returns None when another relay holds the lock right now (it will number them).
+    """
+    if not has_pending(engine=engine):  # a read: never waits for SQLite's write lock
+        return []
+    with Session(engine, expire_on_commit=False) as session:
+        if not is_sqlite(engine):
+            got = session.execute(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
+            ).scalar_one()
+            if not got:
+                session.rollback()
+                return None
+        # SQLite: the first write takes the database lock (BEGIN IMMEDIATE), then we read
+        pending = session.exec(
+            select(Event).where(col(Event.seq).is_(None)).order_by(col(Event.id)).limit(limit)
+        ).all()
+        if not pending:
+            session.rollback()
+            return []
+        top = session.exec(select(func.max(Event.seq))).one() or 0
+        for number, row in enumerate(pending, start=top + 1):
+            session.execute(update(Event).where(col(Event.id) == row.id).values(seq=number))
+            row.seq = number
+        published = [Published.of(row) for row in pending]
+        session.commit()
+        return published
+
+
+def has_pending(*, engine: Engine) -> bool:
+    """True when some committed event still waits for its number."""
+    with Session(read_only(engine)) as session:
+        return (
+            session.exec(select(Event.id).where(col(Event.seq).is_(None)).limit(1)).first()
+            is not None
+        )
+
+
+def current_seq(*, engine: Engine) -> int:
+    """The highest number handed out so far (0 before the first)."""
+    with Session(read_only(engine)) as session:
+        return session.exec(select(func.max(Event.seq))).one() or 0
+
+
+def list_since(
+    *, engine: Engine, after: int, until: int | None = None, limit: int = BATCH
+) -> list[Published]:
+    """Numbered events after `after` (up to `until`), in number order."""
+    with Session(read_only(engine)) as session:
+        query = select(Event).where(col(Event.seq) > after)
+        if until is not None:
+            query = query.where(col(Event.seq) <= until)
+        rows = session.exec(query.order_by(col(Event.seq)).limit(limit)).all()
+        return [Published.of(row) for row in rows]
+
+
+def job_summaries(*, engine: Engine, job_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What anyone may know of these jobs, as in a `job.posted` event."""
+    with Session(read_only(engine)) as session:
+        certificates = job_service.certificates_by_job(session=session, job_ids=job_ids)
+        result = {}
+        for job_id in job_ids:
+            job = session.get(Job, job_id)
+            if job is not None:
+                result[job_id] = job_service.job_summary(job, certificates[job_id])
+        return result
+
+
+def live_workers(
+    *, engine: Engine, worker_ids: Sequence[int], now: datetime | None = None
+) -> dict[int, m.Worker | None]:
+    """Workers as the matching module sees them (None: no location or trade yet)."""
+    now = now or utcnow()
+    with Session(read_only(engine)) as session:
+        views = worker_service.list_workers(session=session, user_ids=worker_ids)
+        busy = worker_service.busy_windows(session=session, worker_ids=list(views), now=now)
+        return {
+            worker_id: (
+                worker_service.matching_worker(views[worker_id], now=now, busy=busy[worker_id])
+                if worker_id in views
+                else None
+            )
+            for worker_id in worker_ids
+        }
+
+
+# ------------------------------------------------------------------ wake-ups after commit
+
+_watchers: list[Callable[[], None]] = []
+_watch_lock = threading.Lock()
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(obj, Event) for obj in session.new):
+        session.info["linggong_outbox"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("linggong_outbox", False):
+        for watcher in list(_watchers):
+            watcher()
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop("linggong_outbox", None)
+
+
+def watch_commits(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` (from the committing thread) after each commit that wrote events.
+
+    Returns the function that stops watching.
+    """
+    with _watch_lock:
+        if not _watchers:
+            event.listen(Session, "before_flush", _before_flush)
+            event.listen(Session, "after_commit", _after_commit)
+            event.listen(Session, "after_soft_rollback", _after_rollback)
+        _watchers.append(callback)
+
+    def stop() -> None:
+        with _watch_lock:
+            if callback in _watchers:
+                _watchers.remove(callback)
+            if not _watchers and event.contains(Session, "after_commit", _after_commit):
+                event.remove(Session, "before_flush", _before_flush)
+                event.remove(Session, "after_commit", _after_commit)
+                event.remove(Session, "after_soft_rollback", _after_rollback)
+
+    return stop

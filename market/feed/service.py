@@ -1,0 +1,203 @@
+"""Ranked lists: a worker's feed of jobs and an employer's candidates for a job.
+
+The database does the spatial pre-selection (an indexed bounding box around the worker
+or the job); the matching module applies the hard constraints and ranks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from market.feed.schemas import FeedFilter
+from market.i18n import market_tz
+from market.jobs import service as job_service
+from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrade
+from market.settings import get_settings
+from market.types import utcnow
+from market.workers import service as worker_service
+from matching import model as m
+from matching import rank as ranking
+from matching import trades as catalogue
+from matching.context import MarketContext
+
+MAX_CANDIDATE_ROWS = 3000  # rows fetched from the box before ranking; the nearest come first
+EMPLOYER_DISTANCE_STEP_KM = 0.5
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    job: Job
+    certificates: list[str]
+    match: m.Match
+    my_status: str | None  # the worker's application status on this job, if any
+
+
+@dataclass(frozen=True)
+class Feed:
+    items: list[FeedItem]
+    missing: list[str]  # what the worker must fill in before a feed can be made
+
+
+@dataclass(frozen=True)
+class Candidate:
+    view: worker_service.WorkerView
+    match: m.Match
+    distance_km: float  # rounded: employers never see a worker's exact position
+
+
+def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(0.05, math.cos(math.radians(lat))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def job_trades_for(worker_trades: set[str]) -> set[str]:
+    """Every job trade a worker with these trades may take."""
+    return {
+        b
+        for b in (t.code for t in catalogue.TRADES)
+        if any(catalogue.trade_similarity(a, b) > 0 for a in worker_trades)
+    }
+
+
+def _day_range(day: str, now: datetime) -> tuple[datetime, datetime]:
+    tz = market_tz()
+    today = now.astimezone(tz).date() + timedelta(days=1 if day == "tomorrow" else 0)
+    start = datetime(today.year, today.month, today.day, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def list_feed(
+    *, session: Session, worker_id: int, data: FeedFilter, now: datetime | None = None
+) -> Feed:
+    """Open jobs that fit the worker, best first, with the reason each fits."""
+    now = now or utcnow()
+    view = worker_service.get_worker(session=session, user_id=worker_id)
+    missing = _missing_for_feed(view)
+    busy = worker_service.busy_windows(session=session, worker_ids=[worker_id], now=now)
+    worker = worker_service.matching_worker(view, now=now, busy=busy[worker_id])
+    if worker is None:
+        return Feed(items=[], missing=missing)
+    radius = min(
+        worker.radius_km, data.max_km or worker.radius_km, get_settings().feed_radius_cap_km
+    )
+    worker = replace(worker, radius_km=radius)
+    lat0, lat1, lon0, lon1 = _box(worker.lat, worker.lon, radius)
+    trades = job_trades_for({t.code for t in worker.trades})
+    if data.trade is not None:
+        trades &= {data.trade}
+    query = select(Job).where(
+        Job.status == JobStatus.open,
+        col(Job.hidden_reason).is_(None),  # taken down by union staff
+        col(Job.start_at) > now,
+        col(Job.trade).in_(sorted(trades)),
+        col(Job.lat).between(lat0, lat1),
+        col(Job.lon).between(lon0, lon1),
+    )
+    if data.day is not None:
+        start, end = _day_range(data.day, now)
+        query = query.where(col(Job.start_at) >= start, col(Job.start_at) < end)
+    rows = session.exec(query.order_by(col(Job.start_at)).limit(MAX_CANDIDATE_ROWS)).all()
+    certificates = job_service.certificates_by_job(
+        session=session, job_ids=[j.id for j in rows if j.id is not None]
+    )
+    by_id = {str(j.id): j for j in rows}
+    jobs_m = [job_service.matching_job(j, certificates[j.id or 0], j.confirmed_count) for j in rows]
+    matches = ranking.rank_jobs_for_worker(
+        worker, jobs_m, k=data.limit, market=_competition(session, [j.id or 0 for j in rows])
+    )
+    mine = dict(
+        session.exec(
+            select(Application.job_id, Application.status).where(
+                Application.worker_id == worker_id,
+                col(Application.job_id).in_([int(x.job) for x in matches]),
+            )
+        ).all()
+    )
+    items = [
+        FeedItem(
+            job=by_id[x.job],
+            certificates=certificates[int(x.job)],
+            match=x,
+            my_status=mine.get(int(x.job)),
+        )
+        for x in matches
+    ]
+    return Feed(items=items, missing=missing)
+
+
+def _competition(session: Session, job_ids: list[int]) -> MarketContext:
+    """How contested each job already is: its pending applicants, from the live market.
+
+    The ranker leans a worker away from jobs others are already queuing for (their own
+    best job stays near the top), so one popular job does not draw the whole feed.
+    """
+    pending = dict(
+        session.exec(
+            select(Application.job_id, func.count())
+            .where(col(Application.job_id).in_(job_ids), Application.status == "applied")
+            .group_by(col(Application.job_id))
+        ).all()
+    )
+    return MarketContext(job_demand={str(job_id): float(n) for job_id, n in pending.items()})
+
+
+def _missing_for_feed(view: worker_service.WorkerView) -> list[str]:
+    p = view.profile
+    missing = []
+    if not view.trades:
+        missing.append("trades")
+    if (p.home_lat is None or p.home_lon is None) and not (p.available_now and p.now_lat):
+        missing.append("location")
+    return missing
+
+
+def list_candidates(
+    *, session: Session, job: Job, k: int = 20, now: datetime | None = None
+) -> list[Candidate]:
+    """Workers who could take the job, best first, without their exact location."""
+    now = now or utcnow()
+    certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
+    job_m = job_service.matching_job(job, certificates, job.confirmed_count)
+    cap = get_settings().feed_radius_cap_km
+    lat0, lat1, lon0, lon1 = _box(job.lat, job.lon, cap)
+    ids = session.exec(
+        select(WorkerProfile.user_id)
+        .join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
+        .where(
+            col(WorkerTrade.trade).in_(sorted(catalogue.trades_that_can_do(job.trade))),
+            col(WorkerProfile.home_lat).between(lat0, lat1),
+            col(WorkerProfile.home_lon).between(lon0, lon1),
+        )
+        .distinct()
+        .limit(MAX_CANDIDATE_ROWS)
+    ).all()
+    views = worker_service.list_workers(session=session, user_ids=ids)
+    busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)
+    workers = [
+        w
+        for v in views.values()
+        if (w := worker_service.matching_worker(v, now=now, busy=busy[v.user.id or 0]))
+    ]
+    matches = ranking.rank_workers_for_job(job_m, workers, k=k)
+    return [
+        Candidate(
+            view=views[int(x.worker)],
+            match=replace(
+                x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))
+            ),
+            distance_km=rounded_km(x.reason.distance_km),
+        )
+        for x in matches
+    ]
+
+
+def rounded_km(km: float) -> float:
+    """A distance an employer may see: to the half kilometre, never below 0.5."""
+    step = EMPLOYER_DISTANCE_STEP_KM
+    return max(step, round(km / step) * step)

@@ -1,0 +1,326 @@
+"""Jobs: post, edit, cancel, complete. Slot counting lives in `applications`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
+from market.events.service import event_record
+from market.fields import MAX_DAYS_AHEAD, MAX_SHIFT_HOURS
+from market.jobs.schemas import JobCreate, JobUpdate
+from market.models import (
+    STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+    EmployerProfile,
+    Job,
+    JobCertificate,
+    JobStatus,
+    User,
+    WorkerProfile,
+)
+from market.types import utcnow
+from matching import model as m
+from matching import trades as catalogue
+
+LATE_CANCEL = timedelta(hours=24)  # cancelling a confirmed hire closer than this counts against
+ACTIVE = (JobStatus.open, JobStatus.filled)
+
+
+def _check_shift(start: datetime, end: datetime, now: datetime) -> None:
+    if start <= now:
+        raise Invalid(N_("The shift must start in the future"), field="start_at")
+    if end <= start:
+        raise Invalid(N_("The shift must end after it starts"), field="end_at")
+    if end - start > timedelta(hours=MAX_SHIFT_HOURS):
+        raise Invalid(
+            N_("A shift may last at most {hours} hours"), field="end_at", hours=MAX_SHIFT_HOURS
+        )
+    if start - now > timedelta(days=MAX_DAYS_AHEAD):
+        raise Invalid(
+            N_("A job may be posted at most {days} days ahead"),
+            field="start_at",
+            days=MAX_DAYS_AHEAD,
+        )
+
+
+def get_job(*, session: Session, job_id: int) -> Job:
+    """The job, or NotFound."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(N_("Job not found"))
+    return job
+
+
+def get_job_for_update(*, session: Session, job_id: int) -> Job:
+    """The job, row-locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
+    # populate_existing: the caller may already hold this job, read before the lock was taken
+    job = session.exec(
+        select(Job)
+        .where(Job.id == job_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if job is None:
+        raise NotFound(N_("Job not found"))
+    return job
+
+
+def job_certificates(*, session: Session, job_id: int) -> list[str]:
+    return sorted(session.exec(select(JobCertificate.code).where(JobCertificate.job_id == job_id)))
+
+
+def certificates_by_job(*, session: Session, job_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Listed certificates for many jobs in one query."""
+    result: dict[int, list[str]] = {i: [] for i in job_ids}
+    if job_ids:
+        rows = session.exec(
+            select(JobCertificate.job_id, JobCertificate.code).where(
+                col(JobCertificate.job_id).in_(list(job_ids))
+            )
+        )
+        for job_id, code in rows:
+            result[job_id].append(code)
+    return result
+
+
+def job_post(
+    *, session: Session, employer: User, data: JobCreate, now: datetime | None = None
+) -> Job:
+    """Open a new job for applications."""
+    now = now or utcnow()
+    _check_shift(data.start_at, data.end_at, now)
+    if session.get(EmployerProfile, employer.id) is None:
+        raise NotAllowed(N_("Only employers can post jobs"))
+    assert employer.id is not None
+    job = Job(
+        employer_id=employer.id,
+        **data.model_dump(exclude={"certificates"}),
+        status=JobStatus.open,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(job)
+    session.flush()
+    assert job.id is not None
+    session.add_all(JobCertificate(job_id=job.id, code=c) for c in data.certificates)
+    event_record(
+        session=session,
+        kind="job.posted",
+        job_id=job.id,
+        employer_id=employer.id,
+        payload=job_summary(job, data.certificates),
+    )
+    session.flush()
+    return job
+
+
+def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | None = None) -> Job:
+    """Edit a job that is still open or filled; a shift with hires cannot move."""
+    now = now or utcnow()
+    job = get_job_for_update(session=session, job_id=_id(job))
+    if job.status not in ACTIVE:
+        raise Conflict(
+            N_("This job is {status} and can no longer be edited"), status=STATUS_LABELS[job.status]
+        )
+    changes = {
+        k: v
+        for k, v in data.model_dump(exclude_unset=True, exclude_none=True).items()
+        if v != getattr(job, k)
+    }
+    if not changes:
+        return job  # nothing to change: no write, no event
+    shift_moves = any(
+        k in changes and changes[k] != getattr(job, k) for k in ("start_at", "end_at")
+    )
+    if shift_moves:
+        if job.confirmed_count:
+            raise Conflict(N_("Workers are already hired: the shift can no longer move"))
+        _check_shift(changes.get("start_at", job.start_at), changes.get("end_at", job.end_at), now)
+    if changes.get("headcount", job.headcount) < job.confirmed_count:
+        raise Invalid(
+            N_("{hired} workers are already hired; headcount cannot be lower"),
+            field="headcount",
+            hired=job.confirmed_count,
+        )
+    if ("lat" in changes) != ("lon" in changes):
+        raise Invalid(N_("Give both lat and lon"), field="lat")
+    for key, value in changes.items():
+        setattr(job, key, value)
+    if shift_moves:
+        for application in _applications(session, job, (ApplicationStatus.applied,)):
+            application.shift_start, application.shift_end = job.start_at, job.end_at
+            session.add(application)
+    _sync_status(job, now)
+    job.updated_at = now
+    session.add(job)
+    certificates = job_certificates(session=session, job_id=_id(job))
+    event_record(
+        session=session,
+        kind="job.updated",
+        job_id=job.id,
+        employer_id=job.employer_id,
+        payload=job_summary(job, certificates),
+    )
+    session.flush()
+    return job
+
+
+def _sync_status(job: Job, now: datetime) -> None:
+    if job.confirmed_count >= job.headcount:
+        if job.status != JobStatus.filled:
+            job.status, job.filled_at = JobStatus.filled, now
+    elif job.status == JobStatus.filled:
+        job.status, job.filled_at = JobStatus.open, None
+
+
+def _applications(session: Session, job: Job, statuses: Sequence[str]) -> list[Application]:
+    return list(
+        session.exec(
+            select(Application).where(
+                Application.job_id == job.id, col(Application.status).in_(list(statuses))
+            )
+        )
+    )
+
+
+def job_cancel(*, session: Session, job: Job, reason: str, now: datetime | None = None) -> Job:
+    """Call the job off: every pending or confirmed worker is told, with the reason."""
+    now = now or utcnow()
+    job = get_job_for_update(session=session, job_id=_id(job))
+    if job.status not in ACTIVE:
+        raise Conflict(
+            N_("This job is {status} and cannot be cancelled"), status=STATUS_LABELS[job.status]
+        )
+    affected = _applications(session, job, (ApplicationStatus.applied, ApplicationStatus.confirmed))
+    if job.confirmed_count and job.start_at - now < LATE_CANCEL:
+        employer = session.get(EmployerProfile, job.employer_id)
+        if employer is not None:
+            employer.late_cancel_total += 1
+            session.add(employer)
+    for application in affected:
+        application.status = ApplicationStatus.cancelled
+        application.cancelled_by, application.cancel_reason = "employer", reason
+        application.updated_at = now
+        session.add(application)
+        event_record(
+            session=session,
+            kind="application.cancelled",
+            job_id=job.id,
+            worker_id=application.worker_id,
+            employer_id=job.employer_id,
+            payload={"application": application.id, "by": "employer", "reason": reason},
+        )
+    job.status, job.cancel_reason, job.confirmed_count, job.updated_at = (
+        JobStatus.cancelled,
+        reason,
+        0,
+        now,
+    )
+    session.add(job)
+    event_record(
+        session=session,
+        kind="job.cancelled",
+        job_id=job.id,
+        employer_id=job.employer_id,
+        payload={"job": job.id, "reason": reason},
+    )
+    session.flush()
+    return job
+
+
+def job_complete(*, session: Session, job: Job, now: datetime | None = None) -> Job:
+    """Mark the job done: hires not marked no-show are completed, pending ones declined."""
+    now = now or utcnow()
+    job = get_job_for_update(session=session, job_id=_id(job))
+    if job.status not in ACTIVE:
+        raise Conflict(
+            N_("This job is {status} and cannot be marked done"), status=STATUS_LABELS[job.status]
+        )
+    if now < job.start_at:
+        raise Conflict(N_("The shift has not started yet; mark it done after the work"))
+    for application in _applications(
+        session, job, (ApplicationStatus.applied, ApplicationStatus.confirmed)
+    ):
+        hired = application.status == ApplicationStatus.confirmed
+        application.status = ApplicationStatus.completed if hired else ApplicationStatus.declined
+        application.updated_at = now
+        session.add(application)
+        if hired:
+            profile = session.get(WorkerProfile, application.worker_id)
+            if profile is not None:
+                profile.completed_total += 1
+                session.add(profile)
+        event_record(
+            session=session,
+            kind=f"application.{application.status}",
+            job_id=job.id,
+            worker_id=application.worker_id,
+            employer_id=job.employer_id,
+            payload={"application": application.id},
+        )
+    job.status, job.updated_at = JobStatus.completed, now
+    session.add(job)
+    event_record(
+        session=session,
+        kind="job.completed",
+        job_id=job.id,
+        employer_id=job.employer_id,
+        payload={"job": job.id},
+    )
+    session.flush()
+    return job
+
+
+def list_employer_jobs(*, session: Session, employer_id: int) -> Sequence[Job]:
+    """The employer's jobs, newest shift first."""
+    return session.exec(
+        select(Job).where(Job.employer_id == employer_id).order_by(col(Job.start_at).desc())
+    ).all()
+
+
+def job_summary(job: Job, certificates: Sequence[str]) -> dict[str, Any]:
+    """What anyone may know of a job (used in events and the public job view)."""
+    return {
+        "id": job.id,
+        "trade": job.trade,
+        "title": job.title,
+        "lat": job.lat,
+        "lon": job.lon,
+        "district": job.district,
+        "address": job.address,
+        "start_at": job.start_at.isoformat(),
+        "end_at": job.end_at.isoformat(),
+        "headcount": job.headcount,
+        "slots_left": job.headcount - job.confirmed_count,
+        "wage": job.wage,
+        "instant": job.instant,
+        "status": job.status,
+        "certificates": list(certificates),
+        "employer_id": job.employer_id,
+    }
+
+
+def matching_job(job: Job, certificates: Sequence[str], booked: int) -> m.Job:
+    """The job as the matching module sees it (legal certificates added there)."""
+    return m.Job(
+        id=str(job.id),
+        lat=job.lat,
+        lon=job.lon,
+        trade=job.trade,
+        start=job.start_at,
+        end=job.end_at,
+        headcount=job.headcount,
+        wage=float(job.wage),
+        certificates=catalogue.required_certificates(job.trade, frozenset(certificates)),
+        booked=tuple(f"booked-{i}" for i in range(booked)),
+    )
+
+
+def _id(job: Job) -> int:
+    assert job.id is not None
+    return job.id
