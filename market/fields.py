@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import copy
 from typing import Annotated, Any, get_args
 
 from pydantic import (
@@ -10,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 
@@ -82,3 +84,18 @@ def _is_number(annotation: Any) -> bool:
     if annotation in (int, float):
         return True
     return any(_is_number(a) for a in get_args(annotation))
+
+
+def optional_fields(
+    base: type[BaseModel], *, name: str, exclude: frozenset[str] | set[str] = frozenset()
+) -> type[Strict]:
+    """A strict input shape with `base`'s fields, limits kept, each optional (an update)."""
+    fields: dict[str, Any] = {}
+    for field_name, info in base.model_fields.items():
+        if field_name in exclude:
+            continue
+        optional = copy(info)
+        optional.default, optional.default_factory = None, None
+        annotation: Any = info.annotation
+        fields[field_name] = (annotation | None, optional)
+    return create_model(name, __base__=Strict, **fields)

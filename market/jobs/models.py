@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import AwareDatetime
 from sqlalchemy import (
     CheckConstraint,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from market.fields import MAX_HEADCOUNT, MAX_WAGE, MIN_WAGE, Latitude, Longitude
 from market.types import UTCDateTime, utcnow
 
 
@@ -22,7 +24,24 @@ class JobStatus(StrEnum):
     completed = "completed"
 
 
-class Job(SQLModel, table=True):
+class JobBase(SQLModel):
+    """What an employer says about a job: written once for the table, the inputs and the API."""
+
+    trade: str = Field(max_length=24, sa_type=String(24), index=True)
+    title: str = Field(min_length=2, max_length=80, sa_type=String(80))
+    description: str = Field(default="", max_length=2000, sa_type=String(2000))
+    lat: Latitude
+    lon: Longitude
+    address: str = Field(min_length=2, max_length=200, sa_type=String(200))
+    district: str = Field(default="", max_length=40, sa_type=String(40), index=True)
+    start_at: AwareDatetime = Field(sa_type=UTCDateTime)
+    end_at: AwareDatetime = Field(sa_type=UTCDateTime)
+    headcount: int = Field(ge=1, le=MAX_HEADCOUNT)
+    wage: int = Field(ge=MIN_WAGE, le=MAX_WAGE, description="CNY per worker per shift")
+    instant: bool = False  # 抢单: a claim is a hire, no employer confirmation
+
+
+class Job(JobBase, table=True):
     __table_args__ = (
         CheckConstraint("confirmed_count >= 0 AND confirmed_count <= headcount", name="slots"),
         CheckConstraint("headcount BETWEEN 1 AND 500", name="headcount"),
@@ -40,18 +59,6 @@ class Job(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     employer_id: int = Field(foreign_key="employer.user_id", index=True)
-    trade: str = Field(sa_type=String(24), index=True)
-    title: str = Field(sa_type=String(80))
-    description: str = Field(default="", sa_type=String(2000))
-    lat: float
-    lon: float
-    address: str = Field(sa_type=String(200))
-    district: str = Field(default="", sa_type=String(40), index=True)
-    start_at: datetime = Field(sa_type=UTCDateTime)
-    end_at: datetime = Field(sa_type=UTCDateTime)
-    headcount: int
-    wage: int
-    instant: bool = False  # 抢单: a claim is a hire, no employer confirmation
     status: str = Field(default=JobStatus.open, sa_type=String(16))
     confirmed_count: int = 0
     cancel_reason: str | None = Field(default=None, sa_type=String(200))

@@ -1,58 +1,33 @@
-"""Input shapes of a job post and its changes."""
+"""Input and output shapes of a job, each derived from the one field set, `JobBase`."""
 
 from __future__ import annotations
 
-from pydantic import (
-    AwareDatetime,
-    Field,
-    field_validator,
-)
+from datetime import datetime
 
-from market.fields import (
-    MAX_HEADCOUNT,
-    MAX_WAGE,
-    MIN_WAGE,
-    Latitude,
-    Longitude,
-    Strict,
-    certificate_codes,
-    trade_code,
-)
+from pydantic import Field, field_validator
+
+from market.fields import Strict, certificate_codes, optional_fields, trade_code
+from market.jobs.models import JobBase
 
 
-class JobFields(Strict):
-    title: str = Field(min_length=2, max_length=80)
-    description: str = Field(default="", max_length=2000)
-    lat: Latitude
-    lon: Longitude
-    address: str = Field(min_length=2, max_length=200)
-    district: str = Field(default="", max_length=40)
-    start_at: AwareDatetime
-    end_at: AwareDatetime
-    headcount: int = Field(ge=1, le=MAX_HEADCOUNT)
-    wage: int = Field(ge=MIN_WAGE, le=MAX_WAGE, description="CNY per worker per shift")
-
-
-class JobCreate(JobFields):
-    trade: str = Field(max_length=24)
+class JobCreate(JobBase, Strict):  # type: ignore[misc]  # both bases configure the model
     certificates: list[str] = Field(default_factory=list, max_length=7)
-    instant: bool = False
 
     _trade = field_validator("trade")(trade_code)
     _certs = field_validator("certificates")(certificate_codes)
 
 
-class JobUpdate(Strict):
-    """Fields left out stay as they are."""
+class JobUpdate(optional_fields(JobBase, name="JobUpdateFields", exclude={"trade"})):  # type: ignore[misc]
+    """Fields left out stay as they are; the trade of a posted job does not change."""
 
-    title: str | None = Field(default=None, min_length=2, max_length=80)
-    description: str | None = Field(default=None, max_length=2000)
-    lat: Latitude | None = None
-    lon: Longitude | None = None
-    address: str | None = Field(default=None, min_length=2, max_length=200)
-    district: str | None = Field(default=None, max_length=40)
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    headcount: int | None = Field(default=None, ge=1, le=MAX_HEADCOUNT)
-    wage: int | None = Field(default=None, ge=MIN_WAGE, le=MAX_WAGE)
-    instant: bool | None = None
+
+class JobPublic(JobBase):
+    """A job as the API shows it: the field set plus its state and places left."""
+
+    id: int
+    employer_id: int
+    slots_left: int
+    status: str
+    certificates: list[str]
+    cancel_reason: str | None
+    created_at: datetime
