@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, case, exists, func, literal, or_, select
 from sqlmodel import Session, col
 
+from market.applications.models import HIRED
 from market.db import read_only
 from market.models import Application, ApplicationStatus, Event, Job, JobStatus
 
 A, J = ApplicationStatus, JobStatus
-HIRED = (A.confirmed, A.no_show, A.completed)  # applications that hold a slot
 LIVE = (A.applied, A.confirmed)  # applications a finished job may no longer have
 SHOWN = 20  # violations listed per check; the rest are summed up in one line
 

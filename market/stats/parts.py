@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Float, and_, case, func, select
 from sqlmodel import Session, col
 
+from market.applications.models import HIRED
 from market.i18n import market_tz
 from market.models import (
     Application,
@@ -174,7 +175,7 @@ def summary_sums(*, session: Session, part: Part) -> SummarySums:
 
 def _applicants(where: ColumnElement[bool]) -> Any:
     """One (worker, hired 0/1) row per worker who applied to a job matching `where`."""
-    hired = case((col(Application.status).in_(rollup.HIRED), 1), else_=0)
+    hired = case((col(Application.status).in_(HIRED), 1), else_=0)
     return (
         select(col(Application.worker_id).label("worker_id"), func.max(hired).label("hired"))
         .join(Job, col(Job.id) == col(Application.job_id))
@@ -227,7 +228,7 @@ def hired_today(part: Part) -> Any:
     return (
         select(col(Application.worker_id))
         .join(Job, col(Job.id) == col(Application.job_id))
-        .where(_live_jobs(part), col(Application.status).in_(rollup.HIRED))
+        .where(_live_jobs(part), col(Application.status).in_(HIRED))
     )
 
 
@@ -239,7 +240,7 @@ def placed_workers(*, period: Period, worker: Any) -> tuple[list[Any], Any]:
     ids = (
         select(col(Application.worker_id).label("worker_id"))
         .join(Job, col(Job.id) == col(Application.job_id))
-        .where(_in_period(period), col(Application.status).in_(rollup.HIRED))
+        .where(_in_period(period), col(Application.status).in_(HIRED))
         .distinct()
         .subquery()
     )
@@ -265,7 +266,7 @@ def median_distance(*, session: Session, part: Part) -> float | None:
             .join(Job, col(Job.id) == col(Application.job_id))
             .where(
                 _live_jobs(part),
-                col(Application.status).in_(rollup.HIRED),
+                col(Application.status).in_(HIRED),
                 col(Application.distance_km).is_not(None),
             )
             .group_by(col(Application.distance_km))

@@ -16,17 +16,15 @@ from typing import Any
 from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, union_all
 from sqlmodel import Session, col
 
+from market.applications.models import HIRED
 from market.models import (
     Application,
-    ApplicationStatus,
     Job,
     Membership,
     MembershipStatus,
     StatsPeople,
     StatsWorker,
 )
-
-HIRED = (ApplicationStatus.confirmed, ApplicationStatus.completed, ApplicationStatus.no_show)
 
 
 def changed_members(since: datetime) -> Any:

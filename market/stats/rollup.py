@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
+from market.applications.models import HIRED
 from market.i18n import market_tz
 from market.models import (
     Application,
@@ -49,7 +50,6 @@ from market.stats import people as people_service
 from market.stats import supply as supply_service
 from market.types import utcnow
 
-HIRED = (ApplicationStatus.confirmed, ApplicationStatus.completed, ApplicationStatus.no_show)
 # changes are looked for this far before the watermark: a transaction that stamped its rows
 # just before the last refresh may have committed just after it
 LAG = timedelta(minutes=10)

@@ -27,7 +27,6 @@ from sqlmodel import Session, col
 
 from market.i18n import market_tz
 from market.models import (
-    ApplicationStatus,
     Membership,
     MembershipStatus,
     WorkerProfile,
@@ -37,7 +36,6 @@ from market.stats import parts as parts
 from market.stats import supply as supply_service
 from market.types import utcnow
 
-HIRED = (ApplicationStatus.confirmed, ApplicationStatus.completed, ApplicationStatus.no_show)
 MAX_PERIOD_DAYS = 400
 GROUPINGS = ("trade", "district", "trade_district")
 
