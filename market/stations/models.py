@@ -12,23 +12,48 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from market.fields import Latitude, Longitude
 from market.types import UTCDateTime, utcnow
 
+STATION_SERVICES = (
+    "rest",  # 歇脚
+    "water",  # 饮水
+    "charging",  # 充电
+    "toilet",  # 如厕
+    "heating",  # 取暖/纳凉
+    "meals",  # 热饭
+    "first_aid",  # 急救药箱
+    "legal_aid",  # 法律咨询
+    "training",  # 技能培训
+    "job_info",  # 招工信息
+)
 
-class Station(SQLModel, table=True):
+
+class StationBase(SQLModel):
+    """What staff say about a station: written once for the table, the inputs and the API."""
+
+    name: str = Field(min_length=2, max_length=80, sa_type=String(80))
+    address: str = Field(min_length=2, max_length=200, sa_type=String(200))
+    district: str = Field(default="", max_length=40, sa_type=String(40))
+    lat: Latitude
+    lon: Longitude
+    hours: str = Field(
+        default="", max_length=80, sa_type=String(80), description="e.g. 每天 6:00-20:00"
+    )
+    phone: str = Field(default="", max_length=20, sa_type=String(20))
+    services: list[str] = Field(
+        default_factory=list,
+        max_length=len(STATION_SERVICES),
+        sa_column=Column(JSON, nullable=False),
+    )
+
+
+class Station(StationBase, table=True):
     """A union service station (驿站): rest, water, charging, legal advice, training."""
 
     __table_args__ = (Index("ix_station_area", "active", "lat", "lon"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(sa_type=String(80))
-    address: str = Field(sa_type=String(200))
-    district: str = Field(default="", sa_type=String(40))
-    lat: float
-    lon: float
-    hours: str = Field(default="", sa_type=String(80))
-    phone: str = Field(default="", sa_type=String(20))
-    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
