@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, case, func, select
 from sqlmodel import Session, col
@@ -29,9 +29,7 @@ from market.models import (
 )
 from market.stats import people as people_service
 from market.stats import rollup as rollup
-
-if TYPE_CHECKING:
-    from market.stats.service import Period
+from market.stats.periods import Period
 
 Counts = tuple[int, int, int, int, int, int]  # jobs, cancelled, offered, filled, wage sum, n
 ZERO: Counts = (0, 0, 0, 0, 0, 0)

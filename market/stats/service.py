@@ -5,10 +5,10 @@ jobs *posted* in it (`job.created_at`, indexed); every application figure counts
 those jobs. Cancelled jobs count as posted but offer no slots. A "hire" is an application
 that was confirmed at some point and not withdrawn: confirmed, completed or no-show.
 
-Closed local days are read from the rollup (`market/stats_rollup.py`: built and advanced
+Closed local days are read from the rollup (`market/stats/rollup.py`: built and advanced
 day by day by a background refresh, brought up to date with changed rows by every read
-before it reads) and the rest from the base tables; `market/stats_parts.py` (jobs),
-`stats_people.py` (distinct workers) and `stats_supply.py` (the gap's supply) merge the
+before it reads) and the rest from the base tables; `market/stats/parts.py` (jobs),
+`people.py` (distinct workers) and `supply.py` (the gap's supply) merge the
 two so that every figure is exactly what one query over the base tables gives. Medians
 interpolate as `percentile_cont` does on PostgreSQL and average the two middle values on
 SQLite; local day and hour use the market's time zone (`LINGGONG_TIMEZONE`).
@@ -19,13 +19,12 @@ Staff reads write (the rollup refresh): they need a session that commits, as req
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
 from sqlmodel import Session, col
 
-from market.i18n import market_tz
 from market.models import (
     Membership,
     MembershipStatus,
@@ -34,34 +33,15 @@ from market.models import (
 )
 from market.stats import parts as parts
 from market.stats import supply as supply_service
+
+# the period rules live in periods.py; routes still reach them through this module
+from market.stats.periods import MAX_PERIOD_DAYS as MAX_PERIOD_DAYS
+from market.stats.periods import Period
+from market.stats.periods import period_of as period_of
+from market.stats.periods import today as today
 from market.types import utcnow
 
-MAX_PERIOD_DAYS = 400
 GROUPINGS = ("trade", "district", "trade_district")
-
-
-@dataclass(frozen=True)
-class Period:
-    """Local dates `first`..`last` inclusive, as a UTC half-open range."""
-
-    first: date
-    last: date
-    start: datetime
-    end: datetime
-
-
-def period_of(*, first: date, last: date) -> Period:
-    """The period from `first` to `last` (local dates, both included)."""
-    tz = market_tz()
-    start = datetime(first.year, first.month, first.day, tzinfo=tz)
-    end_day = last + timedelta(days=1)
-    end = datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
-    return Period(first=first, last=last, start=start.astimezone(UTC), end=end.astimezone(UTC))
-
-
-def today(now: datetime | None = None) -> date:
-    """The market's local date."""
-    return (now or utcnow()).astimezone(market_tz()).date()
 
 
 @dataclass(frozen=True)
