@@ -4,7 +4,7 @@ Run after a crash, a restore, a fault test or a migration: an empty list means h
 Only what the services guarantee is checked (see the notes on each check), so a
 violation always means a bug or a change that bypassed `market`.
 
-How the services keep the counts (market/applications.py, market/jobs.py):
+How the services keep the counts (market/applications/service.py, market/jobs/service.py):
 
 - a hire takes a slot (`job.confirmed_count += 1`); calling a hire off frees it; a
   no-show keeps its slot and `job_complete` turns hires into `completed` without freeing

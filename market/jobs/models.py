@@ -49,7 +49,7 @@ class Job(JobBase, table=True):
         CheckConstraint("wage > 0", name="wage"),
         Index("ix_job_open_area", "status", "lat", "lon"),
         Index("ix_job_status_start", "status", "start_at"),
-        # staff statistics select jobs by posting time (see market/stats.py)
+        # staff statistics select jobs by posting time (see market/stats/)
         Index("ix_job_created_trade", "created_at", "trade", "district"),
         # the statistics rollup finds old jobs changed since its last refresh
         Index("ix_job_updated", "updated_at"),
