@@ -28,6 +28,9 @@ Longitude = Annotated[
 ]
 
 
+Radius = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+
+
 Stars = Annotated[int, Field(ge=1, le=5)]
 
 

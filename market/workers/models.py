@@ -11,10 +11,21 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from market.fields import MAX_WAGE, Latitude, Longitude, Radius
 from market.types import UTCDateTime, utcnow
 
 
-class WorkerProfile(SQLModel, table=True):
+class WorkerProfileBase(SQLModel):
+    """Where a worker lives and what they accept: for the table, the profile form and the API."""
+
+    home_lat: Latitude | None = None
+    home_lon: Longitude | None = None
+    district: str = Field(default="", max_length=40, sa_type=String(40))
+    radius_km: Radius = 10.0
+    min_wage: int = Field(default=0, ge=0, le=MAX_WAGE)
+
+
+class WorkerProfile(WorkerProfileBase, table=True):
     __tablename__ = "worker"
     __table_args__ = (
         CheckConstraint("radius_km > 0 AND radius_km <= 100", name="radius"),
@@ -25,11 +36,6 @@ class WorkerProfile(SQLModel, table=True):
     )
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
-    home_lat: float | None = None
-    home_lon: float | None = None
-    district: str = Field(default="", sa_type=String(40))
-    radius_km: float = 10.0
-    min_wage: int = 0
     available_now: bool = Field(default=False, index=True)
     now_lat: float | None = None
     now_lon: float | None = None

@@ -10,7 +10,15 @@ from pydantic import (
 )
 
 from market.errors import N_
-from market.fields import MAX_WAGE, Latitude, Longitude, Strict, certificate_codes, trade_code
+from market.fields import (
+    Latitude,
+    Longitude,
+    Strict,
+    certificate_codes,
+    optional_fields,
+    trade_code,
+)
+from market.workers.models import WorkerProfileBase
 
 
 class TradeLevel(Strict):
@@ -56,15 +64,13 @@ class DayWindow(Strict):
         return self
 
 
-class WorkerProfileUpdate(Strict):
+_ProfileFields = optional_fields(WorkerProfileBase, name="WorkerProfileFields")
+
+
+class WorkerProfileUpdate(_ProfileFields):  # type: ignore[misc,valid-type]
     """Fields left out stay as they are; lists given replace the old ones."""
 
     name: str | None = Field(default=None, min_length=1, max_length=50)
-    home_lat: Latitude | None = None
-    home_lon: Longitude | None = None
-    district: str | None = Field(default=None, max_length=40)
-    radius_km: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
-    min_wage: int | None = Field(default=None, ge=0, le=MAX_WAGE)
     trades: list[TradeLevel] | None = Field(default=None, max_length=10)
     certificates: list[str] | None = Field(default=None, max_length=10)
     weekly: list[WeeklyWindow] | None = Field(default=None, max_length=50)
