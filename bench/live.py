@@ -1,4 +1,4 @@
-"""`linggong bench live`: posting-to-delivery latency and server CPU per delivered message.
+"""`python -m bench live`: posting-to-delivery latency and server CPU per delivered message.
 
 Every connected client is a worker the posted job fits, so each post reaches all of them
 (the worst case: one `feed.job` frame per client, each with its own score and reason).
@@ -28,9 +28,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from web.loadtest.stack import free_port, wait_until_up
+from bench.load.stack import free_port, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 NEAR = (37.5391, 121.2566)
 
 
@@ -294,7 +294,7 @@ def run_case(
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(tokens, handle)
     client = subprocess.Popen(
-        [sys.executable, "-m", "web.live.bench", "clients", str(receiving.port), handle.name,
+        [sys.executable, "-m", "bench.live", "clients", str(receiving.port), handle.name,
          str(posts)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -389,7 +389,7 @@ def postgres_database(url: str) -> Iterator[str]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="linggong bench live")
+    parser = argparse.ArgumentParser(prog="python -m bench live")
     parser.add_argument("--clients", default="1000,5000", help="comma-separated client counts")
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--postgres-url", help="also run two processes through Redis on this")
