@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load.services import PrivateRedis, redis_available
-from bench.load.stack import ROOT, Stack
+from bench.load.stack import ROOT, Stack, nginx_binary
 
 # a claim refused because the job filled or clashes is a correct answer, not an error
 EXPECTED = {"claim": {"409"}}
@@ -154,6 +154,9 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
 
 
 def run(args: argparse.Namespace) -> int:
+    if nginx_binary() is None:  # say so before seeding a database for nothing
+        print("nginx is not installed: the load goes through the shipped proxy", file=sys.stderr)
+        return 2
     redis: PrivateRedis | None = None
     name = ""
     workdir = Path(tempfile.mkdtemp(prefix="linggong-stack-"))
