@@ -31,8 +31,10 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/pytest
 
+# The benchmarks live in bench/ (not shipped in the wheel); `linggong bench ...` hands over to
+# the same `python -m bench ...` in a source checkout.
 bench-match: install
-	$(BIN)/linggong match bench
+	$(BIN)/python -m bench match
 
 # Re-extract translatable strings and list those without a zh-CN text. Each part of the app
 # keeps its translations in its own catalog in web/locale/zh_CN/LC_MESSAGES/ (messages.po for
@@ -42,12 +44,12 @@ messages: install
 	$(BIN)/python -m web.i18n web/locale/messages.pot
 
 bench-live: install
-	$(BIN)/linggong bench live
+	$(BIN)/python -m bench live
 
 bench-stats: install
-	$(BIN)/linggong bench stats --url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}
+	$(BIN)/python -m bench stats --url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}
 
 # the request mix through nginx to two replicas, on a throw-away PostgreSQL database and a
 # private Redis; a few minutes at most (RATES="10,20,40,80,160" by default)
 bench-load: install
-	$(BIN)/linggong bench load --postgres-url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} $(if $(RATES),--rates $(RATES))
+	$(BIN)/python -m bench load --postgres-url $${LINGGONG_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} $(if $(RATES),--rates $(RATES))

@@ -1,4 +1,4 @@
-"""`linggong bench stats`: time every staff statistics query on a large synthetic market.
+"""`python -m bench stats`: time every staff statistics query on a large synthetic market.
 
 Bulk-loads a year of a city's market (by default 100k workers, 200k jobs) straight into a
 throw-away PostgreSQL database with COPY (not through the services: this measures reads),
@@ -9,7 +9,10 @@ query includes its own rollup refresh check, as a staff page's read does.
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +25,7 @@ from sqlmodel import Session
 from bench.stats_market import load_market
 from market.db import make_engine, normalise_url
 from market.migrations import upgrade
+from market.settings import get_settings
 from market.stats import rollup as rollup
 from market.stats import service as stats_service
 
@@ -164,3 +168,32 @@ def run(
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def main(argv: list[str]) -> int:
+    """`bench stats [--url ...]`: 0 when it ran, 2 when the URL is not PostgreSQL."""
+    parser = argparse.ArgumentParser(prog="python -m bench stats", description=__doc__)
+    parser.add_argument("--url", help="PostgreSQL server URL (a throw-away database is made there)")
+    parser.add_argument("--workers", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=200_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--budget-ms", type=float, default=200.0)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+    url = args.url or os.environ.get("LINGGONG_TEST_POSTGRES_URL") or get_settings().database_url
+    try:
+        timings = run(
+            server_url=url,
+            workers=args.workers,
+            jobs=args.jobs,
+            days=args.days,
+            repeat=args.repeat,
+            keep=args.keep,
+        )
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    slow = [t.name for t in timings if t.p95_ms > args.budget_ms]
+    print(f"p95 over {args.budget_ms:.0f} ms: {', '.join(slow) or 'none'}")
+    return 0

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine
 
+from market.demo import geography
 from matching import trades as catalogue
 
-DISTRICTS = ("芝罘区", "莱山区", "福山区", "牟平区", "开发区", "高新区", "蓬莱区", "龙口市")
+DISTRICTS = geography.DISTRICTS  # every district of the city, equally busy
 EMPLOYERS_PER_WORKER = 0.05
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$bench$bench"  # nobody logs in to the bench market
 
@@ -71,8 +72,7 @@ def load_market(
             ),
         )
         district_of = rng.integers(0, len(DISTRICTS), workers)
-        lat = 37.45 + rng.random(workers) * 0.15
-        lon = 121.15 + rng.random(workers) * 0.45
+        lat, lon = _around_centres(rng, district_of)
         counts["worker"] = _copy(
             conn,
             "worker",
@@ -97,7 +97,7 @@ def load_market(
                     i + 1,
                     float(lat[i]),
                     float(lon[i]),
-                    DISTRICTS[district_of[i]],
+                    DISTRICTS[district_of[i]].name,
                     15.0,
                     150,
                     bool(i % 50 == 0),
@@ -148,6 +148,15 @@ def load_market(
     finally:
         raw.close()
     return counts
+
+
+def _around_centres(rng: np.random.Generator, district_of: np.ndarray) -> tuple[Any, Any]:
+    """Latitudes and longitudes scattered about each one's district centre."""
+    centres = np.array([(d.lat, d.lon, d.spread_km) for d in DISTRICTS])[district_of]
+    km = rng.normal(0, 1, (len(district_of), 2)) * centres[:, 2:3]
+    lat = centres[:, 0] + km[:, 0] / 111.195
+    lon = centres[:, 1] + km[:, 1] / (111.195 * np.cos(np.radians(centres[:, 0])))
+    return lat, lon
 
 
 def _worker_trades(
@@ -244,10 +253,10 @@ def _jobs(
                 trades[trade[i]],
                 "招工",
                 "",
-                37.5,
-                121.3,
-                "烟台市",
-                DISTRICTS[district[i]],
+                DISTRICTS[district[i]].lat,
+                DISTRICTS[district[i]].lon,
+                f"烟台市{DISTRICTS[district[i]].name}",
+                DISTRICTS[district[i]].name,
                 start,
                 end,
                 int(headcount[i]),

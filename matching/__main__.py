@@ -1,4 +1,4 @@
-"""`python -m matching rank|dispatch|bench ...`."""
+"""`python -m matching rank|dispatch ...`."""
 
 import sys
 

@@ -1,4 +1,7 @@
-"""`linggong match rank|dispatch|bench` (also `python -m matching ...`)."""
+"""`linggong match rank|dispatch` (also `python -m matching ...`).
+
+The benchmark (`linggong match bench`) is not part of the package: see `python -m bench match`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from matching.scenario import ScenarioError, load_scenario
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="linggong match", description="Rank, dispatch, benchmark."
+        prog="linggong match", description="Rank and dispatch a scenario file."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     rank = commands.add_parser("rank", help="ranked lists, both sides, as JSON")
@@ -24,23 +27,6 @@ def _parser() -> argparse.ArgumentParser:
     dispatch = commands.add_parser("dispatch", help="one assignment for the whole market, as JSON")
     dispatch.add_argument("scenario")
     dispatch.add_argument("--lang", choices=("en", "zh"), default="en")
-    bench = commands.add_parser("bench", help="quality and speed figures")
-    bench.add_argument("scenarios", nargs="*", help="scenario files to rank and dispatch too")
-    bench.add_argument("--quick", action="store_true", help="small markets only (seconds)")
-    bench.add_argument(
-        "--sizes", default=None, help="speed markets as WORKERSxJOBS,... e.g. 10000x3000"
-    )
-    bench.add_argument(
-        "--quality-workers", type=int, default=None, help="workers in the quality market"
-    )
-    bench.add_argument("--seeds", type=int, default=None, help="quality runs to average")
-    bench.add_argument(
-        "--cap-check",
-        default=None,
-        help="WORKERSxJOBS of the dense market the retrieval cap is checked in",
-    )
-    bench.add_argument("--seed", type=int, default=7)
-    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
@@ -92,10 +78,6 @@ def main(argv: list[str]) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
     try:
-        if args.command == "bench":
-            from matching.bench_report import run_bench_cli
-
-            return run_bench_cli(args)
         output = _rank(args) if args.command == "rank" else _dispatch(args)
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)

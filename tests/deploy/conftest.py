@@ -20,12 +20,12 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from bench.load_seed import job_data, seed_load_market
+from bench.load.client import Driver, Sample
+from bench.load.seed import job_data, seed_load_market
+from bench.load.services import PrivatePostgres, PrivateRedis, postgres_available, redis_available
+from bench.load.stack import Stack, nginx_binary
 from market.db import make_engine, session_scope
 from market.types import utcnow
-from web.loadtest.client import Driver, Sample
-from web.loadtest.services import PrivatePostgres, PrivateRedis, postgres_available, redis_available
-from web.loadtest.stack import Stack, nginx_binary
 
 
 def seeded(url: str) -> dict[str, Any]:

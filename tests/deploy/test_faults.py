@@ -1,7 +1,7 @@
 """Faults under load, on the production stack run for real (issue #7).
 
 Two uvicorn replicas behind nginx (`deploy/nginx`), PostgreSQL and Redis, a light open-loop
-load of the market's request mix (`web.loadtest.client`) running throughout:
+load of the market's request mix (`bench.load.client`) running throughout:
 
 - one replica is SIGKILLed: nginx sends the rest to the survivor; only POSTs that were in
   flight on the dead one may fail (502); a websocket client reconnects and hears on;
@@ -29,15 +29,15 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlmodel import col
 
+from bench.load.client import Sample
+from bench.load.services import PrivatePostgres, PrivateRedis
+from bench.load.stack import Stack
 from market import invariants
 from market.db import make_engine
 from market.migrations import upgrade
 from market.models import Application, ApplicationStatus, Event, Job
 from tests.conftest import PostgresServer
 from tests.deploy.conftest import RATE, LiveClient, background_load, post_job, seeded
-from web.loadtest.client import Sample
-from web.loadtest.services import PrivatePostgres, PrivateRedis
-from web.loadtest.stack import Stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 GETS = {"feed", "job", "stats"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.load.stack import Stack, free_port, nginx_binary, render_nginx
 from market.migrations import upgrade
-from web.loadtest.stack import Stack, free_port, nginx_binary, render_nginx
 
 NGINX = nginx_binary()
 pytestmark = [

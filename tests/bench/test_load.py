@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bench.load.client import percentile
+from bench.load.run import errors_of, main, sustained
+from bench.load.stack import nginx_binary
 from tests.conftest import NO_POSTGRES, POSTGRES_URL
-from web.loadtest.bench import errors_of, main, sustained
-from web.loadtest.client import percentile
-from web.loadtest.stack import nginx_binary
 
 
 def _line(rate: int, feed_p99: float, per_s: float, statuses: dict[str, int]) -> dict:

@@ -1,4 +1,4 @@
-"""`linggong bench load`: the market's request mix against 2 replicas behind nginx.
+"""`python -m bench load`: the market's request mix against 2 replicas behind nginx.
 
 Seeds a throw-away PostgreSQL database, starts the stack (uvicorn replicas, nginx from
 `deploy/nginx`, Redis: the one given or a private one), then drives an open-loop load at
@@ -22,8 +22,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from web.loadtest.services import PrivateRedis, redis_available
-from web.loadtest.stack import ROOT, Stack
+from bench.load.services import PrivateRedis, redis_available
+from bench.load.stack import ROOT, Stack, nginx_binary
 
 # a claim refused because the job filled or clashes is a correct answer, not an error
 EXPECTED = {"claim": {"409"}}
@@ -103,7 +103,7 @@ def _drop(server_url: str, name: str) -> None:
 
 
 def _seed(url: str, workers: int) -> dict[str, Any]:
-    from bench.load_seed import seed_load_market
+    from bench.load.seed import seed_load_market
     from market.db import make_engine, session_scope
 
     engine = make_engine(url)
@@ -128,7 +128,7 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
             path = Path(tmp) / "plan.json"
             path.write_text(json.dumps(plan))
             done = subprocess.run(
-                [sys.executable, "-m", "web.loadtest.client", str(path)],
+                [sys.executable, "-m", "bench.load.client", str(path)],
                 cwd=ROOT, capture_output=True, text=True, check=True,
                 timeout=args.seconds * 4 + args.warmup + 60,
             )  # fmt: skip
@@ -154,6 +154,9 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
 
 
 def run(args: argparse.Namespace) -> int:
+    if nginx_binary() is None:  # say so before seeding a database for nothing
+        print("nginx is not installed: the load goes through the shipped proxy", file=sys.stderr)
+        return 2
     redis: PrivateRedis | None = None
     name = ""
     workdir = Path(tempfile.mkdtemp(prefix="linggong-stack-"))
@@ -212,7 +215,7 @@ def _report(lines: list[dict[str, Any]], args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="linggong bench load", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__)
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from web.live import bench
+from bench import live as bench
 
 pytestmark = pytest.mark.slow
 

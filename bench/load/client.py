@@ -3,7 +3,7 @@
 Open loop: requests start on a random (Poisson) schedule fixed in advance, whether or not earlier
 ones have answered, and each latency is counted from the moment its request was due. A
 slow server therefore shows up as long latencies rather than as a politely lower rate
-(no coordinated omission). Run as its own process (`python -m web.loadtest.client PLAN`)
+(no coordinated omission). Run as its own process (`python -m bench.load.client PLAN`)
 so its CPU is not the servers'.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from bench.load_seed import job_data
+from bench.load.seed import job_data
 from market.types import utcnow
 
 # share of each kind in the mix: mostly workers scrolling their feed and opening jobs
@@ -217,7 +217,7 @@ async def _main(plan: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m web.loadtest.client PLAN.json`: one JSON line per rate on stdout."""
+    """`python -m bench.load.client PLAN.json`: one JSON line per rate on stdout."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     asyncio.run(_main(json.loads(Path(argv[0]).read_text())))

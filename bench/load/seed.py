@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from market.accounts import service as account_service
+from market.demo import builder
 from market.demo import seed as demo
-from market.i18n import market_tz
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate
 from market.models import Job, JobStatus, Role, User
 from market.types import utcnow
 
-COMMON_TRADES = ("general", "mover", "loader", "cleaner", "sorter")
+COMMON_TRADES = ("general", "mover", "loader", "cleaner", "sorter")  # crews: claims to win
 
 
 @dataclass
@@ -36,25 +36,17 @@ class LoadMarket:
 
 
 def job_data(rng: random.Random, *, now: datetime, instant: bool, title: str = "") -> JobCreate:
-    """A believable opening in one of the demo districts, one to seven days ahead."""
-    district = rng.choices(demo.DISTRICTS, weights=[d.jobs for d in demo.DISTRICTS])[0]
-    trade = rng.choice(COMMON_TRADES)
-    low, high, titles = demo.TRADES[trade][2][0], demo.TRADES[trade][2][1], demo.TRADES[trade][3]
-    day = now.astimezone(market_tz()).date() + timedelta(days=rng.randint(1, 7))
-    start = datetime(day.year, day.month, day.day, rng.choice((6, 7, 8, 13)), tzinfo=market_tz())
-    return JobCreate(
-        trade=trade,
-        title=title or rng.choice(titles),
-        lat=district.lat + rng.uniform(-0.02, 0.02),
-        lon=district.lon + rng.uniform(-0.02, 0.02),
-        address=f"烟台市{district.name}{rng.choice(district.streets)}{rng.randint(1, 300)}号",
-        district=district.name,
-        start_at=start,
-        end_at=start + timedelta(hours=rng.choice((4, 8, 9))),
-        headcount=rng.randint(2, 8),
-        wage=rng.randrange(low, high + 1, 10),
-        instant=instant,
+    """A believable opening of a common trade, one to seven days ahead (the demo's builder)."""
+    data = builder.job_create(
+        rng,
+        now=now,
+        trade=rng.choice(COMMON_TRADES),
+        district=builder.job_district(rng),
+        day=rng.randint(1, 7),
+        hour=rng.choice((6, 7, 8, 13)),
+        hours=rng.choice((4, 8, 9)),
     )
+    return data.model_copy(update={"instant": instant, "title": title or data.title})
 
 
 def seed_load_market(

@@ -1,4 +1,4 @@
-"""Speed figures of `linggong match bench`, each measured in a fresh process.
+"""Speed figures of `python -m bench match`, each measured in a fresh process.
 
 A process keeps the memory a previous measurement freed, so measuring one run after
 another in the same process hides later runs' peaks (and sampling can miss a short
@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from bench.match.simulate import make_market
 from matching.columns import WorkerColumns
 from matching.context import MarketContext
 from matching.dispatch import dispatch
 from matching.index import JobIndex, competition, rank_market
-from matching.simulate import make_market
 
 FEED_SAMPLE = 2000  # feeds timed per run
 FEED_MARKET_WORKERS = 10_000  # workers behind the feed's market context

@@ -1,18 +1,20 @@
-"""The bench subcommand: choose sizes, run quality and speed, print a table or JSON."""
+"""`python -m bench match` (or `linggong match bench`): choose sizes, run quality and speed,
+print a table or JSON."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from matching.bench import RANKERS, cap_check, quality
-from matching.bench_speed import speed
-from matching.scenario import load_scenario
-from matching.simulate import make_market
+from bench.match.quality import RANKERS, cap_check, quality
+from bench.match.simulate import make_market
+from bench.match.speed import speed
+from matching.scenario import ScenarioError, load_scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +149,39 @@ def table(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_bench_cli(args: argparse.Namespace) -> int:
-    """Entry point of `linggong match bench`."""
-    figures = collect(args)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench match", description="Matching quality and speed figures."
+    )
+    parser.add_argument("scenarios", nargs="*", help="scenario files to rank and dispatch too")
+    parser.add_argument("--quick", action="store_true", help="small markets only (seconds)")
+    parser.add_argument(
+        "--sizes", default=None, help="speed markets as WORKERSxJOBS,... e.g. 10000x3000"
+    )
+    parser.add_argument(
+        "--quality-workers", type=int, default=None, help="workers in the quality market"
+    )
+    parser.add_argument("--seeds", type=int, default=None, help="quality runs to average")
+    parser.add_argument(
+        "--cap-check",
+        default=None,
+        help="WORKERSxJOBS of the dense market the retrieval cap is checked in",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Run the bench; 0 on success, 2 on a bad scenario or bad arguments."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        figures = collect(args)
+    except ScenarioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(json.dumps(figures, ensure_ascii=False, indent=1) if args.json else table(figures))
     return 0

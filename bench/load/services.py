@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from web.loadtest.stack import free_port
+from bench.load.stack import free_port
 
 PG_BIN = Path(os.environ.get("LINGGONG_PG_BIN", "/usr/lib/postgresql/15/bin"))
 

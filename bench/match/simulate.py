@@ -1,9 +1,10 @@
 """A synthetic Yantai gig market for the benchmark: districts, trades, shifts, wages.
 
-Workers and jobs cluster around the real centres of Yantai's districts. Some trades are
-short of workers (electricians, welders, carers) and some have too many (general labour,
-movers, cleaners). Each worker also has a hidden liking for jobs that the ranker never
-sees; the simulated worker takes the first job they like in the list they are shown.
+Workers and jobs cluster around the centres of Yantai's districts (`market.demo.geography`).
+Some trades are short of workers (electricians, welders, carers) and some have too many
+(general labour, movers, cleaners). Each worker also has a hidden liking for jobs that the
+ranker never sees; the simulated worker takes the first job they like in the list they are
+shown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 from numpy.typing import NDArray
 
+from market.demo.geography import BY_NAME
 from matching.columns import PairScores
 from matching.model import Job, TradeSkill, Worker
 from matching.trades import TRADE_BY_CODE
@@ -22,14 +24,19 @@ FloatArray = NDArray[np.float64]
 CST = timezone(timedelta(hours=8))
 MARKET_DAY = datetime(2026, 12, 7, tzinfo=CST)
 
-# name, (lat, lon) of the district's built-up centre, share of the city's gig market
-DISTRICTS: tuple[tuple[str, tuple[float, float], float], ...] = (
-    ("芝罘区", (37.5400, 121.4010), 0.30),
-    ("莱山区", (37.5115, 121.4450), 0.20),
-    ("福山区", (37.4970, 121.2670), 0.12),
-    ("牟平区", (37.3870, 121.6000), 0.10),
-    ("黄渤海新区", (37.5600, 121.2500), 0.18),
-    ("蓬莱区", (37.8110, 120.7590), 0.10),
+# this market's share of the city's gig work by district (its own mix: the ranking's market
+# context was tuned on it, so the demo's weights would make it another market)
+DISTRICT_SHARES = (
+    ("芝罘区", 0.30),
+    ("莱山区", 0.20),
+    ("福山区", 0.12),
+    ("牟平区", 0.10),
+    ("黄渤海新区", 0.18),
+    ("蓬莱区", 0.10),
+)
+# name, (lat, lon) of the district's centre (from the one Yantai table), share
+DISTRICTS: tuple[tuple[str, tuple[float, float], float], ...] = tuple(
+    (name, (BY_NAME[name].lat, BY_NAME[name].lon), share) for name, share in DISTRICT_SHARES
 )
 DISTRICT_SPREAD_KM = 3.5
 

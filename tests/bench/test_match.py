@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from matching.bench import quality
-from matching.cli import main
-from matching.simulate import DISTRICTS, make_market
+from bench.cli import main
+from bench.match.quality import quality
+from bench.match.simulate import DISTRICTS, make_market
 
 
 def test_simulated_market_stays_inside_yantai() -> None:
@@ -28,7 +28,7 @@ def test_market_aware_ranking_fills_more_than_nearest_first() -> None:
 
 @pytest.mark.slow
 def test_quick_bench_prints_json_with_every_section(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["bench", "--quick", "--json", "--sizes", "1000x300", "--quality-workers", "400"]
+    argv = ["match", "--quick", "--json", "--sizes", "1000x300", "--quality-workers", "400"]
     assert main([*argv, "--cap-check", "600x200"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert set(figures["speed"]) == {"rank_market", "feed", "dispatch"}

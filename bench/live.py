@@ -1,4 +1,4 @@
-"""`linggong bench live`: posting-to-delivery latency and server CPU per delivered message.
+"""`python -m bench live`: posting-to-delivery latency and server CPU per delivered message.
 
 Every connected client is a worker the posted job fits, so each post reaches all of them
 (the worst case: one `feed.job` frame per client, each with its own score and reason).
@@ -28,10 +28,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from web.loadtest.stack import free_port, wait_until_up
+from bench.load.stack import free_port, wait_until_up
+from market.demo.geography import BY_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
-NEAR = (37.5391, 121.2566)
+ROOT = Path(__file__).resolve().parents[1]
+DISTRICT = BY_NAME["芝罘区"]  # every worker and every post near its centre
+NEAR = (DISTRICT.lat, DISTRICT.lon)
 
 
 def _seed(url: str, clients: int) -> tuple[str, list[str]]:
@@ -114,8 +116,9 @@ class Server:
         start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=1, minute=0, second=0)
         body = {
             "trade": "painter", "title": title, "lat": NEAR[0] + 0.01, "lon": NEAR[1] + 0.01,
-            "address": "烟台市芝罘区", "district": "芝罘区", "start_at": start.isoformat(),
-            "end_at": (start + timedelta(hours=8)).isoformat(), "headcount": 5, "wage": 300,
+            "address": f"烟台市{DISTRICT.name}", "district": DISTRICT.name,
+            "start_at": start.isoformat(), "end_at": (start + timedelta(hours=8)).isoformat(),
+            "headcount": 5, "wage": 300,
         }  # fmt: skip
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/api/v1/jobs",
@@ -201,10 +204,11 @@ class _Client(asyncio.Protocol):
             if not self.ready.done():
                 self.ready.set_result(None)  # hello
                 continue
-            at = event.data.find(MARKER)
+            frame = bytes(event.data)  # no copy: the protocol hands over bytes
+            at = frame.find(MARKER)
             if at >= 0:
                 at += len(MARKER)
-                self.received[int(event.data[at : event.data.index(b'"', at)])].append(now)
+                self.received[int(frame[at : frame.index(b'"', at)])].append(now)
         self._flush()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -294,7 +298,7 @@ def run_case(
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(tokens, handle)
     client = subprocess.Popen(
-        [sys.executable, "-m", "web.live.bench", "clients", str(receiving.port), handle.name,
+        [sys.executable, "-m", "bench.live", "clients", str(receiving.port), handle.name,
          str(posts)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -389,7 +393,7 @@ def postgres_database(url: str) -> Iterator[str]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="linggong bench live")
+    parser = argparse.ArgumentParser(prog="python -m bench live")
     parser.add_argument("--clients", default="1000,5000", help="comma-separated client counts")
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--postgres-url", help="also run two processes through Redis on this")

@@ -1,4 +1,4 @@
-"""`linggong match bench`: market quality against the offline optimum (speed: bench_speed).
+"""Market quality against the offline optimum, for `bench match` (speed: bench.match.speed).
 
 Quality: simulated workers arrive in random order, look at the top-k list a ranker shows
 them (only jobs with open slots) and take the first job they like; their liking is
@@ -17,13 +17,13 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from bench.match.simulate import HiddenTaste, hidden_taste, make_market
 from matching.columns import PairScores, WorkerColumns
 from matching.context import DEFAULT_STRENGTH, crowding_factor, job_pressure
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
 from matching.rank import top_k_per_group
-from matching.simulate import HiddenTaste, hidden_taste, make_market
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

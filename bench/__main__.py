@@ -1,0 +1,7 @@
+"""`python -m bench live|stats|load|match ...`."""
+
+import sys
+
+from bench.cli import main
+
+raise SystemExit(main(sys.argv[1:]))
