@@ -10,11 +10,10 @@ import importlib
 from typing import Any
 
 from matching.constraints import feasible, violations
-from matching.context import MarketContext
 from matching.geo import haversine_km
 from matching.model import Job, Match, Reason, TradeSkill, Worker
 from matching.reasons import format_reason
-from matching.score import DEFAULT_WEIGHTS, Weights
+from matching.score import DEFAULT_WEIGHTS, MarketContext, Weights
 
 _LAZY = {
     "rank_jobs_for_worker": "matching.rank",

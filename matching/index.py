@@ -25,11 +25,10 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
-from matching.context import DEFAULT_STRENGTH, MarketContext, flexibility_factor
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
 from matching.rank import crowding_key, matches_for, top_k_per_group
-from matching.score import Weights
+from matching.score import DEFAULT_STRENGTH, MarketContext, Weights, flexibility_factor
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -8,15 +8,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
-from matching.context import (
+from matching.model import Job, Match, Reason, Worker
+from matching.score import (
+    FULL_SHIFT_SHARE,
     PINNED_RANK,
     MarketContext,
+    Weights,
     crowding_factor,
     flexibility_factor,
     job_pressure,
 )
-from matching.model import Job, Match, Reason, Worker
-from matching.score import FULL_SHIFT_SHARE, Weights
 from matching.trades import TRADES
 
 IntArray = NDArray[np.int64]

@@ -19,11 +19,11 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from bench.match.simulate import HiddenTaste, hidden_taste, make_market
 from matching.columns import PairScores, WorkerColumns
-from matching.context import DEFAULT_STRENGTH, crowding_factor, job_pressure
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
 from matching.rank import top_k_per_group
+from matching.score import DEFAULT_STRENGTH, crowding_factor, job_pressure
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -23,9 +23,9 @@ import numpy as np
 
 from bench.match.simulate import make_market
 from matching.columns import WorkerColumns
-from matching.context import MarketContext
 from matching.dispatch import dispatch
 from matching.index import JobIndex, competition, rank_market
+from matching.score import MarketContext
 
 FEED_SAMPLE = 2000  # feeds timed per run
 FEED_MARKET_WORKERS = 10_000  # workers behind the feed's market context

@@ -23,7 +23,7 @@ from market.workers import service as worker_service
 from matching import model as m
 from matching import rank as ranking
 from matching import trades as catalogue
-from matching.context import MarketContext
+from matching.score import MarketContext
 
 MAX_CANDIDATE_ROWS = 3000  # rows fetched from the box before ranking; the nearest come first
 EMPLOYER_DISTANCE_STEP_KM = 0.5

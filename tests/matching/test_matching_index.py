@@ -11,11 +11,11 @@ from matching_factories import CENTRE, make_job, make_worker
 
 from matching.columns import WorkerColumns, score_pairs
 from matching.constraints import feasible
-from matching.context import PINNED_RANK, MarketContext
 from matching.geo import haversine_km
 from matching.index import JobIndex, rank_market
 from matching.model import Job, Worker
 from matching.rank import _top_k_sorted, rank_jobs_for_worker, top_k_per_group
+from matching.score import PINNED_RANK, MarketContext
 
 TRADES = ("painter", "decorator", "mover", "loader", "cook")
 

@@ -4,11 +4,11 @@ import pytest
 from matching_factories import make_job, make_worker
 
 from matching.constraints import feasible
-from matching.context import MarketContext
 from matching.index import JobIndex
 from matching.model import Reason
 from matching.rank import rank_jobs_for_worker, rank_workers_for_job
 from matching.reasons import format_reason
+from matching.score import MarketContext
 
 
 def _order(worker_jobs: list) -> list[str]:
