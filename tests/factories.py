@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from market.accounts import service as accounts
+from market.demo.geography import BY_NAME
 from market.models import (
     EmployerProfile,
     Job,
@@ -22,7 +23,8 @@ from market.models import (
     WorkerTrade,
 )
 
-YANTAI = (37.5391, 121.2566)  # 芝罘区
+# the centre of 黄渤海新区, where the gig market is (the one table of the city's districts)
+YANTAI = (BY_NAME["黄渤海新区"].lat, BY_NAME["黄渤海新区"].lon)
 _phones = itertools.count(13_900_000_000)
 PASSWORD = "correct horse battery"
 
@@ -97,8 +99,8 @@ def job_body(*, start_hour: int = 1, **fields: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "trade": "油漆工",
         "title": "新房刷墙",
-        "lat": 37.55,
-        "lon": 121.27,
+        "lat": YANTAI[0] + 0.01,
+        "lon": YANTAI[1] + 0.01,
         "address": "烟台市芝罘区只楚路 12 号",
         "district": "芝罘区",
         "start_at": start.isoformat(),

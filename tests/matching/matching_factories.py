@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from market.demo.geography import BY_NAME
 from matching.model import Job, TradeSkill, Worker
 
 CST = timezone(timedelta(hours=8))
 DAY = datetime(2026, 12, 7, tzinfo=CST)
-CENTRE = (37.5391, 121.2566)
+# the centre of 黄渤海新区, where the gig market is (the one table of the city's districts)
+CENTRE = (BY_NAME["黄渤海新区"].lat, BY_NAME["黄渤海新区"].lon)
 
 
 def at(hour: float) -> datetime:

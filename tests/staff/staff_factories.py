@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from market.models import Application, Job, Membership, User, WorkerProfile
-from tests.factories import make_employer, make_worker
+from tests.factories import YANTAI, make_employer, make_worker
 
 
 def make_posted_job(
@@ -31,8 +31,8 @@ def make_posted_job(
         employer_id=employer.id or 0,
         trade=trade,
         title="测试工作",
-        lat=37.54,
-        lon=121.26,
+        lat=YANTAI[0],
+        lon=YANTAI[1],
         address="烟台市芝罘区南大街",
         district=district,
         start_at=start,
