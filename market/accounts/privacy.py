@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, or_, select
 
 from market.applications import service as application_service
+from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed
 from market.events.service import event_record
 from market.models import (
@@ -101,6 +102,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
         application_service.application_cancel(
             session=session, application=application, user=user, reason=DELETED_REASON, now=now
         )
+    dispatch_service.proposals_release(session=session, worker_id=uid, now=now)
     worker = session.get(WorkerProfile, uid)
     if worker is not None:
         worker.home_lat = worker.home_lon = worker.now_lat = worker.now_lon = None

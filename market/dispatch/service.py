@@ -299,3 +299,26 @@ def proposal_decline(
     )
     session.flush()
     return proposal
+
+
+def proposals_release(*, session: Session, worker_id: int, now: datetime | None = None) -> int:
+    """Decline a leaving worker's open proposals, so their slots go back to the next plan."""
+    now = now or utcnow()
+    open_ = session.exec(
+        select(DispatchProposal).where(
+            DispatchProposal.worker_id == worker_id,
+            DispatchProposal.status == ProposalStatus.proposed,
+        )
+    ).all()
+    for proposal in open_:
+        proposal.status, proposal.decided_at = ProposalStatus.declined, now
+        session.add(proposal)
+        event_record(
+            session=session,
+            kind="dispatch.declined",
+            job_id=proposal.job_id,
+            worker_id=proposal.worker_id,
+            payload={"proposal": proposal.id},
+        )
+    session.flush()
+    return len(open_)

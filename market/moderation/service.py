@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
+from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed, NotFound
 from market.events.service import event_record
 from market.models import EmployerProfile, Job, ModerationAction, Role, User, UserSession
@@ -101,6 +102,8 @@ def user_suspend(
     user.is_active = False
     session.add(user)
     session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
+    # a suspended worker cannot answer the morning's proposals: their slots go to others
+    dispatch_service.proposals_release(session=session, worker_id=user.id or 0, now=now)
     _log(session, staff, "user.suspended", now, user_id=user.id, reason=reason)
     event_record(
         session=session,
@@ -118,12 +121,20 @@ def user_reinstate(
 ) -> User:
     """Lift a suspension."""
     now = now or utcnow()
+    if user.deleted_at is not None:
+        raise Conflict(N_("Its owner deleted this account: it cannot be reinstated"))
     if user.is_active:
         raise Conflict(N_("This account is not suspended"))
     user.is_active = True
     session.add(user)
     _log(session, staff, "user.reinstated", now, user_id=user.id)
-    event_record(session=session, kind="user.reinstated", payload={"user": user.id})
+    event_record(
+        session=session,
+        kind="user.reinstated",
+        worker_id=user.id if user.role == Role.worker else None,
+        employer_id=user.id if user.role == Role.employer else None,
+        payload={"user": user.id},
+    )
     session.flush()
     return user
 

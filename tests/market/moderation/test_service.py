@@ -154,7 +154,7 @@ def test_reinstating_lifts_the_suspension_logs_it_and_tells_it(db: Session) -> N
     db.refresh(worker)
     assert worker.is_active is True
     assert actions(db)[-1] == (staff.id, "user.reinstated", None, worker.id, "", later)
-    assert told(db, mark) == [("user.reinstated", None, None, None, {"user": worker.id})]
+    assert told(db, mark) == [("user.reinstated", None, worker.id, None, {"user": worker.id})]
 
 
 def test_reinstating_an_account_that_is_not_suspended_is_refused(db: Session) -> None:
@@ -167,11 +167,6 @@ def test_reinstating_an_account_that_is_not_suspended_is_refused(db: Session) ->
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: user_reinstate takes any inactive account for a suspended one, so staff can "
-    "'reinstate' an account its owner deleted: it turns active again, is logged and told",
-)
 def test_reinstating_a_deleted_account_is_refused(db: Session) -> None:
     staff, worker = make_staff(db), make_worker(db)
     privacy_service.account_delete(session=db, user=worker, now=NOW)
