@@ -169,7 +169,7 @@ def _replace_children(*, session: Session, worker_id: int, data: WorkerProfileUp
 
 def worker_available_now_set(
     *, session: Session, worker: User, data: AvailableNow, now: datetime | None = None
-) -> WorkerProfile:
+) -> WorkerView:
     """Switch "available now" on (from here, else from home, for some hours) or off."""
     assert worker.id is not None
     now = now or utcnow()
@@ -190,7 +190,7 @@ def worker_available_now_set(
         payload={"on": data.on},
     )
     session.flush()
-    return profile
+    return get_worker(session=session, user_id=worker.id)
 
 
 def availability_windows(view: WorkerView, *, now: datetime) -> list[m.Window]:

@@ -47,8 +47,8 @@ def test_available_now_runs_out_at_its_end() -> None:
 def test_available_now_without_a_place_uses_home(session: Session) -> None:
     worker = make_worker(session)
     data = AvailableNow(on=True)
-    profile = worker_service.worker_available_now_set(session=session, worker=worker, data=data)
-    assert profile.available_now and worker_service.position_of(profile) == YANTAI
+    view = worker_service.worker_available_now_set(session=session, worker=worker, data=data)
+    assert view.profile.available_now and worker_service.position_of(view.profile) == YANTAI
 
 
 def test_available_now_with_no_place_and_no_home_is_refused(session: Session) -> None:
@@ -68,4 +68,4 @@ def test_available_now_with_no_place_and_no_home_is_refused(session: Session) ->
     off = worker_service.worker_available_now_set(
         session=session, worker=worker, data=AvailableNow(on=False)
     )
-    assert not off.available_now
+    assert not off.profile.available_now
