@@ -132,7 +132,8 @@ def test_reasons_in_bulk_are_the_reasons_pair_by_pair() -> None:
     assert reasons_for(pairs, job_cols, worker_cols) == one_by_one
     last = np.array([len(pairs.worker) - 1])
     assert reasons_for(pairs, job_cols, worker_cols, last) == one_by_one[-1:]
-    by_pair = dict(zip(zip(pairs.worker.tolist(), pairs.job.tolist()), one_by_one, strict=True))
+    keys = zip(pairs.worker.tolist(), pairs.job.tolist(), strict=True)
+    by_pair = dict(zip(keys, one_by_one, strict=True))
     exact = by_pair[(0, 0)]
     assert (exact.trade, exact.exact_trade, exact.level) == ("painter", True, 2)
     assert exact.distance_km == round(exact.distance_km, 1) > 1.0
