@@ -1,4 +1,4 @@
-"""The one place where domain errors and bad input become HTTP answers, in the user's language."""
+"""The API's refusals: JSON bodies with a message a person can act on, in their language."""
 
 from __future__ import annotations
 
@@ -10,135 +10,25 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from market.accounts.throttle import TooManyAttempts
-from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
-from web.i18n import is_msgid, negotiate, translate
+from market.errors import DomainError
+from web.errors.messages import (
+    HTTP_MESSAGES,
+    UNEXPECTED_MESSAGE,
+    database_refusal,
+    message_of,
+    status_of,
+    validation_messages,
+)
+from web.i18n import locale_of, translate
 
 log = logging.getLogger("linggong.web")
-
-STATUS = {
-    NotFound: 404,
-    Conflict: 409,
-    NotAllowed: 403,
-    Invalid: 422,
-    Unauthenticated: 401,
-    TooManyAttempts: 429,
-}
-
-# pydantic error types -> translatable messages (ctx values fill the params)
-VALIDATION_MESSAGES = {
-    "missing": N_("This field is required"),
-    "extra_forbidden": N_("Unknown field"),
-    "greater_than": N_("Must be greater than {gt}"),
-    "greater_than_equal": N_("Must be at least {ge}"),
-    "less_than": N_("Must be less than {lt}"),
-    "less_than_equal": N_("Must be at most {le}"),
-    "string_too_short": N_("Must be at least {min_length} characters"),
-    "string_too_long": N_("Must be at most {max_length} characters"),
-    "too_long": N_("At most {max_length} items"),
-    "string_type": N_("Must be text"),
-    "string_pattern_mismatch": N_("Wrong format"),
-    "int_parsing": N_("Must be a whole number"),
-    "int_type": N_("Must be a whole number"),
-    "int_from_float": N_("Must be a whole number"),
-    "float_parsing": N_("Must be a number"),
-    "float_type": N_("Must be a number"),
-    "finite_number": N_("Must be a number"),
-    "bool_parsing": N_("Must be true or false"),
-    "bool_type": N_("Must be true or false"),
-    "datetime_parsing": N_("Give a date and time like 2026-12-01T08:00:00+08:00"),
-    "datetime_from_date_parsing": N_("Give a date and time like 2026-12-01T08:00:00+08:00"),
-    "datetime_type": N_("Give a date and time like 2026-12-01T08:00:00+08:00"),
-    "timezone_aware": N_("Give the time with its time zone, e.g. +08:00"),
-    "list_type": N_("Must be a list"),
-    "dict_type": N_("Must be an object"),
-    "model_attributes_type": N_("Must be an object"),
-    "model_type": N_("Must be an object"),
-    "json_invalid": N_("The request body is not valid JSON"),
-    "json_type": N_("The request body is not valid JSON"),
-}
-GENERIC_INVALID = N_("Invalid value")
-
-
-BUSY_MESSAGE = N_("The service is busy or briefly unavailable; nothing was changed. Try again.")
-STORAGE_MESSAGE = N_(
-    "The service is temporarily unavailable and nothing was changed. "
-    "Please try again in a few minutes."
-)
-# what a database says when its disk is full or read-only: SQLite's result codes (the
-# extended ones start with these), PostgreSQL's SQLSTATEs
-SQLITE_STORAGE = {
-    "SQLITE_FULL": "disk full",
-    "SQLITE_READONLY": "read-only",
-    "SQLITE_CANTOPEN": "cannot open the database file",  # e.g. a WAL database, read-only
-    "SQLITE_IOERR": "disk I/O error",
-}
-POSTGRES_STORAGE = {"53100": "disk full", "25006": "read-only"}
-
-
-def storage_fault(exc: DBAPIError) -> str | None:
-    """What is wrong with the database's storage (disk full, read-only), or None."""
-    name = getattr(exc.orig, "sqlite_errorname", None)
-    if isinstance(name, str):
-        return next((v for k, v in SQLITE_STORAGE.items() if name.startswith(k)), None)
-    return POSTGRES_STORAGE.get(getattr(exc.orig, "sqlstate", None) or "")
-
-
-def database_refusal(request: Request, exc: Exception) -> tuple[str, str] | None:
-    """(message, Retry-After seconds) of a 503 for a database that cannot serve, or None.
-
-    Logged here once, for the operator; None means a bug, not an outage (a 500).
-    """
-    where = (request.method, request.url.path)
-    if isinstance(exc, PoolTimeout):  # every connection stayed busy for the pool's whole wait
-        log.warning("database pool exhausted on %s %s: %s", *where, exc)
-        return BUSY_MESSAGE, "5"
-    if not isinstance(exc, DBAPIError):
-        return None
-    fault = storage_fault(exc)
-    if fault is not None:  # needs an operator: free disk space, remount read-write
-        log.error("database storage fault (%s) on %s %s: %s", fault, *where, exc)
-        return STORAGE_MESSAGE, "60"
-    if isinstance(exc, OperationalError):  # a lost connection, a lock timeout
-        log.warning("database unavailable on %s %s: %s", *where, exc)
-        return BUSY_MESSAGE, "5"
-    return None
-
-
-def locale_of(request: Request) -> str:
-    return getattr(request.state, "locale", None) or negotiate(
-        request.headers.get("accept-language"), request.query_params.get("lang")
-    )
-
-
-def _field_of(loc: tuple[Any, ...], kind: str = "") -> str:
-    if kind.startswith("json_"):  # the loc holds a character offset, not a field
-        return "body"
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    return ".".join(parts) or "body"
-
-
-def validation_messages(errors: list[dict[str, Any]], locale: str) -> list[dict[str, str]]:
-    """Each pydantic error as {field, message} in the user's language."""
-    result = []
-    for error in errors:
-        ctx = error.get("ctx") or {}
-        # our validators raise msgids; a library's own text (FastAPI's "Expected UploadFile,
-        # received: <class 'str'>") is no message for a person: it gets the generic one
-        if error["type"] == "value_error" and is_msgid(str(ctx.get("error", ""))):
-            message = translate(locale, str(ctx["error"]))
-        else:
-            template = VALIDATION_MESSAGES.get(error["type"], GENERIC_INVALID)
-            message = translate(locale, template, **{k: v for k, v in ctx.items() if k != "error"})
-        field = _field_of(tuple(error.get("loc", ())), error["type"])
-        result.append({"field": field, "message": message})
-    return result
 
 
 class FieldError(BaseModel):
@@ -155,14 +45,6 @@ class ErrorBody(BaseModel):
 
 def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description}
-
-
-def download(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a route that answers with a file (CSV, HTML, a photo) instead of JSON.
-
-    Such a route has `response_class=Response`, so its refusals are still declared as JSON.
-    """
-    return {200: {"content": {media_type: {}}, "description": description}}
 
 
 # Declared once on the whole API (replacing FastAPI's own 422 schema, which this app never
@@ -225,14 +107,13 @@ class BodyLimit:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    message = N_("Something went wrong on our side; nothing was changed. Please try again.")
-    return JSONResponse(_body(translate(locale_of(request), message)), status_code=500)
+    return JSONResponse(_body(translate(locale_of(request), UNEXPECTED_MESSAGE)), status_code=500)
 
 
 def install(
     app: FastAPI, *, max_body_bytes: int | None = None, larger: Mapping[str, int] | None = None
 ) -> None:
-    """Register the handlers; nothing else in `web` builds an error response."""
+    """Register the API's handlers (and the body limit)."""
     if max_body_bytes is not None:
         # innermost, below any BaseHTTPMiddleware: its task group would wrap the refusal
         # in an ExceptionGroup, which FastAPI's body parser turns into a bare 400
@@ -240,9 +121,8 @@ def install(
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-        locale = locale_of(request)
-        message = translate(locale, exc.message, **exc.params)
+        status = status_of(exc)
+        message = message_of(exc, locale_of(request))
         errors = [{"field": exc.field, "message": message}] if exc.field else []
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(exc, TooManyAttempts):
@@ -257,14 +137,7 @@ def install(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {
-            400: N_("The request body could not be read; check how it is encoded"),
-            404: N_("Not found"),
-            405: N_("This method is not allowed here"),
-            413: N_("The request is too large"),
-            415: N_("Send the request body as JSON (Content-Type: application/json)"),
-        }
-        detail = messages.get(exc.status_code, str(exc.detail))
+        detail = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         return JSONResponse(
             _body(translate(locale_of(request), detail)),
             status_code=exc.status_code,
