@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -80,20 +79,12 @@ def report_detail_out(detail: ReportDetail) -> ReportDetailOut:
     )
 
 
-class ReliabilityOut(BaseModel):
-    employer_id: int
-    name: str
-    verified: bool
-    late_cancellations: int
-    unpaid_reports_upheld: int
-    fake_job_reports_upheld: int
-    jobs_completed: int
-    rating: float | None
-    rating_count: int
+class ReliabilityOut(EmployerReliability):  # the market's field set, shown as it is
+    pass
 
 
 def reliability_out(r: EmployerReliability) -> ReliabilityOut:
-    return ReliabilityOut(**asdict(r))
+    return ReliabilityOut.model_validate(r.model_dump())
 
 
 REPORT_COLUMNS = (
