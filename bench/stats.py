@@ -26,6 +26,7 @@ from bench.stats_market import load_market
 from market.db import make_engine, normalise_url
 from market.migrations import upgrade
 from market.settings import get_settings
+from market.stats import periods as period_service
 from market.stats import rollup as rollup
 from market.stats import service as stats_service
 
@@ -75,10 +76,10 @@ ROLLUP_TABLES = (
 
 
 def _queries(now: datetime) -> dict[str, Callable[[Session], int]]:
-    today = stats_service.today(now)
+    today = period_service.today(now)
     result: dict[str, Callable[[Session], int]] = {}
     for label, days in (("today", 1), ("30 days", 30), ("365 days", 365)):
-        period = stats_service.period_of(first=today - timedelta(days=days - 1), last=today)
+        period = period_service.period_of(first=today - timedelta(days=days - 1), last=today)
         result[f"summary, {label}"] = _summary(period, now)
         result[f"gap by trade and district, {label}"] = _gap(period)
         for by in ("trade", "district", "day", "hour"):
@@ -86,21 +87,21 @@ def _queries(now: datetime) -> dict[str, Callable[[Session], int]]:
     return result
 
 
-def _summary(period: stats_service.Period, now: datetime) -> Callable[[Session], int]:
+def _summary(period: period_service.Period, now: datetime) -> Callable[[Session], int]:
     def query(session: Session) -> int:
         return stats_service.get_summary(session=session, period=period, now=now).jobs_posted
 
     return query
 
 
-def _gap(period: stats_service.Period) -> Callable[[Session], int]:
+def _gap(period: period_service.Period) -> Callable[[Session], int]:
     def query(session: Session) -> int:
         return len(stats_service.list_gap(session=session, period=period))
 
     return query
 
 
-def _breakdown(period: stats_service.Period, by: str) -> Callable[[Session], int]:
+def _breakdown(period: period_service.Period, by: str) -> Callable[[Session], int]:
     def query(session: Session) -> int:
         return len(stats_service.list_breakdown(session=session, period=period, by=by))
 

@@ -87,39 +87,54 @@ def _top_k_sorted(group: IntArray, key: FloatArray, base: FloatArray, k: int) ->
 
 def reason_for(pairs: PairScores, jobs: JobColumns, workers: WorkerColumns, i: int) -> Reason:
     """The reason behind the i-th pair of `pairs`."""
-    trade_col = int(jobs.trade[pairs.job[i]])
-    return Reason(
-        trade=TRADES[trade_col].code if trade_col < len(TRADES) else "?",
-        exact_trade=bool(pairs.features[i, 0] >= EXACT_TRADE_FIT - 1e-9),
-        distance_km=round(float(pairs.distance_km[i]), 1),
-        full_shift=bool(pairs.features[i, 1] >= 1.0 - 1e-9),
-        wage=float(jobs.wage[pairs.job[i]]),
-        level=int(workers.level[pairs.worker[i], trade_col]),
+    return reasons_for(pairs, jobs, workers, np.array([i], dtype=np.int64))[0]
+
+
+def reasons_for(
+    pairs: PairScores, jobs: JobColumns, workers: WorkerColumns, selected: IntArray | None = None
+) -> list[Reason]:
+    """The reason behind each selected pair (every pair when None), as `reason_for` gives it.
+
+    The columns are gathered for all pairs at once: a whole market's lists are a million
+    records, and a live push scores one job against thousands of connected workers.
+    """
+    chosen = np.arange(len(pairs.worker), dtype=np.int64) if selected is None else selected
+    wi, ji = pairs.worker[chosen], pairs.job[chosen]
+    trade_col = jobs.trade[ji]
+    codes = [trade.code for trade in TRADES] + ["?"]
+    columns = zip(
+        [codes[t] for t in trade_col.tolist()],
+        (pairs.features[chosen, 0] >= EXACT_TRADE_FIT - 1e-9).tolist(),
+        pairs.distance_km[chosen].tolist(),
+        (pairs.features[chosen, 1] >= 1.0 - 1e-9).tolist(),
+        jobs.wage[ji].tolist(),
+        workers.level[wi, trade_col].astype(np.int64).tolist(),
+        strict=True,
     )
+    return [
+        Reason(
+            trade=trade,
+            exact_trade=exact,
+            distance_km=round(distance, 1),
+            full_shift=full,
+            wage=wage,
+            level=level,
+        )
+        for trade, exact, distance, full, wage, level in columns
+    ]
 
 
 def matches_for(
     pairs: PairScores, key: FloatArray, selected: IntArray, workers: WorkerColumns, jobs: JobColumns
 ) -> list[Match]:
-    """Selected pairs as Match records (score = the ranking key, rounded).
-
-    The same records as `reason_for` per pair, with the columns gathered for all selected
-    pairs at once: a whole market's lists are a million records.
-    """
+    """Selected pairs as Match records (score = the ranking key, rounded)."""
     wi, ji = pairs.worker[selected], pairs.job[selected]
-    trade_col = jobs.trade[ji]
-    codes = [trade.code for trade in TRADES] + ["?"]
     columns = zip(
         [workers.ids[i] for i in wi.tolist()],
         [jobs.ids[j] for j in ji.tolist()],
         key[selected].tolist(),
         pairs.score[selected].tolist(),
-        [codes[t] for t in trade_col.tolist()],
-        (pairs.features[selected, 0] >= EXACT_TRADE_FIT - 1e-9).tolist(),
-        pairs.distance_km[selected].tolist(),
-        (pairs.features[selected, 1] >= 1.0 - 1e-9).tolist(),
-        jobs.wage[ji].tolist(),
-        workers.level[wi, trade_col].astype(np.int64).tolist(),
+        reasons_for(pairs, jobs, workers, selected),
         strict=True,
     )
     return [
@@ -127,17 +142,10 @@ def matches_for(
             worker=worker,
             job=job,
             score=round(score, 4),
-            reason=Reason(
-                trade=trade,
-                exact_trade=exact,
-                distance_km=round(distance, 1),
-                full_shift=full,
-                wage=wage,
-                level=level,
-            ),
+            reason=reason,
             extras={"pair_score": round(pair_score, 4)},
         )
-        for worker, job, score, pair_score, trade, exact, distance, full, wage, level in columns
+        for worker, job, score, pair_score, reason in columns
     ]
 
 

@@ -11,19 +11,45 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.middleware.gzip import GZipMiddleware
 
-import web.api.protection as protection_api
-import web.api.staff as staff_api
-import web.api.staff_protection as staff_protection_api
 from market.accounts.throttle import LoginGuard, counter_for
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
-from web import errors, pages, stats_refresh
-from web.api import applications, auth, catalogue, jobs, me, workers
+from web import errors, stats_refresh
+from web.api import (
+    accounts,
+    applications,
+    catalogue,
+    dispatch,
+    jobs,
+    membership,
+    moderation,
+    reports,
+    stations,
+    stats,
+    workers,
+)
+from web.errors.api import ERROR_RESPONSES
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
 from web.live.wire import KeepRawSend
 from web.observability import Metrics, RequestLog, metrics_response
+from web.pages import site
+
+# the API's domains, in the order their routes are matched
+API_MODULES = (
+    accounts,
+    workers,
+    jobs,
+    applications,
+    catalogue,
+    reports,
+    dispatch,
+    membership,
+    stations,
+    moderation,
+    stats,
+)
 
 
 def readiness(engine: Engine, redis_url: str | None) -> dict[str, bool]:
@@ -99,16 +125,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.install(
         app,
         max_body_bytes=settings.max_request_bytes,
-        larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
+        larger={"/api/v1/reports": reports.UPLOAD_LIMIT},
     )
-    api = APIRouter(prefix="/api/v1", responses=errors.ERROR_RESPONSES)
-    for module in (auth, workers, jobs, applications, catalogue, me):
-        api.include_router(module.router)
-    for module in (protection_api, staff_api, staff_protection_api):  # union staff console
+    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    for module in API_MODULES:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live_router)
-    pages.install(app)
+    site.install(app)
     # weak mobile networks: pages, CSS and JS travel compressed (websockets pass through)
     app.add_middleware(GZipMiddleware, minimum_size=800)
     app.add_middleware(RequestLog, metrics=metrics)  # sees every HTTP answer

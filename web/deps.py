@@ -1,14 +1,16 @@
-"""Request dependencies: the database session, the current user, and look-ups with their checks.
+"""Request dependencies: the database session, who is asking, and look-ups with their checks.
 
-Look-up-and-permission rules are written here once; routes only declare them.
+Look-up-and-permission rules are written here once; the API and the pages declare the same
+ones. A refusal is worded for a page or for the API in one place, `web.errors`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel import Session
 
 from market.accounts import service as account_service
@@ -16,9 +18,14 @@ from market.applications import service as application_service
 from market.db import read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
 from market.jobs import service as job_service
-from market.models import Application, Job, Role, User, UserSession
+from market.models import Application, Job, Report, Role, Station, User, UserSession
+from market.moderation import service as moderation_service
+from market.reports import service as report_service
+from market.stations import service as station_service
+from market.stats import periods as period_service
 from market.types import MAX_ID
-from web.errors import locale_of
+from web.errors.messages import RoleRequired
+from web.i18n import locale_of
 from web.security.cookies import SESSION_COOKIE, read_cookie
 
 F = TypeVar("F", bound=Any)
@@ -67,7 +74,18 @@ def _token(request: Request) -> tuple[str | None, bool]:
     return cookie, cookie is not None
 
 
-def _current(request: Request, session: SessionDep) -> tuple[User, UserSession]:
+async def _sent_csrf(request: Request) -> str | None:
+    """The CSRF token a write carries: the `X-CSRF-Token` header, else a form's hidden field."""
+    header = request.headers.get("x-csrf-token")
+    if header or request.method in SAFE_METHODS:
+        return header
+    token = (await request.form()).get("csrf_token")  # read once, kept for the route
+    return token if isinstance(token, str) else None
+
+
+def _current(
+    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(_sent_csrf)]
+) -> tuple[User, UserSession]:
     token, from_cookie = _token(request)
     found = (
         account_service.get_session_user(
@@ -79,11 +97,10 @@ def _current(request: Request, session: SessionDep) -> tuple[User, UserSession]:
     if found is None:
         raise Unauthenticated(N_("Please log in"))
     user, login = found
-    if from_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
-        if sent != login.csrf_token:
-            raise NotAllowed(N_("The page has expired; reload it and try again"))
+    if from_cookie and request.method not in SAFE_METHODS and sent != login.csrf_token:
+        raise NotAllowed(N_("The page has expired; reload it and try again"))
     request.state.user = user
+    request.state.csrf_token = login.csrf_token  # for the forms of the page
     return user, login
 
 
@@ -97,20 +114,28 @@ def _user(login: CurrentLogin) -> User:
 CurrentUser = Annotated[User, Depends(_user)]
 
 
-def _role(role: Role, message: str):  # type: ignore[no-untyped-def]
+def role_required(role: Role) -> Callable[[User], User]:
+    """The check that lets only accounts of `role` through, for API routes and pages alike."""
+
     def check(user: CurrentUser) -> User:
         if user.role != role:
-            raise NotAllowed(message)
+            raise RoleRequired(role)
         return user
 
     return check
 
 
-CurrentWorker = Annotated[User, Depends(_role(Role.worker, N_("Only workers can do this")))]
-CurrentEmployer = Annotated[User, Depends(_role(Role.employer, N_("Only employers can do this")))]
-CurrentStaff = Annotated[User, Depends(_role(Role.staff, N_("Only union staff can do this")))]
+CurrentWorker = Annotated[User, Depends(role_required(Role.worker))]
+CurrentEmployer = Annotated[User, Depends(role_required(Role.employer))]
+CurrentStaff = Annotated[User, Depends(role_required(Role.staff))]
 
 
+def require_staff(staff: CurrentStaff) -> User:
+    """Router-level guard: every staff route answers 401/403 before anything else runs."""
+    return staff
+
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="Job id")]
 
 
@@ -130,11 +155,7 @@ def _owned_job(job: JobDep, employer: CurrentEmployer) -> Job:
 OwnedJobDep = Annotated[Job, Depends(_owned_job)]
 
 
-def _application(
-    session: SessionDep,
-    user: CurrentUser,
-    application_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-) -> Application:
+def _application(session: SessionDep, user: CurrentUser, application_id: Id) -> Application:
     """The application, visible only to its worker and the job's employer (others get 404)."""
     application = application_service.get_application(
         session=session, application_id=application_id
@@ -147,6 +168,37 @@ def _application(
 
 
 ApplicationDep = Annotated[Application, Depends(_application)]
+
+
+def _report(session: SessionDep, staff: CurrentStaff, report_id: Id) -> Report:
+    return report_service.get_report(session=session, report_id=report_id)
+
+
+ReportDep = Annotated[Report, Depends(_report)]
+
+
+def _station(session: SessionDep, staff: CurrentStaff, station_id: Id) -> Station:
+    return station_service.get_station(session=session, station_id=station_id)
+
+
+StationDep = Annotated[Station, Depends(_station)]
+
+
+def _target_user(session: SessionDep, staff: CurrentStaff, user_id: Id) -> User:
+    return moderation_service.get_user(session=session, user_id=user_id)
+
+
+TargetUserDep = Annotated[User, Depends(_target_user)]
+
+
+def _period(
+    first: Annotated[date | None, Query(description="first local date (default today)")] = None,
+    last: Annotated[date | None, Query(description="last local date, included")] = None,
+) -> period_service.Period:
+    return period_service.period_for(first=first, last=last)
+
+
+PeriodDep = Annotated[period_service.Period, Depends(_period)]
 
 
 def _locale(request: Request) -> str:

@@ -7,6 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
+from starlette.requests import HTTPConnection
+
+from matching import reasons
+from matching import trades as catalogue
+from matching.model import Reason
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LOCALES = ("zh_CN", "en")
@@ -71,9 +76,37 @@ def _ranked(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
+def locale_of(request: HTTPConnection) -> str:
+    """The request's locale: as the middleware negotiated it, else from its headers."""
+    return getattr(request.state, "locale", None) or negotiate(
+        request.headers.get("accept-language"), request.query_params.get("lang")
+    )
+
+
 def matching_lang(locale: str) -> str:
     """The language code the matching module's reason texts take."""
     return "zh" if locale.startswith("zh") else "en"
+
+
+def reason_text(reason: Reason, locale: str) -> str:
+    """Why a pair fits, as a person reads it ("同工种 · 2.3 km · 时间完全吻合 · 日薪 300")."""
+    return reasons.format_reason(reason, matching_lang(locale))
+
+
+def trade_name(code: str, locale: str) -> str:
+    """A trade's name in the locale's language (the code itself for an unknown trade)."""
+    trade = catalogue.TRADE_BY_CODE.get(code)
+    if trade is None:
+        return code
+    return trade.zh if locale.startswith("zh") else trade.en
+
+
+def certificate_name(code: str, locale: str) -> str:
+    """A certificate's name in the locale's language (the code itself for an unknown one)."""
+    cert = catalogue.CERTIFICATE_BY_CODE.get(code)
+    if cert is None:
+        return code
+    return cert.zh if locale.startswith("zh") else cert.en
 
 
 def untranslated(pot_path: Path, locale: str = "zh_CN") -> list[str]:

@@ -196,7 +196,7 @@ def _after_hire(session: Session, application: Application, job: Job, now: datet
 
 def _sync_job(session: Session, job: Job, now: datetime) -> None:
     before = job.status
-    job_service._sync_status(job, now)
+    job_service.job_status_sync(job, now)
     job.updated_at = now
     session.add(job)
     if job.status != before:
@@ -392,6 +392,13 @@ def list_worker_applications(
         .where(Application.worker_id == worker_id)
         .order_by(col(Application.shift_start))
     ).all()
+
+
+def find_application(*, session: Session, job_id: int, worker_id: int) -> Application | None:
+    """The worker's application to the job, if they made one."""
+    return session.exec(
+        select(Application).where(Application.job_id == job_id, Application.worker_id == worker_id)
+    ).first()
 
 
 def list_job_applications(*, session: Session, job_id: int) -> Sequence[tuple[Application, User]]:

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from market.applications import service as application_service
 from market.errors import N_, Conflict, NotFound
 from market.events.service import event_record
-from market.feed.service import _box
+from market.geo import bounding_box
 from market.i18n import market_tz
 from market.jobs import service as job_service
 from market.models import (
@@ -103,10 +103,9 @@ def _held_by_proposals(session: Session, job_ids: list[int]) -> Counter[int]:
 def _candidate_ids(session: Session, jobs: Sequence[Job], day: date) -> list[int]:
     trades = set().union(*(catalogue.trades_that_can_do(j.trade) for j in jobs))
     reach = get_settings().feed_radius_cap_km
-    lat0 = min(_box(j.lat, j.lon, reach)[0] for j in jobs)
-    lat1 = max(_box(j.lat, j.lon, reach)[1] for j in jobs)
-    lon0 = min(_box(j.lat, j.lon, reach)[2] for j in jobs)
-    lon1 = max(_box(j.lat, j.lon, reach)[3] for j in jobs)
+    boxes = [bounding_box(j.lat, j.lon, reach) for j in jobs]
+    lat0, lon0 = min(b[0] for b in boxes), min(b[2] for b in boxes)
+    lat1, lon1 = max(b[1] for b in boxes), max(b[3] for b in boxes)
     holding = select(DispatchProposal.worker_id).where(
         DispatchProposal.day == day, DispatchProposal.status == ProposalStatus.proposed
     )

@@ -6,7 +6,6 @@ or the job); the matching module applies the hard constraints and ranks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from market.feed.schemas import FeedFilter
+from market.geo import bounding_box
 from market.i18n import market_tz
 from market.jobs import service as job_service
 from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrade
@@ -50,12 +50,6 @@ class Candidate:
     distance_km: float  # rounded: employers never see a worker's exact position
 
 
-def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
-    dlat = km / 111.0
-    dlon = km / (111.0 * max(0.05, math.cos(math.radians(lat))))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
 def job_trades_for(worker_trades: set[str]) -> set[str]:
     """Every job trade a worker with these trades may take."""
     return {
@@ -87,7 +81,7 @@ def list_feed(
         worker.radius_km, data.max_km or worker.radius_km, get_settings().feed_radius_cap_km
     )
     worker = replace(worker, radius_km=radius)
-    lat0, lat1, lon0, lon1 = _box(worker.lat, worker.lon, radius)
+    lat0, lat1, lon0, lon1 = bounding_box(worker.lat, worker.lon, radius)
     trades = job_trades_for({t.code for t in worker.trades})
     if data.trade is not None:
         trades &= {data.trade}
@@ -165,7 +159,7 @@ def list_candidates(
     certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
     job_m = job_service.matching_job(job, certificates, job.confirmed_count)
     cap = get_settings().feed_radius_cap_km
-    lat0, lat1, lon0, lon1 = _box(job.lat, job.lon, cap)
+    lat0, lat1, lon0, lon1 = bounding_box(job.lat, job.lon, cap)
     ids = session.exec(
         select(WorkerProfile.user_id)
         .join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))

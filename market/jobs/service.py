@@ -155,7 +155,7 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
         for application in _applications(session, job, (ApplicationStatus.applied,)):
             application.shift_start, application.shift_end = job.start_at, job.end_at
             session.add(application)
-    _sync_status(job, now)
+    job_status_sync(job, now)
     job.updated_at = now
     session.add(job)
     certificates = job_certificates(session=session, job_id=_id(job))
@@ -170,7 +170,8 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
     return job
 
 
-def _sync_status(job: Job, now: datetime) -> None:
+def job_status_sync(job: Job, now: datetime) -> None:
+    """Filled when every slot is taken, open again when one frees up (in memory only)."""
     if job.confirmed_count >= job.headcount:
         if job.status != JobStatus.filled:
             job.status, job.filled_at = JobStatus.filled, now

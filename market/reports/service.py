@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
@@ -267,8 +267,8 @@ def report_resolve(
     return report
 
 
-@dataclass(frozen=True)
-class EmployerReliability:
+class EmployerReliability(SQLModel):
+    # the fields the API shows as they are (web's ReliabilityOut derives from this set)
     employer_id: int
     name: str
     verified: bool

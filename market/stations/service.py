@@ -9,13 +9,14 @@ from sqlmodel import Session, col, select
 
 from market.errors import N_, NotFound
 from market.events.service import event_record
-from market.feed.service import _box
+from market.geo import bounding_box
 from market.models import Station
 from market.stations.schemas import StationCreate, StationUpdate
 from market.types import utcnow
 from matching.geo import haversine_km
 
 NEAREST_MAX_KM = 50.0
+NEAR_WORKER = 3  # stations a worker's pages list
 
 
 def station_create(
@@ -64,7 +65,7 @@ def list_nearest_stations(
     *, session: Session, lat: float, lon: float, k: int = 5
 ) -> list[tuple[Station, float]]:
     """The open stations nearest to a point, with their distance in km (within 50 km)."""
-    lat0, lat1, lon0, lon1 = _box(lat, lon, NEAREST_MAX_KM)
+    lat0, lat1, lon0, lon1 = bounding_box(lat, lon, NEAREST_MAX_KM)
     rows = session.exec(
         select(Station).where(
             col(Station.active),
@@ -74,6 +75,15 @@ def list_nearest_stations(
     ).all()
     ranked = sorted(((s, haversine_km(lat, lon, s.lat, s.lon)) for s in rows), key=lambda p: p[1])
     return [(s, round(km, 1)) for s, km in ranked[:k] if km <= NEAREST_MAX_KM]
+
+
+def list_stations_near(
+    *, session: Session, position: tuple[float, float] | None, k: int = NEAR_WORKER
+) -> list[tuple[Station, float]]:
+    """The open stations nearest to a position with their distance; none when it is unknown."""
+    if position is None:
+        return []
+    return list_nearest_stations(session=session, lat=position[0], lon=position[1], k=k)
 
 
 YANTAI_STATIONS = (

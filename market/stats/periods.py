@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from market.errors import N_, Invalid
 from market.i18n import market_tz
 from market.types import utcnow
 
@@ -33,3 +34,16 @@ def period_of(*, first: date, last: date) -> Period:
 def today(now: datetime | None = None) -> date:
     """The market's local date."""
     return (now or utcnow()).astimezone(market_tz()).date()
+
+
+def period_for(*, first: date | None = None, last: date | None = None) -> Period:
+    """The period asked for: one day when one date is given, today when none; else Invalid."""
+    first = first or last or today()
+    last = last or first
+    if last < first:
+        raise Invalid(N_("The last day cannot be before the first"), field="last")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise Invalid(
+            N_("A period may span at most {days} days"), field="last", days=MAX_PERIOD_DAYS
+        )
+    return period_of(first=first, last=last)

@@ -33,12 +33,7 @@ from market.models import (
 )
 from market.stats import parts as parts
 from market.stats import supply as supply_service
-
-# the period rules live in periods.py; routes still reach them through this module
-from market.stats.periods import MAX_PERIOD_DAYS as MAX_PERIOD_DAYS
 from market.stats.periods import Period
-from market.stats.periods import period_of as period_of
-from market.stats.periods import today as today
 from market.types import utcnow
 
 GROUPINGS = ("trade", "district", "trade_district")

@@ -169,13 +169,15 @@ def _replace_children(*, session: Session, worker_id: int, data: WorkerProfileUp
 
 def worker_available_now_set(
     *, session: Session, worker: User, data: AvailableNow, now: datetime | None = None
-) -> WorkerProfile:
-    """Switch "available now" on (from here, for some hours) or off."""
+) -> WorkerView:
+    """Switch "available now" on (from here, else from home, for some hours) or off."""
     assert worker.id is not None
     now = now or utcnow()
     profile = session.get(WorkerProfile, worker.id)
     if profile is None:
         raise NotFound(N_("Worker not found"))
+    if data.on and data.lat is None and profile.home_lat is None:  # available nowhere
+        raise Invalid(N_("Share your location or choose your district"), field="lat")
     profile.available_now = data.on
     profile.now_lat = data.lat if data.on else None
     profile.now_lon = data.lon if data.on else None
@@ -188,7 +190,7 @@ def worker_available_now_set(
         payload={"on": data.on},
     )
     session.flush()
-    return profile
+    return get_worker(session=session, user_id=worker.id)
 
 
 def availability_windows(view: WorkerView, *, now: datetime) -> list[m.Window]:
@@ -209,9 +211,14 @@ def availability_windows(view: WorkerView, *, now: datetime) -> list[m.Window]:
                 )
     windows.extend((d.start_at, d.end_at) for d in view.days if d.end_at > now)
     p = view.profile
-    if p.available_now and p.now_until is not None and p.now_until > now:
+    if p.now_until is not None and is_available_now(p, now=now):
         windows.append((now, p.now_until))
     return _merge(windows)
+
+
+def is_available_now(profile: WorkerProfile, *, now: datetime) -> bool:
+    """The worker's "available now" is switched on and has not run out."""
+    return bool(profile.available_now and profile.now_until is not None and profile.now_until > now)
 
 
 def _merge(windows: list[m.Window]) -> list[m.Window]:
@@ -245,19 +252,34 @@ def busy_windows(
     return busy
 
 
+def position_of(profile: WorkerProfile) -> tuple[float, float] | None:
+    """Where the worker is: the place given with "available now", else home; None if unknown."""
+    p = profile
+    if p.available_now and p.now_lat is not None and p.now_lon is not None:
+        return p.now_lat, p.now_lon
+    if p.home_lat is not None and p.home_lon is not None:
+        return p.home_lat, p.home_lon
+    return None
+
+
+def get_position(*, session: Session, worker_id: int) -> tuple[float, float] | None:
+    """Where the worker is (see `position_of`), or None."""
+    profile = session.get(WorkerProfile, worker_id)
+    return None if profile is None else position_of(profile)
+
+
 def matching_worker(
     view: WorkerView, *, now: datetime, busy: Sequence[m.Window] = ()
 ) -> m.Worker | None:
     """The worker as the matching module sees them, or None without a location or trade."""
     p = view.profile
-    use_now = p.available_now and p.now_lat is not None and p.now_lon is not None
-    lat, lon = (p.now_lat, p.now_lon) if use_now else (p.home_lat, p.home_lon)
-    if lat is None or lon is None or not view.trades:
+    position = position_of(p)
+    if position is None or not view.trades:
         return None
     return m.Worker(
         id=str(p.user_id),
-        lat=lat,
-        lon=lon,
+        lat=position[0],
+        lon=position[1],
         radius_km=p.radius_km,
         trades=tuple(m.TradeSkill(t.trade, t.level) for t in view.trades),
         certificates=frozenset(view.certificates),

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from matching_factories import make_job, make_worker
 
+from matching.columns import JobColumns, WorkerColumns, score_pairs
 from matching.constraints import feasible
 from matching.index import JobIndex
 from matching.model import Reason
-from matching.rank import rank_jobs_for_worker, rank_workers_for_job
+from matching.rank import rank_jobs_for_worker, rank_workers_for_job, reason_for, reasons_for
 from matching.reasons import format_reason
 from matching.score import MarketContext
 
@@ -114,3 +116,24 @@ def test_index_feed_with_market_equals_plain_ranking_with_market() -> None:
     plain = rank_jobs_for_worker(make_worker(), jobs, k=5, market=market)
     indexed = JobIndex(jobs).rank_for_worker(make_worker(), k=5, market=market)
     assert [(m.job, m.score) for m in indexed] == [(m.job, m.score) for m in plain]
+
+
+def test_reasons_in_bulk_are_the_reasons_pair_by_pair() -> None:
+    workers = [
+        make_worker(id="near", trades=(("painter", 2),)),
+        make_worker(id="related", km_north=2.0, trades=(("mover", 3),)),
+    ]
+    jobs = [make_job(id="a", km_north=1.23), make_job(id="b", trade="mover", km_north=3.0)]
+    worker_cols, job_cols = WorkerColumns.build(workers), JobColumns.build(jobs)
+    wi, ji = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    pairs = score_pairs(worker_cols, job_cols, wi, ji)
+    assert len(pairs.worker) > 1
+    one_by_one = [reason_for(pairs, job_cols, worker_cols, i) for i in range(len(pairs.worker))]
+    assert reasons_for(pairs, job_cols, worker_cols) == one_by_one
+    last = np.array([len(pairs.worker) - 1])
+    assert reasons_for(pairs, job_cols, worker_cols, last) == one_by_one[-1:]
+    keys = zip(pairs.worker.tolist(), pairs.job.tolist(), strict=True)
+    by_pair = dict(zip(keys, one_by_one, strict=True))
+    exact = by_pair[(0, 0)]
+    assert (exact.trade, exact.exact_trade, exact.level) == ("painter", True, 2)
+    assert exact.distance_km == round(exact.distance_km, 1) > 1.0

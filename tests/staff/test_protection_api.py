@@ -100,7 +100,7 @@ def test_an_upload_over_the_report_limit_is_refused_in_chinese_and_writes_nothin
     client: TestClient, session: Session
 ) -> None:
     from market.models import Report
-    from web.api.protection import UPLOAD_LIMIT
+    from web.api.reports import UPLOAD_LIMIT
 
     _, worker, job = _worked_job(session)
     huge = b"\xff\xd8\xff" + b"\x00" * UPLOAD_LIMIT

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from market.db import session_scope
 from market.i18n import market_tz
 from market.models import WorkerProfile
+from market.stats import periods as period_service
 from market.stats import service as stats_service
 from tests.factories import make_employer
 from tests.staff.staff_factories import (
@@ -68,7 +69,7 @@ def _market(engine: Engine) -> None:
 
 def test_summary_matches_the_hand_computed_market(fresh_engine: Engine) -> None:
     _market(fresh_engine)
-    period = stats_service.period_of(first=DAY, last=DAY)
+    period = period_service.period_of(first=DAY, last=DAY)
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(session=s, period=period, now=NOW)
     assert summary == stats_service.Summary(
@@ -98,7 +99,7 @@ def test_summary_matches_the_hand_computed_market(fresh_engine: Engine) -> None:
 
 def test_breakdowns_by_trade_district_day_and_hour(fresh_engine: Engine) -> None:
     _market(fresh_engine)
-    period = stats_service.period_of(first=DAY, last=DAY)
+    period = period_service.period_of(first=DAY, last=DAY)
     with session_scope(fresh_engine) as s:
         table = {
             by: [
@@ -123,7 +124,7 @@ def test_gap_shows_shortage_where_jobs_go_unfilled_and_surplus_where_workers_idl
     fresh_engine: Engine,
 ) -> None:
     _market(fresh_engine)
-    period = stats_service.period_of(first=DAY, last=DAY)
+    period = period_service.period_of(first=DAY, last=DAY)
     with session_scope(fresh_engine) as s:
         rows = stats_service.list_gap(session=s, period=period)
         by_trade = stats_service.list_gap(session=s, period=period, by="trade")
@@ -152,7 +153,7 @@ def test_a_period_without_jobs_gives_zeros_not_errors(fresh_engine: Engine) -> N
     empty = DAY + timedelta(days=5)
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(
-            session=s, period=stats_service.period_of(first=empty, last=empty), now=NOW
+            session=s, period=period_service.period_of(first=empty, last=empty), now=NOW
         )
     assert (summary.jobs_posted, summary.fill_rate, summary.median_hours_to_full) == (0, None, None)
     assert summary.workers_registered == 12

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from market.db import session_scope
 from market.models import Job, StatsDay, StatsRefresh
+from market.stats import periods as period_service
 from market.stats import rollup as rollup_service
 from market.stats import service as stats_service
 from market.types import utcnow
@@ -24,8 +25,8 @@ def _refresh(engine: Engine) -> None:
 
 
 def _day_row(engine: Engine, day: str) -> tuple[int, int, int]:
-    today = stats_service.today()
-    period = stats_service.period_of(first=today - timedelta(days=9), last=today)
+    today = period_service.today()
+    period = period_service.period_of(first=today - timedelta(days=9), last=today)
     with session_scope(engine) as s:
         rows = stats_service.list_breakdown(session=s, period=period, by="day")
     row = next(r for r in rows if r.key == day)
@@ -34,7 +35,7 @@ def _day_row(engine: Engine, day: str) -> tuple[int, int, int]:
 
 def test_a_hire_on_a_job_posted_days_ago_shows_after_refresh(fresh_engine: Engine) -> None:
     posted = utcnow() - timedelta(days=3)
-    day = stats_service.today(posted).isoformat()
+    day = period_service.today(posted).isoformat()
     with session_scope(fresh_engine) as s:
         job = make_posted_job(s, created_at=posted, headcount=3)
         make_district_worker(s)
@@ -54,7 +55,9 @@ def test_a_hire_on_a_job_posted_days_ago_shows_after_refresh(fresh_engine: Engin
         assert (stored.jobs, stored.slots_filled) == (1, 1)
 
     assert _day_row(fresh_engine, day) == (1, 3, 1)
-    period = stats_service.period_of(first=stats_service.today(posted), last=stats_service.today())
+    period = period_service.period_of(
+        first=period_service.today(posted), last=period_service.today()
+    )
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(session=s, period=period)
         gap = stats_service.list_gap(session=s, period=period, by="trade")
@@ -63,7 +66,7 @@ def test_a_hire_on_a_job_posted_days_ago_shows_after_refresh(fresh_engine: Engin
 
 
 def test_today_is_read_live_and_never_stored(fresh_engine: Engine) -> None:
-    today = stats_service.today()
+    today = period_service.today()
     with session_scope(fresh_engine) as s:
         make_posted_job(s, created_at=utcnow() - timedelta(days=2), headcount=2)
     _refresh(fresh_engine)
@@ -74,7 +77,7 @@ def test_today_is_read_live_and_never_stored(fresh_engine: Engine) -> None:
         make_application(s, job=job, worker=make_district_worker(s))
         job.confirmed_count = 1
     assert _day_row(fresh_engine, today.isoformat()) == (1, 4, 1)
-    period = stats_service.period_of(first=today - timedelta(days=2), last=today)
+    period = period_service.period_of(first=today - timedelta(days=2), last=today)
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(session=s, period=period)
         stored_days = set(s.exec(select(StatsDay.day)).all())
@@ -88,7 +91,7 @@ def test_days_that_closed_since_the_last_refresh_are_added(fresh_engine: Engine)
         make_posted_job(s, created_at=now - timedelta(days=1), headcount=5)
         rollup_service.refresh_rollup(session=s, now=now - timedelta(days=1))  # it was today
         assert s.exec(select(StatsDay)).all() == []
-    yesterday = (stats_service.today() - timedelta(days=1)).isoformat()
+    yesterday = (period_service.today() - timedelta(days=1)).isoformat()
     with session_scope(fresh_engine) as s:
         rollup_service.refresh_rollup(session=s, now=now)
         assert [(r.day, r.slots_offered) for r in s.exec(select(StatsDay)).all()] == [
@@ -109,23 +112,23 @@ def test_a_period_ending_before_yesterday_counts_workers_from_the_base_tables(
         later = make_posted_job(s, created_at=posted + timedelta(days=2), headcount=1)
         make_application(s, job=later, worker=make_district_worker(s), status="applied")
     _refresh(fresh_engine)
-    day = stats_service.today(posted)
+    day = period_service.today(posted)
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(
-            session=s, period=stats_service.period_of(first=day, last=day + timedelta(days=1))
+            session=s, period=period_service.period_of(first=day, last=day + timedelta(days=1))
         )
     assert (summary.jobs_posted, summary.workers_active, summary.workers_placed) == (1, 1, 1)
 
 
 def test_medians_over_closed_days_and_today_are_exact(fresh_engine: Engine) -> None:
-    now, today = utcnow(), stats_service.today()
+    now, today = utcnow(), period_service.today()
     old = now - timedelta(days=2)
     with session_scope(fresh_engine) as s:
         for created, after, km in ((old, 1 * H, 1.0), (old, 3 * H, 4.0), (old, 7 * H, 6.0)):
             job = make_posted_job(s, created_at=created, confirmed=1, first_hire_after=after)
             make_application(s, job=job, worker=make_district_worker(s), distance_km=km)
     _refresh(fresh_engine)
-    period = stats_service.period_of(first=today - timedelta(days=2), last=today)
+    period = period_service.period_of(first=today - timedelta(days=2), last=today)
     with session_scope(fresh_engine) as s:
         before = stats_service.get_summary(session=s, period=period)
     assert (before.median_hours_to_first_hire, before.median_distance_km) == (3.0, 4.0)
@@ -145,7 +148,7 @@ def test_a_read_leaves_the_day_close_to_the_refresher_and_reads_that_day_live(
     fresh_engine: Engine,
 ) -> None:
     now = utcnow()
-    yesterday = stats_service.today() - timedelta(days=1)
+    yesterday = period_service.today() - timedelta(days=1)
     with session_scope(fresh_engine) as s:
         make_posted_job(s, created_at=now - 3 * 24 * H, headcount=1)
         job = make_posted_job(s, created_at=now - 24 * H, headcount=5, confirmed=1)
@@ -154,7 +157,7 @@ def test_a_read_leaves_the_day_close_to_the_refresher_and_reads_that_day_live(
     with session_scope(fresh_engine) as s:
         make_district_worker(s)  # a change: the read brings it in, but closes no day
     assert _day_row(fresh_engine, yesterday.isoformat()) == (1, 5, 1)
-    period = stats_service.period_of(first=yesterday - timedelta(days=2), last=yesterday)
+    period = period_service.period_of(first=yesterday - timedelta(days=2), last=yesterday)
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(session=s, period=period)
         gap = stats_service.list_gap(session=s, period=period, by="trade")

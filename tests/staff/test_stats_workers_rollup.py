@@ -27,6 +27,7 @@ from market.models import (
     WorkerTrade,
 )
 from market.stats import parts as stats_parts
+from market.stats import periods as period_service
 from market.stats import rollup as rollup_service
 from market.stats import service as stats_service
 from market.types import utcnow
@@ -45,10 +46,10 @@ H = timedelta(hours=1)
 
 def _figures(session: Session) -> dict[str, Any]:
     """Every worker figure of periods reaching today, and of one ending before yesterday."""
-    today = stats_service.today()
+    today = period_service.today()
     got: dict[str, Any] = {}
     for days in (1, 3, 10, 30, 80):
-        period = stats_service.period_of(first=today - timedelta(days=days - 1), last=today)
+        period = period_service.period_of(first=today - timedelta(days=days - 1), last=today)
         summary = stats_service.get_summary(session=session, period=period)
         got[f"summary {days}"] = summary
         for by in stats_service.GROUPINGS:
@@ -57,7 +58,7 @@ def _figures(session: Session) -> dict[str, Any]:
         for by in ("trade", "district"):  # whole months from stats_month, the rest by day
             rows = stats_service.list_breakdown(session=session, period=period, by=by)
             got[f"breakdown {by} {days}"] = rows
-    past = stats_service.period_of(first=today - timedelta(days=9), last=today - timedelta(days=3))
+    past = period_service.period_of(first=today - timedelta(days=9), last=today - timedelta(days=3))
     got["summary past"] = stats_service.get_summary(session=session, period=past)
     got["gap past"] = sorted(
         stats_service.list_gap(session=session, period=past), key=lambda r: (r.trade, r.district)
@@ -136,8 +137,8 @@ def _supply_from_base_tables(session: Session) -> dict[tuple[str, str, str], int
 
 def test_staff_reads_never_build_the_rollup(fresh_engine: Engine) -> None:
     _market(fresh_engine)
-    period = stats_service.period_of(
-        first=stats_service.today() - timedelta(days=9), last=stats_service.today()
+    period = period_service.period_of(
+        first=period_service.today() - timedelta(days=9), last=period_service.today()
     )
     with session_scope(fresh_engine) as s:
         summary = stats_service.get_summary(session=s, period=period)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, status
 
 from market.applications import service as application_service
 from market.applications.schemas import CancelRequest, RatingCreate
+from web.api.schemas.applications import ApplicationOut, application_out
 from web.deps import ApplicationDep, CurrentEmployer, CurrentUser, SessionDep
-from web.schemas import ApplicationOut, application_out
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 

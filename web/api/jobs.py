@@ -11,6 +11,14 @@ from market.applications.schemas import CancelRequest
 from market.feed import service as feed_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobUpdate
+from web.api.schemas.applications import (
+    ApplicantOut,
+    ApplicationOut,
+    applicant_out,
+    application_out,
+)
+from web.api.schemas.feed import CandidateOut, candidate_out
+from web.api.schemas.jobs import JobOut, job_out
 from web.deps import (
     CurrentEmployer,
     CurrentUser,
@@ -22,16 +30,6 @@ from web.deps import (
     SessionDep,
 )
 from web.observability import count_matches
-from web.schemas import (
-    ApplicantOut,
-    ApplicationOut,
-    CandidateOut,
-    JobOut,
-    applicant_out,
-    application_out,
-    candidate_out,
-    job_out,
-)
 from web.security.idempotency import IdempotentDep
 
 router = APIRouter(tags=["jobs"])

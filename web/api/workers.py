@@ -12,16 +12,11 @@ from market.feed.schemas import FeedFilter
 from market.jobs import service as job_service
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow, WorkerProfileUpdate
+from web.api.schemas.applications import MyApplicationOut, my_application_out
+from web.api.schemas.feed import FeedOut, feed_item_out
+from web.api.schemas.workers import WorkerProfileOut, worker_profile_out
 from web.deps import CurrentWorker, LocaleDep, SessionDep
 from web.observability import count_matches
-from web.schemas import (
-    FeedOut,
-    MyApplicationOut,
-    WorkerProfileOut,
-    feed_item_out,
-    my_application_out,
-    worker_profile_out,
-)
 
 router = APIRouter(prefix="/worker", tags=["worker"])
 
@@ -46,8 +41,8 @@ def available_now(
     data: AvailableNow, worker: CurrentWorker, session: SessionDep
 ) -> WorkerProfileOut:
     """Switch "available now" on (with my current location) or off."""
-    worker_service.worker_available_now_set(session=session, worker=worker, data=data)
-    return worker_profile_out(worker_service.get_worker(session=session, user_id=worker.id or 0))
+    view = worker_service.worker_available_now_set(session=session, worker=worker, data=data)
+    return worker_profile_out(view)
 
 
 @router.get("/feed")

@@ -17,9 +17,8 @@ import numpy as np
 from matching import model as m
 from matching import trades as catalogue
 from matching.columns import JobColumns, WorkerColumns, score_pairs
-from matching.rank import EXACT_TRADE_FIT
+from matching.rank import reasons_for
 from matching.reasons import format_reason
-from matching.trades import TRADES
 
 JOB_FIELDS = (
     "id",
@@ -106,27 +105,12 @@ class FeedMatcher:
         pairs = score_pairs(columns, jobs, every, np.zeros_like(every))
         if not len(pairs.worker):
             return {}
-        # the reason of each pair, as `matching.rank.reason_for` gives it, but in bulk:
-        # a feed push to thousands of workers must not cost a Python object walk each
-        trade_col = int(jobs.trade[0])
-        trade = TRADES[trade_col].code if trade_col < len(TRADES) else "?"
-        wage = float(jobs.wage[0])
-        exact = (pairs.features[:, 0] >= EXACT_TRADE_FIT - 1e-9).tolist()
-        full = (pairs.features[:, 1] >= 1.0 - 1e-9).tolist()
-        distance = np.round(pairs.distance_km, 1).tolist()
-        level = columns.level[pairs.worker, trade_col].astype(np.int64).tolist()
+        reasons = reasons_for(pairs, jobs, columns)
         score = np.round(pairs.score, 4).tolist()
-        reasons: dict[tuple[bool, float, bool, int], m.Reason] = {}
-        result = {}
-        for w, sc, d, e, f, lv in zip(
-            pairs.worker.tolist(), score, distance, exact, full, level, strict=True
-        ):
-            key = (e, d, f, lv)
-            reason = reasons.get(key)
-            if reason is None:
-                reason = reasons[key] = m.Reason(trade, e, d, f, wage, lv)
-            result[ids[w]] = Fit(score=sc, distance_km=d, reason=reason)
-        return result
+        return {
+            ids[w]: Fit(score=sc, distance_km=reason.distance_km, reason=reason)
+            for w, sc, reason in zip(pairs.worker.tolist(), score, reasons, strict=True)
+        }
 
 
 class FeedMessages:
@@ -137,10 +121,10 @@ class FeedMessages:
         encoded = json.dumps(job, ensure_ascii=False, separators=(",", ":"))
         self._head = f'{{"id":{seq},"type":"feed.job","data":{{"job":{encoded},'
 
-        self._reasons: dict[tuple[int, str], str] = {}  # Reason objects are shared per event
+        self._reasons: dict[tuple[m.Reason, str], str] = {}  # many workers share a reason
 
     def text(self, fit: Fit, lang: str) -> str:
-        key = (id(fit.reason), lang)
+        key = (fit.reason, lang)
         reason = self._reasons.get(key)
         if reason is None:
             reason = json.dumps(format_reason(fit.reason, lang), ensure_ascii=False)

@@ -1,34 +1,7 @@
-"""Server-rendered pages for phones: workers find and claim work, employers post and hire."""
+"""Server-rendered pages for phones and the staff's desktop, by audience and domain.
 
-from __future__ import annotations
-
-from fastapi import APIRouter, FastAPI
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
-
-from web.pages import auth, employer, pwa, staff, worker_feed, worker_jobs, worker_profile
-from web.pages.rendering import STATIC_DIR
-from web.pages.route import install_handler
-
-
-class VersionedStatic(StaticFiles):
-    """Static files; those asked for with a content hash (`?v=`) are cached for a year."""
-
-    def file_response(self, full_path, stat_result, scope: Scope, status_code: int = 200):  # type: ignore[no-untyped-def]
-        response: Response = super().file_response(full_path, stat_result, scope, status_code)
-        if b"v=" in scope.get("query_string", b""):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        else:
-            response.headers["Cache-Control"] = "no-cache"
-        return response
-
-
-def install(app: FastAPI) -> None:
-    """Mount the static files and every page router."""
-    install_handler(app)
-    app.mount("/static", VersionedStatic(directory=STATIC_DIR), name="static")
-    pages = APIRouter()
-    for module in (auth, worker_feed, worker_profile, worker_jobs, employer, staff, pwa):
-        pages.include_router(module.router)
-    app.include_router(pages)
+`worker/`, `employer/` and `staff/` hold the routes of each audience (their templates sit in
+`web/templates/<audience>/`); `auth` and `pwa` are everyone's; `site` mounts them all.
+Who may see a page is checked by the same dependencies as the API (`web.deps`); a refusal
+is rendered as a page by `web.errors.pages`.
+"""

@@ -13,24 +13,29 @@ from market.accounts.schemas import Credentials, Registration
 from market.accounts.throttle import TooManyAttempts
 from market.errors import DomainError
 from market.models import Role, User
-from web.deps import SessionDep
-from web.errors import locale_of
-from web.i18n import translate
+from web.deps import CurrentLogin, SessionDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of, translate
 from web.pages.deps import (
     OptionalUser,
     PageForm,
-    PageLogin,
     anon_csrf_token,
     check_anon_csrf,
     remember_anon_csrf,
 )
 from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors, safe_next
 from web.security.cookies import clear_cookie
 from web.security.login import start_session, throttled_authenticate
 
 router = APIRouter(route_class=PageRoute)
 NextParam = Annotated[str | None, Query(max_length=500)]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (other hosts, schemes) becomes `default`."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
 
 
 def home_of(user: User) -> str:
@@ -122,7 +127,7 @@ def signup(request: Request, form: PageForm, session: SessionDep) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request, login: PageLogin, session: SessionDep) -> Response:
+def logout(request: Request, login: CurrentLogin, session: SessionDep) -> Response:
     """End this session and go back to the landing page."""
     account_service.session_revoke(session=session, token_hash=login[1].token_hash)
     response = RedirectResponse("/", status_code=303)

@@ -1,8 +1,8 @@
-"""Dependencies of the pages: form CSRF, the logged-in user by role, anonymous-form tokens.
+"""Dependencies of the pages alone: the posted form, who (if anyone) is looking, and the
+anonymous-form tokens of login and sign-up.
 
-Form posts carry the session's CSRF token in a hidden `csrf_token` field. `_form` reads it
-into `request.state.form_csrf` *before* `web.deps._current` checks it, which is why every
-page-user dependency below takes the form first.
+Who may see a page is checked by the same dependencies as the API (`web.deps`): a form
+post's hidden `csrf_token` field is read there, like the API's `X-CSRF-Token` header.
 """
 
 from __future__ import annotations
@@ -15,56 +15,21 @@ from starlette.datastructures import FormData
 
 from market.accounts import service as account_service
 from market.errors import N_, NotAllowed
-from market.models import Role, User, UserSession
-from web.deps import SAFE_METHODS, CurrentLogin, SessionDep
+from market.models import User
+from web.deps import SAFE_METHODS, SessionDep
 from web.security.cookies import read_cookie, set_cookie
 
 ANON_CSRF_COOKIE = "lg_form"  # double-submit token for the login and sign-up forms
 
 
 async def _form(request: Request) -> FormData:
-    """The posted form (empty for GET); its `csrf_token` is handed to the auth check."""
+    """The posted form (empty for GET)."""
     if request.method in SAFE_METHODS:
         return FormData()
-    form = await request.form()
-    token = form.get("csrf_token")
-    if isinstance(token, str):
-        request.state.form_csrf = token
-    return form
+    return await request.form()
 
 
 PageForm = Annotated[FormData, Depends(_form)]
-
-
-def _page_login(request: Request, form: PageForm, login: CurrentLogin) -> tuple[User, UserSession]:
-    request.state.csrf_token = login[1].csrf_token
-    return login
-
-
-PageLogin = Annotated[tuple[User, UserSession], Depends(_page_login)]
-
-
-def _page_user(login: PageLogin) -> User:
-    return login[0]
-
-
-PageUser = Annotated[User, Depends(_page_user)]
-
-
-def _page_worker(user: PageUser) -> User:
-    if user.role != Role.worker:
-        raise NotAllowed(N_("This page is for workers"))
-    return user
-
-
-def _page_employer(user: PageUser) -> User:
-    if user.role != Role.employer:
-        raise NotAllowed(N_("This page is for employers"))
-    return user
-
-
-PageWorker = Annotated[User, Depends(_page_worker)]
-PageEmployer = Annotated[User, Depends(_page_employer)]
 
 
 def _optional_user(request: Request, session: SessionDep) -> User | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from web.errors.pages import PageRoute
 from web.i18n import translate
 from web.pages.rendering import STATIC_DIR, render, static_url
-from web.pages.route import PageRoute
 
 router = APIRouter(route_class=PageRoute)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import datetime, timedelta
 from functools import cache
@@ -16,10 +17,9 @@ from fastapi.templating import Jinja2Templates
 from market.i18n import local
 from market.models import STATUS_LABELS
 from market.types import utcnow
-from matching import reasons
 from matching import trades as catalogue
 from matching.model import Reason
-from web.i18n import matching_lang, translate
+from web.i18n import certificate_name, reason_text, trade_name, translate
 from web.pages import places
 
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +33,17 @@ def static_url(path: str) -> str:
     """`/static/<path>?v=<content hash>`: cached for a year, refetched when it changes."""
     digest = hashlib.sha1((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
     return f"/static/{path}?v={digest}"
+
+
+def district_name(name: str, locale: str) -> str:
+    """A district's name in the locale's language (as stored when it is not on the list)."""
+    place = places.BY_NAME.get(name)
+    return name if place is None or locale.startswith("zh") else place.en
+
+
+def fields_of(view: Any) -> dict[str, Any]:
+    """A market view's fields as template variables (shallow: its rows stay rows)."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
 
 
 # form posts whose page lives at another address (for the language switch's way back)
@@ -55,17 +66,9 @@ def _helpers(request: Request) -> dict[str, Any]:
     def _(message: str, **params: Any) -> str:
         return translate(locale, message, **params)
 
-    def trade_name(code: str) -> str:
-        trade = catalogue.TRADE_BY_CODE.get(code)
-        return code if trade is None else (trade.zh if zh else trade.en)
-
     def trade_icon(code: str) -> str:
         trade = catalogue.TRADE_BY_CODE.get(code)
         return "🛠️" if trade is None else trade.icon
-
-    def certificate_name(code: str) -> str:
-        cert = catalogue.CERTIFICATE_BY_CODE.get(code)
-        return code if cert is None else (cert.zh if zh else cert.en)
 
     def day(moment: datetime) -> str:
         date = local(moment).date()
@@ -85,14 +88,10 @@ def _helpers(request: Request) -> dict[str, Any]:
         return "" if distance is None else f"{distance:.1f} km"
 
     def reason(match_reason: Reason) -> str:
-        return reasons.format_reason(match_reason, matching_lang(locale))
+        return reason_text(match_reason, locale)
 
     def status_label(status: str) -> str:
         return _(STATUS_LABELS.get(status, status))
-
-    def district_name(name: str) -> str:
-        place = places.BY_NAME.get(name)
-        return name if place is None or zh else place.en
 
     return {
         "_": _,
@@ -108,10 +107,10 @@ def _helpers(request: Request) -> dict[str, Any]:
         "all_trades": catalogue.TRADES,
         "all_certificates": catalogue.CERTIFICATES,
         "all_places": places.PLACES,
-        "trade_name": trade_name,
+        "trade_name": lambda code: trade_name(code, locale),
         "trade_icon": trade_icon,
-        "certificate_name": certificate_name,
-        "district_name": district_name,
+        "certificate_name": lambda code: certificate_name(code, locale),
+        "district_name": lambda name: district_name(name, locale),
         "day": day,
         "hm": hm,
         "shift": shift,

@@ -10,27 +10,24 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from market.errors import N_, Invalid
-from market.stats import service as stats_service
-from web.deps import SessionDep, writes_on_read
-from web.errors import locale_of
-from web.i18n import translate
-from web.pages import places
-from web.pages.rendering import render
-from web.pages.route import PageRoute
+from market.stats import periods as period_service
+from market.stats import views as stats_views
+from web.api.schemas.stats import SUMMARY_LABELS, VERDICTS
+from web.deps import CurrentStaff, SessionDep, writes_on_read
+from web.errors.pages import PageRoute
+from web.i18n import locale_of, trade_name, translate
+from web.pages.rendering import district_name, render
 from web.pages.staff import charts
-from web.pages.staff.deps import PageStaff
-from web.staff_deps import _period
-from web.staff_schemas import SUMMARY_LABELS, VERDICTS, trade_name
 
 router = APIRouter(prefix="/staff", route_class=PageRoute)
 
 DateQuery = Annotated[str | None, Query(max_length=10)]
-BREAKDOWNS = (
-    ("trade", N_("By trade")),
-    ("district", N_("By district")),
-    ("day", N_("By day")),
-    ("hour", N_("By hour of posting")),
-)
+BREAKDOWN_TITLES = {
+    "trade": N_("By trade"),
+    "district": N_("By district"),
+    "day": N_("By day"),
+    "hour": N_("By hour of posting"),
+}
 GAP_TITLE, SHORT, IDLE = N_("Supply and demand gap"), N_("short of workers"), N_("workers idle")
 NO_DISTRICT = N_("(no district)")
 OFFERED, FILLED = N_("Slots offered"), N_("Slots filled")
@@ -59,7 +56,7 @@ HEADLINE = (
 
 def _parse_period(
     first: str | None, last: str | None, locale: str
-) -> tuple[stats_service.Period, str | None]:
+) -> tuple[period_service.Period, str | None]:
     """The period asked for; a date that makes no sense gives today and the message why."""
     try:
         try:
@@ -67,15 +64,13 @@ def _parse_period(
             day1 = date.fromisoformat(last) if last else None
         except ValueError as exc:
             raise Invalid(N_("Give dates as YYYY-MM-DD"), field="first") from exc
-        return _period(day0, day1), None
+        return period_service.period_for(first=day0, last=day1), None
     except Invalid as exc:
-        day = stats_service.today()
-        message = translate(locale, exc.message, **exc.params)
-        return stats_service.period_of(first=day, last=day), message
+        return period_service.period_for(), translate(locale, exc.message, **exc.params)
 
 
 def _presets() -> list[tuple[str, date, date]]:
-    day = stats_service.today()
+    day = period_service.today()
     return [
         (N_("Today"), day, day),
         (N_("Yesterday"), day - timedelta(days=1), day - timedelta(days=1)),
@@ -84,22 +79,15 @@ def _presets() -> list[tuple[str, date, date]]:
     ]
 
 
-def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> dict[str, Any]:
+def _figures(board: stats_views.Dashboard, locale: str) -> dict[str, Any]:
+    """The dashboard's figures, breakdowns and charts, named in the page's language."""
+
     def t(message: str) -> str:
         return translate(locale, message)
 
     def district(name: str) -> str:
-        place = places.BY_NAME.get(name)
-        if not name:
-            return t(NO_DISTRICT)
-        return name if place is None or locale.startswith("zh") else place.en
+        return district_name(name, locale) if name else t(NO_DISTRICT)
 
-    summary = asdict(stats_service.get_summary(session=session, period=period))
-    gap = stats_service.list_gap(session=session, period=period)
-    groups = {
-        by: stats_service.list_breakdown(session=session, period=period, by=by)
-        for by, _label in BREAKDOWNS
-    }
     names = {
         "trade": lambda key: trade_name(key, locale),
         "district": district,
@@ -109,13 +97,13 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
     bars = {
         by: charts.paired_bars(
             [charts.Pair(names[by](g.key), g.slots_offered, g.slots_filled) for g in rows],
-            title=f"{t(label)} · {t(OFFERED)} / {t(FILLED)}",
+            title=f"{t(BREAKDOWN_TITLES[by])} · {t(OFFERED)} / {t(FILLED)}",
             offered=t(OFFERED),
             filled=t(FILLED),
         )
-        for (by, label), rows in zip(BREAKDOWNS, groups.values(), strict=True)
+        for by, rows in board.groups.items()
     }
-    worst = sorted((r for r in gap if r.gap), key=lambda r: -abs(r.gap))[:12]
+    worst = sorted((r for r in board.gap if r.gap), key=lambda r: -abs(r.gap))[:12]
     gap_chart = charts.gap_bars(
         [
             charts.Gap(f"{trade_name(r.trade, locale)} · {district(r.district)}", r.gap)
@@ -125,18 +113,18 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
         short=t(SHORT),
         idle=t(IDLE),
     )
-    query = f"first={period.first.isoformat()}&last={period.last.isoformat()}"
+    period = board.period
     return {
         "period": period,
-        "query": query,
-        "summary": summary,
+        "query": f"first={period.first.isoformat()}&last={period.last.isoformat()}",
+        "summary": asdict(board.summary),
         "headline": HEADLINE,
         "labels": SUMMARY_LABELS,
-        "gap": gap,
+        "gap": board.gap,
         "gap_chart": gap_chart,
         "verdicts": VERDICTS,
-        "groups": groups,
-        "breakdowns": BREAKDOWNS,
+        "groups": board.groups,
+        "breakdowns": tuple(BREAKDOWN_TITLES.items()),
         "bars": bars,
         "group_name": names,
     }
@@ -147,14 +135,14 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
 def dashboard(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     first: DateQuery = None,
     last: DateQuery = None,
 ) -> Response:
     """The gap by trade and district, then the period's figures, breakdowns and charts."""
     locale = locale_of(request)
     period, problem = _parse_period(first, last, locale)
-    context = _figures(session, period, locale)
+    context = _figures(stats_views.get_dashboard(session=session, period=period), locale)
     context["presets"] = _presets()
     context["errors"] = {"first": problem} if problem else {}
     return render(request, "staff/dashboard.html", context, status_code=422 if problem else 200)
@@ -165,11 +153,12 @@ def dashboard(
 def figures(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     first: DateQuery = None,
     last: DateQuery = None,
 ) -> Response:
     """Only the figures: the dashboard's script swaps them in as events arrive."""
     locale = locale_of(request)
     period, _problem = _parse_period(first, last, locale)
-    return render(request, "staff/_figures.html", _figures(session, period, locale))
+    board = stats_views.get_dashboard(session=session, period=period)
+    return render(request, "staff/_figures.html", _figures(board, locale))

@@ -9,17 +9,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market.dispatch import service as dispatch_service
+from market.dispatch import views as dispatch_views
 from market.errors import N_, DomainError, Invalid
-from market.stats import service as stats_service
-from web.api.staff import PROPOSAL_STATUS
-from web.deps import SessionDep
-from web.errors import locale_of
+from market.stats import periods as period_service
+from web.api.schemas.dispatch import PROPOSAL_STATUS, proposal_reason
+from web.deps import CurrentStaff, SessionDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
 from web.pages import places
 from web.pages.deps import PageForm
 from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors
-from web.pages.staff.deps import PageStaff
-from web.staff_schemas import proposal_reason
 
 router = APIRouter(prefix="/staff/dispatch", route_class=PageRoute)
 
@@ -31,7 +30,7 @@ FLASH = {"sent": N_("Sent. The workers see the proposals on their phones.")}
 def _day(text: str | None) -> date:
     """The market day asked for (today when none)."""
     if not text:
-        return stats_service.today()
+        return period_service.today()
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -45,14 +44,12 @@ def _district(text: str) -> str:
 
 
 def _context(session: SessionDep, day: date, district: str, *, plan: bool) -> dict[str, Any]:
-    sent = dispatch_service.list_sent(session=session, day=day, district=district)
+    board = dispatch_views.get_dispatch_day(session=session, day=day, district=district, plan=plan)
     return {
-        "market_day": day,
-        "district": district,
-        "plan": dispatch_service.plan_dispatch(session=session, day=day, district=district)
-        if plan
-        else None,
-        "sent": sent,
+        "market_day": board.day,
+        "district": board.district,
+        "plan": board.plan,
+        "sent": board.sent,
         "proposal_status": PROPOSAL_STATUS,
         "proposal_reason": proposal_reason,
         "query": f"day={day.isoformat()}&district={district}",
@@ -63,7 +60,7 @@ def _context(session: SessionDep, day: date, district: str, *, plan: bool) -> di
 def dispatch_page(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     day: DayQuery = None,
     district: DistrictQuery = "",
     ok: Annotated[str | None, Query(max_length=20)] = None,
@@ -72,7 +69,7 @@ def dispatch_page(
     try:
         chosen_day, chosen_district = _day(day), _district(district)
     except Invalid as exc:
-        context = _context(session, stats_service.today(), "", plan=False)
+        context = _context(session, period_service.today(), "", plan=False)
         context["values"] = {"market_day": day, "district": district}
         raise FormInvalid(
             "staff/dispatch.html", context, form_errors(exc, locale_of(request))
@@ -93,7 +90,7 @@ def _pairs(form: Any) -> list[tuple[int, int]]:
 
 @router.post("/send")
 def dispatch_send(
-    request: Request, form: PageForm, staff: PageStaff, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, session: SessionDep
 ) -> Response:
     """Send the ticked assignments (planned afresh, so nothing stale goes out)."""
     raw_day, raw_district = str(form.get("day") or ""), str(form.get("district") or "")
@@ -121,14 +118,14 @@ def _safe(text: str) -> date:
     try:
         return _day(text or None)
     except Invalid:
-        return stats_service.today()
+        return period_service.today()
 
 
 @router.get("/print")
 def dispatch_print(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     day: DayQuery = None,
     district: DistrictQuery = "",
 ) -> Response:

@@ -11,12 +11,11 @@ from pydantic import ValidationError
 from market.errors import N_, DomainError
 from market.membership import service as membership_service
 from market.membership.schemas import MembershipDecision
-from web.deps import SessionDep
-from web.errors import locale_of
+from web.deps import CurrentStaff, Id, SessionDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
 from web.pages.deps import PageForm
 from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors
-from web.pages.staff.deps import Id, PageStaff
 
 router = APIRouter(prefix="/staff/memberships", route_class=PageRoute)
 
@@ -34,7 +33,7 @@ def _context(session: SessionDep, status: str) -> dict[str, object]:
 def membership_queue(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     status: StatusQuery = "pending",
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
@@ -46,7 +45,7 @@ def membership_queue(
 
 @router.post("/{user_id}/decide")
 def membership_decide(
-    request: Request, form: PageForm, staff: PageStaff, user_id: Id, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, user_id: Id, session: SessionDep
 ) -> Response:
     """Approve (approve=1) or reject (approve=0), with an optional note to the worker."""
     note = str(form.get("note") or "").strip()

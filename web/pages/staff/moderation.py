@@ -13,13 +13,13 @@ from starlette.datastructures import FormData
 from market.errors import N_, DomainError
 from market.models import Job, User
 from market.moderation import service as moderation_service
+from market.moderation import views as moderation_views
 from market.moderation.schemas import ModerationReason
-from web.deps import JobDep, SessionDep
-from web.errors import locale_of
+from web.deps import CurrentStaff, JobDep, SessionDep, TargetUserDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
 from web.pages.deps import PageForm
-from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors
-from web.pages.staff.deps import PageStaff, PageTarget
+from web.pages.rendering import fields_of, render
 
 router = APIRouter(prefix="/staff/moderation", route_class=PageRoute)
 
@@ -43,22 +43,15 @@ ACTIONS = {
 
 
 def _context(session: SessionDep, q: str) -> dict[str, Any]:
-    return {
-        "q": q,
-        "accounts": moderation_service.search_accounts(session=session, query=q) if q else [],
-        "jobs": moderation_service.search_jobs(session=session, query=q, limit=30),
-        "hidden": moderation_service.list_hidden_jobs(session=session),
-        "log": moderation_service.list_moderation_actions(session=session, limit=30),
-        "actions": ACTIONS,
-        "values": {},
-    }
+    board = moderation_views.get_moderation_board(session=session, query=q)
+    return {**fields_of(board), "q": board.query, "actions": ACTIONS, "values": {}}
 
 
 @router.get("")
 def moderation_page(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     q: SearchQuery = "",
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
@@ -90,7 +83,7 @@ def _reason(form: FormData) -> str:
 
 @router.post("/jobs/{job_id}/hide")
 def job_hide(
-    request: Request, form: PageForm, staff: PageStaff, job: JobDep, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, job: JobDep, session: SessionDep
 ) -> Response:
     """Take a posting down, saying why."""
     try:
@@ -102,7 +95,7 @@ def job_hide(
 
 @router.post("/jobs/{job_id}/unhide")
 def job_unhide(
-    request: Request, form: PageForm, staff: PageStaff, job: JobDep, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, job: JobDep, session: SessionDep
 ) -> Response:
     """Put a hidden posting back."""
     try:
@@ -114,7 +107,7 @@ def job_unhide(
 
 @router.post("/users/{user_id}/suspend")
 def user_suspend(
-    request: Request, form: PageForm, staff: PageStaff, user: PageTarget, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, user: TargetUserDep, session: SessionDep
 ) -> Response:
     """Suspend a worker or employer account, saying why."""
     try:
@@ -128,7 +121,7 @@ def user_suspend(
 
 @router.post("/users/{user_id}/reinstate")
 def user_reinstate(
-    request: Request, form: PageForm, staff: PageStaff, user: PageTarget, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, user: TargetUserDep, session: SessionDep
 ) -> Response:
     """Lift a suspension."""
     try:
@@ -140,7 +133,7 @@ def user_reinstate(
 
 @router.post("/users/{user_id}/verify")
 def employer_verify(
-    request: Request, form: PageForm, staff: PageStaff, user: PageTarget, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, user: TargetUserDep, session: SessionDep
 ) -> Response:
     """Give (verified=1) or take back (verified=0) an employer's verified badge."""
     verified = form.get("verified") != "0"

@@ -10,15 +10,14 @@ from pydantic import ValidationError
 
 from market.errors import N_, DomainError, Invalid
 from market.models import Report
-from market.moderation import service as moderation_service
-from market.reports import service as protection_service
+from market.reports import service as report_service
+from market.reports import views as report_views
 from market.reports.schemas import ReportNoteCreate, ReportResolution
-from web.deps import SessionDep
-from web.errors import locale_of
+from web.deps import CurrentStaff, ReportDep, SessionDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
 from web.pages.deps import PageForm
-from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors
-from web.pages.staff.deps import PageReport, PageStaff
+from web.pages.rendering import fields_of, render
 
 router = APIRouter(prefix="/staff/reports", route_class=PageRoute)
 
@@ -51,30 +50,23 @@ TEXTS = {"kinds": KINDS, "statuses": STATUSES, "outcomes": OUTCOMES}
 
 @router.get("")
 def report_queue(
-    request: Request, session: SessionDep, staff: PageStaff, status: StatusQuery = None
+    request: Request, session: SessionDep, staff: CurrentStaff, status: StatusQuery = None
 ) -> Response:
     """Reports waiting for staff, oldest first (or those of one status)."""
-    rows = protection_service.list_reports(session=session, status=status)
+    rows = report_service.list_reports(session=session, status=status)
     context = {"rows": rows, "status": status, **TEXTS}
     return render(request, "staff/reports.html", context)
 
 
 def _detail(session: SessionDep, report: Report) -> dict[str, Any]:
-    return {
-        "report": report,
-        "worker": moderation_service.get_user(session=session, user_id=report.worker_id),
-        "employer": moderation_service.get_user(session=session, user_id=report.employer_id),
-        "notes": protection_service.list_report_notes(session=session, report_id=report.id or 0),
-        "record_fields": RECORD_FIELDS,
-        "values": {},
-        **TEXTS,
-    }
+    detail = report_views.get_report_detail(session=session, report=report)
+    return {**fields_of(detail), "record_fields": RECORD_FIELDS, "values": {}, **TEXTS}
 
 
 @router.get("/{report_id}")
 def report_page(
     request: Request,
-    report: PageReport,
+    report: ReportDep,
     session: SessionDep,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
@@ -86,15 +78,13 @@ def report_page(
 
 @router.post("/{report_id}/notes")
 def report_note(
-    request: Request, form: PageForm, report: PageReport, staff: PageStaff, session: SessionDep
+    request: Request, form: PageForm, report: ReportDep, staff: CurrentStaff, session: SessionDep
 ) -> Response:
     """Log a call or visit with either side."""
     values = {"text": str(form.get("text") or "").strip()}
     try:
         data = ReportNoteCreate.model_validate(values)
-        protection_service.report_note_add(
-            session=session, report=report, staff=staff, text=data.text
-        )
+        report_service.report_note_add(session=session, report=report, staff=staff, text=data.text)
     except (ValidationError, DomainError) as exc:
         errors = {"note": next(iter(form_errors(exc, locale_of(request)).values()))}
         context = {**_detail(session, report), "values": values}
@@ -104,7 +94,7 @@ def report_note(
 
 @router.post("/{report_id}/resolve")
 def report_resolve(
-    request: Request, form: PageForm, report: PageReport, staff: PageStaff, session: SessionDep
+    request: Request, form: PageForm, report: ReportDep, staff: CurrentStaff, session: SessionDep
 ) -> Response:
     """Record the outcome: paid, mediated, legal aid, or unfounded."""
     values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "")}
@@ -112,7 +102,7 @@ def report_resolve(
         if values["outcome"] not in OUTCOMES:
             raise Invalid(N_("Choose an outcome from the list"), field="outcome")
         data = ReportResolution.model_validate(values)
-        protection_service.report_resolve(
+        report_service.report_resolve(
             session=session, report=report, staff=staff, outcome=data.outcome, note=data.note
         )
     except (ValidationError, DomainError) as exc:

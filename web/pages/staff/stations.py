@@ -13,13 +13,12 @@ from market.errors import N_, DomainError
 from market.models import Station
 from market.stations import service as station_service
 from market.stations.schemas import STATION_SERVICES, StationCreate, StationUpdate
-from web.deps import SessionDep
-from web.errors import locale_of
+from web.deps import CurrentStaff, SessionDep, StationDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
 from web.pages import places
 from web.pages.deps import PageForm
 from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors
-from web.pages.staff.deps import PageStaff, PageStation
 
 router = APIRouter(prefix="/staff/stations", route_class=PageRoute)
 
@@ -75,7 +74,7 @@ def _context(
 def station_list(
     request: Request,
     session: SessionDep,
-    staff: PageStaff,
+    staff: CurrentStaff,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Every station (closed ones too) and the form to add one."""
@@ -86,7 +85,7 @@ def station_list(
 
 @router.post("")
 def station_add(
-    request: Request, form: PageForm, staff: PageStaff, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, session: SessionDep
 ) -> Response:
     """Add a station."""
     values = _values_from(form)
@@ -101,7 +100,7 @@ def station_add(
 
 
 @router.get("/{station_id}")
-def station_edit(request: Request, station: PageStation, session: SessionDep) -> Response:
+def station_edit(request: Request, station: StationDep, session: SessionDep) -> Response:
     """The station's form, filled in."""
     context = _context(session, _values_of(station), station)
     return render(request, "staff/stations.html", context)
@@ -109,7 +108,7 @@ def station_edit(request: Request, station: PageStation, session: SessionDep) ->
 
 @router.post("/{station_id}")
 def station_save(
-    request: Request, form: PageForm, staff: PageStaff, station: PageStation, session: SessionDep
+    request: Request, form: PageForm, staff: CurrentStaff, station: StationDep, session: SessionDep
 ) -> Response:
     """Save the changes (untick "open" to close the station)."""
     values = _values_from(form)

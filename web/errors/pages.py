@@ -1,8 +1,8 @@
-"""Page routes answer in HTML: errors become a page (or the form again, with its errors inline).
+"""The pages' refusals: an error page, or the form again with its messages next to the fields.
 
 `PageRoute` renders a page route's errors as HTML and raises the rendered page on, so the
-request's session dependency still sees a failure and rolls back; the JSON API's handlers
-are untouched.
+request's session dependency still sees a failure and rolls back; the API's handlers are
+untouched.
 """
 
 from __future__ import annotations
@@ -20,9 +20,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from market.errors import N_, DomainError, Unauthenticated
-from web.errors import STATUS, database_refusal, locale_of, validation_messages
-from web.i18n import translate
+from market.errors import DomainError, Unauthenticated
+from web.errors.messages import (
+    HTTP_MESSAGES,
+    database_refusal,
+    message_of,
+    status_of,
+    validation_messages,
+)
+from web.i18n import locale_of, translate
 from web.pages.rendering import render
 
 
@@ -46,20 +52,12 @@ class FormInvalid(Exception):
 def form_errors(exc: ValidationError | DomainError, locale: str) -> dict[str, str]:
     """Field name -> message in the page's language (`_form` for the form as a whole)."""
     if isinstance(exc, DomainError):
-        message = translate(locale, exc.message, **exc.params)
-        return {exc.field or "_form": message}
+        return {exc.field or "_form": message_of(exc, locale, page=True)}
     errors: dict[str, str] = {}
     for item in validation_messages(list(exc.errors()), locale):
         field = item["field"].split(".")[0] or "_form"
         errors.setdefault(field if field != "body" else "_form", item["message"])
     return errors
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """A local path to go back to; anything else (other hosts, schemes) becomes `default`."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 def _back_link(request: Request) -> str | None:
@@ -79,8 +77,8 @@ def _domain(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthenticated) and request.method == "GET":
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-    return _error_page(request, status, translate(locale_of(request), exc.message, **exc.params))
+    message = message_of(exc, locale_of(request), page=True)
+    return _error_page(request, status_of(exc), message)
 
 
 def _form_invalid(request: Request, exc: Exception) -> Response:
@@ -100,7 +98,7 @@ def _invalid(request: Request, exc: Exception) -> Response:
 
 def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    text = N_("Not found") if exc.status_code == 404 else str(exc.detail)
+    text = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
     return _error_page(request, exc.status_code, translate(locale_of(request), text))
 
 
@@ -164,6 +162,6 @@ class PageRoute(APIRoute):
         return page_handler
 
 
-def install_handler(app: FastAPI) -> None:
+def install(app: FastAPI) -> None:
     """Let page errors out as the pages rendered them."""
     app.add_exception_handler(PageResponse, _rendered)

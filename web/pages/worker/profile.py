@@ -12,14 +12,14 @@ from starlette.datastructures import FormData
 from market.errors import N_, Invalid
 from market.membership import service as membership_service
 from market.workers import service as worker_service
+from market.workers import views as worker_views
 from market.workers.schemas import WorkerProfileUpdate
-from web.deps import SessionDep
-from web.errors import locale_of
+from web.deps import CurrentWorker, SessionDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
 from web.pages import places
-from web.pages.deps import PageForm, PageWorker
+from web.pages.deps import PageForm
 from web.pages.rendering import render
-from web.pages.route import FormInvalid, PageRoute, form_errors
-from web.pages.worker_feed import nearest_stations
 
 router = APIRouter(route_class=PageRoute)
 
@@ -33,6 +33,7 @@ WEEKDAYS = (
     N_("Sat"),
     N_("Sun"),
 )
+MEMBERSHIP_FLASH = {"union": N_("Application sent. Union staff will look at it soon.")}
 
 
 def _hhmm(minutes: int) -> str:
@@ -109,57 +110,53 @@ def _update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfi
     return WorkerProfileUpdate.model_validate(data)
 
 
-MEMBERSHIP_FLASH = {"union": N_("Application sent. Union staff will look at it soon.")}
-
-
 def _context(
-    values: dict[str, object], welcome: bool, session: SessionDep, view: worker_service.WorkerView
+    values: dict[str, object], welcome: bool, page: worker_views.ProfilePage
 ) -> dict[str, object]:
     return {
         "values": values,
         "radii": RADII,
         "weekdays": WEEKDAYS,
         "welcome": welcome,
-        "membership": membership_service.get_membership(session=session, user_id=view.user.id or 0),
-        "stations": nearest_stations(session, view),
+        "membership": page.membership,
+        "stations": page.stations,
     }
 
 
 @router.get("/profile")
 def profile_form(
     request: Request,
-    worker: PageWorker,
+    worker: CurrentWorker,
     session: SessionDep,
     welcome: Annotated[bool, Query()] = False,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """My trades, certificates, area, hours and lowest day wage; joining the union."""
-    view = worker_service.get_worker(session=session, user_id=worker.id or 0)
-    context = _context(_values_of(view), welcome, session, view)
+    page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
+    context = _context(_values_of(page.view), welcome, page)
     context["flash"] = MEMBERSHIP_FLASH.get(ok or "")
     return render(request, "worker/profile.html", context)
 
 
 @router.post("/profile")
 def profile_save(
-    request: Request, form: PageForm, worker: PageWorker, session: SessionDep
+    request: Request, form: PageForm, worker: CurrentWorker, session: SessionDep
 ) -> Response:
     """Save the profile and show the jobs that now fit."""
     values = _values_from(form)
-    view = worker_service.get_worker(session=session, user_id=worker.id or 0)
+    page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
     try:
-        data = _update_of(values, {t.trade: t.level for t in view.trades})
+        data = _update_of(values, {t.trade: t.level for t in page.view.trades})
         worker_service.worker_profile_update(session=session, worker=worker, data=data)
     except (ValidationError, Invalid) as exc:
         errors = form_errors(exc, locale_of(request))
         welcome = form.get("welcome") == "1"
-        context = _context(values, welcome, session, view)
-        raise FormInvalid("worker/profile.html", context, errors) from exc
+        raise FormInvalid("worker/profile.html", _context(values, welcome, page), errors) from exc
     return RedirectResponse("/feed?ok=saved", status_code=303)
 
 
 @router.post("/profile/union")
-def union_apply(worker: PageWorker, session: SessionDep) -> Response:
+def union_apply(worker: CurrentWorker, session: SessionDep) -> Response:
     """Apply to join the trade union (staff approve or reject)."""
     membership_service.membership_apply(session=session, worker=worker)
     return RedirectResponse("/profile?ok=union#union", status_code=303)

@@ -8,15 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market.applications import service as application_service
+from market.applications import views as application_views
 from market.errors import N_
 from market.models import ApplicationStatus
-from market.workers import service as worker_service
-from web.deps import ApplicationDep, SessionDep
-from web.pages.deps import PageForm, PageWorker
+from web.deps import ApplicationDep, CurrentWorker, SessionDep
+from web.errors.pages import PageRoute
+from web.pages.deps import PageForm
 from web.pages.forms import cancel_reason, stars_of
 from web.pages.rendering import render
-from web.pages.route import PageRoute
-from web.pages.worker_feed import nearest_stations
 
 router = APIRouter(route_class=PageRoute)
 S = ApplicationStatus
@@ -43,40 +42,42 @@ SECTIONS = (
 )
 
 
-def _my_jobs_context(session: SessionDep, worker: PageWorker) -> dict[str, object]:
-    rows = application_service.list_worker_applications(session=session, worker_id=worker.id or 0)
-    rated = application_service.list_rated_application_ids(
-        session=session, user_id=worker.id or 0, application_ids=[a.id or 0 for a, _j, _e in rows]
+def _my_jobs_context(
+    session: SessionDep, worker: CurrentWorker, *, stations: bool = False
+) -> dict[str, object]:
+    mine = application_views.get_worker_jobs(
+        session=session, worker_id=worker.id or 0, stations=stations
     )
     sections = [
-        (key, title, [row for row in rows if row[0].status in statuses])
+        (key, title, [row for row in mine.rows if row[0].status in statuses])
         for key, title, statuses in SECTIONS
     ]
-    return {
+    context: dict[str, object] = {
         "sections": sections,
-        "rated": rated,
+        "rated": mine.rated,
         "reasons": CANCEL_REASONS,
         "contact_visible": application_service.contact_visible,
     }
+    if stations:
+        context["stations"] = mine.stations
+    return context
 
 
 @router.get("/my/jobs")
 def my_jobs(
     request: Request,
-    worker: PageWorker,
+    worker: CurrentWorker,
     session: SessionDep,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """My applications and hires, grouped by what I should do next."""
-    context = _my_jobs_context(session, worker)
+    context = _my_jobs_context(session, worker, stations=True)
     context["flash"] = FLASH.get(ok or "")
-    view = worker_service.get_worker(session=session, user_id=worker.id or 0)
-    context["stations"] = nearest_stations(session, view)
     return render(request, "worker/my_jobs.html", context)
 
 
 @router.get("/my/jobs/list")
-def my_jobs_list(request: Request, worker: PageWorker, session: SessionDep) -> Response:
+def my_jobs_list(request: Request, worker: CurrentWorker, session: SessionDep) -> Response:
     """Only the list: the page refreshes it when an employer hires, declines or cancels."""
     return render(request, "worker/_my_jobs_list.html", _my_jobs_context(session, worker))
 
@@ -85,7 +86,7 @@ def my_jobs_list(request: Request, worker: PageWorker, session: SessionDep) -> R
 def cancel(
     request: Request,
     form: PageForm,
-    worker: PageWorker,
+    worker: CurrentWorker,
     application: ApplicationDep,
     session: SessionDep,
 ) -> Response:
@@ -101,7 +102,7 @@ def cancel(
 def rate(
     request: Request,
     form: PageForm,
-    worker: PageWorker,
+    worker: CurrentWorker,
     application: ApplicationDep,
     session: SessionDep,
 ) -> Response:

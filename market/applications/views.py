@@ -1,0 +1,61 @@
+"""What a worker's "My jobs" and an employer's applicant list show, each in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from market.applications import service as application_service
+from market.models import Application, Job, Station, User
+from market.stations import service as station_service
+from market.types import utcnow
+from market.workers import service as worker_service
+
+
+@dataclass(frozen=True)
+class WorkerJobs:
+    rows: Sequence[tuple[Application, Job, User]]  # application, job, employer; soonest first
+    rated: set[int]  # the applications the worker has rated
+    stations: list[tuple[Station, float]] = field(default_factory=list)  # nearest, with km
+
+
+def get_worker_jobs(*, session: Session, worker_id: int, stations: bool = False) -> WorkerJobs:
+    """The worker's applications and hires, those rated, and (`stations`) the stations near."""
+    rows = application_service.list_worker_applications(session=session, worker_id=worker_id)
+    near: list[tuple[Station, float]] = []
+    if stations:
+        position = worker_service.get_position(session=session, worker_id=worker_id)
+        near = station_service.list_stations_near(session=session, position=position)
+    return WorkerJobs(
+        rows=rows,
+        rated=application_service.list_rated_application_ids(
+            session=session, user_id=worker_id, application_ids=[a.id or 0 for a, _j, _e in rows]
+        ),
+        stations=near,
+    )
+
+
+@dataclass(frozen=True)
+class JobApplicants:
+    job: Job
+    applicants: Sequence[tuple[Application, User]]  # application, worker; oldest first
+    rated: set[int]  # the applications the employer has rated
+    started: bool  # the shift has begun: the work can be marked done
+
+
+def get_job_applicants(
+    *, session: Session, job: Job, employer_id: int, now: datetime | None = None
+) -> JobApplicants:
+    """The job's applicants, which of them the employer rated, and whether the shift began."""
+    rows = application_service.list_job_applications(session=session, job_id=job.id or 0)
+    return JobApplicants(
+        job=job,
+        applicants=rows,
+        rated=application_service.list_rated_application_ids(
+            session=session, user_id=employer_id, application_ids=[a.id or 0 for a, _w in rows]
+        ),
+        started=job.start_at <= (now or utcnow()),
+    )

@@ -1,0 +1,34 @@
+"""What the staff's morning-dispatch page shows for a day, gathered in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from market.dispatch import service as dispatch_service
+from market.models import DispatchProposal, Job, User
+
+
+@dataclass(frozen=True)
+class DispatchDay:
+    day: date
+    district: str  # "" for every district
+    plan: dispatch_service.DispatchPlan | None  # only when asked for: planning ranks a market
+    sent: Sequence[tuple[DispatchProposal, Job, User, User]]  # proposal, job, worker, employer
+
+
+def get_dispatch_day(
+    *, session: Session, day: date, district: str = "", plan: bool = False
+) -> DispatchDay:
+    """The proposals already sent for the day and district, and the plan when `plan`."""
+    return DispatchDay(
+        day=day,
+        district=district,
+        plan=dispatch_service.plan_dispatch(session=session, day=day, district=district)
+        if plan
+        else None,
+        sent=dispatch_service.list_sent(session=session, day=day, district=district),
+    )

@@ -1,0 +1,134 @@
+"""Morning dispatch: staff plan the day's assignment and send it; workers take or refuse."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import HTMLResponse, Response
+
+from market.dispatch import service as dispatch_service
+from market.dispatch.schemas import DispatchSend
+from market.errors import N_
+from web.api import console_router
+from web.api.downloads import csv_response, download
+from web.api.schemas.applications import ApplicationOut, application_out
+from web.api.schemas.dispatch import (
+    SENT_COLUMNS,
+    PlanOut,
+    ProposalOut,
+    SentOut,
+    WorkerProposalOut,
+    plan_out,
+    sent_out,
+    sent_rows,
+    worker_proposal_out,
+)
+from web.deps import CurrentStaff, CurrentWorker, Id, LocaleDep, SessionDep
+from web.i18n import translate
+
+router = APIRouter()
+protection = APIRouter(tags=["protection"])  # the worker's side
+console = console_router()
+
+Day = Annotated[date, Query(description="local date of the gig market")]
+District = Annotated[str, Query(max_length=40)]
+
+
+@protection.get("/worker/proposals")
+def my_proposals(
+    worker: CurrentWorker, session: SessionDep, locale: LocaleDep
+) -> list[WorkerProposalOut]:
+    """Jobs the union's morning dispatch offers me; open ones first."""
+    rows = dispatch_service.list_worker_proposals(session=session, worker_id=worker.id or 0)
+    return [worker_proposal_out(p, job, locale) for p, job in rows]
+
+
+@protection.post("/worker/proposals/{proposal_id}/accept")
+def proposal_accept(proposal_id: Id, worker: CurrentWorker, session: SessionDep) -> ApplicationOut:
+    """Take the proposed job: I am hired if a slot is still free and I am not booked."""
+    application = dispatch_service.proposal_accept(
+        session=session, proposal_id=proposal_id, worker=worker
+    )
+    return application_out(application)
+
+
+@protection.post("/worker/proposals/{proposal_id}/decline")
+def proposal_decline(proposal_id: Id, worker: CurrentWorker, session: SessionDep) -> ProposalOut:
+    """Turn the proposed job down."""
+    proposal = dispatch_service.proposal_decline(
+        session=session, proposal_id=proposal_id, worker=worker
+    )
+    return ProposalOut.model_validate(proposal)
+
+
+@console.get("/dispatch/plan")
+def dispatch_plan(
+    day: Day, session: SessionDep, locale: LocaleDep, district: District = ""
+) -> PlanOut:
+    """Dry run: the proposed assignment for the day's open jobs, with reasons and gaps."""
+    plan = dispatch_service.plan_dispatch(session=session, day=day, district=district)
+    return plan_out(plan, locale)
+
+
+@console.post("/dispatch/send", status_code=status.HTTP_201_CREATED)
+def dispatch_send(
+    data: DispatchSend, staff: CurrentStaff, session: SessionDep
+) -> list[ProposalOut]:
+    """Plan afresh and send each assignment (or the chosen ones) to the workers' phones."""
+    only = None if data.only is None else [(p.job_id, p.worker_id) for p in data.only]
+    proposals = dispatch_service.dispatch_send(
+        session=session, staff=staff, day=data.day, district=data.district, only=only
+    )
+    return [ProposalOut.model_validate(p) for p in proposals]
+
+
+@console.get("/dispatch/sent")
+def dispatch_sent(day: Day, session: SessionDep, district: District = "") -> list[SentOut]:
+    """The proposals sent for the day, with contacts, and whether workers answered."""
+    rows = dispatch_service.list_sent(session=session, day=day, district=district)
+    return [sent_out(*row) for row in rows]
+
+
+@console.get(
+    "/dispatch/sent.csv", response_class=Response, responses=download("text/csv", "The list as CSV")
+)
+def dispatch_sent_csv(
+    day: Day, session: SessionDep, locale: LocaleDep, district: District = ""
+) -> Response:
+    """The day's list for the physical gig market, as CSV."""
+    rows = dispatch_service.list_sent(session=session, day=day, district=district)
+    return csv_response(
+        f"dispatch-{day.isoformat()}.csv", locale, SENT_COLUMNS, sent_rows(rows, locale)
+    )
+
+
+@console.get(
+    "/dispatch/print",
+    response_class=Response,
+    responses=download("text/html", "An HTML fragment to print"),
+)
+def dispatch_print(
+    day: Day, session: SessionDep, locale: LocaleDep, district: District = ""
+) -> HTMLResponse:
+    """The day's list as a printable HTML table (a fragment pages can embed)."""
+    rows = sent_rows(
+        dispatch_service.list_sent(session=session, day=day, district=district), locale
+    )
+    title = translate(locale, N_("Dispatch list for {day}"), day=day.isoformat())
+    head = "".join(f"<th>{html.escape(translate(locale, label))}</th>" for _, label in SENT_COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(r[k])}</td>" for k, _ in SENT_COLUMNS) + "</tr>"
+        for r in rows
+    )
+    district_note = f" · {html.escape(district)}" if district else ""
+    return HTMLResponse(
+        f'<section class="dispatch-print"><h2>{html.escape(title)}{district_note}</h2>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
+    )
+
+
+router.include_router(protection)
+router.include_router(console)

@@ -1,0 +1,79 @@
+"""A worker's own profile as the API shows it: only they see their exact home location."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from market.workers.service import WorkerView
+
+
+class TradeOut(BaseModel):
+    code: str
+    level: int
+
+
+class WeeklyOut(BaseModel):
+    weekday: int
+    start: str
+    end: str
+
+
+class DayOut(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class WorkerProfileOut(BaseModel):
+    """The worker's own profile: only they see their exact home location."""
+
+    id: int
+    name: str
+    phone: str
+    home_lat: float | None
+    home_lon: float | None
+    district: str
+    radius_km: float
+    min_wage: int
+    trades: list[TradeOut]
+    certificates: list[str]
+    weekly: list[WeeklyOut]
+    days: list[DayOut]
+    available_now: bool
+    now_until: datetime | None
+    reliability: float | None
+    rating: float | None
+
+
+def _minutes(value: int) -> str:
+    return f"{value // 60:02d}:{value % 60:02d}"
+
+
+def trades_out(view: WorkerView) -> list[TradeOut]:
+    return [TradeOut(code=t.trade, level=t.level) for t in view.trades]
+
+
+def worker_profile_out(view: WorkerView) -> WorkerProfileOut:
+    p = view.profile
+    return WorkerProfileOut(
+        id=p.user_id,
+        name=view.user.name,
+        phone=view.user.phone,
+        home_lat=p.home_lat,
+        home_lon=p.home_lon,
+        district=p.district,
+        radius_km=p.radius_km,
+        min_wage=p.min_wage,
+        trades=trades_out(view),
+        certificates=view.certificates,
+        weekly=[
+            WeeklyOut(weekday=w.weekday, start=_minutes(w.start_minute), end=_minutes(w.end_minute))
+            for w in view.weekly
+        ],
+        days=[DayOut(start=d.start_at, end=d.end_at) for d in view.days],
+        available_now=p.available_now,
+        now_until=p.now_until,
+        reliability=view.reliability,
+        rating=view.rating,
+    )

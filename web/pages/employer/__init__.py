@@ -1,0 +1,11 @@
+"""The employer's pages under /employer: post a job, my jobs, applicants and decisions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.pages.employer import applications, jobs
+
+router = APIRouter()
+for _module in (jobs, applications):
+    router.include_router(_module.router)

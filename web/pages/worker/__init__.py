@@ -1,0 +1,11 @@
+"""The worker's pages: the feed, a job and claiming it, My jobs, the profile."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.pages.worker import feed, jobs, my_jobs, profile
+
+router = APIRouter()
+for _module in (feed, jobs, profile, my_jobs):
+    router.include_router(_module.router)

@@ -1,0 +1,43 @@
+"""A job's page for a worker, with its map, and claiming it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from market.applications import service as application_service
+from market.feed import views as feed_views
+from web.deps import CurrentWorker, JobDep, JobId, SessionDep
+from web.errors.pages import PageRoute
+from web.pages.rendering import fields_of, render
+
+router = APIRouter(route_class=PageRoute)
+
+
+def _job_context(
+    request: Request, session: SessionDep, worker: CurrentWorker, job: JobDep
+) -> dict[str, object]:
+    seen = feed_views.get_worker_job(session=session, worker_id=worker.id or 0, job=job)
+    return {**fields_of(seen), "tile_url": request.app.state.settings.tile_url}
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, job: JobDep, worker: CurrentWorker, session: SessionDep) -> Response:
+    """One job: pay, shift, place on a map, my straight-line distance, claim."""
+    return render(request, "worker/job.html", _job_context(request, session, worker, job))
+
+
+@router.get("/jobs/{job_id}/claim")
+def claim_confirm(
+    request: Request, job: JobDep, worker: CurrentWorker, session: SessionDep
+) -> Response:
+    """Are you sure? (the confirmation for phones without JavaScript)"""
+    return render(request, "worker/claim.html", _job_context(request, session, worker, job))
+
+
+@router.post("/jobs/{job_id}/claim")
+def claim(job_id: JobId, worker: CurrentWorker, session: SessionDep) -> Response:
+    """Claim (抢单: hired at once) or apply; then on to My jobs."""
+    result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
+    done = "claimed" if result.application.status == "confirmed" else "applied"
+    return RedirectResponse(f"/my/jobs?ok={done}#application-{result.application.id}", 303)
