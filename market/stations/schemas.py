@@ -35,3 +35,10 @@ class StationUpdate(optional_fields(StationBase, name="StationUpdateFields")):  
         if (self.lat is None) != (self.lon is None):
             raise ValueError(N_("Give both lat and lon"))
         return self
+
+
+class StationPublic(StationBase):
+    """A station as the API shows it: the field set, its id and whether it is open."""
+
+    id: int
+    active: bool

@@ -10,7 +10,7 @@ from market.applications import service as application_service
 from market.applications.schemas import CancelRequest
 from market.feed import service as feed_service
 from market.jobs import service as job_service
-from market.jobs.schemas import JobCreate, JobUpdate
+from market.jobs.schemas import JobCreate, JobPublic, JobUpdate
 from web.api.schemas.applications import (
     ApplicantOut,
     ApplicationOut,
@@ -18,7 +18,7 @@ from web.api.schemas.applications import (
     application_out,
 )
 from web.api.schemas.feed import CandidateOut, candidate_out
-from web.api.schemas.jobs import JobOut, job_out
+from web.api.schemas.jobs import job_out
 from web.deps import (
     CurrentEmployer,
     CurrentUser,
@@ -35,17 +35,17 @@ from web.security.idempotency import IdempotentDep
 router = APIRouter(tags=["jobs"])
 
 
-def _out(session: SessionDep, job: JobDep) -> JobOut:
+def _out(session: SessionDep, job: JobDep) -> JobPublic:
     return job_out(job, job_service.job_certificates(session=session, job_id=job.id or 0))
 
 
-@router.post("/jobs", status_code=status.HTTP_201_CREATED, response_model=JobOut)
+@router.post("/jobs", status_code=status.HTTP_201_CREATED, response_model=JobPublic)
 def job_post(
     data: JobCreate, employer: CurrentEmployer, session: SessionDep, once: IdempotentDep
 ) -> Response:
     """Post a job opening. Send an `Idempotency-Key` so a retry never posts it twice."""
 
-    def run() -> tuple[int, JobOut]:
+    def run() -> tuple[int, JobPublic]:
         job = job_service.job_post(session=session, employer=employer, data=data)
         return status.HTTP_201_CREATED, job_out(job, data.certificates)
 
@@ -53,31 +53,31 @@ def job_post(
 
 
 @router.get("/jobs/{job_id}")
-def job_get(job: JobDep, user: CurrentUser, session: SessionDep) -> JobOut:
+def job_get(job: JobDep, user: CurrentUser, session: SessionDep) -> JobPublic:
     """One job, as anyone logged in may see it."""
     return _out(session, job)
 
 
 @router.patch("/jobs/{job_id}")
-def job_update(data: JobUpdate, job: OwnedJobDep, session: SessionDep) -> JobOut:
+def job_update(data: JobUpdate, job: OwnedJobDep, session: SessionDep) -> JobPublic:
     """Edit my job."""
     return _out(session, job_service.job_update(session=session, job=job, data=data))
 
 
 @router.post("/jobs/{job_id}/cancel")
-def job_cancel(data: CancelRequest, job: OwnedJobDep, session: SessionDep) -> JobOut:
+def job_cancel(data: CancelRequest, job: OwnedJobDep, session: SessionDep) -> JobPublic:
     """Call my job off; hired and pending workers are told why."""
     return _out(session, job_service.job_cancel(session=session, job=job, reason=data.reason))
 
 
 @router.post("/jobs/{job_id}/complete")
-def job_complete(job: OwnedJobDep, session: SessionDep) -> JobOut:
+def job_complete(job: OwnedJobDep, session: SessionDep) -> JobPublic:
     """Mark my job done (after the shift started)."""
     return _out(session, job_service.job_complete(session=session, job=job))
 
 
 @router.get("/employer/jobs")
-def my_jobs(employer: CurrentEmployer, session: SessionDep) -> list[JobOut]:
+def my_jobs(employer: CurrentEmployer, session: SessionDep) -> list[JobPublic]:
     """My jobs, latest shift first."""
     jobs = job_service.list_employer_jobs(session=session, employer_id=employer.id or 0)
     certificates = job_service.certificates_by_job(

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, status
 
 from market.fields import Latitude, Longitude
 from market.stations import service as station_service
-from market.stations.schemas import StationCreate, StationUpdate
+from market.stations.schemas import StationCreate, StationPublic, StationUpdate
 from web.api import console_router
-from web.api.schemas.stations import NearStationOut, StationOut, near_station_out
+from web.api.schemas.stations import NearStationOut, near_station_out, station_out
 from web.deps import CurrentUser, SessionDep, StationDep
 
 router = APIRouter()
@@ -32,22 +32,22 @@ def stations_nearest(
 
 
 @console.get("/stations")
-def stations(session: SessionDep) -> list[StationOut]:
+def stations(session: SessionDep) -> list[StationPublic]:
     """Every station, closed ones included."""
-    return [StationOut.model_validate(s) for s in station_service.list_stations(session=session)]
+    return [station_out(s) for s in station_service.list_stations(session=session)]
 
 
 @console.post("/stations", status_code=status.HTTP_201_CREATED)
-def station_create(data: StationCreate, session: SessionDep) -> StationOut:
+def station_create(data: StationCreate, session: SessionDep) -> StationPublic:
     """Add a service station."""
-    return StationOut.model_validate(station_service.station_create(session=session, data=data))
+    return station_out(station_service.station_create(session=session, data=data))
 
 
 @console.patch("/stations/{station_id}")
-def station_update(data: StationUpdate, station: StationDep, session: SessionDep) -> StationOut:
+def station_update(data: StationUpdate, station: StationDep, session: SessionDep) -> StationPublic:
     """Edit a station (active=false closes it)."""
     updated = station_service.station_update(session=session, station=station, data=data)
-    return StationOut.model_validate(updated)
+    return station_out(updated)
 
 
 router.include_router(protection)

@@ -8,8 +8,9 @@ from pydantic import BaseModel
 
 from market.applications.service import contact_visible
 from market.feed.service import rounded_km
+from market.jobs.schemas import JobPublic
 from market.models import Application, Job, User
-from web.api.schemas.jobs import JobOut, job_out
+from web.api.schemas.jobs import job_out
 
 
 class ContactOut(BaseModel):
@@ -29,7 +30,7 @@ class ApplicationOut(BaseModel):
 
 
 class MyApplicationOut(ApplicationOut):
-    job: JobOut
+    job: JobPublic
     employer: ContactOut | None  # only once confirmed
 
 

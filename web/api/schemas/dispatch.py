@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict
 from market.dispatch.service import DispatchPlan
 from market.errors import N_
 from market.i18n import local
+from market.jobs.schemas import JobPublic
 from market.models import DispatchProposal, Job, User
 from matching.model import Reason
-from web.api.schemas.jobs import JobOut, job_out
+from web.api.schemas.jobs import job_out
 from web.i18n import reason_text, translate
 
 SentRow = tuple[DispatchProposal, Job, User, User]  # proposal, job, worker, employer
@@ -116,7 +117,7 @@ class SentOut(ProposalOut):
 
 class WorkerProposalOut(ProposalOut):
     reason: str
-    job: JobOut
+    job: JobPublic
 
 
 def sent_out(p: DispatchProposal, job: Job, worker: User, employer: User) -> SentOut:

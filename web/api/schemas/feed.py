@@ -5,13 +5,14 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from market.feed.service import Candidate, FeedItem
-from web.api.schemas.jobs import JobOut, job_out
+from market.jobs.schemas import JobPublic
+from web.api.schemas.jobs import job_out
 from web.api.schemas.workers import TradeOut, trades_out
 from web.i18n import reason_text
 
 
 class FeedItemOut(BaseModel):
-    job: JobOut
+    job: JobPublic
     score: float
     distance_km: float
     reason: str

@@ -1,30 +1,18 @@
-"""Union service stations (驿站) as the API shows them."""
+"""Union service stations (驿站) as the API shows them: derived from the station field set."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from market.models import Station
+from market.stations.schemas import StationPublic
 
 
-class StationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    address: str
-    district: str
-    lat: float
-    lon: float
-    hours: str
-    phone: str
-    services: list[str]
-    active: bool
-
-
-class NearStationOut(StationOut):
+class NearStationOut(StationPublic):
     distance_km: float
 
 
+def station_out(station: Station) -> StationPublic:
+    return StationPublic.model_validate(station.model_dump())
+
+
 def near_station_out(station: Station, km: float) -> NearStationOut:
-    return NearStationOut(**StationOut.model_validate(station).model_dump(), distance_km=km)
+    return NearStationOut.model_validate({**station.model_dump(), "distance_km": km})

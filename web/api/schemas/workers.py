@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from market.workers.models import WorkerProfileBase
 from market.workers.service import WorkerView
 
 
@@ -25,17 +26,12 @@ class DayOut(BaseModel):
     end: datetime
 
 
-class WorkerProfileOut(BaseModel):
-    """The worker's own profile: only they see their exact home location."""
+class WorkerProfileOut(WorkerProfileBase):
+    """The worker's own profile (the profile field set and the rest): only they see it."""
 
     id: int
     name: str
     phone: str
-    home_lat: float | None
-    home_lon: float | None
-    district: str
-    radius_km: float
-    min_wage: int
     trades: list[TradeOut]
     certificates: list[str]
     weekly: list[WeeklyOut]
