@@ -287,6 +287,12 @@ def proposal_decline(
     """The worker turns the proposal down; the slot goes back to the next plan."""
     now = now or utcnow()
     proposal = _own_open_proposal(session, proposal_id, worker)
+    _decline(session, proposal, now)
+    session.flush()
+    return proposal
+
+
+def _decline(session: Session, proposal: DispatchProposal, now: datetime) -> None:
     proposal.status, proposal.decided_at = ProposalStatus.declined, now
     session.add(proposal)
     event_record(
@@ -296,8 +302,6 @@ def proposal_decline(
         worker_id=proposal.worker_id,
         payload={"proposal": proposal.id},
     )
-    session.flush()
-    return proposal
 
 
 def proposals_release(*, session: Session, worker_id: int, now: datetime | None = None) -> int:
@@ -310,14 +314,6 @@ def proposals_release(*, session: Session, worker_id: int, now: datetime | None 
         )
     ).all()
     for proposal in open_:
-        proposal.status, proposal.decided_at = ProposalStatus.declined, now
-        session.add(proposal)
-        event_record(
-            session=session,
-            kind="dispatch.declined",
-            job_id=proposal.job_id,
-            worker_id=proposal.worker_id,
-            payload={"proposal": proposal.id},
-        )
+        _decline(session, proposal, now)
     session.flush()
     return len(open_)
