@@ -13,12 +13,13 @@ from starlette.middleware.gzip import GZipMiddleware
 
 import web.api.protection as protection_api
 import web.api.staff as staff_api
+import web.api.staff_arrears as staff_arrears_api
 import web.api.staff_protection as staff_protection_api
 from market.accounts.throttle import LoginGuard, counter_for
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from web import errors, pages, stats_refresh
-from web.api import applications, auth, catalogue, jobs, me, workers
+from web.api import applications, auth, catalogue, jobs, me, work, workers
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
@@ -102,9 +103,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
     )
     api = APIRouter(prefix="/api/v1", responses=errors.ERROR_RESPONSES)
-    for module in (auth, workers, jobs, applications, catalogue, me):
+    for module in (auth, workers, jobs, applications, catalogue, me, work):
         api.include_router(module.router)
-    for module in (protection_api, staff_api, staff_protection_api):  # union staff console
+    for module in (protection_api, staff_api, staff_protection_api, staff_arrears_api):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live_router)

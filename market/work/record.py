@@ -184,27 +184,35 @@ class JobDay:
 def get_job_day(*, session: Session, job: Job, now: datetime | None = None) -> JobDay:
     """The employer's page of a job's day: the code to show and every hire's record."""
     now = now or utcnow()
-    first, last = work_days(job)
-    today = local(now).date()
+    today, code = get_job_code(job=job, now=now)
     rows = session.exec(
         select(Application, Job)
         .join(Job, col(Job.id) == col(Application.job_id))
         .where(col(Application.job_id) == job.id, col(Application.status).in_(WORKING))
         .order_by(col(Application.id))
     ).all()
-    code = (
-        attendance_code(job_id=job.id or 0, day=today)
-        if first <= today <= last and job.status != JobStatus.cancelled
-        else None
-    )
     return JobDay(
-        job=job, today=today, code=code, first_day=first, records=records_of(session, rows)
+        job=job,
+        today=today,
+        code=code,
+        first_day=work_days(job)[0],
+        records=records_of(session, rows),
     )
 
 
-def get_record(*, session: Session, application: Application, job: Job) -> Record:
+def get_record(*, session: Session, application: Application) -> Record:
     """One hire's record with both parties."""
+    job = session.get_one(Job, application.job_id)
     return records_of(session, [(application, job)])[0]
+
+
+def get_job_code(*, job: Job, now: datetime | None = None) -> tuple[date, str | None]:
+    """Today's local date and the job's code for it (None unless today is the shift's day)."""
+    now = now or utcnow()
+    first, last = work_days(job)
+    today = local(now).date()
+    on = first <= today <= last and job.status != JobStatus.cancelled
+    return today, attendance_code(job_id=job.id or 0, day=today) if on else None
 
 
 def get_worker_employer_records(

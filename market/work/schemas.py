@@ -61,3 +61,7 @@ class PaymentDispute(Strict):
 
 class AnswerCreate(Strict):
     note: str = Note
+
+
+class HoldCreate(Strict):
+    reason: str = Field(default="", max_length=200, description="shown in the moderation log")

@@ -38,7 +38,9 @@ def test_export_holds_profile_applications_ratings_and_reports(
     assert data["account"]["phone"] == worker.phone and "password_hash" not in data["account"]
     assert data["worker_profile"]["home_lat"] is not None
     assert data["trades"] and data["weekly_availability"]
-    assert [a["id"] for a in data["applications"]] == [world.application.id]
+    assert [a["id"] for a in data["applications"]] == [world.application.id, world.hire.id]
+    assert [a["id"] for a in data["attendance"]] == [world.entry.id]
+    assert [p["id"] for p in data["payments"]] == [world.payment.id]
     assert len(data["ratings_given"]) == len(data["ratings_received"]) == 1
     assert [r["id"] for r in data["reports"]] == [world.report.id]
     assert [p["id"] for p in data["dispatch_proposals"]] == [world.proposal.id]
