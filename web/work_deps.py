@@ -94,3 +94,21 @@ PartyRecordDep = Annotated[Application, Depends(_party_record)]  # its worker or
 EmployerRecordDep = Annotated[Application, Depends(_employer_record)]
 PartyEntryDep = Annotated[Attendance, Depends(_party_entry)]
 WorkerPaymentDep = Annotated[Payment, Depends(_worker_payment)]
+
+
+def _my_hire(session: SessionDep, user: CurrentUser, record: RecordDep) -> Application:
+    """The worker's own hire (their pages); anyone else's is not found."""
+    if record.worker_id != user.id:
+        raise NotFound(N_("Work record not found"))
+    return record
+
+
+def _my_job_hire(session: SessionDep, user: CurrentUser, record: RecordDep) -> Application:
+    """A hire on the employer's own job (their pages); anyone else's is not found."""
+    if _side(session, user, record) != "employer":
+        raise NotFound(N_("Work record not found"))
+    return record
+
+
+MyHireDep = Annotated[Application, Depends(_my_hire)]
+MyJobHireDep = Annotated[Application, Depends(_my_job_hire)]

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from market.errors import N_, NotFound
 from market.i18n import local
 from market.models import (
     Application,
+    Attendance,
     EmployerProfile,
     Job,
     JobStatus,
@@ -23,7 +25,14 @@ from market.models import (
 from market.types import utcnow
 from market.work import arrears
 from market.work.codes import attendance_code
-from market.work.ledger import WORKING, Ledger, load_ledgers, work_days
+from market.work.ledger import (
+    WORKING,
+    Ledger,
+    get_application_and_job,
+    load_ledgers,
+    work_days,
+)
+from matching.geo import haversine_km
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,18 @@ class Record:
     @property
     def due_at(self) -> datetime:
         return arrears.due_at(self.ledger.job)
+
+    @property
+    def days(self) -> list[date]:
+        """The shift's local day(s): a night shift has two."""
+        first, last = work_days(self.job)
+        return [first] if first == last else [first, last]
+
+    def metres_from_site(self, row: Attendance) -> int | None:
+        """How far from the work site the phone was, when the entry has a position."""
+        if row.lat is None or row.lon is None:
+            return None
+        return round(haversine_km(row.lat, row.lon, self.job.lat, self.job.lon) * 1000)
 
 
 @dataclass
@@ -200,10 +221,24 @@ def get_job_day(*, session: Session, job: Job, now: datetime | None = None) -> J
     )
 
 
-def get_record(*, session: Session, application: Application) -> Record:
+def get_record(*, session: Session, application_id: int) -> Record:
     """One hire's record with both parties."""
-    job = session.get_one(Job, application.job_id)
-    return records_of(session, [(application, job)])[0]
+    pair = get_application_and_job(session=session, application_id=application_id)
+    return records_of(session, [pair])[0]
+
+
+def get_my_hire(*, session: Session, worker_id: int, job_id: int) -> Application:
+    """The worker's hire on this job (where the job's QR code leads), or NotFound."""
+    application = session.exec(
+        select(Application).where(
+            col(Application.worker_id) == worker_id,
+            col(Application.job_id) == job_id,
+            col(Application.status).in_(WORKING),
+        )
+    ).first()
+    if application is None:
+        raise NotFound(N_("You are not hired for this job"))
+    return application
 
 
 def get_job_code(*, job: Job, now: datetime | None = None) -> tuple[date, str | None]:
@@ -218,7 +253,8 @@ def get_job_code(*, job: Job, now: datetime | None = None) -> tuple[date, str | 
 def get_worker_employer_records(
     *, session: Session, worker_id: int, employer_id: int, now: datetime | None = None
 ) -> list[Record]:
-    """Every shift a worker was hired for by one employer (the per-worker evidence sheet)."""
+    """Every shift a worker was hired for by one employer (the per-worker evidence sheet),
+    or NotFound when there is none."""
     now = now or utcnow()
     rows = session.exec(
         select(Application, Job)
@@ -230,4 +266,6 @@ def get_worker_employer_records(
         )
         .order_by(col(Job.start_at))
     ).all()
+    if not rows:
+        raise NotFound(N_("No work record with this employer"))
     return records_of(session, rows)

@@ -61,7 +61,9 @@ def job_day(job: OwnedJobDep, session: SessionDep) -> JobDayOut:
 @router.get("/records/{record_id}")
 def record_get(application: RecordDep, session: SessionDep) -> RecordOut:
     """One hire's work record: agreed pay, attendance, payments and their answers."""
-    return record_out(record_service.get_record(session=session, application=application))
+    return record_out(
+        record_service.get_record(session=session, application_id=application.id or 0)
+    )
 
 
 @router.post("/records/{record_id}/check-in", status_code=CREATED)

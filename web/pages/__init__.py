@@ -7,7 +7,18 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web.pages import auth, employer, pwa, staff, worker_feed, worker_jobs, worker_profile
+from web.pages import (
+    auth,
+    employer,
+    pwa,
+    staff,
+    work,
+    work_employer,
+    work_evidence,
+    worker_feed,
+    worker_jobs,
+    worker_profile,
+)
 from web.pages.rendering import STATIC_DIR
 from web.pages.route import install_handler
 
@@ -30,5 +41,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", VersionedStatic(directory=STATIC_DIR), name="static")
     pages = APIRouter()
     for module in (auth, worker_feed, worker_profile, worker_jobs, employer, staff, pwa):
+        pages.include_router(module.router)
+    for module in (work, work_employer, work_evidence):  # the work record (market/work)
         pages.include_router(module.router)
     app.include_router(pages)

@@ -102,6 +102,8 @@ def test_no_employer_facing_answer_shows_a_workers_location_or_phone_before_a_hi
         allowed = expected(method, template) or frozenset()
         if method != "GET" or "my_employer" not in allowed:
             continue
+        if "{record_id}" in template:  # a work record is a hire's: contact is shared by then
+            continue
         path = fill(template, world.path_ids(template))
         answer = client.get(path, params={"lat": 37.5, "lon": 121.3})
         text = answer.text
