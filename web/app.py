@@ -65,7 +65,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if settings.stats_refresh_seconds > 0:
             refresher = asyncio.create_task(
                 stats_refresh.refresh_periodically(
-                    app.state.engine, every_seconds=settings.stats_refresh_seconds
+                    app.state.engine,
+                    every_seconds=settings.stats_refresh_seconds,
+                    arrears_days=settings.arrears_days,
                 )
             )
         try:
