@@ -354,6 +354,9 @@ class ReliabilityOut(BaseModel):
     jobs_completed: int
     rating: float | None
     rating_count: int
+    open_unpaid_cases: int  # the work record: 有未结工钱 while above 0
+    on_time_pay_rate: float | None  # finished hires confirmed paid in full in time (0 to 1)
+    finished_hires: int
 
 
 def reliability_out(r: EmployerReliability) -> ReliabilityOut:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from datetime import date
 
 from market.settings import get_settings
 
 DIGITS = 6
-CODE_RE = re.compile(r"^\d{6}$")
 
 
 def attendance_code(*, job_id: int, day: date, secret: str | None = None) -> str:

@@ -204,3 +204,20 @@ def test_staff_see_open_arrears_by_employer_trade_and_district(session: Session)
     assert district.key == "芝罘区"
     cases = overview.list_open_cases(session=session, now=NOW)
     assert [c.days_outstanding for c in cases] == [7, 5, 5]
+
+
+def test_workers_see_an_employer_with_an_open_case_flagged_on_its_jobs(session: Session) -> None:
+    from market.feed import service as feed_service
+    from market.feed.schemas import FeedFilter
+    from tests.factories import make_job, make_worker, tomorrow_at
+
+    owing = make_employer(session, name="欠薪的")
+    fair = make_employer(session, name="守信的")
+    make_hire(session, start_at=SHIFT, employer=owing)
+    arrears.arrears_sweep(session=session, now=NOW, days=3)
+    flagged = make_job(session, employer=owing, start_at=tomorrow_at(1))
+    clean = make_job(session, employer=fair, start_at=tomorrow_at(1))
+    worker = make_worker(session)
+    feed = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=FeedFilter())
+    shown = {item.job.id: item.employer_unpaid for item in feed.items}
+    assert shown == {flagged.id: True, clean.id: False}
