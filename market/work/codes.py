@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from datetime import date
 
 from market.settings import get_settings
@@ -25,8 +26,7 @@ def attendance_code(*, job_id: int, day: date, secret: str | None = None) -> str
 
 def normalise_code(text: str) -> str:
     """The digits of what was typed ("123 456", full-width digits) as a plain string."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return "".join(str(int(ch)) for ch in digits)
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
 
 
 def code_matches(*, job_id: int, day: date, code: str) -> bool:

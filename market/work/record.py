@@ -32,6 +32,7 @@ from market.work.ledger import (
     load_ledgers,
     work_days,
 )
+from market.work.terms import agreed_at
 from matching.geo import haversine_km
 
 
@@ -56,6 +57,10 @@ class Record:
     @property
     def due_at(self) -> datetime:
         return arrears.due_at(self.ledger.job)
+
+    @property
+    def agreed_at(self) -> datetime | None:
+        return agreed_at(self.ledger.application)
 
     @property
     def days(self) -> list[date]:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
 from market.errors import N_
 from market.fields import Latitude, Longitude, Strict
 from market.work.models import MAX_PAYMENT
 
 Note = Field(default="", max_length=200)
+
+
+def _recent(moment: datetime) -> datetime:
+    """A moment of the work record: this century (a year 1 or 9999 is a typing mistake,
+    and beyond the calendar once moved to the market's time zone)."""
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError(N_("Give a date and time like 2026-12-01T08:00:00+08:00"))
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_recent)]
 MAX_ACCURACY_M = 1_000_000  # a fix this poor is still kept; beyond it the value is nonsense
 
 
@@ -35,7 +47,7 @@ class CheckIn(Place):
     optionally the time it happened (default: now)."""
 
     code: str | None = Field(default=None, max_length=20, description="the day's 6-digit code")
-    at: AwareDatetime | None = Field(default=None, description="employer only: when it happened")
+    at: Moment | None = Field(default=None, description="employer only: when it happened")
     scanned: bool = Field(default=False, description="the code came from the QR code")
 
 
@@ -43,14 +55,14 @@ class AttendanceCorrection(Strict):
     """A recorded time put right; the other side confirms or disputes it."""
 
     kind: Literal["check_in", "check_out"]
-    at: AwareDatetime
+    at: Moment
     note: str = Field(min_length=1, max_length=200, description="why the recorded time is wrong")
 
 
 class PaymentCreate(Strict):
     amount: int = Field(ge=1, le=MAX_PAYMENT, description="whole yuan")
     method: Literal["cash", "wechat", "alipay", "bank"]
-    paid_at: AwareDatetime | None = Field(default=None, description="when it was paid (now)")
+    paid_at: Moment | None = Field(default=None, description="when it was paid (now)")
     note: str = Note
 
 

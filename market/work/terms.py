@@ -6,6 +6,7 @@ there); until then, and for hires made before it, the job's wage is the agreed p
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -17,6 +18,12 @@ def agreed_wage(application: Application, job: Job) -> int:
     """The pay the worker agreed to for this hire, in whole yuan."""
     value = getattr(application, "agreed_wage", None)
     return int(value) if value is not None else job.wage
+
+
+def agreed_at(application: Application) -> datetime | None:
+    """When the worker's terms were agreed: the hire (merge point: the moment the worker
+    accepted the application's current terms, once the application records it)."""
+    return application.decided_at
 
 
 def agreed_wage_sql() -> Any:

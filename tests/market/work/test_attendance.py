@@ -55,6 +55,7 @@ def test_the_code_is_six_digits_new_each_day_and_per_job() -> None:
     assert code != attendance_code(job_id=8, day=today)
     assert attendance_code(job_id=7, day=today, secret="another") != code
     assert normalise_code(" １２3 456 ") == "123456"
+    assert normalise_code("12²3٤5") == "12345"  # a superscript is no digit; Arabic-Indic is
 
 
 def test_worker_checks_in_and_out_with_the_day_code_and_both_sides_hear(session: Session) -> None:
