@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 from market.applications.models import HIRED
 from market.db import read_only
 from market.models import Application, ApplicationStatus, Event, Job, JobStatus
+from market.work import invariants as work_invariants
 
 A, J = ApplicationStatus, JobStatus
 LIVE = (A.applied, A.confirmed)  # applications a finished job may no longer have
@@ -355,4 +356,5 @@ CHECKS: tuple[Callable[[Session], list[str]], ...] = (
     check_job_events,
     check_application_events,
     check_outbox_numbers,
+    *work_invariants.CHECKS,  # attendance, payments, answers, arrears cases
 )

@@ -34,6 +34,16 @@ from market.stats.models import (
     StatsWorker,
 )
 from market.types import metadata
+from market.work.models import (
+    Attendance,
+    AttendanceKind,
+    AttendanceMethod,
+    Payment,
+    PaymentMethod,
+    PostingHold,
+    Verdict,
+    WorkAnswer,
+)
 from market.workers.models import (
     AvailableDay,
     WeeklyAvailability,
@@ -48,6 +58,9 @@ __all__ = [
     "UPHELD_OUTCOMES",
     "Application",
     "ApplicationStatus",
+    "Attendance",
+    "AttendanceKind",
+    "AttendanceMethod",
     "AvailableDay",
     "DispatchProposal",
     "EmployerProfile",
@@ -59,6 +72,9 @@ __all__ = [
     "Membership",
     "MembershipStatus",
     "ModerationAction",
+    "Payment",
+    "PaymentMethod",
+    "PostingHold",
     "ProposalStatus",
     "Rating",
     "Report",
@@ -82,7 +98,9 @@ __all__ = [
     "StatsWorker",
     "User",
     "UserSession",
+    "Verdict",
     "WeeklyAvailability",
+    "WorkAnswer",
     "WorkerCertificate",
     "WorkerProfile",
     "WorkerTrade",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "dev-insecure-change-me"
@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # the staff statistics rollup is refreshed this often by each app replica (0: never,
     # e.g. when `linggong stats-refresh` runs from cron instead)
     stats_refresh_seconds: float = 60.0
+    # a finished shift not confirmed paid this many days after it ended opens an arrears
+    # case in the staff queue by itself (the sweep runs with the statistics refresh)
+    arrears_days: int = Field(default=3, ge=0, le=90)
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

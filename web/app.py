@@ -26,6 +26,8 @@ from web.api import (
     reports,
     stations,
     stats,
+    work,
+    work_staff,
     workers,
 )
 from web.errors.api import ERROR_RESPONSES
@@ -49,6 +51,8 @@ API_MODULES = (
     stations,
     moderation,
     stats,
+    work,
+    work_staff,
 )
 
 
@@ -90,7 +94,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if settings.stats_refresh_seconds > 0:
             refresher = asyncio.create_task(
                 stats_refresh.refresh_periodically(
-                    app.state.engine, every_seconds=settings.stats_refresh_seconds
+                    app.state.engine,
+                    every_seconds=settings.stats_refresh_seconds,
+                    arrears_days=settings.arrears_days,
                 )
             )
         try:

@@ -1,4 +1,5 @@
-"""The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants, match.
+"""The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants,
+stats-refresh, arrears-sweep, match.
 
 `bench` and `match bench` hand over to the benchmarks of a source checkout (`python -m bench`).
 """
@@ -155,6 +156,28 @@ def _stats_refresh(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def _arrears_sweep(args: argparse.Namespace) -> int:
+    from market.db import make_engine
+    from web.stats_refresh import sweep_once
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        opened = sweep_once(engine, args.days)
+    finally:
+        engine.dispose()
+    days = get_settings().arrears_days if args.days is None else args.days
+    ids = ", ".join(map(str, opened)) or "none"
+    print(f"arrears sweep ({days} days to pay): {len(opened)} cases opened: {ids}")
+    return 0
+
+
+def _days(text: str) -> int:
+    """A whole number of days, 0 to 90 (an argparse type)."""
+    if not text.isdigit() or int(text) > 90:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of days, 0 to 90")
+    return int(text)
+
+
 def _bench_cli() -> ModuleType | None:
     """The benchmarks' command (`bench.cli`) when this is a source checkout, else None.
 
@@ -237,6 +260,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--every", type=_seconds, default=0, help="repeat every so many seconds (0: once)"
     )
     p.set_defaults(func=_stats_refresh)
+    p = sub.add_parser(
+        "arrears-sweep",
+        help="open a union case for every shift not confirmed paid in time, or disputed "
+        "(the app's replicas also do this with the statistics refresh)",
+    )
+    p.add_argument(
+        "--days",
+        type=_days,
+        default=None,
+        help="days an employer has to pay after the shift (default: LINGGONG_ARREARS_DAYS, 3)",
+    )
+    p.set_defaults(func=_arrears_sweep)
     sub.add_parser(
         "bench",
         help="benchmarks, from a source checkout only: `bench live|stats|load|match ...` "

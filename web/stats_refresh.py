@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from market.db import session_scope
 from market.stats import rollup as rollup_service
+from market.work import arrears as arrears_service
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,28 @@ def refresh_once(engine: Engine) -> None:
         rollup_service.refresh_rollup(session=session)
 
 
-async def refresh_periodically(engine: Engine, *, every_seconds: float) -> None:
-    """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next."""
+def sweep_once(engine: Engine, days: int | None = None) -> list[int]:
+    """Open the wage-arrears cases now due, in a transaction of its own: the new report ids.
+
+    On PostgreSQL an advisory lock lets one replica sweep at a time (the others open none).
+    """
+    with session_scope(engine) as session:
+        return [r.id or 0 for r in arrears_service.arrears_sweep(session=session, days=days)]
+
+
+async def refresh_periodically(
+    engine: Engine, *, every_seconds: float, arrears_days: int | None = None
+) -> None:
+    """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next.
+
+    Each round also sweeps for unpaid shifts due to become arrears cases."""
     while True:
         try:
             await run_in_threadpool(refresh_once, engine)
         except Exception:
             log.exception("statistics rollup refresh failed")
+        try:
+            await run_in_threadpool(sweep_once, engine, arrears_days)
+        except Exception:
+            log.exception("arrears sweep failed")
         await asyncio.sleep(every_seconds)

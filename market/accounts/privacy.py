@@ -21,6 +21,7 @@ from market.events.service import event_record
 from market.models import (
     Application,
     ApplicationStatus,
+    Attendance,
     AvailableDay,
     DispatchProposal,
     EmployerProfile,
@@ -28,12 +29,14 @@ from market.models import (
     Job,
     JobStatus,
     Membership,
+    Payment,
     Rating,
     Report,
     Role,
     User,
     UserSession,
     WeeklyAvailability,
+    WorkAnswer,
     WorkerCertificate,
     WorkerProfile,
     WorkerTrade,
@@ -82,6 +85,16 @@ def export_user_data(*, session: Session, user: User) -> dict[str, Any]:
     data["membership"] = membership.model_dump(mode="json") if membership else None
     data["dispatch_proposals"] = _rows(
         session.exec(select(DispatchProposal).where(DispatchProposal.worker_id == uid))
+    )
+    # the work record: my attendance, payments to me or by me, my answers
+    data["attendance"] = _rows(session.exec(select(Attendance).where(Attendance.worker_id == uid)))
+    data["payments"] = _rows(
+        session.exec(
+            select(Payment).where(or_(Payment.worker_id == uid, Payment.employer_id == uid))
+        )
+    )
+    data["work_answers"] = _rows(
+        session.exec(select(WorkAnswer).where(WorkAnswer.answered_by == uid))
     )
     return data
 

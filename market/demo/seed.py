@@ -32,6 +32,8 @@ from market.models import (
     WorkerProfile,
 )
 from market.stations import service as station_service
+from market.work import service as work_service
+from market.work.schemas import CheckIn, PaymentCreate
 from market.workers import service as worker_service
 from market.workers.schemas import TradeLevel, WeeklyWindow, WorkerProfileUpdate
 
@@ -95,6 +97,7 @@ def seed_demo(*, session: Session, seed: int = 7, workers: int = 400) -> dict[st
 def _history(s: MarketBuilder, me: User) -> None:
     """Past two weeks: completed gigs with ratings, and the odd no-show."""
     rng = s.rng
+    unpaid_for_me = 1  # the demo worker's 我的工钱 shows one employer still owing
     for n in range(30):
         day = -rng.randint(1, 14)
         posted = s.now + timedelta(days=day - 2)
@@ -116,6 +119,10 @@ def _history(s: MarketBuilder, me: User) -> None:
             s.session.refresh(application)
             worker = s.session.get(User, application.worker_id)
             assert worker is not None
+            unpaid = (worker.id == me.id and unpaid_for_me > 0) or rng.random() < 0.04
+            if unpaid and worker.id == me.id:
+                unpaid_for_me -= 1
+            _work_record(s, application, job, employer, worker, paid=not unpaid)
             for rater in (employer, worker):
                 if rng.random() < 0.8:
                     application_service.rating_create(
@@ -125,6 +132,42 @@ def _history(s: MarketBuilder, me: User) -> None:
                         stars=rng.choice((3, 4, 4, 5, 5, 5)),
                         comment=rng.choice(("", "干活利索", "准时到岗", "结账痛快")),
                     )
+
+
+def _work_record(
+    s: MarketBuilder,
+    application: Application,
+    job: Job,
+    employer: User,
+    worker: User,
+    *,
+    paid: bool,
+) -> None:
+    """Attendance the employer kept for the worker, and the day's pay the worker confirmed."""
+    after = job.end_at + timedelta(minutes=30)
+    late, early = (timedelta(minutes=s.rng.randint(0, 10)) for _ in range(2))
+    for kind, at in (("check_in", job.start_at + late), ("check_out", job.end_at - early)):
+        work_service.attendance_record(
+            session=s.session,
+            application=application,
+            user=employer,
+            kind=kind,
+            data=CheckIn(at=at),
+            now=after,
+        )
+    if not paid:
+        return
+    method = s.rng.choice(("wechat", "wechat", "cash", "alipay", "bank"))
+    payment = work_service.payment_record(
+        session=s.session,
+        application=application,
+        user=employer,
+        data=PaymentCreate(amount=job.wage, method=method, paid_at=after),
+        now=after,
+    )
+    work_service.payment_confirm(
+        session=s.session, payment=payment, user=worker, now=after + timedelta(hours=1)
+    )
 
 
 def _upcoming(s: MarketBuilder, me: User, boss: User) -> list[Job]:

@@ -19,6 +19,7 @@ from market.jobs import service as job_service
 from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrade
 from market.settings import get_settings
 from market.types import utcnow
+from market.work import standing as work_standing
 from market.workers import service as worker_service
 from matching import model as m
 from matching import rank as ranking
@@ -35,6 +36,7 @@ class FeedItem:
     certificates: list[str]
     match: m.Match
     my_status: str | None  # the worker's application status on this job, if any
+    employer_unpaid: bool = False  # the employer has an open unpaid-wage case (有未结工钱)
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,16 @@ def list_feed(
             )
         ).all()
     )
+    unpaid = work_standing.employers_in_arrears(
+        session=session, employer_ids=[by_id[x.job].employer_id for x in matches]
+    )
     items = [
         FeedItem(
             job=by_id[x.job],
             certificates=certificates[int(x.job)],
             match=x,
             my_status=mine.get(int(x.job)),
+            employer_unpaid=by_id[x.job].employer_id in unpaid,
         )
         for x in matches
     ]

@@ -24,6 +24,7 @@ from market.models import (
     WorkerProfile,
 )
 from market.types import utcnow
+from market.work import standing as work_standing
 from matching import model as m
 from matching import trades as catalogue
 
@@ -97,6 +98,7 @@ def job_post(
     if session.get(EmployerProfile, employer.id) is None:
         raise NotAllowed(N_("Only employers can post jobs"))
     assert employer.id is not None
+    work_standing.check_may_post(session=session, employer_id=employer.id)
     job = Job(
         employer_id=employer.id,
         **data.model_dump(exclude={"certificates"}),

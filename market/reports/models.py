@@ -71,6 +71,9 @@ class Report(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # set on an arrears case the work record opened by itself (market/work/arrears.py): the
+    # hire whose attendance and payments are the evidence; unique, so one case per hire
+    work_record_id: int | None = Field(default=None, foreign_key="application.id", unique=True)
 
 
 class ReportPhoto(SQLModel, table=True):

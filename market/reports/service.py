@@ -33,6 +33,7 @@ from market.models import (
     User,
 )
 from market.types import utcnow
+from market.work import standing as work_standing
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -278,6 +279,11 @@ class EmployerReliability(SQLModel):
     jobs_completed: int
     rating: float | None
     rating_count: int
+    # the work record: open unpaid-wage cases (有未结工钱), and the share of finished hires
+    # confirmed paid in full in time (None before the first)
+    open_unpaid_cases: int = 0
+    on_time_pay_rate: float | None = None
+    finished_hires: int = 0
 
 
 def get_employer_reliability(*, session: Session, employer_id: int) -> EmployerReliability:
@@ -301,6 +307,7 @@ def get_employer_reliability(*, session: Session, employer_id: int) -> EmployerR
         .select_from(Job)
         .where(Job.employer_id == employer_id, Job.status == JobStatus.completed)
     ).one()
+    pay = work_standing.get_pay_record(session=session, employer_id=employer_id)
     return EmployerReliability(
         employer_id=employer_id,
         name=employer.org_name,
@@ -313,4 +320,7 @@ def get_employer_reliability(*, session: Session, employer_id: int) -> EmployerR
         if employer.rating_count
         else None,
         rating_count=employer.rating_count,
+        open_unpaid_cases=pay.open_cases,
+        on_time_pay_rate=pay.on_time_rate,
+        finished_hires=pay.finished,
     )

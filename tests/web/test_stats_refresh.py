@@ -91,3 +91,56 @@ def test_the_stats_refresh_command_refuses_a_bad_interval_before_touching_the_da
         assert _wait_for_rollup(engine, seconds=0) is None  # nothing was refreshed
     finally:
         engine.dispose()
+
+
+def _unpaid_hire(engine: Engine) -> int:
+    """A shift that ended four days ago, never paid (written directly, committed)."""
+    from tests.market.work.work_factories import make_hire
+
+    with session_scope(engine) as s:
+        application, _job = make_hire(s, start_at=utcnow() - timedelta(days=4, hours=9))
+        return application.id or 0
+
+
+def _cases(engine: Engine) -> list[int | None]:
+    from market.models import Report
+
+    with session_scope(engine) as s:
+        return [r.work_record_id for r in s.exec(select(Report)).all()]
+
+
+def test_the_background_refresh_also_opens_arrears_cases(fresh_engine: Engine) -> None:
+    hire = _unpaid_hire(fresh_engine)
+    settings = Settings(environment="test", stats_refresh_seconds=0.05, arrears_days=3)
+    with TestClient(create_app(settings, engine=fresh_engine)):
+        deadline = time.monotonic() + 10
+        while not _cases(fresh_engine) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)  # a few more rounds: still one case
+    assert _cases(fresh_engine) == [hire]
+
+
+def test_the_arrears_sweep_command_opens_each_case_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    hire = _unpaid_hire(engine)
+    monkeypatch.setenv("LINGGONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["arrears-sweep", "--days", "5"]) == 0  # not due yet
+        assert cli.main(["arrears-sweep"]) == 0
+        assert cli.main(["arrears-sweep"]) == 0
+        with pytest.raises(SystemExit):
+            cli.main(["arrears-sweep", "--days", "-1"])
+    finally:
+        monkeypatch.delenv("LINGGONG_DATABASE_URL")
+        get_settings.cache_clear()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "arrears sweep (5 days to pay): 0 cases opened: none"
+    assert out[1].startswith("arrears sweep (3 days to pay): 1 cases opened: ")
+    assert out[2] == "arrears sweep (3 days to pay): 0 cases opened: none"
+    assert _cases(engine) == [hire]
+    engine.dispose()

@@ -26,6 +26,7 @@ STAFF = frozenset({"staff"})
 MY_WORKER = frozenset({"my_worker"})
 MY_EMPLOYER = frozenset({"my_employer"})
 PARTIES = MY_WORKER | MY_EMPLOYER  # the two sides of the application
+RECORD_READERS = PARTIES | STAFF  # a work record, its evidence sheet: the two sides and staff
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # public: documentation, probes, the app shell, login and sign-up
@@ -114,6 +115,39 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/applications/{application_id}"): PARTIES,
     ("POST", "/api/v1/applications/{application_id}/cancel"): PARTIES,
     ("POST", "/api/v1/applications/{application_id}/rating"): PARTIES,
+    # the work record of a hire (attendance and pay): the two sides write, staff read too
+    ("GET", "/api/v1/work/records/{record_id}"): RECORD_READERS,
+    ("POST", "/api/v1/work/records/{record_id}/check-in"): PARTIES,
+    ("POST", "/api/v1/work/records/{record_id}/check-out"): PARTIES,
+    ("POST", "/api/v1/work/records/{record_id}/corrections"): PARTIES,
+    ("POST", "/api/v1/work/attendance/{entry_id}/confirm"): PARTIES,
+    ("POST", "/api/v1/work/attendance/{entry_id}/dispute"): PARTIES,
+    ("POST", "/api/v1/work/records/{record_id}/payments"): MY_EMPLOYER,
+    ("POST", "/api/v1/work/payments/{payment_id}/confirm"): MY_WORKER,
+    ("POST", "/api/v1/work/payments/{payment_id}/dispute"): MY_WORKER,
+    ("GET", "/api/v1/work/jobs/{job_id}/code"): MY_EMPLOYER,
+    ("GET", "/api/v1/work/jobs/{job_id}"): MY_EMPLOYER,
+    ("GET", "/api/v1/work/pay"): WORKERS,
+    ("GET", "/api/v1/work/owed"): EMPLOYERS,
+    ("GET", "/my/pay"): WORKERS,
+    ("GET", "/my/work/{record_id}"): MY_WORKER,
+    ("GET", "/my/work/{record_id}/part"): MY_WORKER,
+    ("POST", "/my/work/{record_id}/check-in"): MY_WORKER,
+    ("POST", "/my/work/{record_id}/check-out"): MY_WORKER,
+    ("POST", "/my/work/{record_id}/correction"): MY_WORKER,
+    ("POST", "/my/work/attendance/{entry_id}/answer"): MY_WORKER,
+    ("POST", "/my/work/payments/{payment_id}/confirm"): MY_WORKER,
+    ("POST", "/my/work/payments/{payment_id}/dispute"): MY_WORKER,
+    ("GET", "/my/pay/employers/{employer_id}/evidence"): MY_WORKER,
+    ("GET", "/work/scan"): WORKERS,  # where the job's QR code leads
+    ("GET", "/employer/jobs/{job_id}/work"): MY_EMPLOYER,
+    ("GET", "/employer/jobs/{job_id}/work/part"): MY_EMPLOYER,
+    ("POST", "/employer/work/{record_id}/attendance"): MY_EMPLOYER,
+    ("POST", "/employer/work/{record_id}/correction"): MY_EMPLOYER,
+    ("POST", "/employer/work/{record_id}/payments"): MY_EMPLOYER,
+    ("POST", "/employer/work/attendance/{entry_id}/answer"): MY_EMPLOYER,
+    ("GET", "/employer/pay"): EMPLOYERS,
+    ("GET", "/work/records/{record_id}/evidence"): RECORD_READERS,
 }
 STAFF_PREFIXES = ("/api/v1/staff/", "/staff")  # the whole console: staff only
 

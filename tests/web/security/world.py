@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
@@ -13,9 +13,11 @@ from sqlmodel import Session
 from market.accounts import service as accounts
 from market.models import (
     Application,
+    Attendance,
     DispatchProposal,
     Job,
     Membership,
+    Payment,
     Report,
     ReportPhoto,
     Station,
@@ -40,6 +42,9 @@ class World:
     report: Report
     proposal: DispatchProposal
     station: Station
+    hire: Application  # the worker's hire on the employer's job of yesterday: a work record
+    entry: Attendance  # its check-in, recorded by the employer (the worker may answer it)
+    payment: Payment  # its payment, recorded by the employer (the worker may answer it)
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
@@ -52,6 +57,9 @@ class World:
             "report_id": str(self.report.id),
             "user_id": str(user.id),
             "station_id": str(self.station.id),
+            "record_id": str(self.hire.id),
+            "entry_id": str(self.entry.id),
+            "payment_id": str(self.payment.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -100,6 +108,7 @@ def make_world(session: Session) -> World:
     session.flush()
     session.add(ReportPhoto(report_id=report.id or 0, content_type="image/jpeg", data=b"\xff\xd8"))
     session.flush()
+    hire, entry, payment = _work_record(session, worker, employer)
     return World(
         worker=worker,
         other_worker=other_worker,
@@ -112,7 +121,50 @@ def make_world(session: Session) -> World:
         report=report,
         proposal=proposal,
         station=station,
+        hire=hire,
+        entry=entry,
+        payment=payment,
     )
+
+
+def _work_record(
+    session: Session, worker: User, employer: User
+) -> tuple[Application, Attendance, Payment]:
+    """A finished shift of yesterday: the worker hired, checked in, paid (unanswered)."""
+    start = datetime.now(UTC) - timedelta(days=1)
+    past = make_job(session, employer=employer, start_at=start, title="昨天的活")
+    hire = Application(
+        job_id=past.id or 0,
+        worker_id=worker.id or 0,
+        status="confirmed",
+        shift_start=past.start_at,
+        shift_end=past.end_at,
+        decided_at=start - timedelta(days=1),
+    )
+    session.add(hire)
+    session.flush()
+    entry = Attendance(
+        application_id=hire.id or 0,
+        job_id=past.id or 0,
+        worker_id=worker.id or 0,
+        kind="check_in",
+        at=start,
+        method="employer",
+        recorded_by=employer.id or 0,
+    )
+    payment = Payment(
+        application_id=hire.id or 0,
+        job_id=past.id or 0,
+        worker_id=worker.id or 0,
+        employer_id=employer.id or 0,
+        amount=300,
+        method="cash",
+        paid_at=past.end_at,
+        recorded_by=employer.id or 0,
+    )
+    session.add_all([entry, payment])
+    session.flush()
+    return hire, entry, payment
 
 
 def log_in_with_cookie(session: Session, user: User) -> tuple[str, str]:

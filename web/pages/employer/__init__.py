@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages.employer import applications, jobs
+from web.pages.employer import applications, jobs, work
 
 router = APIRouter()
-for _module in (jobs, applications):
+for _module in (jobs, applications, work):
     router.include_router(_module.router)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages.staff import dashboard, dispatch, memberships, moderation, reports, stations
+from web.pages.staff import (
+    arrears,
+    dashboard,
+    dispatch,
+    memberships,
+    moderation,
+    reports,
+    stations,
+)
 
 router = APIRouter()
-for _module in (dashboard, dispatch, reports, moderation, stations, memberships):
+for _module in (dashboard, dispatch, reports, arrears, moderation, stations, memberships):
     router.include_router(_module.router)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages.worker import feed, jobs, my_jobs, profile
+from web.pages.worker import feed, jobs, my_jobs, profile, work
 
 router = APIRouter()
-for _module in (feed, jobs, profile, my_jobs):
+for _module in (feed, jobs, profile, my_jobs, work):
     router.include_router(_module.router)

@@ -1,0 +1,47 @@
+"""The evidence sheet: one printable A4 page of a hire's work record, in Chinese, for the
+two parties and union staff (what a worker takes to legal aid or the labour inspectorate)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from market.types import MAX_ID, utcnow
+from market.work import record as record_service
+from web.deps import CurrentUser, CurrentWorker, SessionDep
+from web.errors.pages import PageRoute
+from web.pages.rendering import render
+from web.pages.worker.work import LABELS
+from web.work_deps import RecordDep
+
+router = APIRouter(route_class=PageRoute)
+SHEET_LOCALE = "zh_CN"  # for legal aid and the inspectorate, whatever the page language
+
+
+@router.get("/work/records/{record_id}/evidence")
+def evidence(
+    request: Request, user: CurrentUser, application: RecordDep, session: SessionDep
+) -> Response:
+    """The evidence sheet of one shift (one case): parties, terms, attendance, payments."""
+    record = record_service.get_record(session=session, application_id=application.id or 0)
+    request.state.locale = SHEET_LOCALE
+    context = {"records": [record], "printed_at": utcnow(), **LABELS}
+    return render(request, "work/evidence.html", context)
+
+
+@router.get("/my/pay/employers/{employer_id}/evidence")
+def worker_evidence(
+    request: Request,
+    worker: CurrentWorker,
+    employer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    session: SessionDep,
+) -> Response:
+    """A worker's evidence sheet of every shift for one employer."""
+    records = record_service.get_worker_employer_records(
+        session=session, worker_id=worker.id or 0, employer_id=employer_id
+    )
+    request.state.locale = SHEET_LOCALE
+    context = {"records": records, "printed_at": utcnow(), **LABELS}
+    return render(request, "work/evidence.html", context)
