@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from market.accounts.models import EmployerProfile, Role, User, UserSession
-from market.applications.models import HIRED, STATUS_LABELS, Application, ApplicationStatus, Rating
+from market.applications.models import (
+    HIRED,
+    STATUS_LABELS,
+    AgreedTerms,
+    Application,
+    ApplicationStatus,
+    Rating,
+)
 from market.dispatch.models import DispatchProposal, ProposalStatus
 from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
@@ -34,6 +41,7 @@ from market.stats.models import (
     StatsWorker,
 )
 from market.types import metadata
+from market.wages.models import WageFloor, WageFloorRefusal
 from market.workers.models import (
     AvailableDay,
     WeeklyAvailability,
@@ -46,6 +54,7 @@ __all__ = [
     "HIRED",
     "STATUS_LABELS",
     "UPHELD_OUTCOMES",
+    "AgreedTerms",
     "Application",
     "ApplicationStatus",
     "AvailableDay",
@@ -82,6 +91,8 @@ __all__ = [
     "StatsWorker",
     "User",
     "UserSession",
+    "WageFloor",
+    "WageFloorRefusal",
     "WeeklyAvailability",
     "WorkerCertificate",
     "WorkerProfile",

@@ -20,7 +20,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
+from market.applications import terms as terms_service
+from market.applications.locks import lock_worker as _lock_worker
+from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
 from market.jobs import service as job_service
 from market.models import (
@@ -62,16 +64,6 @@ def get_application(*, session: Session, application_id: int) -> Application:
     if application is None:
         raise NotFound(N_("Application not found"))
     return application
-
-
-def _lock_worker(session: Session, worker_id: int) -> None:
-    result = session.execute(
-        update(WorkerProfile)
-        .where(col(WorkerProfile.user_id) == worker_id)
-        .values(lock_version=WorkerProfile.lock_version + 1)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotAllowed(N_("Only workers can apply for jobs"))
 
 
 def _take_slot(session: Session, job: Job) -> None:
@@ -138,13 +130,22 @@ def _open_for_applications(job: Job, now: datetime) -> None:
 
 
 def application_claim(
-    *, session: Session, job_id: int, worker: User, now: datetime | None = None
+    *,
+    session: Session,
+    job_id: int,
+    worker: User,
+    terms_version: int | None = None,
+    now: datetime | None = None,
 ) -> ClaimResult:
-    """Apply for a job; on an instant (抢单) job the claim is the hire, if a slot is left."""
+    """Apply for a job; on an instant (抢单) job the claim is the hire, if a slot is left.
+
+    The application keeps the job's terms as they stand under the job's lock; given the
+    `terms_version` the worker read, a claim on terms changed since then is refused.
+    """
     now = now or utcnow()
     assert worker.id is not None
     _lock_worker(session, worker.id)
-    job = job_service.get_job(session=session, job_id=job_id)
+    job = job_service.get_job_for_update(session=session, job_id=job_id)
     existing = session.exec(
         select(Application).where(Application.job_id == job_id, Application.worker_id == worker.id)
     ).first()
@@ -156,6 +157,11 @@ def application_claim(
             status=STATUS_LABELS[existing.status],
         )
     _open_for_applications(job, now)
+    if terms_version is not None and terms_version != job.terms_version:
+        raise Conflict(
+            N_("The terms of this job changed after you opened it; read them again"),
+            field="terms_version",
+        )
     distance = _check_can_do(session, worker.id, job)
     _check_no_clash(session, worker.id, job)
     if job.instant:
@@ -166,10 +172,14 @@ def application_claim(
         status=S.applied,
         shift_start=job.start_at,
         shift_end=job.end_at,
+        **terms_service.terms_of(job, now=now),
     )
     application.status = S.confirmed if job.instant else S.applied
-    # a re-application after a withdrawal: the shift may have moved since
+    # a re-application after a withdrawal: the shift and the terms may have changed since
     application.shift_start, application.shift_end = job.start_at, job.end_at
+    terms_service.agree(application, job, now)
+    if job.instant:
+        terms_service.record_hire(application, job)
     application.distance_km, application.updated_at = distance, now
     application.cancel_reason = application.cancelled_by = None
     session.add(application)
@@ -254,9 +264,14 @@ def application_confirm(
     _lock_worker(session, application.worker_id)
     session.refresh(application)
     _transition(application, "employer", S.confirmed)  # it may have been withdrawn meanwhile
+    terms_service.check_accepted(application, job)
     _open_for_applications(job, now)
     _check_no_clash(session, application.worker_id, job)
     _take_slot(session, job)
+    # under the job's lock: an edit committed meanwhile may have changed the terms
+    session.refresh(application)
+    terms_service.check_accepted(application, job)
+    terms_service.record_hire(application, job)
     application.status, application.updated_at = S.confirmed, now
     session.add(application)
     _after_hire(session, application, job, now)

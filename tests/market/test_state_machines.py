@@ -381,7 +381,8 @@ def test_a_finished_job_refuses_every_change(session: Session, status: str, acti
 @pytest.mark.parametrize(
     ("action", "events"),
     [
-        ("edit", ["job.updated"]),
+        # the raise (300 -> 400) reaches both hired workers, each told live
+        ("edit", ["application.pay_raised", "application.pay_raised", "job.updated"]),
         ("cancel", ["application.cancelled", "application.cancelled", "job.cancelled"]),
         ("complete", ["application.completed", "application.completed", "job.completed"]),
     ],

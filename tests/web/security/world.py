@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from market.accounts import service as accounts
+from market.applications import terms as terms_service
 from market.models import (
     Application,
     DispatchProposal,
@@ -73,6 +74,7 @@ def make_world(session: Session) -> World:
         status="applied",
         shift_start=job.start_at,
         shift_end=job.end_at,
+        **terms_service.terms_of(job, now=job.created_at),
     )
     session.add(application)
     session.flush()
