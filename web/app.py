@@ -14,11 +14,12 @@ from starlette.middleware.gzip import GZipMiddleware
 import web.api.protection as protection_api
 import web.api.staff as staff_api
 import web.api.staff_protection as staff_protection_api
+import web.api.wage_floors as wage_floors_api
 from market.accounts.throttle import LoginGuard, counter_for
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from web import errors, pages, stats_refresh
-from web.api import applications, auth, catalogue, jobs, me, workers
+from web.api import applications, auth, catalogue, jobs, me, terms, workers
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
@@ -102,9 +103,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         larger={"/api/v1/reports": protection_api.UPLOAD_LIMIT},
     )
     api = APIRouter(prefix="/api/v1", responses=errors.ERROR_RESPONSES)
-    for module in (auth, workers, jobs, applications, catalogue, me):
+    for module in (auth, workers, jobs, applications, terms, catalogue, me):
         api.include_router(module.router)
-    for module in (protection_api, staff_api, staff_protection_api):  # union staff console
+    for module in (protection_api, staff_api, staff_protection_api, wage_floors_api):  # staff
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live_router)

@@ -7,7 +7,16 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web.pages import auth, employer, pwa, staff, worker_feed, worker_jobs, worker_profile
+from web.pages import (
+    auth,
+    employer,
+    pwa,
+    staff,
+    worker_feed,
+    worker_jobs,
+    worker_profile,
+    worker_terms,
+)
 from web.pages.rendering import STATIC_DIR
 from web.pages.route import install_handler
 
@@ -29,6 +38,15 @@ def install(app: FastAPI) -> None:
     install_handler(app)
     app.mount("/static", VersionedStatic(directory=STATIC_DIR), name="static")
     pages = APIRouter()
-    for module in (auth, worker_feed, worker_profile, worker_jobs, employer, staff, pwa):
+    for module in (
+        auth,
+        worker_feed,
+        worker_profile,
+        worker_jobs,
+        worker_terms,
+        employer,
+        staff,
+        pwa,
+    ):
         pages.include_router(module.router)
     app.include_router(pages)

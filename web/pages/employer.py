@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from market.applications import service as application_service
+from market.applications import terms as terms_service
 from market.errors import N_, DomainError, Invalid
 from market.feed import service as feed_service
 from market.i18n import local, market_tz
@@ -202,6 +203,7 @@ def _applicants_context(session: SessionDep, employer: PageEmployer, job: Job) -
         "applicants": rows,
         "rated": rated,
         "contact_visible": application_service.contact_visible,
+        "needs_acceptance": terms_service.needs_acceptance,
         "rounded_km": feed_service.rounded_km,
         "started": job.start_at <= utcnow(),
         "reasons": EMPLOYER_CANCEL_REASONS,

@@ -17,7 +17,7 @@ from market.jobs import service as job_service
 from market.models import Station
 from market.reports import service as protection_service
 from market.stations import service as station_service
-from market.types import utcnow
+from market.types import MAX_ID, utcnow
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow
 from matching.geo import haversine_km
@@ -55,6 +55,8 @@ def _filters(
 DayQuery = Annotated[str | None, Query(max_length=10)]
 TradeQuery = Annotated[str | None, Query(max_length=24)]
 KmQuery = Annotated[str | None, Query(max_length=10)]
+# the job's terms version the page showed: a claim on terms changed since is refused
+TermsQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def nearest_stations(
@@ -169,9 +171,13 @@ def claim_confirm(
 
 
 @router.post("/jobs/{job_id}/claim")
-def claim(job_id: JobId, worker: PageWorker, session: SessionDep) -> Response:
-    """Claim (抢单: hired at once) or apply; then on to My jobs."""
-    result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
+def claim(
+    job_id: JobId, worker: PageWorker, session: SessionDep, terms: TermsQuery = None
+) -> Response:
+    """Claim (抢单: hired at once) or apply, on the terms the page showed; then My jobs."""
+    result = application_service.application_claim(
+        session=session, job_id=job_id, worker=worker, terms_version=terms
+    )
     done = "claimed" if result.application.status == "confirmed" else "applied"
     return RedirectResponse(f"/my/jobs?ok={done}#application-{result.application.id}", 303)
 

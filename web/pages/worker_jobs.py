@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market.applications import service as application_service
+from market.applications import terms as terms_service
 from market.errors import N_
 from market.models import ApplicationStatus
 from market.workers import service as worker_service
@@ -27,6 +28,7 @@ FLASH = {
     "cancelled": N_("Cancelled. The employer has been told."),
     "withdrawn": N_("Your application is withdrawn."),
     "rated": N_("Thank you for rating."),
+    "accepted": N_("You accepted the new terms. The employer can now hire you."),
 }
 # the worker's reasons to call off, offered as one tap each
 CANCEL_REASONS = (
@@ -57,6 +59,7 @@ def _my_jobs_context(session: SessionDep, worker: PageWorker) -> dict[str, objec
         "rated": rated,
         "reasons": CANCEL_REASONS,
         "contact_visible": application_service.contact_visible,
+        "needs_acceptance": terms_service.needs_acceptance,
     }
 
 

@@ -21,6 +21,7 @@ from market.models import (
     ReportPhoto,
     Station,
     User,
+    WageFloor,
     metadata,
 )
 from tests.factories import make_employer, make_job, make_staff, make_worker
@@ -41,6 +42,7 @@ class World:
     report: Report
     proposal: DispatchProposal
     station: Station
+    floor: WageFloor
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
@@ -53,6 +55,7 @@ class World:
             "report_id": str(self.report.id),
             "user_id": str(user.id),
             "station_id": str(self.station.id),
+            "floor_id": str(self.floor.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -98,7 +101,11 @@ def make_world(session: Session) -> World:
         sent_by=staff.id or 0,
     )
     station = Station(name="芝罘驿站", address="南大街 1 号", lat=37.54, lon=121.26)
-    session.add_all([report, proposal, station, Membership(user_id=other_worker.id or 0)])
+    # one floor per trade and district: a world made earlier in the test may have left it
+    floor = session.scalars(
+        select(WageFloor).where(WageFloor.trade == "welder", WageFloor.district == "芝罘区")
+    ).first() or WageFloor(trade="welder", district="芝罘区", daily_wage=280)
+    session.add_all([report, proposal, station, floor, Membership(user_id=other_worker.id or 0)])
     session.flush()
     session.add(ReportPhoto(report_id=report.id or 0, content_type="image/jpeg", data=b"\xff\xd8"))
     session.flush()
@@ -114,6 +121,7 @@ def make_world(session: Session) -> World:
         report=report,
         proposal=proposal,
         station=station,
+        floor=floor,
     )
 
 

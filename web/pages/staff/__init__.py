@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages.staff import dashboard, dispatch, memberships, moderation, reports, stations
+from web.pages.staff import (
+    dashboard,
+    dispatch,
+    memberships,
+    moderation,
+    reports,
+    stations,
+    wage_floors,
+)
 
 router = APIRouter()
-for _module in (dashboard, dispatch, reports, moderation, stations, memberships):
+for _module in (dashboard, dispatch, reports, moderation, stations, memberships, wage_floors):
     router.include_router(_module.router)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from market.errors import N_, Invalid
 from market.stats import service as stats_service
+from market.wages import service as wage_service
 from web.deps import SessionDep, writes_on_read
 from web.errors import locale_of
 from web.i18n import translate
@@ -139,6 +140,9 @@ def _figures(session: SessionDep, period: stats_service.Period, locale: str) -> 
         "breakdowns": BREAKDOWNS,
         "bars": bars,
         "group_name": names,
+        "below_floor": wage_service.count_floor_refusals(
+            session=session, start=period.start, end=period.end
+        ),
     }
 
 
