@@ -134,11 +134,8 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
         raise Conflict(
             N_("This job is {status} and can no longer be edited"), status=STATUS_LABELS[job.status]
         )
-    changes = {
-        k: v
-        for k, v in data.model_dump(exclude_unset=True, exclude_none=True).items()
-        if v != getattr(job, k)
-    }
+    sent = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = {k: v for k, v in sent.items() if v != getattr(job, k)}
     if not changes:
         return job  # nothing to change: no write, no event
     change = terms_service.terms_change(job, changes)
@@ -153,7 +150,7 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
             field="headcount",
             hired=job.confirmed_count,
         )
-    if ("lat" in changes) != ("lon" in changes):
+    if ("lat" in sent) != ("lon" in sent):  # a new place comes whole (one may stay the same)
         raise Invalid(N_("Give both lat and lon"), field="lat")
     if change.pay_cut or "district" in changes:
         wage_service.check_wage_floor(
