@@ -43,6 +43,7 @@ SECTIONS = (
     ("done", N_("Done"), (S.completed, S.no_show)),
     ("closed", N_("Declined or cancelled"), (S.declined, S.cancelled, S.withdrawn)),
 )
+TERMS_CHANGED = N_("Terms changed: your answer is needed")
 
 
 def _my_jobs_context(session: SessionDep, worker: PageWorker) -> dict[str, object]:
@@ -50,8 +51,10 @@ def _my_jobs_context(session: SessionDep, worker: PageWorker) -> dict[str, objec
     rated = application_service.list_rated_application_ids(
         session=session, user_id=worker.id or 0, application_ids=[a.id or 0 for a, _j, _e in rows]
     )
-    sections = [
-        (key, title, [row for row in rows if row[0].status in statuses])
+    # changed terms wait for the worker, not the employer: they come first, on their own
+    changed = [row for row in rows if terms_service.needs_acceptance(row[0], row[1])]
+    sections = [("terms", TERMS_CHANGED, changed)] + [
+        (key, title, [row for row in rows if row[0].status in statuses and row not in changed])
         for key, title, statuses in SECTIONS
     ]
     return {
