@@ -152,16 +152,7 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
         )
     if ("lat" in sent) != ("lon" in sent):  # a new place comes whole (one may stay the same)
         raise Invalid(N_("Give both lat and lon"), field="lat")
-    if change.pay_cut or "district" in changes:
-        wage_service.check_wage_floor(
-            session=session,
-            trade=job.trade,
-            district=changes.get("district", job.district),
-            wage=changes.get("wage", job.wage),
-            employer_id=job.employer_id,
-            job_id=job.id,
-            now=now,
-        )
+    _check_floor_of_edit(session, job, changes, change, now)
     for key, value in changes.items():
         setattr(job, key, value)
     if change.shift_moves:
@@ -182,6 +173,26 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
     )
     session.flush()
     return job
+
+
+def _check_floor_of_edit(
+    session: Session,
+    job: Job,
+    changes: dict[str, Any],
+    change: terms_service.TermsChange,
+    now: datetime,
+) -> None:
+    """A cut, or a move to another district, must keep the pay at the union's floor there."""
+    if change.pay_cut or "district" in changes:
+        wage_service.check_wage_floor(
+            session=session,
+            trade=job.trade,
+            district=changes.get("district", job.district),
+            wage=changes.get("wage", job.wage),
+            employer_id=job.employer_id,
+            job_id=job.id,
+            now=now,
+        )
 
 
 def _sync_status(job: Job, now: datetime) -> None:
