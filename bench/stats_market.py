@@ -189,6 +189,7 @@ JOB_COLUMNS = [
     "updated_at",
     "first_hire_at",
     "filled_at",
+    "terms_version",
 ]
 APPLICATION_COLUMNS = [
     "id",
@@ -202,6 +203,18 @@ APPLICATION_COLUMNS = [
     "created_at",
     "decided_at",
     "updated_at",
+    # the terms the worker agreed to: the job's own (see market/applications/terms.py)
+    "agreed_wage",
+    "agreed_start_at",
+    "agreed_end_at",
+    "agreed_address",
+    "agreed_lat",
+    "agreed_lon",
+    "agreed_trade",
+    "terms_version",
+    "terms_accepted_at",
+    "confirmed_wage",
+    "confirmed_terms_version",
 ]
 
 
@@ -268,6 +281,7 @@ def _jobs(
                 created,
                 first_hire,
                 full,
+                1,
             )
         )
         for k in range(hired + int(extra[i])):
@@ -294,6 +308,17 @@ def _jobs(
                     created,
                     decided,
                     created,
+                    int(wage[i]),
+                    start,
+                    end,
+                    "烟台市",
+                    37.5,
+                    121.3,
+                    trades[trade[i]],
+                    1,
+                    created,
+                    int(wage[i]) if k < hired else None,
+                    1 if k < hired else None,
                 )
             )
     return jobs, applications

@@ -7,6 +7,7 @@ deferred ``BEGIN`` so they never wait for a writer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from market.errors import traces_of
+
 _READ_ONLY = "linggong_read_only"
+log = logging.getLogger("linggong.market")
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -90,3 +94,16 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def leave_traces(*, engine: Engine, error: BaseException) -> None:
+    """After a rollback: write what the refusal must leave behind, each in its own transaction.
+
+    Never raises: failing to count a refusal must not turn the refusal into a 500.
+    """
+    for trace in traces_of(error):
+        try:
+            with session_scope(engine) as session:
+                trace(session)
+        except Exception:
+            log.exception("could not record a refusal's trace")

@@ -11,6 +11,9 @@ How the services keep the counts (market/applications/service.py, market/jobs/se
   theirs, so a job's counter is its confirmed, no-show and completed applications —
   except a cancelled job, whose counter `job_cancel` sets to 0;
 - an open or filled job is `filled` exactly when every slot is taken;
+- a hire keeps the pay and the terms version it was confirmed on: the pay only goes up
+  (the job's with it) and the place and shift stay; a pending application on the job's
+  present terms version carries the job's terms (market/applications/terms.py);
 - every application starts with an `application.created` event (an instant job's claim
   is its hire: that event then says `"status": "confirmed"`), and each later status is
   reached with an event named after it.
@@ -18,20 +21,21 @@ How the services keep the counts (market/applications/service.py, market/jobs/se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, Table, and_, case, exists, func, literal, or_, select
 from sqlmodel import Session, col
 
+from market.applications import invariants as terms_invariants
 from market.applications.models import HIRED
+from market.checks import SHOWN, listed
 from market.db import read_only
 from market.models import Application, ApplicationStatus, Event, Job, JobStatus
 from market.work import invariants as work_invariants
 
 A, J = ApplicationStatus, JobStatus
 LIVE = (A.applied, A.confirmed)  # applications a finished job may no longer have
-SHOWN = 20  # violations listed per check; the rest are summed up in one line
 
 
 def check_all(*, engine: Engine) -> list[str]:
@@ -46,14 +50,6 @@ def check_all(*, engine: Engine) -> list[str]:
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
-
-
-def _listed(rows: Iterable[Any], say: Callable[[Any], str], what: str) -> list[str]:
-    rows = list(rows)
-    lines = [say(row) for row in rows[:SHOWN]]
-    if len(rows) > SHOWN:
-        lines.append(f"{what}: more than {SHOWN} violations, only the first {SHOWN} are listed")
-    return lines
 
 
 def _per_job() -> Any:
@@ -99,7 +95,7 @@ def _job_counts(session: Session, *where: Any) -> list[Any]:
 def check_headcount(session: Session) -> list[str]:
     """No job has more hires than its headcount."""
     rows = _job_counts(session, lambda hired, _live: hired > col(Job.headcount))
-    return _listed(
+    return listed(
         rows,
         lambda r: f"job {r.id}: {r.hired} workers hired for a headcount of {r.headcount}",
         "over headcount",
@@ -110,7 +106,7 @@ def check_slot_counter(session: Session) -> list[str]:
     """A job's `confirmed_count` is its hired applications (0 once cancelled)."""
     expected = lambda hired: case((col(Job.status) == J.cancelled, 0), else_=hired)  # noqa: E731
     rows = _job_counts(session, lambda hired, _live: col(Job.confirmed_count) != expected(hired))
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"job {r.id}: confirmed_count is {r.confirmed_count}, but it is {r.status} "
@@ -155,7 +151,7 @@ def check_job_status(session: Session) -> list[str]:
         .order_by(col(Application.id))
         .limit(SHOWN + 1)
     )
-    return _listed(rows, say, "job status") + _listed(
+    return listed(rows, say, "job status") + listed(
         bad_applications,
         lambda r: (
             f"job {r.job_id}: application {r.id} of worker {r.worker_id} "
@@ -183,7 +179,7 @@ def check_no_overlap(session: Session) -> list[str]:
         .order_by(a1.c.worker_id, a1.c.id, a2.c.id)
         .limit(SHOWN + 1)
     )
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"worker {r.worker_id}: confirmed for jobs {r.first} and {r.second}, "
@@ -208,7 +204,7 @@ def check_shift_copies(session: Session) -> list[str]:
         .order_by(col(Application.id))
         .limit(SHOWN + 1)
     )
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"job {r.job_id}: application {r.id} of worker {r.worker_id} "
@@ -252,7 +248,7 @@ def check_job_events(session: Session) -> list[str]:
         .order_by(flags.c.id)
         .limit(SHOWN + 1)
     )
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"job {r.id}: {r.status}, but the outbox has no "
@@ -306,7 +302,7 @@ def check_application_events(session: Session) -> list[str]:
             f"but the outbox has no {_missing({k: bool(v) for k, v in missing.items()})} event"
         )
 
-    return _listed(rows, say, "application events")
+    return listed(rows, say, "application events")
 
 
 def check_outbox_numbers(session: Session) -> list[str]:
@@ -339,7 +335,7 @@ def check_outbox_numbers(session: Session) -> list[str]:
             .order_by(seq)
             .limit(SHOWN + 1)
         )
-        violations += _listed(
+        violations += listed(
             repeated,
             lambda r: f"outbox: number {r.seq} is given to {r.times} events",
             "outbox repeats",
@@ -353,6 +349,7 @@ CHECKS: tuple[Callable[[Session], list[str]], ...] = (
     check_job_status,
     check_no_overlap,
     check_shift_copies,
+    *terms_invariants.CHECKS,  # the terms each hire was agreed on
     check_job_events,
     check_application_events,
     check_outbox_numbers,

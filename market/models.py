@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from market.accounts.models import EmployerProfile, Role, User, UserSession
-from market.applications.models import HIRED, STATUS_LABELS, Application, ApplicationStatus, Rating
+from market.applications.models import (
+    HIRED,
+    STATUS_LABELS,
+    AgreedTerms,
+    Application,
+    ApplicationStatus,
+    Rating,
+)
 from market.dispatch.models import DispatchProposal, ProposalStatus
 from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
@@ -34,6 +41,7 @@ from market.stats.models import (
     StatsWorker,
 )
 from market.types import metadata
+from market.wages.models import WageFloor, WageFloorRefusal
 from market.work.models import (
     Attendance,
     AttendanceKind,
@@ -56,6 +64,7 @@ __all__ = [
     "HIRED",
     "STATUS_LABELS",
     "UPHELD_OUTCOMES",
+    "AgreedTerms",
     "Application",
     "ApplicationStatus",
     "Attendance",
@@ -99,6 +108,8 @@ __all__ = [
     "User",
     "UserSession",
     "Verdict",
+    "WageFloor",
+    "WageFloorRefusal",
     "WeeklyAvailability",
     "WorkAnswer",
     "WorkerCertificate",

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
 
 from market.db import make_engine, normalise_url
+from market.errors import traces_of
 from market.migrations import upgrade
 from market.settings import get_settings
 
@@ -141,8 +142,11 @@ def request_session_on(session: Session) -> Callable[[], Iterator[Session]]:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as error:
             session.rollback()
+            for trace in traces_of(error):  # as the app's own dependency does (web/deps.py)
+                trace(session)
+                session.commit()
             raise
 
     return _override

@@ -26,8 +26,8 @@ from web.api import (
     reports,
     stations,
     stats,
+    wages,
     work,
-    work_staff,
     workers,
 )
 from web.errors.api import ERROR_RESPONSES
@@ -51,8 +51,8 @@ API_MODULES = (
     stations,
     moderation,
     stats,
+    wages,
     work,
-    work_staff,
 )
 
 

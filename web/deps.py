@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from market.accounts import service as account_service
 from market.applications import service as application_service
-from market.db import read_only, session_scope
+from market.db import leave_traces, read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
 from market.jobs import service as job_service
 from market.models import Application, Job, Report, Role, Station, User, UserSession
@@ -51,8 +51,13 @@ def _session(request: Request) -> Iterator[Session]:
     writes = getattr(request.scope.get("endpoint"), "__linggong_writes__", False)
     if request.method in SAFE_METHODS and not writes:
         engine = read_only(engine)
-    with session_scope(engine) as session:
-        yield session
+    try:
+        with session_scope(engine) as session:
+            yield session
+    except Exception as error:
+        # rolled back; what the refusal must leave behind (a count) is written on its own
+        leave_traces(engine=request.app.state.engine, error=error)
+        raise
 
 
 # At most this many requests hold a database session at once; the rest wait without a

@@ -1,11 +1,10 @@
 """work record: attendance, payments, answers, posting holds; report.work_record_id
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 09:37:45
 
-Down revision 0006 for now: the agreed-terms migration (0007) is chained in between at
-the merge. SQLite alters `report` in batch mode (a copy of the table); PostgreSQL in place.
+SQLite alters `report` in batch mode (a copy of the table); PostgreSQL in place.
 """
 
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from alembic import op
 
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

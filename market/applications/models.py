@@ -41,7 +41,30 @@ STATUS_LABELS = {
 }
 
 
-class Application(SQLModel, table=True):
+class AgreedTerms(SQLModel):
+    """What the worker accepted: copied from the job when they apply, claim or accept new terms.
+
+    Before a hire the employer's worse terms send the application back to its worker; after
+    it the pay only goes up (the raise is copied here) and the place never moves. So this,
+    not the job's current text, is what the worker is owed and where they go.
+    """
+
+    agreed_wage: int = Field(description="CNY per shift the worker accepted")
+    agreed_start_at: datetime = Field(sa_type=UTCDateTime)
+    agreed_end_at: datetime = Field(sa_type=UTCDateTime)
+    agreed_address: str = Field(max_length=200, sa_type=String(200))
+    agreed_lat: float
+    agreed_lon: float
+    agreed_trade: str = Field(max_length=24, sa_type=String(24))
+    # the job's terms version the worker accepted, and when (`Job.terms_version`)
+    terms_version: int
+    terms_accepted_at: datetime = Field(sa_type=UTCDateTime)
+    # at the hire: the pay and the job's terms version (the pay never goes below it)
+    confirmed_wage: int | None = None
+    confirmed_terms_version: int | None = None
+
+
+class Application(AgreedTerms, table=True):
     __table_args__ = (
         UniqueConstraint("job_id", "worker_id"),
         Index("ix_application_worker_shift", "worker_id", "status", "shift_start"),

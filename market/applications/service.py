@@ -20,7 +20,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
+from market.applications import terms as terms_service
+from market.applications.locks import lock_worker as _lock_worker
+from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
 from market.jobs import service as job_service
 from market.models import (
@@ -30,7 +32,6 @@ from market.models import (
     EmployerProfile,
     Job,
     JobStatus,
-    Rating,
     User,
     WorkerProfile,
 )
@@ -62,16 +63,6 @@ def get_application(*, session: Session, application_id: int) -> Application:
     if application is None:
         raise NotFound(N_("Application not found"))
     return application
-
-
-def _lock_worker(session: Session, worker_id: int) -> None:
-    result = session.execute(
-        update(WorkerProfile)
-        .where(col(WorkerProfile.user_id) == worker_id)
-        .values(lock_version=WorkerProfile.lock_version + 1)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotAllowed(N_("Only workers can apply for jobs"))
 
 
 def _take_slot(session: Session, job: Job) -> None:
@@ -138,13 +129,22 @@ def _open_for_applications(job: Job, now: datetime) -> None:
 
 
 def application_claim(
-    *, session: Session, job_id: int, worker: User, now: datetime | None = None
+    *,
+    session: Session,
+    job_id: int,
+    worker: User,
+    terms_version: int | None = None,
+    now: datetime | None = None,
 ) -> ClaimResult:
-    """Apply for a job; on an instant (抢单) job the claim is the hire, if a slot is left."""
+    """Apply for a job; on an instant (抢单) job the claim is the hire, if a slot is left.
+
+    The application keeps the job's terms as they stand under the job's lock; given the
+    `terms_version` the worker read, a claim on terms changed since then is refused.
+    """
     now = now or utcnow()
     assert worker.id is not None
     _lock_worker(session, worker.id)
-    job = job_service.get_job(session=session, job_id=job_id)
+    job = job_service.get_job_for_update(session=session, job_id=job_id)
     existing = session.exec(
         select(Application).where(Application.job_id == job_id, Application.worker_id == worker.id)
     ).first()
@@ -156,6 +156,11 @@ def application_claim(
             status=STATUS_LABELS[existing.status],
         )
     _open_for_applications(job, now)
+    if terms_version is not None and terms_version != job.terms_version:
+        raise Conflict(
+            N_("The terms of this job changed after you opened it; read them again"),
+            field="terms_version",
+        )
     distance = _check_can_do(session, worker.id, job)
     _check_no_clash(session, worker.id, job)
     if job.instant:
@@ -166,10 +171,14 @@ def application_claim(
         status=S.applied,
         shift_start=job.start_at,
         shift_end=job.end_at,
+        **terms_service.terms_of(job, now=now),
     )
     application.status = S.confirmed if job.instant else S.applied
-    # a re-application after a withdrawal: the shift may have moved since
+    # a re-application after a withdrawal: the shift and the terms may have changed since
     application.shift_start, application.shift_end = job.start_at, job.end_at
+    terms_service.agree(application, job, now)
+    if job.instant:
+        terms_service.record_hire(application, job)
     application.distance_km, application.updated_at = distance, now
     application.cancel_reason = application.cancelled_by = None
     session.add(application)
@@ -227,7 +236,8 @@ def _emit(session: Session, application: Application, job: Job, kind: str) -> No
     session.flush()
 
 
-def _side(application: Application, job: Job, user: User) -> str:
+def side_of(application: Application, job: Job, user: User) -> str:
+    """ "worker" or "employer": which side of the application `user` is on, else NotAllowed."""
     if user.id == application.worker_id:
         return "worker"
     if user.id == job.employer_id:
@@ -250,13 +260,18 @@ def application_confirm(
     """Hire an applicant: needs a free slot and no clash with the worker's other hires."""
     now = now or utcnow()
     job = job_service.get_job(session=session, job_id=application.job_id)
-    _transition(application, _side(application, job, employer), S.confirmed)
+    _transition(application, side_of(application, job, employer), S.confirmed)
     _lock_worker(session, application.worker_id)
     session.refresh(application)
     _transition(application, "employer", S.confirmed)  # it may have been withdrawn meanwhile
+    terms_service.check_accepted(application, job)
     _open_for_applications(job, now)
     _check_no_clash(session, application.worker_id, job)
     _take_slot(session, job)
+    # under the job's lock: an edit committed meanwhile may have changed the terms
+    session.refresh(application)
+    terms_service.check_accepted(application, job)
+    terms_service.record_hire(application, job)
     application.status, application.updated_at = S.confirmed, now
     session.add(application)
     _after_hire(session, application, job, now)
@@ -270,7 +285,7 @@ def application_decline(
     """Turn an applicant down."""
     now = now or utcnow()
     job = job_service.get_job(session=session, job_id=application.job_id)
-    _transition(application, _side(application, job, employer), S.declined)
+    _transition(application, side_of(application, job, employer), S.declined)
     application.status, application.decided_at, application.updated_at = S.declined, now, now
     session.add(application)
     _emit(session, application, job, "application.declined")
@@ -288,7 +303,7 @@ def application_cancel(
     """Withdraw an application, or call off a confirmed hire (either side), with a reason."""
     now = now or utcnow()
     job = job_service.get_job(session=session, job_id=application.job_id)
-    side = _side(application, job, user)
+    side = side_of(application, job, user)
     target = S.withdrawn if application.status == S.applied else S.cancelled
     _transition(application, side, target)
     if target == S.cancelled:
@@ -316,7 +331,7 @@ def application_no_show(
     """Record that a hired worker did not come (only once the shift has started)."""
     now = now or utcnow()
     job = job_service.get_job(session=session, job_id=application.job_id)
-    _transition(application, _side(application, job, employer), S.no_show)
+    _transition(application, side_of(application, job, employer), S.no_show)
     if now < job.start_at:
         raise Conflict(N_("The shift has not started yet"))
     application.status, application.updated_at = S.no_show, now
@@ -327,58 +342,6 @@ def application_no_show(
         session.add(profile)
     _emit(session, application, job, "application.no_show")
     return application
-
-
-def rating_create(
-    *, session: Session, application: Application, rater: User, stars: int, comment: str = ""
-) -> Rating:
-    """Rate the other side of a completed job, once."""
-    job = job_service.get_job(session=session, job_id=application.job_id)
-    side = _side(application, job, rater)
-    if application.status != S.completed:
-        raise Conflict(N_("You can rate only after the job is done"))
-    if not 1 <= stars <= 5:
-        raise Invalid(N_("Give 1 to 5 stars"), field="stars")
-    rated = job.employer_id if side == "worker" else application.worker_id
-    assert application.id is not None and rater.id is not None
-    already = session.exec(
-        select(Rating.id).where(
-            Rating.application_id == application.id, Rating.from_user_id == rater.id
-        )
-    ).first()
-    if already is not None:
-        raise Conflict(N_("You have already rated this job"))
-    rating = Rating(
-        application_id=application.id,
-        from_user_id=rater.id,
-        to_user_id=rated,
-        stars=stars,
-        comment=comment,
-    )
-    session.add(rating)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # the same rating sent twice at once
-        raise Conflict(N_("You have already rated this job")) from exc
-    profile: WorkerProfile | EmployerProfile | None = (
-        session.get(EmployerProfile, rated)
-        if side == "worker"
-        else session.get(WorkerProfile, rated)
-    )
-    if profile is not None:
-        profile.rating_sum += stars
-        profile.rating_count += 1
-        session.add(profile)
-    event_record(
-        session=session,
-        kind="rating.created",
-        job_id=job.id,
-        worker_id=application.worker_id,
-        employer_id=job.employer_id,
-        payload={"application": application.id, "by": side, "stars": stars},
-    )
-    session.flush()
-    return rating
 
 
 def list_worker_applications(
@@ -421,19 +384,3 @@ def require_reason(reason: str) -> str:
     if not reason:
         raise Invalid(N_("Give a reason"), field="reason")
     return reason
-
-
-def list_rated_application_ids(
-    *, session: Session, user_id: int, application_ids: Sequence[int]
-) -> set[int]:
-    """Which of these applications `user_id` has already rated."""
-    if not application_ids:
-        return set()
-    return set(
-        session.exec(
-            select(Rating.application_id).where(
-                Rating.from_user_id == user_id,
-                col(Rating.application_id).in_(list(application_ids)),
-            )
-        )
-    )

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
 from market.models import Application, Job, Station, User
 from market.stations import service as station_service
@@ -31,7 +32,7 @@ def get_worker_jobs(*, session: Session, worker_id: int, stations: bool = False)
         near = station_service.list_stations_near(session=session, position=position)
     return WorkerJobs(
         rows=rows,
-        rated=application_service.list_rated_application_ids(
+        rated=rating_service.list_rated_application_ids(
             session=session, user_id=worker_id, application_ids=[a.id or 0 for a, _j, _e in rows]
         ),
         stations=near,
@@ -54,7 +55,7 @@ def get_job_applicants(
     return JobApplicants(
         job=job,
         applicants=rows,
-        rated=application_service.list_rated_application_ids(
+        rated=rating_service.list_rated_application_ids(
             session=session, user_id=employer_id, application_ids=[a.id or 0 for a, _w in rows]
         ),
         started=job.start_at <= (now or utcnow()),

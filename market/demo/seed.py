@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from market.accounts import service as account_service
 from market.accounts.schemas import Registration
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
 from market.demo.builder import MarketBuilder
 from market.demo.geography import BY_NAME, GIG_MARKET
@@ -125,7 +126,7 @@ def _history(s: MarketBuilder, me: User) -> None:
             _work_record(s, application, job, employer, worker, paid=not unpaid)
             for rater in (employer, worker):
                 if rng.random() < 0.8:
-                    application_service.rating_create(
+                    rating_service.rating_create(
                         session=s.session,
                         application=application,
                         rater=rater,

@@ -68,6 +68,9 @@ class Job(JobBase, table=True):
     filled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # set by union staff: the job leaves every feed and takes no claims; the employer sees why
     hidden_reason: str | None = Field(default=None, sa_type=String(200))
+    # goes up each time the pay is cut or the place or shift moves: pending applications
+    # accepted an older version and go back to their workers (market/applications/terms.py)
+    terms_version: int = 1
 
 
 class JobCertificate(SQLModel, table=True):

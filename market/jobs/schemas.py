@@ -31,3 +31,4 @@ class JobPublic(JobBase):
     certificates: list[str]
     cancel_reason: str | None
     created_at: datetime
+    terms_version: int  # goes up when the pay is cut or the place or shift moves

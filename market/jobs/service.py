@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from market.applications import terms as terms_service
+from market.applications.locks import lock_job
 from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
 from market.events.service import event_record
 from market.fields import MAX_DAYS_AHEAD, MAX_SHIFT_HOURS
@@ -24,6 +26,7 @@ from market.models import (
     WorkerProfile,
 )
 from market.types import utcnow
+from market.wages import service as wage_service
 from market.work import standing as work_standing
 from matching import model as m
 from matching import trades as catalogue
@@ -59,16 +62,8 @@ def get_job(*, session: Session, job_id: int) -> Job:
 
 def get_job_for_update(*, session: Session, job_id: int) -> Job:
     """The job, row-locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
-    # populate_existing: the caller may already hold this job, read before the lock was taken
-    job = session.exec(
-        select(Job)
-        .where(Job.id == job_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if job is None:
-        raise NotFound(N_("Job not found"))
-    return job
+    # re-read even when the session already holds it: it may have been read before the lock
+    return lock_job(session, job_id)
 
 
 def job_certificates(*, session: Session, job_id: int) -> list[str]:
@@ -99,6 +94,14 @@ def job_post(
         raise NotAllowed(N_("Only employers can post jobs"))
     assert employer.id is not None
     work_standing.check_may_post(session=session, employer_id=employer.id)
+    wage_service.check_wage_floor(
+        session=session,
+        trade=data.trade,
+        district=data.district,
+        wage=data.wage,
+        employer_id=employer.id,
+        now=now,
+    )
     job = Job(
         employer_id=employer.id,
         **data.model_dump(exclude={"certificates"}),
@@ -122,41 +125,43 @@ def job_post(
 
 
 def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | None = None) -> Job:
-    """Edit a job that is still open or filled; a shift with hires cannot move."""
+    """Edit a job that is still open or filled.
+
+    Once anyone is hired the shift and the place stay and the pay only goes up; before a
+    hire, worse terms go back to the pending workers (see market/applications/terms.py).
+    """
     now = now or utcnow()
     job = get_job_for_update(session=session, job_id=_id(job))
     if job.status not in ACTIVE:
         raise Conflict(
             N_("This job is {status} and can no longer be edited"), status=STATUS_LABELS[job.status]
         )
-    changes = {
-        k: v
-        for k, v in data.model_dump(exclude_unset=True, exclude_none=True).items()
-        if v != getattr(job, k)
-    }
+    sent = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = {k: v for k, v in sent.items() if v != getattr(job, k)}
     if not changes:
         return job  # nothing to change: no write, no event
-    shift_moves = any(
-        k in changes and changes[k] != getattr(job, k) for k in ("start_at", "end_at")
-    )
-    if shift_moves:
+    change = terms_service.terms_change(job, changes)
+    if change.shift_moves:
         if job.confirmed_count:
             raise Conflict(N_("Workers are already hired: the shift can no longer move"))
         _check_shift(changes.get("start_at", job.start_at), changes.get("end_at", job.end_at), now)
+    terms_service.check_hired_terms(job, change)
     if changes.get("headcount", job.headcount) < job.confirmed_count:
         raise Invalid(
             N_("{hired} workers are already hired; headcount cannot be lower"),
             field="headcount",
             hired=job.confirmed_count,
         )
-    if ("lat" in changes) != ("lon" in changes):
+    if ("lat" in sent) != ("lon" in sent):  # a new place comes whole (one may stay the same)
         raise Invalid(N_("Give both lat and lon"), field="lat")
+    _check_floor_of_edit(session, job, changes, change, now)
     for key, value in changes.items():
         setattr(job, key, value)
-    if shift_moves:
+    if change.shift_moves:
         for application in _applications(session, job, (ApplicationStatus.applied,)):
             application.shift_start, application.shift_end = job.start_at, job.end_at
             session.add(application)
+    terms_service.terms_changed(session=session, job=job, change=change, now=now)
     job_status_sync(job, now)
     job.updated_at = now
     session.add(job)
@@ -170,6 +175,26 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
     )
     session.flush()
     return job
+
+
+def _check_floor_of_edit(
+    session: Session,
+    job: Job,
+    changes: dict[str, Any],
+    change: terms_service.TermsChange,
+    now: datetime,
+) -> None:
+    """A cut, or a move to another district, must keep the pay at the union's floor there."""
+    if change.pay_cut or "district" in changes:
+        wage_service.check_wage_floor(
+            session=session,
+            trade=job.trade,
+            district=changes.get("district", job.district),
+            wage=changes.get("wage", job.wage),
+            employer_id=job.employer_id,
+            job_id=job.id,
+            now=now,
+        )
 
 
 def job_status_sync(job: Job, now: datetime) -> None:

@@ -8,7 +8,7 @@ hire, and every row's outbox event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, col
 
 from market.applications.models import HIRED
+from market.checks import SHOWN, listed
 from market.models import (
     Application,
     ApplicationStatus,
@@ -27,16 +28,6 @@ from market.models import (
     Report,
     WorkAnswer,
 )
-
-SHOWN = 20
-
-
-def _listed(rows: Iterable[Any], say: Callable[[Any], str], what: str) -> list[str]:
-    rows = list(rows)
-    lines = [say(row) for row in rows[:SHOWN]]
-    if len(rows) > SHOWN:
-        lines.append(f"{what}: more than {SHOWN} violations, only the first {SHOWN} are listed")
-    return lines
 
 
 def _was_hired() -> Any:
@@ -65,7 +56,7 @@ def check_attendance_hired(session: Session) -> list[str]:
         .order_by(col(Attendance.id))
         .limit(SHOWN + 1)
     )
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"attendance {r.id}: application {r.application_id} is {r.status}, not a hire "
@@ -91,7 +82,7 @@ def check_check_out_after_check_in(session: Session) -> list[str]:
         .order_by(col(Attendance.id))
         .limit(SHOWN + 1)
     )
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"attendance {r.id}: a check-out of application {r.application_id} "
@@ -109,7 +100,7 @@ def check_answers(session: Session) -> list[str]:
         .having(func.count() > 1)
         .limit(SHOWN + 1)
     )
-    lines = _listed(
+    lines = listed(
         twice,
         lambda r: (
             f"payment {r.payment_id}: answered {r.n} times"
@@ -137,7 +128,7 @@ def check_answers(session: Session) -> list[str]:
         .order_by(col(WorkAnswer.id))
         .limit(SHOWN + 1)
     )
-    return lines + _listed(
+    return lines + listed(
         wrong,
         lambda r: (
             f"answer {r.id}: given by someone other than the other side "
@@ -164,7 +155,7 @@ def check_payments(session: Session) -> list[str]:
         .order_by(col(Payment.id))
         .limit(SHOWN + 1)
     )
-    return _listed(
+    return listed(
         rows,
         lambda r: (
             f"payment {r.id}: application {r.application_id} is not a hire of this "
@@ -183,7 +174,7 @@ def check_cases(session: Session) -> list[str]:
         .having(func.count() > 1)
         .limit(SHOWN + 1)
     )
-    lines = _listed(
+    lines = listed(
         rows, lambda r: f"application {r.work_record_id}: {r.n} arrears cases", "cases per hire"
     )
     mislinked = session.execute(
@@ -194,7 +185,7 @@ def check_cases(session: Session) -> list[str]:
         )
         .limit(SHOWN + 1)
     )
-    return lines + _listed(
+    return lines + listed(
         mislinked,
         lambda r: (
             f"report {r.id}: linked to the work record of another application ({r.work_record_id})"
@@ -260,7 +251,7 @@ def check_work_events(session: Session) -> list[str]:
     lines: list[str] = []
     for sentence, query in checks:
         rows = session.execute(query.limit(SHOWN + 1))
-        lines += _listed(rows, partial(_say, sentence), "work events")
+        lines += listed(rows, partial(_say, sentence), "work events")
     return lines
 
 

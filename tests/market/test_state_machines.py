@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
 from market.errors import Conflict, DomainError, NotFound
 from market.jobs import service as job_service
@@ -125,7 +126,7 @@ class Gig:
         )
 
     def rate(self, application: Application, rater: User, stars: int = 5) -> object:
-        return application_service.rating_create(
+        return rating_service.rating_create(
             session=self.session, application=application, rater=rater, stars=stars
         )
 
@@ -381,7 +382,8 @@ def test_a_finished_job_refuses_every_change(session: Session, status: str, acti
 @pytest.mark.parametrize(
     ("action", "events"),
     [
-        ("edit", ["job.updated"]),
+        # the raise (300 -> 400) reaches both hired workers, each told live
+        ("edit", ["application.pay_raised", "application.pay_raised", "job.updated"]),
         ("cancel", ["application.cancelled", "application.cancelled", "job.cancelled"]),
         ("complete", ["application.completed", "application.completed", "job.completed"]),
     ],

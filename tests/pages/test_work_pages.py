@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from web.pages.employer.work import qr_svg
 
 from market.models import Report, User
 from market.work import arrears
 from tests.factories import PASSWORD, make_employer, make_staff, make_worker
 from tests.market.work.work_factories import code_on, make_hire
 from tests.web.security.world import row_counts
+from web.pages.employer.work import qr_svg
 
 WORK_TABLES = ("attendance", "payment", "work_answer", "report", "event")
 

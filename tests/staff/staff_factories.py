@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from market.models import Application, Job, Membership, User, WorkerProfile
+from market.applications import terms as terms_service
+from market.models import HIRED, Application, Job, Membership, User, WorkerProfile
 from tests.factories import YANTAI, make_employer, make_worker
 
 
@@ -71,7 +72,10 @@ def make_application(
         cancelled_by=cancelled_by,
         created_at=job.created_at,
         decided_at=job.created_at if hired else None,
+        **terms_service.terms_of(job, now=job.created_at),
     )
+    if status in HIRED:
+        terms_service.record_hire(application, job)
     session.add(application)
     session.flush()
     return application

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
-from market.applications.schemas import CancelRequest, RatingCreate
+from market.applications import terms as terms_service
+from market.applications.schemas import AcceptTermsRequest, CancelRequest, RatingCreate
 from web.api.schemas.applications import ApplicationOut, application_out
-from web.deps import ApplicationDep, CurrentEmployer, CurrentUser, SessionDep
+from web.deps import ApplicationDep, CurrentEmployer, CurrentUser, CurrentWorker, SessionDep
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -71,7 +73,29 @@ def application_rate(
     data: RatingCreate, application: ApplicationDep, user: CurrentUser, session: SessionDep
 ) -> dict[str, int]:
     """Rate the other side of a completed job, once."""
-    rating = application_service.rating_create(
+    rating = rating_service.rating_create(
         session=session, application=application, rater=user, stars=data.stars, comment=data.comment
     )
     return {"id": rating.id or 0, "stars": rating.stars}
+
+
+@router.post("/{application_id}/accept-terms")
+def application_accept_terms(
+    application: ApplicationDep,
+    worker: CurrentWorker,
+    session: SessionDep,
+    data: AcceptTermsRequest | None = None,
+) -> ApplicationOut:
+    """Accept the job's present terms after the employer changed them (my application only).
+
+    Send the job's `terms_version` you showed me: if it changed again meanwhile, the answer
+    is 409 and nothing is accepted. To turn the new terms down, withdraw (`/cancel`).
+    """
+    return application_out(
+        terms_service.application_accept_terms(
+            session=session,
+            application=application,
+            worker=worker,
+            terms_version=data.terms_version if data is not None else None,
+        )
+    )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from market.applications import service as application_service
-from market.applications.schemas import CancelRequest
+from market.applications.schemas import CancelRequest, ClaimRequest
 from market.feed import service as feed_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobPublic, JobUpdate
@@ -90,7 +90,7 @@ def my_jobs(employer: CurrentEmployer, session: SessionDep) -> list[JobPublic]:
 def job_applications(job: OwnedJobDep, session: SessionDep) -> list[ApplicantOut]:
     """Who applied to my job; phone numbers only of confirmed workers."""
     rows = application_service.list_job_applications(session=session, job_id=job.id or 0)
-    return [applicant_out(a, worker) for a, worker in rows]
+    return [applicant_out(a, worker, job) for a, worker in rows]
 
 
 @router.get("/jobs/{job_id}/candidates")
@@ -114,16 +114,23 @@ def job_candidates(
     responses={200: {"model": ApplicationOut, "description": "Already claimed: that application"}},
 )
 def job_claim(
-    job_id: JobId, worker: CurrentWorker, session: SessionDep, once: IdempotentDep
+    job_id: JobId,
+    worker: CurrentWorker,
+    session: SessionDep,
+    once: IdempotentDep,
+    data: ClaimRequest | None = None,
 ) -> Response:
     """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless;
-    with an `Idempotency-Key` a retry gets exactly the first answer again."""
+    with an `Idempotency-Key` a retry gets exactly the first answer again. Send the job's
+    `terms_version` you showed the worker: if the pay was cut or the place or shift moved
+    since, the claim is refused (409) instead of binding them to terms they did not see."""
+    seen = data.terms_version if data is not None else None
 
     def run() -> tuple[int, ApplicationOut]:
         result = application_service.application_claim(
-            session=session, job_id=job_id, worker=worker
+            session=session, job_id=job_id, worker=worker, terms_version=seen
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return code, application_out(result.application)
 
-    return once.answer({}, run)
+    return once.answer({} if data is None else data.model_dump(), run)

@@ -3,14 +3,12 @@ two parties and union staff (what a worker takes to legal aid or the labour insp
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from market.types import MAX_ID, utcnow
+from market.types import utcnow
 from market.work import record as record_service
-from web.deps import CurrentUser, CurrentWorker, SessionDep
+from web.deps import CurrentUser, CurrentWorker, Id, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.rendering import render
 from web.pages.worker.work import LABELS
@@ -35,7 +33,7 @@ def evidence(
 def worker_evidence(
     request: Request,
     worker: CurrentWorker,
-    employer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    employer_id: Id,
     session: SessionDep,
 ) -> Response:
     """A worker's evidence sheet of every shift for one employer."""

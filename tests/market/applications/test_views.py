@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session
 
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
 from market.applications import views as application_views
 from market.models import Application, Job, User
@@ -44,7 +45,7 @@ def test_worker_jobs_lists_the_applications_and_those_rated(session: Session) ->
         (done.application.id, done.job.id, done.employer.id)
     ]
     assert jobs.rated == set() and jobs.stations == []
-    application_service.rating_create(
+    rating_service.rating_create(
         session=session, application=done.application, rater=done.worker, stars=5, comment=""
     )
     rated = application_views.get_worker_jobs(session=session, worker_id=worker_id).rated
@@ -71,7 +72,7 @@ def test_job_applicants_show_those_rated_and_whether_the_shift_began(session: Se
     )
     assert [(a.id, w.id) for a, w in seen.applicants] == [(done.application.id, done.worker.id)]
     assert seen.started and seen.rated == set()
-    application_service.rating_create(
+    rating_service.rating_create(
         session=session, application=done.application, rater=done.employer, stars=4, comment=""
     )
     before = done.job.start_at - timedelta(minutes=1)

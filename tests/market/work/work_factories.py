@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from market.applications import service as application_service
+from market.applications import terms as terms_service
+from market.applications.models import HIRED
 from market.db import session_scope
 from market.errors import DomainError
 from market.i18n import market_tz
@@ -55,7 +57,10 @@ def make_hire(
         shift_start=job.start_at,
         shift_end=job.end_at,
         decided_at=job.start_at - 24 * HOUR,
+        **terms_service.terms_of(job, now=job.start_at - 24 * HOUR),
     )
+    if status in HIRED:
+        terms_service.record_hire(application, job)
     job.confirmed_count = 1 if status != ApplicationStatus.applied else 0
     session.add_all([application, job])
     session.flush()

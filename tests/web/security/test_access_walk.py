@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/my/jobs/list"): WORKERS,
     ("POST", "/my/applications/{application_id}/cancel"): MY_WORKER,
     ("POST", "/my/applications/{application_id}/rate"): MY_WORKER,
+    ("POST", "/my/applications/{application_id}/accept-terms"): MY_WORKER,
+    ("POST", "/api/v1/applications/{application_id}/accept-terms"): MY_WORKER,
     # employers
     ("POST", "/api/v1/jobs"): EMPLOYERS,
     ("GET", "/api/v1/employer/jobs"): EMPLOYERS,

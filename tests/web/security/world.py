@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from market.accounts import service as accounts
+from market.applications import terms as terms_service
 from market.models import (
     Application,
     Attendance,
@@ -22,6 +23,7 @@ from market.models import (
     ReportPhoto,
     Station,
     User,
+    WageFloor,
     metadata,
 )
 from tests.factories import make_employer, make_job, make_staff, make_worker
@@ -45,6 +47,7 @@ class World:
     hire: Application  # the worker's hire on the employer's job of yesterday: a work record
     entry: Attendance  # its check-in, recorded by the employer (the worker may answer it)
     payment: Payment  # its payment, recorded by the employer (the worker may answer it)
+    floor: WageFloor
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
@@ -60,6 +63,7 @@ class World:
             "record_id": str(self.hire.id),
             "entry_id": str(self.entry.id),
             "payment_id": str(self.payment.id),
+            "floor_id": str(self.floor.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -81,6 +85,7 @@ def make_world(session: Session) -> World:
         status="applied",
         shift_start=job.start_at,
         shift_end=job.end_at,
+        **terms_service.terms_of(job, now=job.created_at),
     )
     session.add(application)
     session.flush()
@@ -104,7 +109,11 @@ def make_world(session: Session) -> World:
         sent_by=staff.id or 0,
     )
     station = Station(name="芝罘驿站", address="南大街 1 号", lat=37.54, lon=121.26)
-    session.add_all([report, proposal, station, Membership(user_id=other_worker.id or 0)])
+    # one floor per trade and district: a world made earlier in the test may have left it
+    floor = session.scalars(
+        select(WageFloor).where(WageFloor.trade == "welder", WageFloor.district == "芝罘区")
+    ).first() or WageFloor(trade="welder", district="芝罘区", daily_wage=280)
+    session.add_all([report, proposal, station, floor, Membership(user_id=other_worker.id or 0)])
     session.flush()
     session.add(ReportPhoto(report_id=report.id or 0, content_type="image/jpeg", data=b"\xff\xd8"))
     session.flush()
@@ -124,6 +133,7 @@ def make_world(session: Session) -> World:
         hire=hire,
         entry=entry,
         payment=payment,
+        floor=floor,
     )
 
 
@@ -140,7 +150,9 @@ def _work_record(
         shift_start=past.start_at,
         shift_end=past.end_at,
         decided_at=start - timedelta(days=1),
+        **terms_service.terms_of(past, now=start - timedelta(days=1)),
     )
+    terms_service.record_hire(hire, past)
     session.add(hire)
     session.flush()
     entry = Attendance(

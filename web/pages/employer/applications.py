@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
 from market.models import Application
 from web.deps import ApplicationDep, CurrentEmployer, SessionDep
@@ -70,7 +71,7 @@ def rate(
     form: PageForm, employer: CurrentEmployer, application: ApplicationDep, session: SessionDep
 ) -> Response:
     """Rate the worker after the work, once."""
-    application_service.rating_create(
+    rating_service.rating_create(
         session=session,
         application=application,
         rater=employer,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market.applications import service as application_service
+from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_, DomainError
 from market.feed import service as feed_service
@@ -80,6 +81,7 @@ def _applicants_context(applicants: application_views.JobApplicants) -> dict[str
     return {
         **fields_of(applicants),
         "contact_visible": application_service.contact_visible,
+        "needs_acceptance": terms_service.needs_acceptance,
         "rounded_km": feed_service.rounded_km,
         "reasons": EMPLOYER_CANCEL_REASONS,
     }

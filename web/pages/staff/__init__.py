@@ -12,8 +12,18 @@ from web.pages.staff import (
     moderation,
     reports,
     stations,
+    wage_floors,
 )
 
 router = APIRouter()
-for _module in (dashboard, dispatch, reports, arrears, moderation, stations, memberships):
+for _module in (
+    dashboard,
+    dispatch,
+    reports,
+    arrears,
+    moderation,
+    stations,
+    memberships,
+    wage_floors,
+):
     router.include_router(_module.router)

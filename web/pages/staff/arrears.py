@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from market.errors import N_, DomainError
-from market.types import MAX_ID
 from market.work import arrears as arrears_service
 from market.work import overview as overview_service
 from market.work import standing as standing_service
 from market.work.arrears import REASONS
 from market.work.schemas import HoldCreate
-from web.deps import CurrentStaff, SessionDep
+from web.deps import CurrentStaff, Id, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
@@ -25,7 +24,6 @@ from web.pages.rendering import render
 router = APIRouter(prefix="/staff/arrears", route_class=PageRoute)
 
 ByQuery = Annotated[Literal["employer", "trade", "district"], Query()]
-EmployerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 GROUPINGS = {"employer": N_("By employer"), "trade": N_("By trade"), "district": N_("By district")}
 FLASH = {
     "swept": N_("Checked: every unpaid shift that is due now has its case."),
@@ -72,7 +70,7 @@ def stop_posting(
     request: Request,
     form: PageForm,
     staff: CurrentStaff,
-    employer_id: EmployerId,
+    employer_id: Id,
     session: SessionDep,
 ) -> Response:
     """Stop an employer with an open case posting until the wages are settled."""
@@ -94,7 +92,7 @@ def stop_posting(
 
 @router.post("/employers/{employer_id}/resume")
 def resume_posting(
-    form: PageForm, staff: CurrentStaff, employer_id: EmployerId, session: SessionDep
+    form: PageForm, staff: CurrentStaff, employer_id: Id, session: SessionDep
 ) -> Response:
     """Let the employer post again."""
     standing_service.posting_hold_lift(session=session, staff=staff, employer_id=employer_id)

@@ -127,6 +127,7 @@ def _figures(board: stats_views.Dashboard, locale: str) -> dict[str, Any]:
         "breakdowns": tuple(BREAKDOWN_TITLES.items()),
         "bars": bars,
         "group_name": names,
+        "below_floor": board.below_floor,
     }
 
 

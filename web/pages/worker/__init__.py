@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages.worker import feed, jobs, my_jobs, profile, work
+from web.pages.worker import feed, jobs, my_jobs, profile, terms, work
 
 router = APIRouter()
-for _module in (feed, jobs, profile, my_jobs, work):
+for _module in (feed, jobs, profile, my_jobs, terms, work):
     router.include_router(_module.router)

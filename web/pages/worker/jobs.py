@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market.applications import service as application_service
 from market.feed import views as feed_views
+from market.types import MAX_ID
 from web.deps import CurrentWorker, JobDep, JobId, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.rendering import fields_of, render
@@ -35,9 +38,17 @@ def claim_confirm(
     return render(request, "worker/claim.html", _job_context(request, session, worker, job))
 
 
+# the job's terms version the page showed: a claim on terms changed since is refused
+TermsQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
 @router.post("/jobs/{job_id}/claim")
-def claim(job_id: JobId, worker: CurrentWorker, session: SessionDep) -> Response:
-    """Claim (抢单: hired at once) or apply; then on to My jobs."""
-    result = application_service.application_claim(session=session, job_id=job_id, worker=worker)
+def claim(
+    job_id: JobId, worker: CurrentWorker, session: SessionDep, terms: TermsQuery = None
+) -> Response:
+    """Claim (抢单: hired at once) or apply, on the terms the page showed; then My jobs."""
+    result = application_service.application_claim(
+        session=session, job_id=job_id, worker=worker, terms_version=terms
+    )
     done = "claimed" if result.application.status == "confirmed" else "applied"
     return RedirectResponse(f"/my/jobs?ok={done}#application-{result.application.id}", 303)

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from market.applications import ratings as rating_service
 from market.applications import service as application_service
+from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_
 from market.models import ApplicationStatus
@@ -26,6 +28,7 @@ FLASH = {
     "cancelled": N_("Cancelled. The employer has been told."),
     "withdrawn": N_("Your application is withdrawn."),
     "rated": N_("Thank you for rating."),
+    "accepted": N_("You accepted the new terms. The employer can now hire you."),
 }
 # the worker's reasons to call off, offered as one tap each
 CANCEL_REASONS = (
@@ -40,6 +43,7 @@ SECTIONS = (
     ("done", N_("Done"), (S.completed, S.no_show)),
     ("closed", N_("Declined or cancelled"), (S.declined, S.cancelled, S.withdrawn)),
 )
+TERMS_CHANGED = N_("Terms changed: your answer is needed")
 
 
 def _my_jobs_context(
@@ -48,8 +52,10 @@ def _my_jobs_context(
     mine = application_views.get_worker_jobs(
         session=session, worker_id=worker.id or 0, stations=stations
     )
-    sections = [
-        (key, title, [row for row in mine.rows if row[0].status in statuses])
+    # changed terms wait for the worker, not the employer: they come first, on their own
+    changed = [row for row in mine.rows if terms_service.needs_acceptance(row[0], row[1])]
+    sections = [("terms", TERMS_CHANGED, changed)] + [
+        (key, title, [row for row in mine.rows if row[0].status in statuses and row not in changed])
         for key, title, statuses in SECTIONS
     ]
     context: dict[str, object] = {
@@ -57,6 +63,7 @@ def _my_jobs_context(
         "rated": mine.rated,
         "reasons": CANCEL_REASONS,
         "contact_visible": application_service.contact_visible,
+        "needs_acceptance": terms_service.needs_acceptance,
     }
     if stations:
         context["stations"] = mine.stations
@@ -107,7 +114,7 @@ def rate(
     session: SessionDep,
 ) -> Response:
     """Rate the employer after the work, once."""
-    application_service.rating_create(
+    rating_service.rating_create(
         session=session,
         application=application,
         rater=worker,
