@@ -16,7 +16,7 @@ from market.migrations import upgrade
 from market.models import StatsDay, StatsRefresh
 from market.settings import Settings, get_settings
 from market.types import utcnow
-from tests.staff.staff_factories import make_posted_job
+from tests.staff_factories import make_posted_job
 from web import cli
 from web.app import create_app
 

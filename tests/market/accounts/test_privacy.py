@@ -35,7 +35,7 @@ from market.models import (
 from market.reports import service as report_service
 from tests.factories import PASSWORD, YANTAI, make_employer, make_job, make_staff, make_worker
 from tests.market.service_helpers import events_after, hire, last_event_id, refused, snapshot
-from tests.staff.staff_factories import make_application, make_member
+from tests.staff_factories import make_application, make_member
 
 NOW = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)  # Monday 10:00 in the market's time zone
 WORKED = NOW - timedelta(days=2)  # the start of a shift that is over

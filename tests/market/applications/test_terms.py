@@ -7,7 +7,13 @@ from sqlmodel import Session
 from market.applications import terms as terms_service
 from market.errors import Conflict, NotFound
 from market.models import Application
-from tests.market.terms_helpers import HOUR, Terms, events_since, last_event_id, refused
+from tests.market.applications.terms_helpers import (
+    HOUR,
+    Terms,
+    events_since,
+    last_event_id,
+    refused,
+)
 
 SENT_BACK = "The terms changed after this worker applied: they must accept the new terms before you can hire them"  # noqa: E501
 

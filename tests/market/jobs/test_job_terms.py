@@ -11,7 +11,13 @@ from market.jobs.schemas import JobUpdate
 from market.models import WageFloor, WageFloorRefusal
 from market.wages.service import BelowWageFloor
 from tests.factories import make_staff
-from tests.market.terms_helpers import HOUR, Terms, events_since, last_event_id, refused
+from tests.market.applications.terms_helpers import (
+    HOUR,
+    Terms,
+    events_since,
+    last_event_id,
+    refused,
+)
 
 PAY_LOCKED = "Workers are already hired at {wage} yuan: the pay can only go up, never down"
 PLACE_LOCKED = "Workers are already hired: the place of work can no longer move"

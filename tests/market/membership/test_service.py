@@ -12,7 +12,7 @@ from market.membership import service as membership_service
 from market.models import Membership
 from tests.factories import make_employer, make_staff, make_worker
 from tests.market.service_helpers import events_after, last_event_id, refused
-from tests.staff.staff_factories import make_member
+from tests.staff_factories import make_member
 
 NOW = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=2)

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from market.reports import service as report_service
 from market.reports import views as report_views
 from tests.factories import make_staff
-from tests.staff_pages.helpers import make_report
+from tests.web.pages.staff.helpers import make_report
 
 
 def test_report_detail_has_both_sides_and_the_notes_in_order(session: Session) -> None:

@@ -22,7 +22,7 @@ from market.stats import people as people_service
 from market.stats import rollup as rollup_service
 from market.stats import supply as supply_service
 from tests.factories import make_worker
-from tests.staff.staff_factories import make_application, make_posted_job
+from tests.staff_factories import make_application, make_posted_job
 
 NOW = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)  # Monday 10:00 in the market's time zone
 CUTOFF = rollup_service.start_of_local_day(NOW)

@@ -8,7 +8,7 @@ from market.stats import periods as period_service
 from market.stats import service as stats_service
 from market.stats import views as stats_views
 from market.types import utcnow
-from tests.staff.staff_factories import make_application, make_district_worker, make_posted_job
+from tests.staff_factories import make_application, make_district_worker, make_posted_job
 
 
 def test_dashboard_has_the_summary_the_gap_and_every_breakdown(session: Session) -> None:

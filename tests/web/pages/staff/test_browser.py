@@ -17,8 +17,8 @@ from market.i18n import local
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
 from tests.factories import PASSWORD, make_employer, make_job, make_staff, make_worker, tomorrow_at
-from tests.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
-from tests.staff_pages.helpers import make_report
+from tests.web.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
+from tests.web.pages.staff.helpers import make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
 DESKTOP = {"width": 1280, "height": 800}

@@ -34,7 +34,7 @@ from market.types import utcnow
 from market.workers import service as worker_service
 from market.workers.schemas import TradeLevel, WorkerProfileUpdate
 from tests.factories import make_staff
-from tests.staff.staff_factories import (
+from tests.staff_factories import (
     make_application,
     make_district_worker,
     make_member,

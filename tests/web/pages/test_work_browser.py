@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from market.types import utcnow
 from tests.factories import PASSWORD, make_employer, make_staff, make_worker
 from tests.market.work.work_factories import make_hire
-from tests.pages.browser import ARTIFACTS, SCREENSHOTS, LiveServer, new_phone, shoot
+from tests.web.pages.browser import ARTIFACTS, SCREENSHOTS, LiveServer, new_phone, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]

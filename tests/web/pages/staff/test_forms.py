@@ -11,8 +11,8 @@ from market.models import DispatchProposal, EmployerProfile, Job, Membership, Re
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
 from tests.factories import make_employer, make_job, make_staff, make_worker, tomorrow_at
-from tests.staff.staff_factories import make_member
-from tests.staff_pages.helpers import log_in, make_report
+from tests.staff_factories import make_member
+from tests.web.pages.staff.helpers import log_in, make_report
 
 
 def _staff(client: TestClient, session: Session) -> str:

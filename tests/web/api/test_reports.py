@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from market.events.service import list_events
 from market.models import Report
 from tests.factories import PASSWORD, auth, make_employer, make_job, make_staff, make_worker
-from tests.staff.staff_factories import make_application
+from tests.staff_factories import make_application
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 YESTERDAY = datetime.now(UTC) - timedelta(days=1)

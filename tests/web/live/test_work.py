@@ -12,8 +12,8 @@ from sqlmodel import Session
 from market.models import User
 from market.types import utcnow
 from tests.factories import make_employer, make_staff
-from tests.live.conftest import LiveServer, collect, hello, login, make, until
 from tests.market.work.work_factories import make_hire
+from tests.web.live.conftest import LiveServer, collect, hello, login, make, until
 
 Serve = Callable[..., LiveServer]
 

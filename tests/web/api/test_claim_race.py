@@ -22,7 +22,7 @@ from market.models import Job
 from tests.factories import auth, make_job, make_worker
 from tests.servers import free_port, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
 
 

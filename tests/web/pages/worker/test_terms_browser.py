@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from market.applications import service as application_service
 from tests.factories import PASSWORD, auth, make_employer, make_job, make_worker
-from tests.pages.browser import PHONE, LiveServer, shoot
+from tests.web.pages.browser import PHONE, LiveServer, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from market.events.service import list_events
 from market.models import WageFloor, WageFloorRefusal
 from tests.factories import make_employer, make_staff
-from tests.staff_pages.helpers import log_in
+from tests.web.pages.staff.helpers import log_in
 
 
 def _staff(client: TestClient, session: Session) -> str:

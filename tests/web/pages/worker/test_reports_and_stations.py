@@ -10,7 +10,7 @@ from market.models import EmployerProfile
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
 from tests.factories import YANTAI, make_employer, make_job, make_worker
-from tests.staff_pages.helpers import log_in
+from tests.web.pages.staff.helpers import log_in
 
 
 def test_feed_profile_and_my_jobs_show_the_nearest_open_station(

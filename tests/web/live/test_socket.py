@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from websockets.exceptions import InvalidStatus
 
 from tests.factories import make_employer, make_staff, make_worker
-from tests.live.conftest import (
+from tests.web.live.conftest import (
     LiveServer,
     collect,
     hello,

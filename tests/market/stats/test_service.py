@@ -12,7 +12,7 @@ from market.models import WorkerProfile
 from market.stats import periods as period_service
 from market.stats import service as stats_service
 from tests.factories import make_employer
-from tests.staff.staff_factories import (
+from tests.staff_factories import (
     make_application,
     make_district_worker,
     make_member,

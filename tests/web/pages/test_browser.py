@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, auth, make_employer, make_job, make_worker, tomorrow_at
-from tests.pages.browser import ARTIFACTS, LiveServer, job_id_in, new_phone, shoot
+from tests.web.pages.browser import ARTIFACTS, LiveServer, job_id_in, new_phone, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]

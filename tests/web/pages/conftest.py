@@ -19,8 +19,8 @@ import uvicorn
 
 from market.db import make_engine
 from market.settings import Settings
-from tests.pages.browser import CHROMIUM, DEAD_TILES, LiveServer, new_phone
 from tests.servers import free_port
+from tests.web.pages.browser import CHROMIUM, DEAD_TILES, LiveServer, new_phone
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from market.db import session_scope
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = Path(os.environ.get("LINGGONG_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 SCREENSHOTS = ARTIFACTS / "screenshots"
 PHONE = {"width": 360, "height": 740}

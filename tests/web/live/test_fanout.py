@@ -17,7 +17,7 @@ from sqlmodel import Session
 from market.events import outbox as outbox
 from market.events.service import event_record
 from tests.factories import make_employer, make_staff, make_worker
-from tests.live.conftest import LiveServer, collect, hello, job_body, make, receive, until
+from tests.web.live.conftest import LiveServer, collect, hello, job_body, make, receive, until
 
 Serve = Callable[..., LiveServer]
 ON_POSTGRES = pytest.mark.parametrize(

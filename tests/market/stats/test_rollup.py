@@ -13,7 +13,7 @@ from market.stats import periods as period_service
 from market.stats import rollup as rollup_service
 from market.stats import service as stats_service
 from market.types import utcnow
-from tests.staff.staff_factories import make_application, make_district_worker, make_posted_job
+from tests.staff_factories import make_application, make_district_worker, make_posted_job
 
 H = timedelta(hours=1)
 

@@ -11,7 +11,7 @@ from market.events.service import list_events
 from market.i18n import local
 from market.models import Job, User
 from tests.factories import auth, make_employer, make_job, make_staff, make_worker, tomorrow_at
-from tests.staff.staff_factories import make_posted_job
+from tests.staff_factories import make_posted_job
 
 
 def test_stats_endpoints_give_todays_figures_and_the_gap_first(

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
 from tests.factories import make_employer, make_staff, make_worker
-from tests.staff_pages.helpers import log_in, make_report
+from tests.web.pages.staff.helpers import log_in, make_report
 from web.pages.staff import dashboard, dispatch, memberships, moderation, reports, stations
 
 MODULES = (dashboard, dispatch, memberships, moderation, reports, stations)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from market.models import Report, User
 from market.reports import service as protection_service
 from tests.factories import PASSWORD, make_employer, make_job, make_worker
-from tests.staff.staff_factories import make_application
+from tests.staff_factories import make_application
 
 
 def form_token(html: str) -> str:

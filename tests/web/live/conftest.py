@@ -24,7 +24,7 @@ from market.models import User
 from tests import factories
 from tests.servers import free_port, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("LINGGONG_TEST_REDIS_URL")
 NO_REDIS = "LINGGONG_TEST_REDIS_URL is not set: Redis tests skipped"
 
