@@ -21,14 +21,6 @@ from market.models import (
 )
 
 S = ApplicationStatus
-# who may move an application from which state to which
-TRANSITIONS: dict[tuple[str, str], set[str]] = {
-    ("employer", S.applied): {S.confirmed, S.declined},
-    ("worker", S.applied): {S.withdrawn},
-    ("worker", S.confirmed): {S.cancelled},
-    ("employer", S.confirmed): {S.cancelled, S.no_show},
-}
-CONTACT_VISIBLE = frozenset({S.confirmed, S.completed, S.no_show})
 
 
 def rating_create(
