@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from market.i18n import local
 from market.models import Report, User
 from market.work import arrears
 from tests.factories import PASSWORD, make_employer, make_staff, make_worker
@@ -181,6 +182,10 @@ def test_a_disputed_payment_becomes_a_staff_case_with_an_evidence_sheet(
     assert (
         "只收到 ¥100" in sheet.text and worker.phone in sheet.text and employer.phone in sheet.text
     )
+    # the terms the worker accepted, and when: what a labour inspector asks first
+    accepted = local(application.terms_accepted_at).strftime("%Y-%m-%d %H:%M")
+    assert f"约定条件时间</th><td>{accepted}" in sheet.text
+    assert application.agreed_address in sheet.text
 
     _log_in(client, staff)
     console = client.get("/staff/arrears")
