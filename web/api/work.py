@@ -50,15 +50,13 @@ from web.deps import (
     CurrentStaff,
     CurrentUser,
     CurrentWorker,
+    EmployerRecordDep,
     Id,
     OwnedJobDep,
-    SessionDep,
-)
-from web.work_deps import (
-    EmployerRecordDep,
     PartyEntryDep,
     PartyRecordDep,
     RecordDep,
+    SessionDep,
     WorkerPaymentDep,
 )
 

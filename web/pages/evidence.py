@@ -8,11 +8,10 @@ from fastapi.responses import Response
 
 from market.types import utcnow
 from market.work import record as record_service
-from web.deps import CurrentUser, CurrentWorker, Id, SessionDep
+from web.deps import CurrentUser, CurrentWorker, Id, RecordDep, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.rendering import render
 from web.pages.worker.work import LABELS
-from web.work_deps import RecordDep
 
 router = APIRouter(route_class=PageRoute)
 SHEET_LOCALE = "zh_CN"  # for legal aid and the inspectorate, whatever the page language

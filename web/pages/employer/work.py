@@ -19,7 +19,7 @@ from market.types import utcnow
 from market.work import record as record_service
 from market.work import service as work_service
 from market.work.schemas import AnswerCreate
-from web.deps import CurrentEmployer, OwnedJobDep, SessionDep
+from web.deps import CurrentEmployer, MyJobHireDep, OwnedJobDep, PartyEntryDep, SessionDep
 from web.errors.messages import STATUS
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
@@ -27,7 +27,6 @@ from web.pages.deps import PageForm
 from web.pages.rendering import render
 from web.pages.work_forms import correction_of, employer_check_of, payment_of, text
 from web.pages.worker.work import LABELS
-from web.work_deps import MyJobHireDep, PartyEntryDep
 
 router = APIRouter(prefix="/employer", route_class=PageRoute)
 

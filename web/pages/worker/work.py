@@ -15,14 +15,13 @@ from market.work import record as record_service
 from market.work import service as work_service
 from market.work.models import KIND_LABELS, METHOD_LABELS, PAYMENT_LABELS
 from market.work.schemas import AnswerCreate
-from web.deps import CurrentWorker, SessionDep
+from web.deps import CurrentWorker, MyHireDep, PartyEntryDep, SessionDep, WorkerPaymentDep
 from web.errors.messages import STATUS
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
 from web.pages.rendering import render
 from web.pages.work_forms import check_in_of, correction_of, dispute_of, text
-from web.work_deps import MyHireDep, PartyEntryDep, WorkerPaymentDep
 
 router = APIRouter(route_class=PageRoute)
 
