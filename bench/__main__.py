@@ -1,4 +1,4 @@
-"""`python -m bench live|stats|load|match ...`."""
+"""`python -m bench live|stats|load|match|races ...`."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""`python -m bench live|stats|load|match ...`: one benchmark, its options after its name."""
+"""`python -m bench live|stats|load|match|races ...`: one benchmark, its options after its name."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ BENCHMARKS = {
     "stats": ("bench.stats", "staff statistics queries on a large market, on PostgreSQL"),
     "load": ("bench.load.run", "the request mix through nginx to two replicas"),
     "match": ("bench.match.report", "ranking quality vs the offline optimum, speed, memory"),
+    "races": ("bench.races", "the concurrency races on a database left to check (--keep)"),
 }
 
 
