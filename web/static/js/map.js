@@ -36,7 +36,8 @@
       L.circleMarker(me, { radius: 9, color: "#0b4fa8", fillColor: "#1e88e5", fillOpacity: 0.9 })
         .addTo(map).bindTooltip(site.getAttribute("data-me-label"), { direction: "bottom" });
       L.polyline([me, job], { color: "#0b4fa8", dashArray: "6 8", weight: 3 }).addTo(map);
-      map.fitBounds(L.latLngBounds([me, job]).pad(0.4));
+      // two points a street apart would zoom to the tiles' limit; no animation on weak phones
+      map.fitBounds(L.latLngBounds([me, job]).pad(0.4), { maxZoom: 16, animate: false });
     }
   }
 
