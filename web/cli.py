@@ -1,5 +1,5 @@
 """The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants,
-stats-refresh, arrears-sweep, match.
+stats-refresh, arrears-sweep, purge, match.
 
 `bench` and `match bench` hand over to the benchmarks of a source checkout (`python -m bench`).
 """
@@ -171,6 +171,22 @@ def _arrears_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from market.db import make_engine
+    from web.stats_refresh import purge_once
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        counts = purge_once(engine)
+    finally:
+        engine.dispose()
+    print(
+        f"purged {counts['sessions']} expired sessions, "
+        f"{counts['idempotency_keys']} expired idempotency keys"
+    )
+    return 0
+
+
 def _days(text: str) -> int:
     """A whole number of days, 0 to 90 (an argparse type)."""
     if not text.isdigit() or int(text) > 90:
@@ -272,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="days an employer has to pay after the shift (default: LINGGONG_ARREARS_DAYS, 3)",
     )
     p.set_defaults(func=_arrears_sweep)
+    p = sub.add_parser(
+        "purge",
+        help="delete expired login sessions and idempotency keys older than 24 hours "
+        "(the app's replicas also do this with the statistics refresh)",
+    )
+    p.set_defaults(func=_purge)
     sub.add_parser(
         "bench",
         help="benchmarks, from a source checkout only: `bench live|stats|load|match|races ...` "

@@ -4,7 +4,8 @@ The first build reads the whole market (seconds on a large one); staff reads nev
 it (they read the base tables until it exists), and after it each refresh only re-reads
 what changed. Every app replica runs one: on PostgreSQL an advisory lock lets one refresh
 at a time and the others find nothing left to do. `linggong stats-refresh` does the same
-from cron or a one-off shell.
+from cron or a one-off shell. Each round then sweeps for wage arrears and purges expired
+sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from market import purge as purge_service
 from market.db import session_scope
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
@@ -37,12 +39,19 @@ def sweep_once(engine: Engine, days: int | None = None) -> list[int]:
         return [r.id or 0 for r in arrears_service.arrears_sweep(session=session, days=days)]
 
 
+def purge_once(engine: Engine) -> dict[str, int]:
+    """Delete expired sessions and idempotency keys in a transaction of its own: how many."""
+    with session_scope(engine) as session:
+        return purge_service.expired_purge(session=session)
+
+
 async def refresh_periodically(
     engine: Engine, *, every_seconds: float, arrears_days: int | None = None
 ) -> None:
     """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next.
 
-    Each round also sweeps for unpaid shifts due to become arrears cases."""
+    Each round also sweeps for unpaid shifts due to become arrears cases, then purges
+    expired sessions and idempotency keys."""
     while True:
         try:
             await run_in_threadpool(refresh_once, engine)
@@ -52,4 +61,8 @@ async def refresh_periodically(
             await run_in_threadpool(sweep_once, engine, arrears_days)
         except Exception:
             log.exception("arrears sweep failed")
+        try:
+            await run_in_threadpool(purge_once, engine)
+        except Exception:
+            log.warning("purge of expired sessions and idempotency keys failed", exc_info=True)
         await asyncio.sleep(every_seconds)

@@ -39,8 +39,9 @@ class UserSession(SQLModel, table=True):
     token_hash: str = Field(sa_type=String(64), primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     csrf_token: str = Field(sa_type=String(64))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # indexed for the purge of expired sessions (absolute and idle limits)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class EmployerProfile(SQLModel, table=True):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, or_, select
 
 from market.accounts.schemas import Registration
 from market.errors import N_, Conflict, NotAllowed, Unauthenticated
@@ -144,3 +144,29 @@ def session_revoke_token(*, session: Session, token: str) -> None:
 def session_revoke(*, session: Session, token_hash: str) -> None:
     """Log out: the session's token stops working at once."""
     session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash))
+
+
+PURGE_BATCH = 5_000
+
+
+def sessions_purge(
+    *, session: Session, now: datetime | None = None, batch_size: int = PURGE_BATCH
+) -> int:
+    """Delete the sessions past their idle or absolute limit, in batches; returns how many.
+
+    The limits are those `get_session_user` applies, so a purged session was refused anyway.
+    """
+    now = now or utcnow()
+    settings = get_settings()
+    expired = or_(
+        col(UserSession.last_seen_at) < now - timedelta(minutes=settings.session_idle_minutes),
+        col(UserSession.created_at) < now - timedelta(days=settings.session_absolute_days),
+    )
+    purged = 0
+    while True:
+        batch = select(UserSession.token_hash).where(expired).limit(batch_size)
+        result = session.exec(delete(UserSession).where(col(UserSession.token_hash).in_(batch)))
+        deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        purged += deleted
+        if deleted < batch_size:
+            return purged

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -21,6 +22,7 @@ from market.models import IdempotencyRecord
 from market.types import utcnow
 
 TTL = timedelta(hours=24)
+PURGE_BATCH = 5_000  # rows per DELETE, so no statement holds locks on a huge set
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,26 @@ def idempotency_finish(
     session.flush()
 
 
-def idempotency_purge(*, session: Session, now: datetime | None = None) -> int:
-    """Forget every key older than 24 hours; returns how many."""
+def idempotency_purge(
+    *, session: Session, now: datetime | None = None, batch_size: int = PURGE_BATCH
+) -> int:
+    """Forget every key older than 24 hours, in batches; returns how many."""
     cutoff = (now or utcnow()) - TTL
-    result = session.exec(
-        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+    key = tuple_(
+        col(IdempotencyRecord.user_id), col(IdempotencyRecord.route), col(IdempotencyRecord.key)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    purged = 0
+    while True:
+        batch = (
+            select(IdempotencyRecord.user_id, IdempotencyRecord.route, IdempotencyRecord.key)
+            .where(col(IdempotencyRecord.created_at) < cutoff)
+            .limit(batch_size)
+        )
+        result = session.exec(delete(IdempotencyRecord).where(key.in_(batch)))
+        deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        purged += deleted
+        if deleted < batch_size:
+            return purged
 
 
 def _stored(session: Session, user_id: int, route: str, key: str) -> IdempotencyRecord | None:

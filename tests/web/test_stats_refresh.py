@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -143,4 +146,105 @@ def test_the_arrears_sweep_command_opens_each_case_once(
     assert out[1].startswith("arrears sweep (3 days to pay): 1 cases opened: ")
     assert out[2] == "arrears sweep (3 days to pay): 0 cases opened: none"
     assert _cases(engine) == [hire]
+    engine.dispose()
+
+
+def _sessions_and_keys(engine: Engine, *, now: datetime) -> tuple[str, str]:
+    """An expired and a live session and idempotency key (committed): the live ones' keys."""
+    from market.accounts import service as accounts
+    from market.models import IdempotencyRecord
+    from tests.factories import make_worker
+
+    with session_scope(engine) as s:
+        user = make_worker(s)
+        assert user.id is not None
+        _expired_token, expired = accounts.session_create(session=s, user=user)
+        expired.created_at = expired.last_seen_at = now - timedelta(days=40)
+        _live_token, live = accounts.session_create(session=s, user=user)
+        for key, age in (("old", timedelta(hours=25)), ("new", timedelta(hours=1))):
+            s.add(
+                IdempotencyRecord(
+                    user_id=user.id,
+                    route="POST /api/v1/jobs",
+                    key=key,
+                    request_hash="h" * 64,
+                    status_code=201,
+                    created_at=now - age,
+                )
+            )
+        s.add(expired)
+        return live.token_hash, "new"
+
+
+def _left(engine: Engine) -> tuple[list[str], list[str]]:
+    from market.models import IdempotencyRecord, UserSession
+
+    with session_scope(engine) as s:
+        return (
+            list(s.exec(select(UserSession.token_hash)).all()),
+            list(s.exec(select(IdempotencyRecord.key)).all()),
+        )
+
+
+def test_the_background_refresh_also_purges_expired_sessions_and_keys(
+    fresh_engine: Engine,
+) -> None:
+    live_session, live_key = _sessions_and_keys(fresh_engine, now=utcnow())
+    settings = Settings(environment="test", stats_refresh_seconds=0.05)
+    with TestClient(create_app(settings, engine=fresh_engine)):
+        deadline = time.monotonic() + 10
+        while len(_left(fresh_engine)[0]) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+    assert _left(fresh_engine) == ([live_session], [live_key])
+
+
+def test_a_failed_purge_is_a_warning_and_the_loop_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from web import stats_refresh
+
+    rounds: list[str] = []
+
+    def failing(_engine: Engine) -> dict[str, int]:
+        rounds.append("purge")
+        if len(rounds) >= 3:
+            raise asyncio.CancelledError  # ends the loop after a few rounds
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(stats_refresh, "refresh_once", lambda _engine: None)
+    monkeypatch.setattr(stats_refresh, "sweep_once", lambda _engine, _days: [])
+    monkeypatch.setattr(stats_refresh, "purge_once", failing)
+    engine = cast(Engine, object())
+    with (
+        caplog.at_level(logging.WARNING, logger="web.stats_refresh"),
+        pytest.raises(asyncio.CancelledError),
+    ):
+        asyncio.run(stats_refresh.refresh_periodically(engine, every_seconds=0))
+    assert rounds == ["purge"] * 3
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert "purge of expired sessions" in warnings[0].getMessage()
+
+
+def test_the_purge_command_prints_what_it_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    live_session, live_key = _sessions_and_keys(engine, now=utcnow())
+    monkeypatch.setenv("LINGGONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["purge"]) == 0
+        assert cli.main(["purge"]) == 0
+    finally:
+        monkeypatch.delenv("LINGGONG_DATABASE_URL")
+        get_settings.cache_clear()
+    assert capsys.readouterr().out.splitlines() == [
+        "purged 1 expired sessions, 1 expired idempotency keys",
+        "purged 0 expired sessions, 0 expired idempotency keys",
+    ]
+    assert _left(engine) == ([live_session], [live_key])
     engine.dispose()

@@ -1,0 +1,34 @@
+"""The purge of what has expired for certain: login sessions and idempotency keys.
+
+Run by every app replica after the statistics refresh and the arrears sweep, and as
+`linggong purge`; on PostgreSQL an advisory lock lets one replica purge at a time (the
+others purge nothing that round), on SQLite the write lock does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from market.accounts import service as account_service
+from market.idempotency import service as idempotency_service
+from market.types import utcnow
+
+PURGE_LOCK = 0x6C675F7075726765  # "lg_purge": held by one purge until its transaction ends
+
+
+def expired_purge(*, session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Delete expired sessions and idempotency keys; how many of each."""
+    now = now or utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        got = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK}
+        ).scalar_one()
+        if not got:  # another replica is purging right now
+            return {"sessions": 0, "idempotency_keys": 0}
+    return {
+        "sessions": account_service.sessions_purge(session=session, now=now),
+        "idempotency_keys": idempotency_service.idempotency_purge(session=session, now=now),
+    }
