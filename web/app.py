@@ -37,6 +37,7 @@ from web.live import router as live_router
 from web.live.wire import KeepRawSend
 from web.observability import Metrics, RequestLog, metrics_response
 from web.pages import site
+from web.security.headers import SecurityHeaders
 
 # the API's domains, in the order their routes are matched
 API_MODULES = (
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     site.install(app)
     # weak mobile networks: pages, CSS and JS travel compressed (websockets pass through)
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # CSP, nosniff, HSTS
     app.add_middleware(RequestLog, metrics=metrics)  # sees every HTTP answer
     app.add_middleware(KeepRawSend)  # outermost: the server's own websocket send, unwrapped
 

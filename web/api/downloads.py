@@ -20,6 +20,22 @@ def download(media_type: str, description: str) -> dict[int | str, dict[str, Any
     return {200: {"content": {media_type: {}}, "description": description}}
 
 
+# a cell starting with one of these is a formula to Excel and LibreOffice
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as written: None empty, text that Excel would run as a formula quoted with `'`.
+
+    Only text is neutralised; numbers (a negative one included) stay numbers.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(
     filename: str, locale: str, columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]]
 ) -> Response:
@@ -28,7 +44,7 @@ def csv_response(
     writer = csv.writer(buffer)
     writer.writerow([translate(locale, label) for _, label in columns])
     for row in rows:
-        writer.writerow(["" if row.get(key) is None else row[key] for key, _ in columns])
+        writer.writerow([csv_cell(row.get(key)) for key, _ in columns])
     return Response(
         content="\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -2,7 +2,7 @@
 // that cannot load shows the offline page instead. Only static files are kept.
 const VERSION = "lg-1";
 const OFFLINE = "/offline";
-const PRECACHE = [OFFLINE, "/static/css/app.css", "/static/js/app.js", "/static/icons/icon-192.png"];
+const PRECACHE = [OFFLINE, "/static/css/app.css", "/static/js/app.js", "/static/js/early.js", "/static/icons/icon-192.png"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
