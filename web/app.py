@@ -119,7 +119,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     metrics = app.state.metrics = Metrics()
     # one per app: counts shared through Redis when configured (no connection made here)
-    app.state.login_guard = LoginGuard(counter_for(settings.redis_url))
+    app.state.login_guard = LoginGuard(
+        counter_for(settings.redis_url), secret=settings.secret_key.get_secret_value()
+    )
 
     @app.middleware("http")
     async def _locale(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -1,12 +1,20 @@
-"""Login throttling: failures counted per phone and per client address in a fixed window.
+"""Login throttling: attempts counted per (phone, address), per address and per phone.
+
+Each attempt is counted first, atomically, and only then compared with the limits, so
+parallel guesses cannot all slip past a check made before any of them was counted. A right
+password gives its attempt back. The tight limit is per phone *and* client address: an
+attacker guessing from one address cannot lock the owner out on another, while a much
+higher per-phone ceiling still stops a guess spread over many addresses.
 
 Counts live in Redis when the app has a Redis URL (every replica sees the same counts), in
-the process otherwise. Phones and addresses are stored hashed, never as themselves.
+the process otherwise. Keys are an HMAC under the app's secret key: an 11-digit phone
+number hashed without a secret is found again by trying every number.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import math
 import threading
@@ -32,12 +40,15 @@ class TooManyAttempts(DomainError):
 
 
 class Counter(Protocol):
-    def count(self, key: str) -> tuple[int, int]:
-        """Failures so far under `key` and the seconds until they are forgotten."""
+    def hit(self, key: str, window: int) -> tuple[int, int]:
+        """One more attempt under `key`, atomically: the count now and its seconds to live.
+
+        The window starts at the first attempt.
+        """
         ...
 
-    def add(self, key: str, window: int) -> None:
-        """One more failure; the window starts at the first one."""
+    def refund(self, key: str) -> None:
+        """Give one attempt back (never below zero, never reviving an expired count)."""
         ...
 
     def clear(self, key: str) -> None: ...
@@ -51,16 +62,7 @@ class MemoryCounter:
         self._lock = threading.Lock()
         self._counts: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
 
-    def count(self, key: str) -> tuple[int, int]:
-        with self._lock:
-            found = self._counts.get(key)
-            now = self._clock()
-            if found is None or found[1] <= now:
-                self._counts.pop(key, None)
-                return 0, 0
-            return found[0], math.ceil(found[1] - now)
-
-    def add(self, key: str, window: int) -> None:
+    def hit(self, key: str, window: int) -> tuple[int, int]:
         with self._lock:
             now = self._clock()
             count, expires = self._counts.get(key, (0, 0.0))
@@ -69,10 +71,25 @@ class MemoryCounter:
             self._counts[key] = (count + 1, expires)
             if len(self._counts) > 100_000:  # an address sweep must not grow memory forever
                 self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            return count + 1, max(1, math.ceil(expires - now))
+
+    def refund(self, key: str) -> None:
+        with self._lock:
+            found = self._counts.get(key)
+            if found is not None and found[1] > self._clock() and found[0] > 0:
+                self._counts[key] = (found[0] - 1, found[1])
 
     def clear(self, key: str) -> None:
         with self._lock:
             self._counts.pop(key, None)
+
+
+# DECR only a live count: a plain DECR on an expired key would create one without a TTL
+_REFUND = """
+local n = tonumber(redis.call('get', KEYS[1]) or '0')
+if n > 0 then return redis.call('decr', KEYS[1]) end
+return 0
+"""
 
 
 class RedisCounter:
@@ -83,26 +100,24 @@ class RedisCounter:
         self._prefix = prefix
         self._fallback = MemoryCounter()
 
-    def count(self, key: str) -> tuple[int, int]:
+    def hit(self, key: str, window: int) -> tuple[int, int]:
+        name = self._prefix + key
         try:
-            pipe = self._client.pipeline()
-            pipe.get(self._prefix + key)
-            pipe.ttl(self._prefix + key)
-            raw, ttl = pipe.execute()
+            pipe = self._client.pipeline(transaction=True)  # MULTI/EXEC: one atomic step
+            pipe.incr(name)
+            pipe.expire(name, window, nx=True)
+            pipe.ttl(name)
+            count, _, ttl = pipe.execute()
         except Exception as exc:  # redis down: keep throttling, per process
             log.warning("throttle: redis unavailable (%s); counting in process", type(exc).__name__)
-            return self._fallback.count(key)
-        return (int(raw), max(int(ttl), 1)) if raw is not None else (0, 0)
+            return self._fallback.hit(key, window)
+        return int(count), max(int(ttl), 1)
 
-    def add(self, key: str, window: int) -> None:
+    def refund(self, key: str) -> None:
         try:
-            pipe = self._client.pipeline()
-            pipe.incr(self._prefix + key)
-            pipe.expire(self._prefix + key, window, nx=True)
-            pipe.execute()
-        except Exception as exc:
-            log.warning("throttle: redis unavailable (%s); counting in process", type(exc).__name__)
-            self._fallback.add(key, window)
+            self._client.eval(_REFUND, 1, self._prefix + key)
+        except Exception:
+            self._fallback.refund(key)
 
     def clear(self, key: str) -> None:
         try:
@@ -121,42 +136,49 @@ def counter_for(redis_url: str | None) -> Counter:
     return RedisCounter(client)
 
 
-def _key(kind: str, value: str) -> str:
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:24]}"
-
-
 @dataclass(frozen=True)
 class LoginLimits:
-    per_phone: int = 5
+    per_phone_and_address: int = 5
     per_address: int = 30
+    per_phone: int = 50  # across all addresses: a guess spread over many still stops
     window_seconds: int = 15 * 60
 
 
 class LoginGuard:
-    """Refuses logins for a phone or an address that failed too often lately."""
+    """Refuses logins for a (phone, address), an address or a phone that tried too often."""
 
-    def __init__(self, counter: Counter, limits: LoginLimits | None = None) -> None:
+    def __init__(self, counter: Counter, limits: LoginLimits | None = None, *, secret: str) -> None:
+        if not secret:
+            raise ValueError("the login throttle needs a secret key to key its counters")
         self.counter = counter
         self.limits = limits or LoginLimits()
+        self._secret = secret.encode()
 
-    def check(self, *, phone: str, address: str) -> None:
-        """Raise TooManyAttempts when either the phone or the address is over its limit."""
+    def _key(self, kind: str, *values: str) -> str:
+        message = "\x1f".join((kind, *values)).encode()
+        return f"{kind}:{hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]}"
+
+    def _keys(self, phone: str, address: str) -> list[tuple[str, int]]:
+        return [
+            (self._key("pair", phone, address), self.limits.per_phone_and_address),
+            (self._key("addr", address), self.limits.per_address),
+            (self._key("phone", phone), self.limits.per_phone),
+        ]
+
+    def attempt(self, *, phone: str, address: str) -> None:
+        """Count this attempt, then raise TooManyAttempts if any count is over its limit."""
+        window = self.limits.window_seconds
         waits = []
-        for key, limit in (
-            (_key("phone", phone), self.limits.per_phone),
-            (_key("addr", address), self.limits.per_address),
-        ):
-            count, ttl = self.counter.count(key)
-            if count >= limit:
+        for key, limit in self._keys(phone, address):
+            count, ttl = self.counter.hit(key, window)
+            if count > limit:
                 waits.append(ttl)
         if waits:
             raise TooManyAttempts(max(waits))
 
-    def failed(self, *, phone: str, address: str) -> None:
-        window = self.limits.window_seconds
-        self.counter.add(_key("phone", phone), window)
-        self.counter.add(_key("addr", address), window)
-
-    def succeeded(self, *, phone: str) -> None:
-        """A right password clears the phone's count (the address keeps its own)."""
-        self.counter.clear(_key("phone", phone))
+    def succeeded(self, *, phone: str, address: str) -> None:
+        """A right password: this attempt is given back and the pair's count cleared."""
+        pair, address_key, phone_key = (key for key, _ in self._keys(phone, address))
+        self.counter.clear(pair)
+        self.counter.refund(address_key)
+        self.counter.refund(phone_key)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from market.accounts import service as account_service
 from market.accounts import throttle as throttle_service
 from market.accounts.schemas import Credentials
-from market.errors import Unauthenticated
+from market.errors import NotAllowed
 from market.models import User
 from web.security.cookies import read_cookie, set_cookie
 
@@ -48,13 +48,13 @@ def throttled_authenticate(*, request: Request, session: Session, data: Credenti
     """The user for these credentials; failures count, and too many are refused (429)."""
     guard = login_guard(request)
     address = client_address(request)
-    guard.check(phone=data.phone, address=address)
+    guard.attempt(phone=data.phone, address=address)  # counted before the password is tried
     try:
         user = account_service.user_authenticate(
             session=session, phone=data.phone, password=data.password
         )
-    except Unauthenticated:
-        guard.failed(phone=data.phone, address=address)
+    except NotAllowed:  # a suspended account's right password: not a guess
+        guard.succeeded(phone=data.phone, address=address)
         raise
-    guard.succeeded(phone=data.phone)
+    guard.succeeded(phone=data.phone, address=address)
     return user

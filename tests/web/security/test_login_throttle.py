@@ -44,6 +44,46 @@ def test_right_password_clears_the_phone_count(client: TestClient, session: Sess
     assert [_fail(client, worker.phone) for _ in range(5)] == [401] * 5
 
 
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_on_another(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    worker = make_worker(session)
+    session.commit()  # a failed request rolls the session back: keep the worker
+    app = make_client(wrap=lambda app: ProxyHeadersMiddleware(app, trusted_hosts="*"))
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    assert [_fail(app, worker.phone, **attacker) for _ in range(6)] == [401] * 5 + [429]
+    owner = app.post(
+        LOGIN,
+        json={"phone": worker.phone, "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.20"},
+    )
+    assert owner.status_code == 200
+    assert _fail(app, worker.phone, **attacker) == 429  # the attacker is still held
+
+
+def test_wrong_passwords_from_another_peer_do_not_lock_the_owner_out(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    """The same, with two TestClient peers of one app (no proxy in between)."""
+    worker = make_worker(session)
+    session.commit()
+    attacker = make_client(peer=("203.0.113.7", 40000))
+    owner = TestClient(attacker.app, client=("198.51.100.9", 40001))
+    assert [_fail(attacker, worker.phone) for _ in range(6)] == [401] * 5 + [429]
+    answer = owner.post(LOGIN, json={"phone": worker.phone, "password": PASSWORD})
+    owner.close()
+    assert answer.status_code == 200
+
+
+def test_one_phone_guessed_from_many_addresses_stops_at_its_ceiling(
+    make_client: Callable[..., TestClient],
+) -> None:
+    proxied = make_client(wrap=lambda app: ProxyHeadersMiddleware(app, trusted_hosts="*"))
+    phone = next_phone()
+    codes = [_fail(proxied, phone, **{"X-Forwarded-For": f"203.0.113.{i}"}) for i in range(51)]
+    assert codes[:50] == [401] * 50 and codes[50] == 429
+
+
 def test_one_address_trying_many_phones_is_stopped(client: TestClient) -> None:
     codes = [_fail(client, next_phone()) for _ in range(31)]
     assert codes[:30] == [401] * 30 and codes[30] == 429
@@ -51,13 +91,14 @@ def test_one_address_trying_many_phones_is_stopped(client: TestClient) -> None:
 
 def test_window_passing_lets_the_phone_try_again() -> None:
     now = [1000.0]
-    guard = LoginGuard(MemoryCounter(clock=lambda: now[0]), LoginLimits(per_phone=2))
+    counter = MemoryCounter(clock=lambda: now[0])
+    guard = LoginGuard(counter, LoginLimits(per_phone_and_address=2), secret="test-secret")
     for _ in range(2):
-        guard.failed(phone="13900000000", address="10.0.0.1")
+        guard.attempt(phone="13900000000", address="10.0.0.1")
     with pytest.raises(Exception, match="Too many"):
-        guard.check(phone="13900000000", address="10.0.0.9")
+        guard.attempt(phone="13900000000", address="10.0.0.1")
     now[0] += 15 * 60 + 1
-    guard.check(phone="13900000000", address="10.0.0.9")
+    guard.attempt(phone="13900000000", address="10.0.0.1")
 
 
 def test_login_page_is_throttled_too_with_a_translated_message(
@@ -127,7 +168,7 @@ def test_redis_down_still_throttles_in_process() -> None:
     import redis
 
     dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    guard = LoginGuard(RedisCounter(dead), LoginLimits(per_phone=1))
-    guard.failed(phone="13900000001", address="a")
+    guard = LoginGuard(RedisCounter(dead), LoginLimits(per_phone=1), secret="test-secret")
+    guard.attempt(phone="13900000001", address="a")
     with pytest.raises(Exception, match="Too many"):
-        guard.check(phone="13900000001", address="b")
+        guard.attempt(phone="13900000001", address="b")
