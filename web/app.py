@@ -21,6 +21,7 @@ from web.api import (
     catalogue,
     dispatch,
     jobs,
+    live,
     membership,
     moderation,
     reports,
@@ -34,6 +35,8 @@ from web.errors.api import ERROR_RESPONSES
 from web.i18n import negotiate
 from web.live import LiveService
 from web.live import router as live_router
+from web.live.config import LiveSettings
+from web.live.tickets import Tickets, store_for
 from web.live.wire import KeepRawSend
 from web.observability import Metrics, RequestLog, metrics_response
 from web.pages import site
@@ -54,6 +57,7 @@ API_MODULES = (
     stats,
     wages,
     work,
+    live,
 )
 
 
@@ -121,6 +125,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # one per app: counts shared through Redis when configured (no connection made here)
     app.state.login_guard = LoginGuard(
         counter_for(settings.redis_url), secret=settings.secret_key.get_secret_value()
+    )
+    # `/ws?ticket=`: single-use, shared through Redis when configured
+    app.state.live_tickets = Tickets(
+        store_for(settings.redis_url),
+        secret=settings.secret_key.get_secret_value(),
+        ttl=LiveSettings().ticket_ttl_s,
     )
 
     @app.middleware("http")

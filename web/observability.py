@@ -213,15 +213,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class DropQueryStrings(logging.Filter):
+    """uvicorn logs each websocket handshake with its query string (`/ws?ticket=...`): cut it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "WebSocket %s" in str(record.msg) and isinstance(record.args, tuple):
+            record.args = tuple(
+                a.split("?", 1)[0] if isinstance(a, str) and a.startswith("/") else a
+                for a in record.args
+            )
+        return True
+
+
 LOGGING_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "web.observability.JsonFormatter"}},
+    "filters": {"no_query": {"()": "web.observability.DropQueryStrings"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": "json",
             "stream": "ext://sys.stdout",
+            "filters": ["no_query"],
         }
     },
     "root": {"handlers": ["stdout"], "level": "INFO"},

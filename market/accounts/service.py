@@ -117,8 +117,17 @@ def get_session_user(
 
     `touch=False` for read-only transactions: the idle clock is then moved by the next write.
     """
+    return get_session_user_by_hash(
+        session=session, token_hash=_token_hash(token), now=now, touch=touch
+    )
+
+
+def get_session_user_by_hash(
+    *, session: Session, token_hash: str, now: datetime | None = None, touch: bool = True
+) -> tuple[User, UserSession] | None:
+    """As `get_session_user`, for a session named by its stored hash (a websocket ticket's)."""
     now = now or utcnow()
-    row = session.get(UserSession, _token_hash(token))
+    row = session.get(UserSession, token_hash)
     if row is None:
         return None
     settings = get_settings()

@@ -16,6 +16,7 @@ class LiveSettings(BaseSettings):
     relay_poll_s: float = 1.0
     hub_poll_s: float = 1.0  # database check while the broker is healthy
     hub_poll_broker_down_s: float = 0.25  # database polling while Redis is away
+    ticket_ttl_s: int = 30  # how long a `/ws?ticket=` stays good (it is good once anyway)
     stream_maxlen: int = 10_000  # Redis stream cap (approximate)
     # thousands of connections keep many objects alive: with Python's default first GC
     # threshold (700) full collections stall the event loop for hundreds of ms. 0 = leave it.

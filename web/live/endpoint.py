@@ -1,5 +1,9 @@
 """`/ws`: one websocket per open page, authenticated like the pages, fed by the hub.
 
+A page comes with its session cookie; another client with `Authorization: Bearer`, or with
+`?ticket=` from `POST /api/v1/live/ticket` (single-use, 30 s). A session token in the URL
+(`?token=`) is not accepted: proxies log URLs.
+
 Protocol (server → client, JSON text frames):
   {"type": "hello", "data": {"last_id": <seq>}}     first, after the handshake
   {"id": <seq>, "type": "<event kind>", "data": {...}}
@@ -28,6 +32,7 @@ from market.models import Role, User
 from web.i18n import matching_lang, negotiate, translate
 from web.live import wire
 from web.live.hub import CLOSE_TOO_SLOW, Connection, Hub, encode
+from web.live.tickets import Tickets
 from web.security.cookies import read_cookie
 
 router = APIRouter()
@@ -64,16 +69,36 @@ def _credentials(websocket: WebSocket) -> tuple[str | None, bool]:
     scheme, _, value = websocket.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip(), False
-    if websocket.query_params.get("token"):
-        return websocket.query_params["token"], False
     cookie = read_cookie(websocket)
     return cookie, cookie is not None
 
 
-def _user_for(websocket: WebSocket, token: str) -> User | None:
+def _user_for(websocket: WebSocket, token: str | None, ticket: str | None) -> User | None:
+    """The user behind the ticket (consumed here) or else the session token.
+
+    A ticket names its user's session, which must still be live; sent together with another
+    user's credentials it lets nobody in.
+    """
+    tickets: Tickets = websocket.app.state.live_tickets
+    holder = tickets.redeem(ticket) if ticket else None
+    if ticket and holder is None:
+        return None
     with Session(read_only(websocket.app.state.engine), expire_on_commit=False) as session:
-        found = account_service.get_session_user(session=session, token=token, touch=False)
-    return None if found is None else found[0]
+        by_token = (
+            account_service.get_session_user(session=session, token=token, touch=False)
+            if token
+            else None
+        )
+        if holder is None:
+            return None if by_token is None else by_token[0]
+        found = account_service.get_session_user_by_hash(
+            session=session, token_hash=holder.session_hash, touch=False
+        )
+    if found is None or found[0].id != holder.user_id:
+        return None
+    if token is not None and (by_token is None or by_token[0].id != holder.user_id):
+        return None
+    return found[0]
 
 
 async def _refuse(websocket: WebSocket, status: int, message: str, locale: str) -> None:
@@ -108,7 +133,8 @@ async def live_socket(websocket: WebSocket) -> None:
             websocket, 403, N_("Live updates are only open to this site's own pages"), locale
         )
         return
-    user = await run_in_threadpool(_user_for, websocket, token) if token else None
+    ticket = websocket.query_params.get("ticket")
+    user = await run_in_threadpool(_user_for, websocket, token, ticket) if token or ticket else None
     if user is None or user.id is None:
         await _refuse(websocket, 401, N_("Please log in"), locale)
         return

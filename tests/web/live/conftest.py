@@ -88,6 +88,12 @@ class LiveServer:
             result: dict[str, Any] = json.loads(response.read())
             return result
 
+    def ticket(self, token: str) -> str:
+        """A single-use `/ws?ticket=` for this session token."""
+        answer = self.post("/api/v1/live/ticket", {}, token)
+        assert answer["expires_in"] > 0
+        return str(answer["ticket"])
+
     async def apost(self, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
         return await asyncio.to_thread(self.post, path, body, token)
 
@@ -98,8 +104,12 @@ class LiveServer:
         last_id: int | None = None,
         cookie: str | None = None,
         origin: str | None = None,
+        query: str = "",
     ) -> Any:
-        url = self.ws + ("" if last_id is None else f"?last_id={last_id}")
+        params = [query] if query else []
+        if last_id is not None:
+            params.append(f"last_id={last_id}")
+        url = self.ws + ("?" + "&".join(params) if params else "")
         headers = {}
         if token:
             headers["Authorization"] = f"Bearer {token}"

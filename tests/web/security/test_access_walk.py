@@ -59,6 +59,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/employers/{employer_id}/reliability"): USERS,
     ("GET", "/api/v1/stations/nearest"): USERS,
     ("GET", "/api/v1/me/export"): USERS,
+    ("POST", "/api/v1/live/ticket"): USERS,
     ("DELETE", "/api/v1/me"): USERS - STAFF,  # staff accounts are closed by the union office
     # workers
     ("GET", "/api/v1/worker/profile"): WORKERS,
