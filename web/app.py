@@ -21,7 +21,6 @@ from web.api import (
     catalogue,
     dispatch,
     jobs,
-    live,
     membership,
     moderation,
     reports,
@@ -57,7 +56,6 @@ API_MODULES = (
     stats,
     wages,
     work,
-    live,
 )
 
 

@@ -9,14 +9,17 @@ from fastapi import APIRouter, Request, Response, status
 from market.accounts import privacy as privacy_service
 from market.accounts import service as account_service
 from market.accounts.schemas import Credentials, Registration
-from web.api.schemas.accounts import AuthOut, UserOut, user_out
+from web.api.schemas.accounts import AuthOut, TicketOut, UserOut, user_out
 from web.deps import CurrentLogin, CurrentUser, SessionDep
+from web.live.tickets import Tickets
 from web.security.cookies import clear_cookie
 from web.security.login import start_session, throttled_authenticate
 
 router = APIRouter()
 auth = APIRouter(prefix="/auth", tags=["auth"])
 privacy = APIRouter(prefix="/me", tags=["privacy"])
+# a single-use ticket for a non-browser client's `/ws?ticket=` (never a token in a URL)
+live = APIRouter(prefix="/live", tags=["live"])
 
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED)
@@ -67,3 +70,16 @@ def delete_account(
 
 router.include_router(auth)
 router.include_router(privacy)
+
+
+@live.post("/ticket")
+def ticket(request: Request, login: CurrentLogin) -> TicketOut:
+    """A ticket for `/ws?ticket=`: good once, for `expires_in` seconds, as this session."""
+    user, session = login
+    assert user.id is not None
+    tickets: Tickets = request.app.state.live_tickets
+    issued = tickets.issue(user_id=user.id, session_hash=session.token_hash)
+    return TicketOut(ticket=issued, expires_in=tickets.ttl)
+
+
+router.include_router(live)

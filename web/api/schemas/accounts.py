@@ -1,4 +1,4 @@
-"""Accounts as the API shows them: who is logged in, and a new session's tokens."""
+"""Accounts as the API shows them: who is logged in, a new session's tokens, a live ticket."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ class UserOut(BaseModel):
     role: str
     phone: str
     locale: str
+
+
+class TicketOut(BaseModel):
+    ticket: str
+    expires_in: int  # seconds
 
 
 class AuthOut(BaseModel):
