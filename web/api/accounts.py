@@ -13,6 +13,7 @@ from web.api.schemas.accounts import AuthOut, UserOut, user_out
 from web.deps import CurrentLogin, CurrentUser, SessionDep
 from web.security.cookies import clear_cookie
 from web.security.login import start_session, throttled_authenticate
+from web.security.rate_limits import SignupLimit
 
 router = APIRouter()
 auth = APIRouter(prefix="/auth", tags=["auth"])
@@ -21,7 +22,11 @@ privacy = APIRouter(prefix="/me", tags=["privacy"])
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED)
 def register(
-    data: Registration, request: Request, response: Response, session: SessionDep
+    data: Registration,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _limit: SignupLimit,
 ) -> AuthOut:
     """Create a worker or employer account and log in."""
     user = account_service.user_register(session=session, data=data)
