@@ -99,6 +99,7 @@ class Server:
         self.port = free_port()
         env = dict(os.environ, LINGGONG_DATABASE_URL=database_url, LINGGONG_ENVIRONMENT="test")
         env.pop("LINGGONG_REDIS_URL", None)
+        env["LINGGONG_RATE_LIMITS"] = "off"  # every simulated worker claims from one address
         if redis_url:
             env["LINGGONG_REDIS_URL"] = redis_url
         self.process = subprocess.Popen(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -70,3 +71,12 @@ class Invalid(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid session, or wrong credentials."""
+
+
+class TooManyRequests(DomainError):
+    """Over a rate limit (sign-ups, reports, job posts, claims): try again in `retry_after` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(N_("Too many requests; try again in {minutes} minutes"), minutes=minutes)
+        self.retry_after = retry_after

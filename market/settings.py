@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     # a finished shift not confirmed paid this many days after it ended opens an arrears
     # case in the staff queue by itself (the sweep runs with the statistics refresh)
     arrears_days: int = Field(default=3, ge=0, le=90)
+    # per-user and per-address limits on sign-up, reports, job posts and claims
+    # (web/security/rate_limits.py): "off" only for tests and benches that are not about
+    # limits and send everything from one address; overrides map a limit's name to a rate
+    # such as "5/hour" (tests use small ones)
+    rate_limits: Literal["on", "off"] = "on"
+    rate_limit_overrides: dict[str, str] = Field(default_factory=dict)
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

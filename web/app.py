@@ -40,6 +40,7 @@ from web.live.wire import KeepRawSend
 from web.observability import Metrics, RequestLog, metrics_response
 from web.pages import site
 from web.security.headers import SecurityHeaders
+from web.security.rate_limits import RateLimiter
 
 # the API's domains, in the order their routes are matched
 API_MODULES = (
@@ -129,6 +130,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         store_for(settings.redis_url),
         secret=settings.secret_key.get_secret_value(),
         ttl=LiveSettings().ticket_ttl_s,
+    )
+    app.state.rate_limiter = RateLimiter(
+        secret=settings.secret_key.get_secret_value(),
+        redis_url=settings.redis_url,
+        enabled=settings.rate_limits == "on",
+        overrides=settings.rate_limit_overrides,
     )
 
     @app.middleware("http")

@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from market.accounts import service as accounts
+from market.settings import Settings
 from tests.conftest import _fresh
 from tests.web.security.world import World, make_world
 from web.app import create_app
@@ -80,7 +81,10 @@ class Market:
 
 def _market(request: pytest.FixtureRequest, backend: str, tmp: Any) -> Iterator[Market]:
     for engine in _fresh(request, backend, tmp):
-        with TestClient(create_app(engine=engine), raise_server_exceptions=False) as client:
+        # not about rate limits: the fuzzer signs up, posts and claims far past them
+        settings = Settings(environment="test", rate_limits="off")
+        app = create_app(settings, engine=engine)
+        with TestClient(app, raise_server_exceptions=False) as client:
             yield Market(engine, client)
 
 

@@ -14,6 +14,7 @@ from web.deps import CurrentLogin, CurrentUser, SessionDep
 from web.live.tickets import Tickets
 from web.security.cookies import clear_cookie
 from web.security.login import start_session, throttled_authenticate
+from web.security.rate_limits import SignupLimit
 
 router = APIRouter()
 auth = APIRouter(prefix="/auth", tags=["auth"])
@@ -24,7 +25,11 @@ live = APIRouter(prefix="/live", tags=["live"])
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED)
 def register(
-    data: Registration, request: Request, response: Response, session: SessionDep
+    data: Registration,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _limit: SignupLimit,
 ) -> AuthOut:
     """Create a worker or employer account and log in."""
     user = account_service.user_register(session=session, data=data)

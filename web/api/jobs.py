@@ -31,6 +31,7 @@ from web.deps import (
 )
 from web.observability import count_matches
 from web.security.idempotency import IdempotentDep
+from web.security.rate_limits import ClaimLimit, JobPostLimit
 
 router = APIRouter(tags=["jobs"])
 
@@ -41,7 +42,11 @@ def _out(session: SessionDep, job: JobDep) -> JobPublic:
 
 @router.post("/jobs", status_code=status.HTTP_201_CREATED, response_model=JobPublic)
 def job_post(
-    data: JobCreate, employer: CurrentEmployer, session: SessionDep, once: IdempotentDep
+    data: JobCreate,
+    employer: CurrentEmployer,
+    session: SessionDep,
+    once: IdempotentDep,
+    _limit: JobPostLimit,
 ) -> Response:
     """Post a job opening. Send an `Idempotency-Key` so a retry never posts it twice."""
 
@@ -118,6 +123,7 @@ def job_claim(
     worker: CurrentWorker,
     session: SessionDep,
     once: IdempotentDep,
+    _limit: ClaimLimit,
     data: ClaimRequest | None = None,
 ) -> Response:
     """Apply for a job; on an instant (抢单) job this is the hire. Repeating it is harmless;

@@ -40,6 +40,7 @@ from web.deps import (
     ReportDep,
     SessionDep,
 )
+from web.security.rate_limits import ReportLimit
 
 router = APIRouter()
 protection = APIRouter(tags=["protection"])  # workers and employers
@@ -52,6 +53,7 @@ UPLOAD_LIMIT = report_service.MAX_PHOTO_BYTES + 256 * 1024
 def report_create(
     worker: CurrentWorker,
     session: SessionDep,
+    _limit: ReportLimit,
     job_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     kind: Annotated[str, Form(pattern="^(unpaid|fake_job)$")],
     agreed_wage: Annotated[int, Form(ge=1, le=100_000)],

@@ -16,13 +16,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from market.accounts.throttle import TooManyAttempts
 from market.errors import DomainError
 from web.errors.messages import (
     HTTP_MESSAGES,
     UNEXPECTED_MESSAGE,
     database_refusal,
     message_of,
+    retry_after_of,
     status_of,
     validation_messages,
 )
@@ -58,7 +58,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _error("The request body is too large"),
     415: _error("The request body is not JSON"),
     422: _error("The input breaks a rule; `errors` names each field"),
-    429: _error("Too many attempts; see Retry-After"),
+    429: _error("Too many attempts or requests; see Retry-After"),
     503: _error("The database is busy or briefly unavailable; nothing was changed"),
 }
 
@@ -125,8 +125,9 @@ def install(
         message = message_of(exc, locale_of(request))
         errors = [{"field": exc.field, "message": message}] if exc.field else []
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        if isinstance(exc, TooManyAttempts):
-            headers = {"Retry-After": str(exc.retry_after)}
+        retry_after = retry_after_of(exc)
+        if retry_after is not None:
+            headers = {"Retry-After": retry_after}
         return JSONResponse(_body(message, errors), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -10,7 +10,16 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 
 from market.accounts.throttle import TooManyAttempts
-from market.errors import N_, Conflict, DomainError, Invalid, NotAllowed, NotFound, Unauthenticated
+from market.errors import (
+    N_,
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from market.models import Role
 from web.i18n import is_msgid, translate
 
@@ -23,7 +32,15 @@ STATUS = {
     Invalid: 422,
     Unauthenticated: 401,
     TooManyAttempts: 429,
+    TooManyRequests: 429,
 }
+
+
+def retry_after_of(exc: DomainError) -> str | None:
+    """The Retry-After seconds of a 429 (a throttled login or a rate limit), else None."""
+    if isinstance(exc, TooManyAttempts | TooManyRequests):
+        return str(exc.retry_after)
+    return None
 
 
 class RoleRequired(NotAllowed):

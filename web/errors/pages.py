@@ -25,6 +25,7 @@ from web.errors.messages import (
     HTTP_MESSAGES,
     database_refusal,
     message_of,
+    retry_after_of,
     status_of,
     validation_messages,
 )
@@ -78,7 +79,11 @@ def _domain(request: Request, exc: Exception) -> Response:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/login?next={target}", status_code=303)
     message = message_of(exc, locale_of(request), page=True)
-    return _error_page(request, status_of(exc), message)
+    response = _error_page(request, status_of(exc), message)
+    retry_after = retry_after_of(exc)
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after
+    return response
 
 
 def _form_invalid(request: Request, exc: Exception) -> Response:

@@ -26,6 +26,7 @@ from web.pages.deps import (
 from web.pages.rendering import render
 from web.security.cookies import clear_cookie
 from web.security.login import start_session, throttled_authenticate
+from web.security.rate_limits import SignupLimit
 
 router = APIRouter(route_class=PageRoute)
 NextParam = Annotated[str | None, Query(max_length=500)]
@@ -109,7 +110,7 @@ def signup_form(
 
 
 @router.post("/signup")
-def signup(request: Request, form: PageForm, session: SessionDep) -> Response:
+def signup(request: Request, form: PageForm, session: SessionDep, _limit: SignupLimit) -> Response:
     """Create the account, log in, and go on to the profile (workers) or a first job."""
     check_anon_csrf(request, form)
     fields = ("phone", "password", "name", "role", "org_name")

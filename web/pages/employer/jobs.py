@@ -21,6 +21,7 @@ from web.pages.deps import PageForm
 from web.pages.employer.job_form import SHIFTS, FormErrors, defaults, job_create, values_from
 from web.pages.forms import cancel_reason
 from web.pages.rendering import fields_of, render
+from web.security.rate_limits import JobPostLimit
 
 router = APIRouter(prefix="/employer", route_class=PageRoute)
 
@@ -63,7 +64,11 @@ def new_job(request: Request, employer: CurrentEmployer) -> Response:
 
 @router.post("/jobs/new")
 def post_job(
-    request: Request, form: PageForm, employer: CurrentEmployer, session: SessionDep
+    request: Request,
+    form: PageForm,
+    employer: CurrentEmployer,
+    session: SessionDep,
+    _limit: JobPostLimit,
 ) -> Response:
     """Open the job; errors come back next to their fields."""
     values = values_from(form)

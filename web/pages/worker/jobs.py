@@ -13,6 +13,7 @@ from market.types import MAX_ID
 from web.deps import CurrentWorker, JobDep, JobId, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.rendering import fields_of, render
+from web.security.rate_limits import ClaimLimit
 
 router = APIRouter(route_class=PageRoute)
 
@@ -44,7 +45,11 @@ TermsQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 @router.post("/jobs/{job_id}/claim")
 def claim(
-    job_id: JobId, worker: CurrentWorker, session: SessionDep, terms: TermsQuery = None
+    job_id: JobId,
+    worker: CurrentWorker,
+    session: SessionDep,
+    _limit: ClaimLimit,
+    terms: TermsQuery = None,
 ) -> Response:
     """Claim (抢单: hired at once) or apply, on the terms the page showed; then My jobs."""
     result = application_service.application_claim(

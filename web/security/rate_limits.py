@@ -1,0 +1,157 @@
+"""Rate limits on the writes that cost us or others something: sign-up, reports, job posts, claims.
+
+Each limit counts per user (an HMAC of the user id under the secret key) or per client
+address (`request.client.host`, which uvicorn takes from the trusted proxy only). Counts
+live in Redis when the app has a Redis URL (every replica sees them), in the process
+otherwise, and in the process too while Redis is down, like the login throttle. Over a
+limit the route is refused with `TooManyRequests`: 429, `Retry-After`, and a message in the
+user's language, from the one error place (`web.errors`).
+
+Why these numbers: a day-labour market's workers often share one address (a dormitory's
+Wi-Fi, a labour-market square's hotspot, a carrier's NAT), so per-address limits are set
+well above what one person does and only stop a script; the per-user limits are what a
+busy person never reaches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from market.errors import TooManyRequests
+from market.models import User
+from web.deps import CurrentEmployer, CurrentWorker
+from web.security.login import client_address
+
+log = logging.getLogger("linggong.rate_limits")
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    per: Literal["user", "address"]
+    rate: str  # `limits` notation: "10/hour"
+
+
+# Sign-up costs an Argon2 hash and answers whether a phone is registered: one address gets
+# ten an hour (a union sign-up evening in a dormitory is a few people an hour; a script
+# probing phone numbers is thousands).
+SIGNUP_PER_ADDRESS = Limit("signup_per_address", "address", "10/hour")
+# A report carries a photo of up to 2 MB and lands in the staff's queue: one worker has no
+# reason to file more than ten an hour; thirty per address leaves room for a crew that
+# was cheated together reporting from one dormitory.
+REPORT_PER_USER = Limit("report_per_user", "user", "10/hour")
+REPORT_PER_ADDRESS = Limit("report_per_address", "address", "30/hour")
+# A labour agent posting a morning's shifts posts a few dozen jobs; more is a flood of the
+# workers' feeds.
+JOB_POST_PER_USER = Limit("job_post_per_user", "user", "30/hour")
+# Claims are the busiest write: a worker tapping through a morning's feed claims a few
+# dozen, withdrawing and re-claiming included; a dormitory of a few hundred workers
+# sharing one address stays under 300 an hour, a claiming bot does not.
+CLAIM_PER_USER = Limit("claim_per_user", "user", "60/hour")
+CLAIM_PER_ADDRESS = Limit("claim_per_address", "address", "300/hour")
+
+LIMITS = (
+    SIGNUP_PER_ADDRESS,
+    REPORT_PER_USER,
+    REPORT_PER_ADDRESS,
+    JOB_POST_PER_USER,
+    CLAIM_PER_USER,
+    CLAIM_PER_ADDRESS,
+)
+
+
+class RateLimiter:
+    """Counts hits per limit and key, in Redis when configured, in memory otherwise."""
+
+    def __init__(
+        self,
+        *,
+        secret: str,
+        redis_url: str | None = None,
+        enabled: bool = True,
+        overrides: dict[str, str] | None = None,
+    ) -> None:
+        unknown = set(overrides or {}) - {limit.name for limit in LIMITS}
+        if unknown:
+            raise ValueError(f"unknown rate limits: {', '.join(sorted(unknown))}")
+        self.enabled = enabled
+        self._secret = secret.encode()
+        self._items: dict[str, RateLimitItem] = {
+            limit.name: parse((overrides or {}).get(limit.name, limit.rate)) for limit in LIMITS
+        }
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._shared = (
+            MovingWindowRateLimiter(
+                storage_from_string(redis_url, socket_timeout=1, socket_connect_timeout=1)
+            )
+            if redis_url
+            else None
+        )
+
+    def _key(self, limit: Limit, value: str) -> str:
+        message = f"{limit.name}\x1f{value}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def hit(self, limit: Limit, value: str) -> None:
+        """Count one hit of `limit` for `value`; raise TooManyRequests when over it."""
+        if not self.enabled:
+            return
+        item, key = self._items[limit.name], self._key(limit, value)
+        if self._shared is not None:
+            try:
+                if self._shared.hit(item, "lg", key):
+                    return
+                reset = self._shared.get_window_stats(item, "lg", key).reset_time
+                raise TooManyRequests(max(1, math.ceil(reset - time.time())))
+            except TooManyRequests:
+                raise
+            except Exception as exc:  # redis down: keep limiting, per process
+                log.warning("rate limits: redis unavailable (%s); counting in process", exc)
+        if not self._memory.hit(item, "lg", key):
+            reset = self._memory.get_window_stats(item, "lg", key).reset_time
+            raise TooManyRequests(max(1, math.ceil(reset - time.time())))
+
+
+def rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+def _signup(request: Request) -> None:
+    rate_limiter(request).hit(SIGNUP_PER_ADDRESS, client_address(request))
+
+
+def _report(request: Request, worker: CurrentWorker) -> None:
+    _user_and_address(request, worker, REPORT_PER_USER, REPORT_PER_ADDRESS)
+
+
+def _job_post(request: Request, employer: CurrentEmployer) -> None:
+    rate_limiter(request).hit(JOB_POST_PER_USER, str(employer.id))
+
+
+def _claim(request: Request, worker: CurrentWorker) -> None:
+    _user_and_address(request, worker, CLAIM_PER_USER, CLAIM_PER_ADDRESS)
+
+
+def _user_and_address(request: Request, user: User, per_user: Limit, per_address: Limit) -> None:
+    limiter = rate_limiter(request)
+    limiter.hit(per_user, str(user.id))
+    limiter.hit(per_address, client_address(request))
+
+
+# dependencies for the routes: `_: SignupLimit` in the signature, or `dependencies=[...]`
+SignupLimit = Annotated[None, Depends(_signup)]
+ReportLimit = Annotated[None, Depends(_report)]
+JobPostLimit = Annotated[None, Depends(_job_post)]
+ClaimLimit = Annotated[None, Depends(_claim)]
