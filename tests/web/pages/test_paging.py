@@ -41,7 +41,9 @@ def test_the_employers_jobs_page_shows_more_then_the_rest(
     session.commit()
     log_in(client, employer, page="/employer/jobs")
     first = client.get("/employer/jobs").text
-    rest = client.get(_more(first) or "missing").text
+    more = _more(first)
+    assert more and more.startswith("/employer/jobs?after=")
+    rest = client.get(more).text
     shown = re.findall(r'id="job-(\d+)"', first + rest)
     assert len(shown) == len(set(shown)) == len(made) and _more(rest) is None
 
