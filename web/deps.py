@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Response
 from sqlmodel import Session
 
 from market.accounts import service as account_service
@@ -30,6 +30,7 @@ from market.models import (
     UserSession,
 )
 from market.moderation import service as moderation_service
+from market.paging import MAX_LIMIT
 from market.reports import service as report_service
 from market.stations import service as station_service
 from market.stats import periods as period_service
@@ -323,3 +324,17 @@ def _my_job_hire(session: SessionDep, user: CurrentUser, record: RecordDep) -> A
 
 MyHireDep = Annotated[Application, Depends(_my_hire)]
 MyJobHireDep = Annotated[Application, Depends(_my_job_hire)]
+
+
+# keyset paging: `?after=` is the opaque cursor a previous page gave, `?limit=` its size
+AfterQuery = Annotated[
+    str | None, Query(max_length=200, description="The `next` cursor of the previous page")
+]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def link_next(request: Request, response: Response, cursor: str | None) -> None:
+    """Point to the following page in a `Link: <...>; rel="next"` header, if there is one."""
+    if cursor is not None:
+        url = request.url.include_query_params(after=cursor)
+        response.headers["Link"] = f'<{url}>; rel="next"'

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from market import paging
 from market.applications import terms as terms_service
 from market.applications.locks import lock_worker as _lock_worker
 from market.errors import N_, Conflict, Invalid, NotFound
@@ -35,6 +36,7 @@ from market.models import (
     User,
     WorkerProfile,
 )
+from market.paging import DEFAULT_LIMIT, Page
 from market.types import utcnow
 from market.workers import service as worker_service
 from matching import constraints
@@ -345,16 +347,20 @@ def application_no_show(
 
 
 def list_worker_applications(
-    *, session: Session, worker_id: int
-) -> Sequence[tuple[Application, Job, User]]:
-    """The worker's applications with their jobs and employers, soonest shift first."""
-    return session.exec(
+    *, session: Session, worker_id: int, after: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[tuple[Application, Job, User]]:
+    """A page of the worker's applications with jobs and employers, soonest shift first."""
+    limit, order = paging.clamp(limit), (col(Application.shift_start), col(Application.id))
+    query = (
         select(Application, Job, User)
         .join(Job, col(Job.id) == col(Application.job_id))
         .join(User, col(User.id) == col(Job.employer_id))
         .where(Application.worker_id == worker_id)
-        .order_by(col(Application.shift_start))
-    ).all()
+    )
+    if after is not None:
+        query = query.where(paging.beyond(order, paging.decode(after, datetime, int)))
+    rows = session.exec(query.order_by(*order).limit(limit + 1)).all()
+    return paging.page_of(rows, limit, lambda row: (row[0].shift_start, row[0].id or 0))
 
 
 def find_application(*, session: Session, job_id: int, worker_id: int) -> Application | None:

@@ -21,11 +21,17 @@ class WorkerJobs:
     rows: Sequence[tuple[Application, Job, User]]  # application, job, employer; soonest first
     rated: set[int]  # the applications the worker has rated
     stations: list[tuple[Station, float]] = field(default_factory=list)  # nearest, with km
+    next: str | None = None  # the cursor of the following page, if there is more
 
 
-def get_worker_jobs(*, session: Session, worker_id: int, stations: bool = False) -> WorkerJobs:
-    """The worker's applications and hires, those rated, and (`stations`) the stations near."""
-    rows = application_service.list_worker_applications(session=session, worker_id=worker_id)
+def get_worker_jobs(
+    *, session: Session, worker_id: int, stations: bool = False, after: str | None = None
+) -> WorkerJobs:
+    """A page of the worker's applications and hires, those rated, and the stations near."""
+    page = application_service.list_worker_applications(
+        session=session, worker_id=worker_id, after=after
+    )
+    rows = page.items
     near: list[tuple[Station, float]] = []
     if stations:
         position = worker_service.get_position(session=session, worker_id=worker_id)
@@ -36,6 +42,7 @@ def get_worker_jobs(*, session: Session, worker_id: int, stations: bool = False)
             session=session, user_id=worker_id, application_ids=[a.id or 0 for a, _j, _e in rows]
         ),
         stations=near,
+        next=page.next,
     )
 
 

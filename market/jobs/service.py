@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from market import paging
 from market.applications import terms as terms_service
 from market.applications.locks import lock_job
 from market.errors import N_, Conflict, Invalid, NotAllowed, NotFound
@@ -25,6 +26,7 @@ from market.models import (
     User,
     WorkerProfile,
 )
+from market.paging import DEFAULT_LIMIT, Page
 from market.types import utcnow
 from market.wages import service as wage_service
 from market.work import standing as work_standing
@@ -304,11 +306,17 @@ def job_complete(*, session: Session, job: Job, now: datetime | None = None) -> 
     return job
 
 
-def list_employer_jobs(*, session: Session, employer_id: int) -> Sequence[Job]:
-    """The employer's jobs, newest shift first."""
-    return session.exec(
-        select(Job).where(Job.employer_id == employer_id).order_by(col(Job.start_at).desc())
-    ).all()
+def list_employer_jobs(
+    *, session: Session, employer_id: int, after: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[Job]:
+    """A page of the employer's jobs, newest shift first, after the cursor `after`."""
+    limit, order = paging.clamp(limit), (col(Job.start_at), col(Job.id))
+    query = select(Job).where(Job.employer_id == employer_id)
+    if after is not None:
+        key = paging.decode(after, datetime, int)
+        query = query.where(paging.beyond(order, key, descending=True))
+    rows = session.exec(query.order_by(*(c.desc() for c in order)).limit(limit + 1)).all()
+    return paging.page_of(rows, limit, lambda job: (job.start_at, job.id or 0))
 
 
 def job_summary(job: Job, certificates: Sequence[str]) -> dict[str, Any]:

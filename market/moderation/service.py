@@ -12,10 +12,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
+from market import paging
 from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed, NotFound
 from market.events.service import event_record
 from market.models import EmployerProfile, Job, ModerationAction, Role, User, UserSession
+from market.paging import DEFAULT_LIMIT, Page
 from market.types import utcnow
 
 
@@ -172,11 +174,16 @@ def employer_verify(
     return profile
 
 
-def list_moderation_actions(*, session: Session, limit: int = 200) -> Sequence[ModerationAction]:
-    """The latest moderation actions, newest first."""
-    return session.exec(
-        select(ModerationAction).order_by(col(ModerationAction.id).desc()).limit(limit)
-    ).all()
+def list_moderation_actions(
+    *, session: Session, after: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[ModerationAction]:
+    """A page of moderation actions, newest first, after the cursor `after`."""
+    limit, order = paging.clamp(limit), (col(ModerationAction.id),)
+    query = select(ModerationAction)
+    if after is not None:
+        query = query.where(paging.beyond(order, paging.decode(after, int), descending=True))
+    rows = session.exec(query.order_by(order[0].desc()).limit(limit + 1)).all()
+    return paging.page_of(rows, limit, lambda action: (action.id or 0,))
 
 
 def list_hidden_jobs(*, session: Session) -> Sequence[Job]:

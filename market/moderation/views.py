@@ -31,5 +31,5 @@ def get_moderation_board(*, session: Session, query: str = "") -> ModerationBoar
         accounts=moderation_service.search_accounts(session=session, query=query) if query else [],
         jobs=moderation_service.search_jobs(session=session, query=query, limit=POSTINGS_SHOWN),
         hidden=moderation_service.list_hidden_jobs(session=session),
-        log=moderation_service.list_moderation_actions(session=session, limit=LOG_SHOWN),
+        log=moderation_service.list_moderation_actions(session=session, limit=LOG_SHOWN).items,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
+from market import paging
 from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
 from market.i18n import local
@@ -32,6 +33,7 @@ from market.models import (
     ReportStatus,
     User,
 )
+from market.paging import DEFAULT_LIMIT, Page
 from market.types import utcnow
 from market.work import standing as work_standing
 
@@ -187,9 +189,13 @@ def get_report_photo(*, session: Session, report_id: int) -> ReportPhoto:
 
 
 def list_reports(
-    *, session: Session, status: str | None = None, limit: int = 200
-) -> Sequence[tuple[Report, User, User]]:
-    """The staff queue: reports with worker and employer, unresolved ones oldest first."""
+    *,
+    session: Session,
+    status: str | None = None,
+    after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[tuple[Report, User, User]]:
+    """A page of the staff queue: reports with worker and employer, unresolved oldest first."""
     worker, employer = aliased(User), aliased(User)
     query = (
         select(Report, worker, employer)
@@ -199,7 +205,27 @@ def list_reports(
     if status is not None:
         query = query.where(Report.status == status)
     resolved_last = case((col(Report.status) == ReportStatus.resolved, 1), else_=0)
-    return session.exec(query.order_by(resolved_last, col(Report.created_at)).limit(limit)).all()
+    limit, order = paging.clamp(limit), (resolved_last, col(Report.created_at), col(Report.id))
+    if after is not None:
+        query = query.where(paging.beyond(order, paging.decode(after, int, datetime, int)))
+    rows = session.exec(query.order_by(*order).limit(limit + 1)).all()
+    return paging.page_of(rows, limit, _queue_key)
+
+
+def _queue_key(row: tuple[Report, User, User]) -> tuple[int, datetime, int]:
+    report = row[0]
+    return int(report.status == ReportStatus.resolved), report.created_at, report.id or 0
+
+
+def list_all_reports(*, session: Session) -> list[tuple[Report, User, User]]:
+    """Every report in queue order, page after page (for the CSV export)."""
+    rows: list[tuple[Report, User, User]] = []
+    cursor: str | None = None
+    while True:
+        page = list_reports(session=session, after=cursor, limit=paging.MAX_LIMIT)
+        rows += page.items
+        if (cursor := page.next) is None:
+            return rows
 
 
 def list_worker_reports(*, session: Session, worker_id: int) -> Sequence[Report]:

@@ -11,6 +11,7 @@ from market.applications.schemas import CancelRequest, ClaimRequest
 from market.feed import service as feed_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobPublic, JobUpdate
+from market.paging import DEFAULT_LIMIT
 from web.api.schemas.applications import (
     ApplicantOut,
     ApplicationOut,
@@ -20,14 +21,17 @@ from web.api.schemas.applications import (
 from web.api.schemas.feed import CandidateOut, candidate_out
 from web.api.schemas.jobs import job_out
 from web.deps import (
+    AfterQuery,
     CurrentEmployer,
     CurrentUser,
     CurrentWorker,
     JobDep,
     JobId,
+    LimitQuery,
     LocaleDep,
     OwnedJobDep,
     SessionDep,
+    link_next,
 )
 from web.observability import count_matches
 from web.security.idempotency import IdempotentDep
@@ -82,9 +86,20 @@ def job_complete(job: OwnedJobDep, session: SessionDep) -> JobPublic:
 
 
 @router.get("/employer/jobs")
-def my_jobs(employer: CurrentEmployer, session: SessionDep) -> list[JobPublic]:
-    """My jobs, latest shift first."""
-    jobs = job_service.list_employer_jobs(session=session, employer_id=employer.id or 0)
+def my_jobs(
+    request: Request,
+    response: Response,
+    employer: CurrentEmployer,
+    session: SessionDep,
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> list[JobPublic]:
+    """A page of my jobs, latest shift first; a `Link` header points to the next page."""
+    page = job_service.list_employer_jobs(
+        session=session, employer_id=employer.id or 0, after=after, limit=limit
+    )
+    link_next(request, response, page.next)
+    jobs = page.items
     certificates = job_service.certificates_by_job(
         session=session, job_ids=[j.id or 0 for j in jobs]
     )

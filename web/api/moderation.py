@@ -3,10 +3,11 @@ employer sees whether and why their posting was taken down."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from market.moderation import service as moderation_service
 from market.moderation.schemas import ModerationReason, VerifyRequest
+from market.paging import DEFAULT_LIMIT
 from market.reports import service as report_service
 from web.api import console_router
 from web.api.schemas.moderation import (
@@ -16,7 +17,17 @@ from web.api.schemas.moderation import (
     job_moderation_out,
 )
 from web.api.schemas.reports import ReliabilityOut, reliability_out
-from web.deps import CurrentStaff, Id, JobDep, OwnedJobDep, SessionDep, TargetUserDep
+from web.deps import (
+    AfterQuery,
+    CurrentStaff,
+    Id,
+    JobDep,
+    LimitQuery,
+    OwnedJobDep,
+    SessionDep,
+    TargetUserDep,
+    link_next,
+)
 
 router = APIRouter()
 protection = APIRouter(tags=["protection"])  # the employer's side
@@ -84,10 +95,17 @@ def employer_verify(
 
 
 @console.get("/moderation")
-def moderation_log(session: SessionDep) -> list[ModerationOut]:
-    """The latest moderation actions, newest first."""
-    actions = moderation_service.list_moderation_actions(session=session)
-    return [ModerationOut.model_validate(a) for a in actions]
+def moderation_log(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> list[ModerationOut]:
+    """A page of moderation actions, newest first; a `Link` header points to the next."""
+    page = moderation_service.list_moderation_actions(session=session, after=after, limit=limit)
+    link_next(request, response, page.next)
+    return [ModerationOut.model_validate(a) for a in page.items]
 
 
 router.include_router(protection)

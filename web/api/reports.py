@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
+from market.paging import DEFAULT_LIMIT
 from market.reports import service as report_service
 from market.reports import views as report_views
 from market.reports.schemas import ReportNoteCreate, ReportResolution
@@ -31,14 +32,17 @@ from web.api.schemas.reports import (
     report_rows,
 )
 from web.deps import (
+    AfterQuery,
     CurrentStaff,
     CurrentUser,
     CurrentWorker,
     Id,
     JobDep,
+    LimitQuery,
     LocaleDep,
     ReportDep,
     SessionDep,
+    link_next,
 )
 from web.security.rate_limits import ReportLimit
 
@@ -109,10 +113,18 @@ ReportStatusFilter = Annotated[
 
 
 @console.get("/reports")
-def reports(session: SessionDep, status_: ReportStatusFilter = None) -> list[ReportQueueOut]:
-    """The queue of wage-arrears and scam reports, unresolved ones oldest first."""
-    rows = report_service.list_reports(session=session, status=status_)
-    return [report_queue_out(*row) for row in rows]
+def reports(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    status_: ReportStatusFilter = None,
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> list[ReportQueueOut]:
+    """A page of the report queue, unresolved oldest first; `Link` points to the next."""
+    page = report_service.list_reports(session=session, status=status_, after=after, limit=limit)
+    link_next(request, response, page.next)
+    return [report_queue_out(*row) for row in page.items]
 
 
 @console.get(
@@ -120,7 +132,7 @@ def reports(session: SessionDep, status_: ReportStatusFilter = None) -> list[Rep
 )
 def reports_csv(session: SessionDep, locale: LocaleDep) -> Response:
     """The whole report queue as CSV (UTF-8 with BOM)."""
-    rows = report_service.list_reports(session=session, limit=10_000)
+    rows = report_service.list_all_reports(session=session)
     return csv_response("reports.csv", locale, REPORT_COLUMNS, report_rows(rows))
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from market.applications import service as application_service
 from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.jobs import service as job_service
+from market.paging import DEFAULT_LIMIT
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow, WorkerProfileUpdate
 from web.api.schemas.applications import MyApplicationOut, my_application_out
 from web.api.schemas.feed import FeedOut, feed_item_out
 from web.api.schemas.workers import WorkerProfileOut, worker_profile_out
-from web.deps import CurrentWorker, LocaleDep, SessionDep
+from web.deps import AfterQuery, CurrentWorker, LimitQuery, LocaleDep, SessionDep, link_next
 from web.observability import count_matches
 
 router = APIRouter(prefix="/worker", tags=["worker"])
@@ -60,9 +61,20 @@ def feed(
 
 
 @router.get("/applications")
-def my_applications(worker: CurrentWorker, session: SessionDep) -> list[MyApplicationOut]:
-    """My applications and hires; the employer's phone shows once I am confirmed."""
-    rows = application_service.list_worker_applications(session=session, worker_id=worker.id or 0)
+def my_applications(
+    request: Request,
+    response: Response,
+    worker: CurrentWorker,
+    session: SessionDep,
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> list[MyApplicationOut]:
+    """A page of my applications and hires (`Link` to the next); phones once confirmed."""
+    page = application_service.list_worker_applications(
+        session=session, worker_id=worker.id or 0, after=after, limit=limit
+    )
+    link_next(request, response, page.next)
+    rows = page.items
     certificates = job_service.certificates_by_job(
         session=session, job_ids=[job.id or 0 for _, job, _ in rows]
     )

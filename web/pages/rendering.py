@@ -93,6 +93,11 @@ def _helpers(request: Request) -> dict[str, Any]:
     def status_label(status: str) -> str:
         return _(STATUS_LABELS.get(status, status))
 
+    def more_url(cursor: str, path: str | None = None) -> str:
+        """This list's next page: the same filters, `after` the last row shown."""
+        url = request.url.remove_query_params("ok").include_query_params(after=cursor)
+        return f"{path or url.path}?{url.query}"
+
     return {
         "_": _,
         "locale": locale,
@@ -117,6 +122,7 @@ def _helpers(request: Request) -> dict[str, Any]:
         "km": km,
         "reason": reason,
         "status_label": status_label,
+        "more_url": more_url,
         "money": lambda amount: f"¥{amount:,}",
         "local": local,
         "now": now,

@@ -260,7 +260,7 @@ def test_the_moderation_log_lists_the_latest_first(db: Session) -> None:
     moderation_service.job_hide(session=db, staff=staff, job=job, reason="虚假招工")
     moderation_service.user_suspend(session=db, staff=staff, user=worker, reason="冒用身份")
     moderation_service.job_unhide(session=db, staff=staff, job=job)
-    log = moderation_service.list_moderation_actions(session=db, limit=2)
+    log = moderation_service.list_moderation_actions(session=db, limit=2).items
     assert [a.action for a in log] == ["job.unhidden", "user.suspended"]
 
 

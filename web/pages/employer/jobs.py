@@ -14,7 +14,7 @@ from market.errors import N_, DomainError
 from market.feed import service as feed_service
 from market.feed import views as feed_views
 from market.jobs import service as job_service
-from web.deps import CurrentEmployer, OwnedJobDep, SessionDep
+from web.deps import AfterQuery, CurrentEmployer, OwnedJobDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
@@ -49,11 +49,17 @@ def _form_context(request: Request, values: dict[str, object]) -> dict[str, obje
 
 @router.get("/jobs")
 def my_jobs(
-    request: Request, employer: CurrentEmployer, session: SessionDep, ok: OkQuery = None
+    request: Request,
+    employer: CurrentEmployer,
+    session: SessionDep,
+    ok: OkQuery = None,
+    after: AfterQuery = None,
 ) -> Response:
-    """My jobs, latest shift first, with how many slots are filled."""
-    jobs = job_service.list_employer_jobs(session=session, employer_id=employer.id or 0)
-    return render(request, "employer/jobs.html", {"jobs": jobs, "flash": FLASH.get(ok or "")})
+    """A page of my jobs, latest shift first, with how many slots are filled."""
+    employer_id = employer.id or 0
+    page = job_service.list_employer_jobs(session=session, employer_id=employer_id, after=after)
+    context = {"jobs": page.items, "next": page.next, "flash": FLASH.get(ok or "")}
+    return render(request, "employer/jobs.html", context)
 
 
 @router.get("/jobs/new")

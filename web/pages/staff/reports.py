@@ -13,7 +13,7 @@ from market.models import Report
 from market.reports import service as report_service
 from market.reports import views as report_views
 from market.reports.schemas import ReportNoteCreate, ReportResolution
-from web.deps import CurrentStaff, ReportDep, SessionDep
+from web.deps import AfterQuery, CurrentStaff, ReportDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
@@ -50,11 +50,15 @@ TEXTS = {"kinds": KINDS, "statuses": STATUSES, "outcomes": OUTCOMES}
 
 @router.get("")
 def report_queue(
-    request: Request, session: SessionDep, staff: CurrentStaff, status: StatusQuery = None
+    request: Request,
+    session: SessionDep,
+    staff: CurrentStaff,
+    status: StatusQuery = None,
+    after: AfterQuery = None,
 ) -> Response:
-    """Reports waiting for staff, oldest first (or those of one status)."""
-    rows = report_service.list_reports(session=session, status=status)
-    context = {"rows": rows, "status": status, **TEXTS}
+    """A page of reports waiting for staff, oldest first (or those of one status)."""
+    page = report_service.list_reports(session=session, status=status, after=after)
+    context = {"rows": page.items, "next": page.next, "status": status, **TEXTS}
     return render(request, "staff/reports.html", context)
 
 

@@ -13,7 +13,7 @@ from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_
 from market.models import ApplicationStatus
-from web.deps import ApplicationDep, CurrentWorker, SessionDep
+from web.deps import AfterQuery, ApplicationDep, CurrentWorker, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.deps import PageForm
 from web.pages.forms import cancel_reason, stars_of
@@ -47,10 +47,10 @@ TERMS_CHANGED = N_("Terms changed: your answer is needed")
 
 
 def _my_jobs_context(
-    session: SessionDep, worker: CurrentWorker, *, stations: bool = False
+    session: SessionDep, worker: CurrentWorker, *, stations: bool = False, after: str | None = None
 ) -> dict[str, object]:
     mine = application_views.get_worker_jobs(
-        session=session, worker_id=worker.id or 0, stations=stations
+        session=session, worker_id=worker.id or 0, stations=stations, after=after
     )
     # changed terms wait for the worker, not the employer: they come first, on their own
     changed = [row for row in mine.rows if terms_service.needs_acceptance(row[0], row[1])]
@@ -64,6 +64,8 @@ def _my_jobs_context(
         "reasons": CANCEL_REASONS,
         "contact_visible": application_service.contact_visible,
         "needs_acceptance": terms_service.needs_acceptance,
+        "next": mine.next,
+        "more_path": "/my/jobs",  # the list is also refreshed alone, from /my/jobs/list
     }
     if stations:
         context["stations"] = mine.stations
@@ -76,17 +78,21 @@ def my_jobs(
     worker: CurrentWorker,
     session: SessionDep,
     ok: Annotated[str | None, Query(max_length=20)] = None,
+    after: AfterQuery = None,
 ) -> Response:
-    """My applications and hires, grouped by what I should do next."""
-    context = _my_jobs_context(session, worker, stations=True)
-    context["flash"] = FLASH.get(ok or "")
+    """A page of my applications and hires, grouped by what I should do next."""
+    context = _my_jobs_context(session, worker, stations=True, after=after)
+    context["flash"], context["after"] = FLASH.get(ok or ""), after
     return render(request, "worker/my_jobs.html", context)
 
 
 @router.get("/my/jobs/list")
-def my_jobs_list(request: Request, worker: CurrentWorker, session: SessionDep) -> Response:
+def my_jobs_list(
+    request: Request, worker: CurrentWorker, session: SessionDep, after: AfterQuery = None
+) -> Response:
     """Only the list: the page refreshes it when an employer hires, declines or cancels."""
-    return render(request, "worker/_my_jobs_list.html", _my_jobs_context(session, worker))
+    context = _my_jobs_context(session, worker, after=after)
+    return render(request, "worker/_my_jobs_list.html", context)
 
 
 @router.post("/my/applications/{application_id}/cancel")
