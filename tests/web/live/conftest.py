@@ -10,6 +10,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -84,9 +85,16 @@ class LiveServer:
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            result: dict[str, Any] = json.loads(response.read())
-            return result
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                result: dict[str, Any] = json.loads(response.read())
+                return result
+        except urllib.error.HTTPError as error:
+            # read and close the answer here: an open one left to the garbage collector
+            # turns into an "unraisable" socket warning in whichever test runs next
+            with error:
+                detail = error.read().decode(errors="replace")
+            raise AssertionError(f"POST {path}: {error.code} {detail}") from None
 
     def ticket(self, token: str) -> str:
         """A single-use `/ws?ticket=` for this session token."""
@@ -130,10 +138,17 @@ def database_url(engine: Engine) -> str:
 
 @pytest.fixture
 def serve(fresh_engine: Engine) -> Iterator[Callable[..., LiveServer]]:
-    """Start app processes on this test's own database; all stopped at the end."""
+    """Start app processes on this test's own database; all stopped at the end.
+
+    The processes of one test share a secret of that test's own: per-user counts (rate
+    limits, login throttle) that earlier tests or runs left in the shared Redis are keyed
+    under other secrets, and a fresh database's user 1 starts from nothing.
+    """
     started: list[LiveServer] = []
+    secret = f"live-test-{uuid.uuid4().hex}"
 
     def start(**kwargs: Any) -> LiveServer:
+        kwargs.setdefault("LINGGONG_SECRET_KEY", secret)
         server = LiveServer(database_url(fresh_engine), **kwargs)
         started.append(server)
         return server
