@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from market import paging
 from market.applications import terms as terms_service
+from market.applications.events import application_event
 from market.applications.locks import lock_worker as _lock_worker
 from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
@@ -190,7 +191,7 @@ def application_claim(
         raise Conflict(N_("You have already applied for this job")) from exc
     if job.instant:
         _after_hire(session, application, job, now)
-    _emit(session, application, job, "application.created")
+    application_event(session, application, job, "application.created")
     return ClaimResult(application, created=True)
 
 
@@ -219,23 +220,6 @@ def _sync_job(session: Session, job: Job, now: datetime) -> None:
             employer_id=job.employer_id,
             payload={"job": job.id, "slots_left": job.headcount - job.confirmed_count},
         )
-
-
-def _emit(session: Session, application: Application, job: Job, kind: str) -> None:
-    event_record(
-        session=session,
-        kind=kind,
-        job_id=job.id,
-        worker_id=application.worker_id,
-        employer_id=job.employer_id,
-        payload={
-            "application": application.id,
-            "job": job.id,
-            "status": application.status,
-            "slots_left": job.headcount - job.confirmed_count,
-        },
-    )
-    session.flush()
 
 
 def side_of(application: Application, job: Job, user: User) -> str:
@@ -277,7 +261,7 @@ def application_confirm(
     application.status, application.updated_at = S.confirmed, now
     session.add(application)
     _after_hire(session, application, job, now)
-    _emit(session, application, job, "application.confirmed")
+    application_event(session, application, job, "application.confirmed")
     return application
 
 
@@ -290,7 +274,7 @@ def application_decline(
     _transition(application, side_of(application, job, employer), S.declined)
     application.status, application.decided_at, application.updated_at = S.declined, now, now
     session.add(application)
-    _emit(session, application, job, "application.declined")
+    application_event(session, application, job, "application.declined")
     return application
 
 
@@ -323,7 +307,7 @@ def application_cancel(
     application.status, application.updated_at = target, now
     application.cancel_reason, application.cancelled_by = reason, side
     session.add(application)
-    _emit(session, application, job, f"application.{target}")
+    application_event(session, application, job, f"application.{target}")
     return application
 
 
@@ -342,7 +326,7 @@ def application_no_show(
     if profile is not None:
         profile.no_show_total += 1
         session.add(profile)
-    _emit(session, application, job, "application.no_show")
+    application_event(session, application, job, "application.no_show")
     return application
 
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from market.applications.events import application_event
 from market.applications.locks import lock_job, lock_worker
 from market.errors import N_, Conflict, NotFound
-from market.events.service import event_record
 from market.models import STATUS_LABELS, Application, ApplicationStatus, Job, User
 from market.types import utcnow
 
@@ -162,21 +162,15 @@ def terms_changed(*, session: Session, job: Job, change: TermsChange, now: datet
 def _emit(
     session: Session, application: Application, job: Job, kind: str, change: TermsChange
 ) -> None:
-    event_record(
-        session=session,
-        kind=kind,
-        job_id=job.id,
-        worker_id=application.worker_id,
-        employer_id=job.employer_id,
-        payload={
-            "application": application.id,
-            "job": job.id,
-            "status": application.status,
-            "changed": change.changed(),
-            "wage": job.wage,
-            "terms_version": job.terms_version,
-            "needs_acceptance": needs_acceptance(application, job),
-        },
+    application_event(
+        session,
+        application,
+        job,
+        kind,
+        changed=change.changed(),
+        wage=job.wage,
+        terms_version=job.terms_version,
+        needs_acceptance=needs_acceptance(application, job),
     )
 
 
@@ -211,20 +205,12 @@ def application_accept_terms(
     agree(application, job, now)
     application.updated_at = now
     session.add(application)
-    session.flush()
-    event_record(
-        session=session,
-        kind="application.terms_accepted",
-        job_id=job.id,
-        worker_id=application.worker_id,
-        employer_id=job.employer_id,
-        payload={
-            "application": application.id,
-            "job": job.id,
-            "status": application.status,
-            "wage": application.agreed_wage,
-            "terms_version": application.terms_version,
-        },
+    application_event(
+        session,
+        application,
+        job,
+        "application.terms_accepted",
+        wage=application.agreed_wage,
+        terms_version=application.terms_version,
     )
-    session.flush()
     return application
