@@ -15,3 +15,8 @@ def listed(rows: Iterable[Any], say: Callable[[Any], str], what: str) -> list[st
     if len(rows) > SHOWN:
         lines.append(f"{what}: more than {SHOWN} violations, only the first {SHOWN} are listed")
     return lines
+
+
+def violations(session: Any, query: Any, say: Callable[[Any], str], what: str) -> list[str]:
+    """Run a check's query for up to SHOWN + 1 violating rows and list them (see `listed`)."""
+    return listed(session.execute(query.limit(SHOWN + 1)), say, what)

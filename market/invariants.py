@@ -29,7 +29,7 @@ from sqlmodel import Session, col
 
 from market.applications import invariants as terms_invariants
 from market.applications.models import HIRED
-from market.checks import SHOWN, listed
+from market.checks import SHOWN, listed, violations
 from market.db import read_only
 from market.models import Application, ApplicationStatus, Event, Job, JobStatus
 from market.work import invariants as work_invariants
@@ -165,7 +165,8 @@ def check_no_overlap(session: Session) -> list[str]:
     """No worker is confirmed for two jobs whose shifts overlap (the jobs' own shifts)."""
     a1, a2 = (_table(Application).alias(n) for n in ("a1", "a2"))
     j1, j2 = (_table(Job).alias(n) for n in ("j1", "j2"))
-    rows = session.execute(
+    return violations(
+        session,
         select(a1.c.worker_id, a1.c.job_id.label("first"), a2.c.job_id.label("second"))
         .join(a2, and_(a2.c.worker_id == a1.c.worker_id, a2.c.id > a1.c.id))
         .join(j1, j1.c.id == a1.c.job_id)
@@ -176,11 +177,7 @@ def check_no_overlap(session: Session) -> list[str]:
             j1.c.start_at < j2.c.end_at,
             j2.c.start_at < j1.c.end_at,
         )
-        .order_by(a1.c.worker_id, a1.c.id, a2.c.id)
-        .limit(SHOWN + 1)
-    )
-    return listed(
-        rows,
+        .order_by(a1.c.worker_id, a1.c.id, a2.c.id),
         lambda r: (
             f"worker {r.worker_id}: confirmed for jobs {r.first} and {r.second}, "
             "whose shifts overlap"
@@ -191,7 +188,8 @@ def check_no_overlap(session: Session) -> list[str]:
 
 def check_shift_copies(session: Session) -> list[str]:
     """Applied and confirmed applications carry their job's shift (the clash check reads it)."""
-    rows = session.execute(
+    return violations(
+        session,
         select(col(Application.id), col(Application.job_id), col(Application.worker_id))
         .join(Job, col(Job.id) == col(Application.job_id))
         .where(
@@ -201,11 +199,7 @@ def check_shift_copies(session: Session) -> list[str]:
                 col(Application.shift_end) != col(Job.end_at),
             ),
         )
-        .order_by(col(Application.id))
-        .limit(SHOWN + 1)
-    )
-    return listed(
-        rows,
+        .order_by(col(Application.id)),
         lambda r: (
             f"job {r.job_id}: application {r.id} of worker {r.worker_id} "
             "carries a shift other than the job's"
@@ -242,14 +236,9 @@ def check_job_events(session: Session) -> list[str]:
         )
     ).subquery()
     events = ("posted", "cancelled", "completed", "hidden")
-    rows = session.execute(
-        select(flags)
-        .where(or_(*(~flags.c[e] for e in events)))
-        .order_by(flags.c.id)
-        .limit(SHOWN + 1)
-    )
-    return listed(
-        rows,
+    return violations(
+        session,
+        select(flags).where(or_(*(~flags.c[e] for e in events))).order_by(flags.c.id),
         lambda r: (
             f"job {r.id}: {r.status}, but the outbox has no "
             + _missing({f"job.{e}": bool(getattr(r, e)) for e in events})

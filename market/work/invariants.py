@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, col
 
 from market.applications.models import HIRED
-from market.checks import SHOWN, listed
+from market.checks import violations
 from market.models import (
     Application,
     ApplicationStatus,
@@ -43,7 +43,8 @@ def _was_hired() -> Any:
 
 def check_attendance_hired(session: Session) -> list[str]:
     """Attendance only for a hired worker, of that hire's worker and job."""
-    rows = session.execute(
+    return violations(
+        session,
         select(col(Attendance.id), col(Attendance.application_id), col(Application.status))
         .join(Application, col(Application.id) == col(Attendance.application_id))
         .where(
@@ -53,11 +54,7 @@ def check_attendance_hired(session: Session) -> list[str]:
                 col(Attendance.job_id) != col(Application.job_id),
             )
         )
-        .order_by(col(Attendance.id))
-        .limit(SHOWN + 1)
-    )
-    return listed(
-        rows,
+        .order_by(col(Attendance.id)),
         lambda r: (
             f"attendance {r.id}: application {r.application_id} is {r.status}, not a hire "
             "(or the entry names another worker or job)"
@@ -69,7 +66,8 @@ def check_attendance_hired(session: Session) -> list[str]:
 def check_check_out_after_check_in(session: Session) -> list[str]:
     """Every check-out follows a check-in of the same hire; each first entry is unique."""
     check_in = Attendance.__table__.alias("check_in")  # type: ignore[attr-defined]
-    rows = session.execute(
+    return violations(
+        session,
         select(col(Attendance.id), col(Attendance.application_id))
         .where(
             col(Attendance.kind) == AttendanceKind.check_out,
@@ -79,11 +77,7 @@ def check_check_out_after_check_in(session: Session) -> list[str]:
                 check_in.c.id < col(Attendance.id),
             ),
         )
-        .order_by(col(Attendance.id))
-        .limit(SHOWN + 1)
-    )
-    return listed(
-        rows,
+        .order_by(col(Attendance.id)),
         lambda r: (
             f"attendance {r.id}: a check-out of application {r.application_id} "
             "with no check-in before it"
@@ -94,14 +88,11 @@ def check_check_out_after_check_in(session: Session) -> list[str]:
 
 def check_answers(session: Session) -> list[str]:
     """An entry or payment is answered once, by the other side."""
-    twice = session.execute(
+    lines = violations(
+        session,
         select(col(WorkAnswer.attendance_id), col(WorkAnswer.payment_id), func.count().label("n"))
         .group_by(col(WorkAnswer.attendance_id), col(WorkAnswer.payment_id))
-        .having(func.count() > 1)
-        .limit(SHOWN + 1)
-    )
-    lines = listed(
-        twice,
+        .having(func.count() > 1),
         lambda r: (
             f"payment {r.payment_id}: answered {r.n} times"
             if r.payment_id is not None
@@ -109,7 +100,8 @@ def check_answers(session: Session) -> list[str]:
         ),
         "answered twice",
     )
-    wrong = session.execute(
+    return lines + violations(
+        session,
         select(col(WorkAnswer.id), col(WorkAnswer.payment_id), col(WorkAnswer.attendance_id))
         .outerjoin(Payment, col(Payment.id) == col(WorkAnswer.payment_id))
         .outerjoin(Attendance, col(Attendance.id) == col(WorkAnswer.attendance_id))
@@ -125,11 +117,7 @@ def check_answers(session: Session) -> list[str]:
                 ),
             )
         )
-        .order_by(col(WorkAnswer.id))
-        .limit(SHOWN + 1)
-    )
-    return lines + listed(
-        wrong,
+        .order_by(col(WorkAnswer.id)),
         lambda r: (
             f"answer {r.id}: given by someone other than the other side "
             f"(payment {r.payment_id}, attendance {r.attendance_id})"
@@ -140,7 +128,8 @@ def check_answers(session: Session) -> list[str]:
 
 def check_payments(session: Session) -> list[str]:
     """Payments only for a hire, from its job's employer to its worker."""
-    rows = session.execute(
+    return violations(
+        session,
         select(col(Payment.id), col(Payment.application_id))
         .join(Application, col(Application.id) == col(Payment.application_id))
         .join(Job, col(Job.id) == col(Application.job_id))
@@ -152,11 +141,7 @@ def check_payments(session: Session) -> list[str]:
                 col(Payment.employer_id) != col(Job.employer_id),
             )
         )
-        .order_by(col(Payment.id))
-        .limit(SHOWN + 1)
-    )
-    return listed(
-        rows,
+        .order_by(col(Payment.id)),
         lambda r: (
             f"payment {r.id}: application {r.application_id} is not a hire of this "
             "worker and employer"
@@ -167,26 +152,21 @@ def check_payments(session: Session) -> list[str]:
 
 def check_cases(session: Session) -> list[str]:
     """At most one arrears case per hire, linked to its own application."""
-    rows = session.execute(
+    lines = violations(
+        session,
         select(col(Report.work_record_id), func.count().label("n"))
         .where(col(Report.work_record_id).is_not(None))
         .group_by(col(Report.work_record_id))
-        .having(func.count() > 1)
-        .limit(SHOWN + 1)
+        .having(func.count() > 1),
+        lambda r: f"application {r.work_record_id}: {r.n} arrears cases",
+        "cases per hire",
     )
-    lines = listed(
-        rows, lambda r: f"application {r.work_record_id}: {r.n} arrears cases", "cases per hire"
-    )
-    mislinked = session.execute(
-        select(col(Report.id), col(Report.work_record_id))
-        .where(
+    return lines + violations(
+        session,
+        select(col(Report.id), col(Report.work_record_id)).where(
             col(Report.work_record_id).is_not(None),
             col(Report.work_record_id) != col(Report.application_id),
-        )
-        .limit(SHOWN + 1)
-    )
-    return lines + listed(
-        mislinked,
+        ),
         lambda r: (
             f"report {r.id}: linked to the work record of another application ({r.work_record_id})"
         ),
@@ -250,8 +230,7 @@ def check_work_events(session: Session) -> list[str]:
     ]
     lines: list[str] = []
     for sentence, query in checks:
-        rows = session.execute(query.limit(SHOWN + 1))
-        lines += listed(rows, partial(_say, sentence), "work events")
+        lines += violations(session, query, partial(_say, sentence), "work events")
     return lines
 
 
