@@ -59,6 +59,7 @@ from web.deps import (
     SessionDep,
     WorkerPaymentDep,
 )
+from web.security.rate_limits import AttendanceCodeLimit
 
 router = APIRouter()
 records = APIRouter(prefix="/work", tags=["work"])
@@ -91,7 +92,11 @@ def record_get(application: RecordDep, session: SessionDep) -> RecordOut:
 
 @records.post("/records/{record_id}/check-in", status_code=CREATED)
 def check_in(
-    data: CheckIn, application: PartyRecordDep, user: CurrentUser, session: SessionDep
+    data: CheckIn,
+    application: PartyRecordDep,
+    user: CurrentUser,
+    session: SessionDep,
+    _limit: AttendanceCodeLimit,
 ) -> AttendanceOut:
     """签到: the worker with the day's code (location optional), or the employer for them."""
     entry = work_service.attendance_record(
@@ -102,7 +107,11 @@ def check_in(
 
 @records.post("/records/{record_id}/check-out", status_code=CREATED)
 def check_out(
-    data: CheckIn, application: PartyRecordDep, user: CurrentUser, session: SessionDep
+    data: CheckIn,
+    application: PartyRecordDep,
+    user: CurrentUser,
+    session: SessionDep,
+    _limit: AttendanceCodeLimit,
 ) -> AttendanceOut:
     """签退: as the check-in; only after one."""
     entry = work_service.attendance_record(

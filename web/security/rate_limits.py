@@ -1,4 +1,5 @@
-"""Rate limits on the writes that cost us or others something: sign-up, reports, job posts, claims.
+"""Rate limits on the writes that cost us or others something: sign-up, reports, job posts,
+claims, and the tries at a day's attendance code.
 
 Each limit counts per user (an HMAC of the user id under the secret key) or per client
 address (`request.client.host`, which uvicorn takes from the trusted proxy only). Counts
@@ -30,7 +31,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from market.errors import TooManyRequests
 from market.models import User
-from web.deps import CurrentEmployer, CurrentWorker
+from web.deps import CurrentEmployer, CurrentUser, CurrentWorker, PartyRecordDep
 from web.security.login import client_address
 
 log = logging.getLogger("linggong.rate_limits")
@@ -60,6 +61,11 @@ JOB_POST_PER_USER = Limit("job_post_per_user", "user", "30/hour")
 # sharing one address stays under 300 an hour, a claiming bot does not.
 CLAIM_PER_USER = Limit("claim_per_user", "user", "60/hour")
 CLAIM_PER_ADDRESS = Limit("claim_per_address", "address", "300/hour")
+# The day's attendance code is six digits and a hired worker may type it: unlimited tries
+# would find it in time. A worker checks in and out once a shift, typos included a handful
+# of times; twenty tries an hour leave a guesser one chance in 50,000 an hour. The employer
+# recording attendance for the crew types no code and is not counted.
+CODE_PER_WORKER = Limit("code_per_worker", "user", "20/hour")
 
 LIMITS = (
     SIGNUP_PER_ADDRESS,
@@ -68,6 +74,7 @@ LIMITS = (
     JOB_POST_PER_USER,
     CLAIM_PER_USER,
     CLAIM_PER_ADDRESS,
+    CODE_PER_WORKER,
 )
 
 
@@ -144,6 +151,11 @@ def _claim(request: Request, worker: CurrentWorker) -> None:
     _user_and_address(request, worker, CLAIM_PER_USER, CLAIM_PER_ADDRESS)
 
 
+def _attendance_code(request: Request, user: CurrentUser, application: PartyRecordDep) -> None:
+    if user.id == application.worker_id:
+        rate_limiter(request).hit(CODE_PER_WORKER, str(user.id))
+
+
 def _user_and_address(request: Request, user: User, per_user: Limit, per_address: Limit) -> None:
     limiter = rate_limiter(request)
     limiter.hit(per_user, str(user.id))
@@ -155,3 +167,4 @@ SignupLimit = Annotated[None, Depends(_signup)]
 ReportLimit = Annotated[None, Depends(_report)]
 JobPostLimit = Annotated[None, Depends(_job_post)]
 ClaimLimit = Annotated[None, Depends(_claim)]
+AttendanceCodeLimit = Annotated[None, Depends(_attendance_code)]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from market.errors import TooManyRequests
+from market.models import Attendance, User
 from market.settings import Settings
 from tests.factories import auth, job_body, make_employer, make_job, make_worker, next_phone
+from tests.market.work.work_factories import code_on, make_hire
 from web.security.rate_limits import CLAIM_PER_USER, RateLimiter
 
 
@@ -139,3 +142,25 @@ def test_redis_down_still_limits_in_process() -> None:
     limiter.hit(CLAIM_PER_USER, "7")
     with pytest.raises(TooManyRequests):
         limiter.hit(CLAIM_PER_USER, "7")
+
+
+def test_a_hired_worker_gets_three_tries_at_the_days_code_then_429(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    application, job = make_hire(session, start_at=datetime.now(UTC) - timedelta(hours=1))
+    worker = auth(session, session.get_one(User, application.worker_id))
+    employer = auth(session, session.get_one(User, job.employer_id))
+    session.commit()
+    client = make_client(_limited(code_per_worker="3/hour"))
+    check_in = f"/api/v1/work/records/{application.id}/check-in"
+    right = code_on(job, datetime.now(UTC))
+    wrong = str((int(right) + 1) % 10**6).zfill(6)
+    answers = [client.post(check_in, json={"code": wrong}, headers=worker) for _ in range(3)]
+    assert [a.status_code for a in answers] == [422] * 3
+    refused = client.post(check_in, json={"code": right}, headers=worker)
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert refused.json()["detail"] == "操作太频繁，请 60 分钟后再试"
+    assert session.exec(select(Attendance)).all() == []
+    # the employer recording the crew's attendance types no code and is not counted
+    times = [client.post(check_in, json={}, headers=employer).status_code for _ in range(4)]
+    assert times == [201, 409, 409, 409]

@@ -22,6 +22,7 @@ from web.i18n import locale_of
 from web.pages.deps import PageForm
 from web.pages.rendering import render
 from web.pages.work_forms import check_in_of, correction_of, dispute_of, text
+from web.security.rate_limits import AttendanceCodeLimit
 
 router = APIRouter(route_class=PageRoute)
 
@@ -113,6 +114,7 @@ def check_in(
     worker: CurrentWorker,
     application: MyHireDep,
     session: SessionDep,
+    _limit: AttendanceCodeLimit,
 ) -> Response:
     """签到 with the day's code; the phone's position only when the worker ticked the box."""
     return _attend(request, form, worker, application, session)
@@ -125,6 +127,7 @@ def check_out(
     worker: CurrentWorker,
     application: MyHireDep,
     session: SessionDep,
+    _limit: AttendanceCodeLimit,
 ) -> Response:
     """签退 with the day's code."""
     return _attend(request, form, worker, application, session)
