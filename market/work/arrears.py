@@ -26,6 +26,8 @@ from market.models import (
     Payment,
     Report,
     ReportKind,
+    ReportOutcome,
+    ReportStatus,
     User,
     Verdict,
     WorkAnswer,
@@ -122,6 +124,39 @@ def case_open(
             "reason": reason,
             "owed": ledger.owed,
         },
+    )
+    session.flush()
+    return report
+
+
+def case_settle(*, session: Session, ledger: Ledger, now: datetime | None = None) -> Report | None:
+    """Close the hire's open arrears case once the worker has confirmed it paid in full.
+
+    Only a case the work record opened or was linked to (`work_record_id`): the figures that
+    opened it are the figures that close it. Outcome `paid`, no staff member (`handled_by`
+    stays empty: the work record closed it); both sides and the staff queue see it resolved.
+    """
+    if ledger.owed > 0:
+        return None
+    report = session.exec(
+        select(Report).where(
+            Report.work_record_id == ledger.application.id,
+            Report.status != ReportStatus.resolved,
+        )
+    ).first()
+    if report is None:
+        return None
+    now = now or utcnow()
+    report.status, report.outcome = ReportStatus.resolved, ReportOutcome.paid
+    report.resolved_at = report.updated_at = now
+    session.add(report)
+    event_record(
+        session=session,
+        kind="report.resolved",
+        job_id=report.job_id,
+        worker_id=report.worker_id,
+        employer_id=report.employer_id,
+        payload={"report": report.id, "outcome": ReportOutcome.paid, "by": "work_record"},
     )
     session.flush()
     return report

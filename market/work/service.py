@@ -393,10 +393,14 @@ def _answer_payment(
 def payment_confirm(
     *, session: Session, payment: Payment, user: User, now: datetime | None = None
 ) -> WorkAnswer:
-    """The worker confirms they received this payment."""
-    return _answer_payment(
-        session, payment, user, Verdict.confirmed, received=None, note="", now=now or utcnow()
-    )[0]
+    """The worker confirms they received this payment; paid in full closes an arrears case."""
+    now = now or utcnow()
+    answer, ledger = _answer_payment(
+        session, payment, user, Verdict.confirmed, received=None, note="", now=now
+    )
+    ledger = load_ledger(session=session, application=ledger.application, job=ledger.job)
+    arrears.case_settle(session=session, ledger=ledger, now=now)
+    return answer
 
 
 def payment_dispute(

@@ -221,3 +221,34 @@ def test_workers_see_an_employer_with_an_open_case_flagged_on_its_jobs(session: 
     feed = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=FeedFilter())
     shown = {item.job.id: item.employer_unpaid for item in feed.items}
     assert shown == {flagged.id: True, clean.id: False}
+
+
+def test_paid_in_full_and_confirmed_closes_the_case_the_work_record_opened(
+    session: Session,
+) -> None:
+    settled, job = make_hire(session, start_at=SHIFT, wage=300)
+    partly, job2 = make_hire(session, start_at=SHIFT, wage=300)
+    by_staff, job3 = make_hire(session, start_at=SHIFT, wage=300)
+    opened = {r.application_id: r for r in arrears.arrears_sweep(session=session, now=NOW, days=3)}
+    staff = make_staff(session)
+    report_service.report_resolve(
+        session=session, report=opened[by_staff.id], staff=staff, outcome="mediated"
+    )
+    _paid(session, settled, job, 200)
+    assert opened[settled.id].status == "open"  # 100 still owed
+    _paid(session, settled, job, 100)
+    _paid(session, partly, job2, 250)
+    _paid(session, by_staff, job3, 300)
+
+    case = opened[settled.id]
+    assert (case.status, case.outcome, case.handled_by) == ("resolved", "paid", None)
+    assert case.resolved_at == NOW
+    assert opened[partly.id].status == "open"
+    assert (opened[by_staff.id].outcome, opened[by_staff.id].handled_by) == ("mediated", staff.id)
+    closing = session.exec(select(Event).where(Event.kind == "report.resolved")).all()
+    assert [(e.payload["report"], e.payload.get("by")) for e in closing] == [
+        (opened[by_staff.id].id, None),
+        (case.id, "work_record"),
+    ]
+    employer = session.get_one(User, job.employer_id)
+    assert standing.employers_in_arrears(session=session, employer_ids=[employer.id or 0]) == set()

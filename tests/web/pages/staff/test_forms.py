@@ -10,7 +10,11 @@ from market.i18n import local
 from market.models import DispatchProposal, EmployerProfile, Job, Membership, Report, Station, User
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
+from market.work import arrears
+from market.work import service as work_service
+from market.work.schemas import PaymentCreate
 from tests.factories import make_employer, make_job, make_staff, make_worker, tomorrow_at
+from tests.market.work.work_factories import local_at, make_hire
 from tests.staff_factories import make_member
 from tests.web.pages.staff.helpers import log_in, make_report
 
@@ -142,9 +146,29 @@ def test_staff_note_a_report_then_record_its_outcome(client: TestClient, session
     )
     assert resolved.status_code == 200 and "工会介入后已付清" in resolved.text
     assert "答应周五付清" in resolved.text
+    assert 'id="outcome-by"' not in resolved.text  # a staff member closed this one
     session.expire_all()
     stored = session.get(Report, report.id)
     assert stored is not None and stored.status == "resolved" and stored.outcome == "paid"
+
+
+def test_a_case_the_work_record_closed_says_so(client: TestClient, session: Session) -> None:
+    application, job = make_hire(session, start_at=local_at(-5, 8), wage=300)
+    (case,) = arrears.arrears_sweep(session=session, now=local_at(0, 10), days=3)
+    payment = work_service.payment_record(
+        session=session,
+        application=application,
+        user=session.get_one(User, job.employer_id),
+        data=PaymentCreate(amount=300, method="cash", paid_at=job.end_at),
+        now=job.end_at,
+    )
+    worker = session.get_one(User, application.worker_id)
+    work_service.payment_confirm(session=session, payment=payment, user=worker)
+    session.commit()
+    _staff(client, session)
+    page = client.get(f"/staff/reports/{case.id}").text
+    assert "工会介入后已付清" in page and "工钱记录自动结案：工人已确认全额收到工钱。" in page
+    assert f'action="/staff/reports/{case.id}/resolve"' not in page  # nothing left to do
 
 
 def test_resolving_without_an_outcome_asks_for_one_and_changes_nothing(
