@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.live = LiveService(engine=app.state.engine, settings=settings)
         await app.state.live.start()
         metrics.watch_websockets(app.state.live.hub.connections)
+        metrics.sampled.hub, metrics.sampled.engine = app.state.live.hub, app.state.engine
         stop_counting = metrics.watch_commits()
         refresher = None
         if settings.stats_refresh_seconds > 0:
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     app.state.engine,
                     every_seconds=settings.stats_refresh_seconds,
                     arrears_days=settings.arrears_days,
+                    metrics=metrics,
                 )
             )
         try:

@@ -15,21 +15,34 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from market.events import outbox as outbox
 from market.models import Event
 
 access_log = logging.getLogger("linggong.access")
+log = logging.getLogger("linggong.metrics")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -46,11 +59,30 @@ def route_template(scope: Scope) -> str:
     return str(getattr(route, "path_format", None) or "unmatched")
 
 
+# the background loop's tasks (web/stats_refresh.py), each counted on its own
+BACKGROUND_TASKS = ("rollup", "arrears", "purge")
+# what became of one attempt to tell a user something (hired, terms changed, shift
+# tomorrow, pay recorded) through one channel: handed over, failed (to be retried), or
+# given up after the last retry
+DELIVERY_OUTCOMES = ("delivered", "failed", "given_up")
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+
+
 class Metrics:
-    """The app's metrics, in a registry of its own (apps in one process never collide)."""
+    """The app's metrics, in a registry of its own (apps in one process never collide).
+
+    Besides the app's own: the process (`process_*`: CPU, memory, open files), the
+    interpreter (`python_info`, `python_gc_*`), and, sampled at each scrape, the outbox's
+    backlog and this replica's live connections dropped for not reading.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        self.sampled = Sampled()
+        self.registry.register(self.sampled)
         self.requests = Counter(
             "linggong_http_requests",
             "HTTP requests by route template and status",
@@ -79,9 +111,36 @@ class Metrics:
             "linggong_claims", "Claims and applications made", registry=self.registry
         )
         self.hires = Counter("linggong_hires", "Workers hired (confirmed)", registry=self.registry)
+        self.background_failures = Counter(
+            "linggong_background_failures",
+            "Background loop tasks that failed (the loop goes on), by task",
+            ["task"],
+            registry=self.registry,
+        )
+        self.background_success = Gauge(
+            "linggong_background_last_success_timestamp_seconds",
+            "When each background loop task last succeeded (Unix time)",
+            ["task"],
+            registry=self.registry,
+        )
+        for task in BACKGROUND_TASKS:
+            self.background_failures.labels(task=task)
+        self.deliveries = Counter(
+            "linggong_notification_deliveries",
+            "Attempts to tell a user something, by channel and outcome",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
 
     def watch_websockets(self, count: Callable[[], int]) -> None:
         self.websockets.set_function(lambda: float(count()))
+
+    def count_delivery(self, *, channel: str, outcome: str) -> None:
+        """Record one delivery attempt of a notification: `outcome` is one of
+        DELIVERY_OUTCOMES, `channel` a short lower-case name ("sms", "web_push", "in_app")."""
+        if outcome not in DELIVERY_OUTCOMES or not _CHANNEL.match(channel):
+            raise ValueError(f"unknown delivery channel or outcome: {channel!r}, {outcome!r}")
+        self.deliveries.labels(channel=channel, outcome=outcome).inc()
 
     def watch_commits(self) -> Callable[[], None]:
         """Count claims and hires from the outbox events each commit writes; returns `stop`."""
@@ -124,6 +183,60 @@ def _counted(event_row: Event) -> list[str]:
     ):
         names.append("hires")
     return names
+
+
+class LiveHub(Protocol):
+    """What the metrics read from the live hub (`web.live.hub.Hub`)."""
+
+    seq: int
+    dropped: int
+    dropped_messages: int
+
+
+class Sampled(Collector):
+    """Metrics read when scraped: the outbox's backlog and the live hub's drops."""
+
+    def __init__(self) -> None:
+        self.engine: Any = None
+        self.hub: LiveHub | None = None
+
+    def collect(self) -> Iterable[Metric]:
+        if self.hub is not None:
+            yield CounterMetricFamily(
+                "linggong_live_dropped_connections",
+                "Live connections dropped because the client stopped reading",
+                value=self.hub.dropped,
+            )
+            yield CounterMetricFamily(
+                "linggong_live_dropped_messages",
+                "Live messages thrown away with the connections dropped for not reading",
+                value=self.hub.dropped_messages,
+            )
+            yield GaugeMetricFamily(
+                "linggong_live_dispatched_seq",
+                "The last event number this replica's hub handed to its connections",
+                value=self.hub.seq,
+            )
+        if self.engine is None:
+            return
+        try:
+            lag = outbox.relay_lag(engine=self.engine)
+        except Exception as exc:  # the database is away: the rest of the scrape still answers
+            log.warning("metrics: reading the outbox's backlog failed (%s)", exc)
+            return
+        yield GaugeMetricFamily(
+            "linggong_outbox_pending_events",
+            "Committed events the relay has not yet numbered and published",
+            value=lag.pending,
+        )
+        yield GaugeMetricFamily(
+            "linggong_outbox_lag_seconds",
+            "Age of the oldest committed event not yet published (0 when none waits)",
+            value=lag.oldest_age_s,
+        )
+        yield GaugeMetricFamily(
+            "linggong_outbox_last_seq", "The highest event number handed out", value=lag.last_seq
+        )
 
 
 def count_matches(request: Request, kind: str, n: int) -> None:
