@@ -48,6 +48,18 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
+def request_id_of(scope: Scope) -> str:
+    """The request's id: the proxy's X-Request-ID when well formed, else a new one (kept in
+    the scope, so the access log, the answer and the trace all carry the same)."""
+    known = scope.get("linggong.request_id")
+    if known is None:
+        given = dict(scope.get("headers", ())).get(b"x-request-id", b"").decode("latin-1")
+        known = scope["linggong.request_id"] = (
+            given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        )
+    return str(known)
+
+
 def route_template(scope: Scope) -> str:
     """The matched route's path template ("/api/v1/jobs/{job_id}"), or "unmatched"."""
     context = scope.get("fastapi", {}).get("effective_route_context")
@@ -268,9 +280,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", ()))
-        given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = request_id_of(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500

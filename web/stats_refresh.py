@@ -25,6 +25,7 @@ from market.db import session_scope
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
 from web.observability import Metrics
+from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ async def refresh_periodically(
     every_seconds: float,
     arrears_days: int | None = None,
     metrics: Metrics | None = None,
+    tracing: Tracing | Off = OFF,
 ) -> None:
     """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next.
 
@@ -71,7 +73,8 @@ async def refresh_periodically(
     while True:
         for name, task, failed, level in tasks:
             try:
-                await run_in_threadpool(task)
+                with tracing.span(f"background {name}"):  # its SQL, in one trace
+                    await run_in_threadpool(task)
             except Exception:
                 log.log(level, failed, exc_info=True)
                 if metrics is not None:
