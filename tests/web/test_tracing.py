@@ -239,6 +239,7 @@ def test_without_an_endpoint_no_tracing_is_loaded_and_nothing_is_sent(
     ("env", "endpoint"),
     [
         ({}, None),
+        ({"LINGGONG_OTEL_ENDPOINT": ""}, None),  # compose passes it empty when unset
         ({"LINGGONG_OTEL_ENDPOINT": "http://collector:4318/"}, "http://collector:4318/v1/traces"),
         ({"LINGGONG_OTEL_ENDPOINT": "http://c:4318/v1/traces"}, "http://c:4318/v1/traces"),
         ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, "http://c:4318/v1/traces"),
