@@ -107,7 +107,7 @@ class Receiver:
         self.spans.extend(spans)
         self.posts += 1
 
-    def wait_for(self, found: Callable[[list[Received]], bool], seconds: float = 15) -> None:
+    def wait_for(self, found: Callable[[list[Received]], bool], seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
         while not found(list(self.spans)):
             assert time.monotonic() < deadline, [s.name for s in self.spans]
@@ -142,6 +142,7 @@ def test_a_request_is_traced_through_http_sql_redis_and_the_relay(
     env = {
         "LINGGONG_OTEL_ENDPOINT": receiver.url,
         "OTEL_BSP_SCHEDULE_DELAY": "100",  # ms: export soon after each span ends
+        "LINGGONG_STATS_REFRESH_SECONDS": "3600",  # one background round, at the start
         "LINGGONG_SECRET_KEY": f"trace-test-{uuid.uuid4().hex}",
     }
     server = LiveServer(database_url(fresh_engine), redis_url=REDIS_URL, **env)
@@ -171,7 +172,8 @@ def test_a_request_is_traced_through_http_sql_redis_and_the_relay(
         def complete(spans: list[Received]) -> bool:
             server_span = _server_span(spans, request_id)
             relayed = any(s.name == "outbox relay" for s in spans)
-            return server_span is not None and relayed
+            purged = any(s.name == "background purge" for s in spans)
+            return server_span is not None and relayed and purged
 
         receiver.wait_for(complete)
         time.sleep(0.5)  # what the same batches still carry
@@ -181,14 +183,17 @@ def test_a_request_is_traced_through_http_sql_redis_and_the_relay(
         in_request = [s for s in spans if s.trace_id == http.trace_id and s is not http]
         sql = [s for s in in_request if s.scope.endswith("sqlalchemy")]
         assert any("INSERT INTO job" in str(s.attributes.get("db.statement")) for s in sql)
-        relay = next(s for s in spans if s.name == "outbox relay")
-        assert relay.attributes["linggong.relay.events"] >= 1
+        relays = [s for s in spans if s.name == "outbox relay"]
+        relay = next(s for s in relays if s.attributes.get("linggong.relay.events", 0) >= 1)
         under_relay = [s for s in spans if s.trace_id == relay.trace_id and s is not relay]
         assert any(s.scope.endswith("sqlalchemy") for s in under_relay)  # the numbering
         if REDIS_URL:
             # the job post's rate limit, then the relay's XADD to the stream
             assert any(s.scope.endswith("redis") for s in in_request)
             assert any(s.scope.endswith("redis") and s.name == "XADD" for s in under_relay)
+        for task in ("rollup", "arrears", "purge"):
+            background = next(s for s in spans if s.name == f"background {task}")
+            assert any(s.parent_id == background.span_id for s in spans), task  # its SQL
         leaked = [s.name for s in spans if "37.531234" in json.dumps(s.attributes)]
         assert leaked == []
         assert not any(s.attributes.get("http.target") == "/ws" for s in spans)
@@ -196,7 +201,8 @@ def test_a_request_is_traced_through_http_sql_redis_and_the_relay(
         # an idle replica sends nothing: its polling of the outbox and the stream is quiet
         sent = len(receiver.spans)
         time.sleep(2.5)
-        assert [s.name for s in receiver.spans[sent:]] == []
+        late = [(s.name, s.scope, s.attributes) for s in receiver.spans[sent:]]
+        assert late == []
     finally:
         server.stop()
 
