@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -319,8 +320,18 @@ class RequestLog:
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+def _current_trace_id() -> str | None:
+    """The trace this line belongs to, when tracing is on (web/tracing.py); never imports it."""
+    api = sys.modules.get("opentelemetry.trace")
+    if api is None:
+        return None
+    context = api.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, extra fields."""
+    """One JSON object per line: time, level, logger, message, request id (and trace id when
+    tracing is on), extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -330,6 +341,9 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "request_id": request_id_var.get(),
         }
+        trace_id = _current_trace_id()
+        if trace_id:
+            entry["trace_id"] = trace_id
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -29,11 +31,14 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as ProtoSpan
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from market.settings import Settings
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, request_session_on
 from tests.factories import make_employer
 from tests.web.live.conftest import ROOT, LiveServer, database_url, job_body, make
+from web.app import create_app
+from web.observability import JsonFormatter
 from web.tracing import traces_endpoint
 
 SERVER = ProtoSpan.SpanKind.SPAN_KIND_SERVER
@@ -262,3 +267,39 @@ def test_the_endpoint_comes_from_ours_or_the_standard_variables(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert traces_endpoint(Settings(environment="test")) == endpoint
+
+
+def test_the_access_log_line_of_a_traced_request_carries_its_trace_id(
+    session: Session, shared_engine: Engine, receiver: Receiver
+) -> None:
+    from web import deps
+
+    lines: list[str] = []
+
+    class Lines(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Lines()
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("linggong.access")
+    access.addHandler(handler)
+    old_level, access.level = access.level, logging.INFO
+    request_id = f"nginx-{uuid.uuid4().hex[:16]}"
+    try:
+        app = create_app(
+            Settings(environment="test", otel_endpoint=receiver.url), engine=shared_engine
+        )
+        app.dependency_overrides[deps._session] = request_session_on(session)
+        with TestClient(app) as client:  # leaving it shuts tracing down: all is sent
+            assert client.get("/api/v1/trades", headers={"X-Request-ID": request_id}).is_success
+            assert client.get("/healthz").is_success  # not traced: no trace id
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(old_level)
+    span = _server_span(receiver.spans, request_id)
+    assert span is not None
+    logged = [json.loads(line) for line in lines]
+    traced = next(entry for entry in logged if entry["request_id"] == request_id)
+    assert traced["trace_id"] == span.trace_id
+    assert "trace_id" not in next(e for e in logged if e["route"] == "/healthz")
