@@ -140,3 +140,16 @@ def test_notification_deliveries_are_counted_by_channel_and_outcome() -> None:
         metrics.count_delivery(channel="sms", outcome="user 13900000001 got it")
     with pytest.raises(ValueError):
         metrics.count_delivery(channel="SMS to 139", outcome="delivered")
+
+
+def test_metrics_still_answer_when_the_outbox_cannot_be_read(
+    fresh_engine: Engine, local_app: Callable[..., TestClient]
+) -> None:
+    client = local_app()
+    with fresh_engine.begin() as connection:  # the outbox is gone from under the app
+        connection.execute(text("DROP TABLE event"))
+    scraped = client.get("/metrics")
+    assert scraped.status_code == 200
+    assert sample(scraped.text, "linggong_outbox_pending_events") is None
+    assert sample(scraped.text, "process_resident_memory_bytes") is not None
+    assert sample(scraped.text, "linggong_websocket_connections") == 0
