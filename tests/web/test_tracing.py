@@ -284,7 +284,8 @@ def test_the_access_log_line_of_a_traced_request_carries_its_trace_id(
     handler.setFormatter(JsonFormatter())
     access = logging.getLogger("linggong.access")
     access.addHandler(handler)
-    old_level, access.level = access.level, logging.INFO
+    old_level = access.level
+    access.setLevel(logging.INFO)  # (clears the loggers' cached levels)
     request_id = f"nginx-{uuid.uuid4().hex[:16]}"
     try:
         app = create_app(
