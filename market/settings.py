@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     # such as "5/hour" (tests use small ones)
     rate_limits: Literal["on", "off"] = "on"
     rate_limit_overrides: dict[str, str] = Field(default_factory=dict)
+    # traces over OTLP/HTTP (web/tracing.py), off unless one of these is set: ours is the
+    # collector's base URL ("http://otel-collector:4318"); the standard variables work too
+    otel_endpoint: str | None = None
+    otel_traces_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    )
+    otel_base_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")
