@@ -138,6 +138,20 @@ def crowding_factor(pressure: FloatArray, strength: float) -> FloatArray:
     return result
 
 
+# The hiring hall's rotation in the employer's candidate list: among near-equal candidates
+# the one idle longer comes first. The lift grows with idle days up to ROTATION_FULL_DAYS and
+# is at most ROTATION_LEAN, so it reorders only candidates whose scores are that close.
+ROTATION_LEAN = 0.05
+ROTATION_FULL_DAYS = 14
+
+
+def rotation_factor(idle_days: FloatArray) -> FloatArray:
+    """Multiplier in [1, 1+ROTATION_LEAN]: 1 for a worker who worked today or yesterday."""
+    share = np.clip(np.asarray(idle_days, dtype=np.float64), 0, ROTATION_FULL_DAYS)
+    result: FloatArray = 1.0 + ROTATION_LEAN * share / ROTATION_FULL_DAYS
+    return result
+
+
 def flexibility_factor(options: FloatArray, strength: float) -> FloatArray:
     """Multiplier in (1-strength/2, 1]: a candidate with few other options comes first."""
     result: FloatArray = 1.0 - 0.5 * strength * (1.0 - 1.0 / np.maximum(options, 1))
