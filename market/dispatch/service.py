@@ -158,7 +158,11 @@ def plan_dispatch(
         )
     ]
     # the hiring hall's order: most slots, then those idle longest, then the best fits
-    result = assign_market(workers, [j for j in jobs_m if j.slots_left > 0])
+    result = assign_market(
+        workers,
+        [j for j in jobs_m if j.slots_left > 0],
+        rotation=get_settings().dispatch_rotation == "hiring_hall",
+    )
     by_id = {str(j.id): j for j in jobs}
     assignments = [
         PlanRow(job=by_id[a.job], worker=views[int(a.worker)].user, score=a.score, reason=a.reason)

@@ -11,6 +11,7 @@ from market.dispatch import service as dispatch_service
 from market.errors import Conflict, NotFound
 from market.i18n import market_tz
 from market.models import Application, DispatchProposal, Job, User
+from market.settings import get_settings
 from market.workers import service as worker_service
 from tests.factories import YANTAI, make_employer, make_job, make_staff, make_worker
 from tests.market.service_helpers import events_after, hire, last_event_id, refused, snapshot
@@ -438,3 +439,20 @@ def test_plan_gives_the_slot_to_the_worker_idle_longest(db: Session) -> None:
     found = plan(db)
     assert pairs(found) == [(job.id, helper.id)]
     assert found.idle_workers == 1
+
+
+def test_a_union_may_weaken_the_rotation_to_score_alone(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = day_job(db, headcount=1)
+    master = make_worker(db, trades=(("painter", 3),))
+    helper = make_worker(db, trades=(("painter", 1),))
+    worked_on(db, master, date(2030, 3, 3))
+    worked_on(db, helper, date(2030, 2, 20))
+    monkeypatch.setenv("LINGGONG_DISPATCH_ROTATION", "score")
+    get_settings.cache_clear()
+    try:
+        assert pairs(plan(db)) == [(job.id, master.id)]
+    finally:
+        monkeypatch.delenv("LINGGONG_DISPATCH_ROTATION")
+        get_settings.cache_clear()
