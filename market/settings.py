@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
     feed_radius_cap_km: float = 50.0
+    # the morning dispatch's order: "hiring_hall" (most slots, then those idle longest, then
+    # the best fits) or "score" (most slots, then the best fits): a union may weaken the rotation
+    dispatch_rotation: Literal["hiring_hall", "score"] = "hiring_hall"
     max_request_bytes: int = 256 * 1024
     # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
     forwarded_allow_ips: str = "127.0.0.1"
