@@ -123,6 +123,38 @@ def test_the_feed_shows_a_job_on_the_first_screen_with_the_filters_folded(
         context.close()
 
 
+def test_a_new_job_arriving_live_is_announced_at_the_top_and_shown_on_tap(
+    live_server: LiveServer, phone: Any
+) -> None:
+    _seed_jobs(live_server, 5, wage=400)
+    page = phone.new_page()
+    _log_in(page, live_server, _worker(live_server))
+    expect(page.locator("#feed-list .job")).to_have_count(5)
+    expect(page.locator("#live-note")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+
+    # a farther, worse-paid job ranks last, below the fold
+    with live_server.session() as session:
+        far = make_job(session, title="远处的活", lat=ZHIFU.lat + 0.06, lon=ZHIFU.lon, wage=200)
+        late = far.id
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    banner = page.locator("#new-jobs")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("有 1 个新工作")
+    box = banner.bounding_box()
+    assert box is not None and box["y"] < PHONE["height"] / 2
+    card = page.locator(f"#job-{late}")
+    assert not page.evaluate(
+        "(el) => el.getBoundingClientRect().top < innerHeight", card.element_handle()
+    )
+    shoot(page, "ui-03-feed-new-job-banner")
+    banner.click()
+    expect(card).to_be_in_viewport()
+    expect(card).to_have_class(re.compile(r"\bnew\b"))
+    expect(banner).to_be_hidden()
+    assert page.evaluate("window.__sameDocument") is True
+
+
 def test_sign_up_shows_the_company_field_only_to_employers(
     live_server: LiveServer, chromium: Any
 ) -> None:
