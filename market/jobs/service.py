@@ -307,16 +307,43 @@ def job_complete(*, session: Session, job: Job, now: datetime | None = None) -> 
 
 
 def list_employer_jobs(
-    *, session: Session, employer_id: int, after: str | None = None, limit: int = DEFAULT_LIMIT
+    *,
+    session: Session,
+    employer_id: int,
+    after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    now: datetime | None = None,
 ) -> Page[Job]:
-    """A page of the employer's jobs, newest shift first, after the cursor `after`."""
+    """A page of the employer's jobs: upcoming ones soonest first, then the rest latest first.
+
+    Upcoming means open or full and not yet over, the jobs an employer still acts on. The
+    cursor carries which of the two parts its row is in (0 upcoming, 1 the rest).
+    """
     limit, order = paging.clamp(limit), (col(Job.start_at), col(Job.id))
-    query = select(Job).where(Job.employer_id == employer_id)
+    now = now or utcnow()
+    ahead = col(Job.status).in_(ACTIVE) & (col(Job.end_at) > now)
+    part, key = 0, None
     if after is not None:
-        key = paging.decode(after, datetime, int)
-        query = query.where(paging.beyond(order, key, descending=True))
-    rows = session.exec(query.order_by(*(c.desc() for c in order)).limit(limit + 1)).all()
-    return paging.page_of(rows, limit, lambda job: (job.start_at, job.id or 0))
+        which, *rest = paging.decode(after, int, datetime, int)
+        if not isinstance(which, int) or which not in (0, 1):
+            raise Invalid(N_("This page link is not valid"), field="after")
+        part, key = which, tuple(rest)
+    mine = select(Job).where(Job.employer_id == employer_id)
+    rows: list[tuple[int, Job]] = []
+    if part == 0:
+        query = mine.where(ahead)
+        if key is not None:
+            query = query.where(paging.beyond(order, key))
+        found = session.exec(query.order_by(*order).limit(limit + 1)).all()
+        rows, key = [(0, job) for job in found], None
+    if len(rows) <= limit:
+        query = mine.where(~ahead)
+        if key is not None:
+            query = query.where(paging.beyond(order, key, descending=True))
+        ordered = query.order_by(*(c.desc() for c in order))
+        rows += [(1, job) for job in session.exec(ordered.limit(limit + 1 - len(rows))).all()]
+    page = paging.page_of(rows, limit, lambda row: (row[0], row[1].start_at, row[1].id or 0))
+    return Page(items=[job for _part, job in page.items], next=page.next)
 
 
 def job_summary(job: Job, certificates: Sequence[str]) -> dict[str, Any]:

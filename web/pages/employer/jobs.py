@@ -55,10 +55,11 @@ def my_jobs(
     ok: OkQuery = None,
     after: AfterQuery = None,
 ) -> Response:
-    """A page of my jobs, latest shift first, with how many slots are filled."""
-    employer_id = employer.id or 0
-    page = job_service.list_employer_jobs(session=session, employer_id=employer_id, after=after)
-    context = {"jobs": page.items, "next": page.next, "flash": FLASH.get(ok or "")}
+    """A page of my jobs, upcoming soonest first, with places filled and applicants waiting."""
+    page = application_views.get_employer_jobs(
+        session=session, employer_id=employer.id or 0, after=after
+    )
+    context = {**fields_of(page), "flash": FLASH.get(ok or "")}
     return render(request, "employer/jobs.html", context)
 
 
