@@ -37,21 +37,65 @@ LATE_CANCEL = timedelta(hours=24)  # cancelling a confirmed hire closer than thi
 ACTIVE = (JobStatus.open, JobStatus.filled)
 
 
-def _check_shift(start: datetime, end: datetime, now: datetime) -> None:
+def _shift_problems(start: datetime, end: datetime, now: datetime) -> list[Invalid]:
+    """Every rule the shift breaks (an empty list when it is fine)."""
+    problems = []
     if start <= now:
-        raise Invalid(N_("The shift must start in the future"), field="start_at")
-    if end <= start:
-        raise Invalid(N_("The shift must end after it starts"), field="end_at")
-    if end - start > timedelta(hours=MAX_SHIFT_HOURS):
-        raise Invalid(
-            N_("A shift may last at most {hours} hours"), field="end_at", hours=MAX_SHIFT_HOURS
-        )
+        problems.append(Invalid(N_("The shift must start in the future"), field="start_at"))
     if start - now > timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid(
-            N_("A job may be posted at most {days} days ahead"),
-            field="start_at",
-            days=MAX_DAYS_AHEAD,
+        problems.append(
+            Invalid(
+                N_("A job may be posted at most {days} days ahead"),
+                field="start_at",
+                days=MAX_DAYS_AHEAD,
+            )
         )
+    if end <= start:
+        problems.append(Invalid(N_("The shift must end after it starts"), field="end_at"))
+    elif end - start > timedelta(hours=MAX_SHIFT_HOURS):
+        problems.append(
+            Invalid(
+                N_("A shift may last at most {hours} hours"), field="end_at", hours=MAX_SHIFT_HOURS
+            )
+        )
+    return problems
+
+
+def _check_shift(start: datetime, end: datetime, now: datetime) -> None:
+    for problem in _shift_problems(start, end, now):
+        raise problem
+
+
+def job_problems(
+    *,
+    session: Session,
+    employer_id: int,
+    trade: str | None,
+    district: str,
+    wage: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime | None = None,
+) -> list[Invalid]:
+    """Every rule a new job's shift and pay break, all at once, for a form to show together.
+
+    Parts the form could not read are None and not checked; `job_post` checks them all again.
+    """
+    now = now or utcnow()
+    problems = [] if start is None or end is None else _shift_problems(start, end, now)
+    if trade is not None and wage is not None:
+        try:
+            wage_service.check_wage_floor(
+                session=session,
+                trade=trade,
+                district=district,
+                wage=wage,
+                employer_id=employer_id,
+                now=now,
+            )
+        except Invalid as problem:
+            problems.append(problem)
+    return problems
 
 
 def get_job(*, session: Session, job_id: int) -> Job:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -80,8 +81,9 @@ def post_job(
     """Open the job; errors come back next to their fields."""
     values = values_from(form)
     locale = locale_of(request)
+    check = partial(job_service.job_problems, session=session, employer_id=employer.id or 0)
     try:
-        data = job_create(values, locale)
+        data = job_create(values, locale, check)
         job = job_service.job_post(session=session, employer=employer, data=data)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else form_errors(exc, locale)
