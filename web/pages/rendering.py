@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +19,17 @@ from market.types import utcnow
 from matching import trades as catalogue
 from matching.model import Reason
 from web.i18n import certificate_name, reason_parts, trade_name, translate
-from web.pages import places
+from web.pages import assets, places
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = WEB_DIR / "templates"
-STATIC_DIR = WEB_DIR / "static"
+STATIC_DIR = assets.STATIC_DIR
 LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
 
 
-@cache
 def static_url(path: str) -> str:
     """`/static/<path>?v=<content hash>`: cached for a year, refetched when it changes."""
-    digest = hashlib.sha1((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
-    return f"/static/{path}?v={digest}"
+    return assets.url(path)
 
 
 def district_name(name: str, locale: str) -> str:
@@ -120,6 +116,7 @@ def _helpers(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "this_page": _here(request),
         "static": static_url,
+        "module_script": assets.module_script,
         # catalogue-wide lists; "all_" so they never shadow a route's own variables
         "all_trades": catalogue.TRADES,
         "all_certificates": catalogue.CERTIFICATES,

@@ -215,3 +215,17 @@ def test_times_distances_and_pay_never_break_inside(live_server: LiveServer, pho
             assert page.evaluate(TOKEN_LINES) == [], (path, width)
             seen += 1
     assert seen
+
+
+def test_the_feed_asks_only_for_hashed_static_files(live_server: LiveServer, chromium: Any) -> None:
+    worker_phone = _worker(live_server)
+    context = new_phone(chromium, service_workers="block")
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    _log_in(page, live_server, worker_phone)
+    expect(page.locator("#live-note")).to_be_visible()  # live.js was imported and connected
+    static = [url for url in asked if "/static/" in url]
+    assert any("/static/js/live.js?v=" in url for url in static), static
+    assert [url for url in static if "?v=" not in url] == []
+    context.close()
