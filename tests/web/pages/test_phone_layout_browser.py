@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, make_employer, make_job, make_worker, tomorrow_at
+from tests.factories import (
+    PASSWORD,
+    make_employer,
+    make_job,
+    make_staff,
+    make_worker,
+    tomorrow_at,
+)
+from tests.staff_factories import make_application
 from tests.web.pages.browser import PHONE, LiveServer, new_phone, shoot
 from web.pages.places import BY_NAME
 
@@ -228,4 +236,42 @@ def test_the_feed_asks_only_for_hashed_static_files(live_server: LiveServer, chr
     static = [url for url in asked if "/static/" in url]
     assert any("/static/js/live.js?v=" in url for url in static), static
     assert [url for url in static if "?v=" not in url] == []
+    context.close()
+
+
+def test_employer_and_staff_pages_fit_a_phone(live_server: LiveServer, chromium: Any) -> None:
+    with live_server.session() as session:
+        employer = make_employer(session, name="李老板")
+        soon = make_job(session, employer=employer, title="新房刷墙", start_at=tomorrow_at(23))
+        make_job(session, employer=employer, title="仓库搬货", trade="mover", wage=260)
+        for name in ("赵师傅", "钱师傅"):
+            worker = make_worker(session, name=name, lat=ZHIFU.lat, lon=ZHIFU.lon)
+            make_application(session, job=soon, worker=worker, status="applied", hired=False)
+        employer_phone, job_id = employer.phone, soon.id
+        staff_phone = make_staff(session).phone
+    context = new_phone(chromium)
+    page = context.new_page()
+    _log_in(page, live_server, employer_phone)
+    page.goto(f"{live_server.url}/employer/jobs")
+    expect(page.locator(f"#job-{job_id} [data-waiting]")).to_have_text("2 人待你确认")
+    shoot(page, "ui-05-employer-jobs")
+    page.goto(f"{live_server.url}/employer/jobs/{job_id}")
+    expect(page.locator(".applicant").first).to_contain_text("待你确认")
+    expect(page.locator(".applicant .worker-facts").first).to_contain_text("油漆工")
+    shoot(page, "ui-06-employer-job")
+    page.goto(f"{live_server.url}/employer/jobs/new")
+    page.fill("#date", "2020-01-01")
+    page.fill("#wage", "10")
+    page.get_by_role("button", name="发布").click()
+    for field in ("trade", "address", "start_at", "wage"):
+        expect(page.locator(f"#{field}-error")).to_be_visible()
+    shoot(page, "ui-07-post-job-errors")
+    context.close()
+
+    context = new_phone(chromium)
+    page = context.new_page()
+    _log_in(page, live_server, staff_phone)
+    page.goto(f"{live_server.url}/staff")
+    expect(page.locator("#gap-table")).to_be_visible()
+    shoot(page, "ui-08-staff-dashboard")
     context.close()
