@@ -96,7 +96,9 @@ def _helpers(request: Request) -> dict[str, Any]:
 
     def reason(match_reason: Reason, *, to_worker: bool = True) -> Markup:
         parts = reason_parts(match_reason, locale, to_worker=to_worker)
-        return Markup(" · ").join(nowrap(part) for part in parts)
+        # the dot stays at the end of a line, never at the start of the next
+        last = len(parts) - 1
+        return Markup(" ").join(nowrap(p if i == last else f"{p} ·") for i, p in enumerate(parts))
 
     def status_label(status: str) -> str:
         return _(STATUS_LABELS.get(status, status))

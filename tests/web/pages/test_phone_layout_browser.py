@@ -20,7 +20,7 @@ from tests.factories import (
     tomorrow_at,
 )
 from tests.staff_factories import make_application
-from tests.web.pages.browser import PHONE, LiveServer, new_phone, shoot
+from tests.web.pages.browser import PHONE, SCREENSHOTS, LiveServer, new_phone, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -123,6 +123,8 @@ def test_the_feed_shows_a_job_on_the_first_screen_with_the_filters_folded(
         assert box["y"] + 80 < PHONE["height"] - 60, box
         filters = page.locator("details.filters-fold")
         expect(filters).not_to_have_attribute("open", "")
+        if javascript:  # what the phone shows before any scrolling
+            page.screenshot(path=str(SCREENSHOTS / "ui-02-feed-first-screen.png"))
         expect(page.locator("fieldset.chips").first).to_be_hidden()
         filters.locator("summary").click()
         expect(page.locator("fieldset.chips").first).to_be_visible()
