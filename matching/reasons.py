@@ -1,4 +1,4 @@
-"""Short reasons a person can read: "同工种 · 2.3 km · 时间完全吻合 · 日薪 300"."""
+"""Short reasons a person can read: "同工种 · 2.3 km · 在你的空闲时间内 · 日薪 300"."""
 
 from __future__ import annotations
 
@@ -20,18 +20,29 @@ def _trade_name(code: str, lang: str) -> str:
     return trade.zh if lang == "zh" else trade.en.lower()
 
 
-def format_reason(reason: Reason, lang: str) -> str:
-    """The reason as one line in "zh" or "en"."""
+def reason_parts(reason: Reason, lang: str, *, to_worker: bool = True) -> tuple[str, ...]:
+    """The reason's parts (trade, distance, time, pay) in "zh" or "en".
+
+    Every feasible pair's shift lies inside one of the worker's free windows (a hard
+    constraint), so the time part says just that: to the worker "in your free time", to an
+    employer or staff "in their free time". How much of the window the shift fills
+    (`full_shift`) is a scoring detail a worker has no use for.
+    """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; use one of {LANGUAGES}")
     distance = f"{round(reason.distance_km, 1):.1f} km"
     if lang == "zh":
         trade = "同工种" if reason.exact_trade else f"相近工种（{_trade_name(reason.trade, lang)}）"
-        time = "时间完全吻合" if reason.full_shift else "时间部分吻合"
+        time = "在你的空闲时间内" if to_worker else "在其空闲时间内"
         wage = f"日薪 {_money(reason.wage)}"
     else:
         name = _trade_name(reason.trade, lang)
         trade = name if reason.exact_trade else f"related trade ({name})"
-        time = "full shift" if reason.full_shift else "part of the day"
+        time = "in your free hours" if to_worker else "in their free hours"
         wage = f"{_money(reason.wage)} CNY"
-    return SEPARATOR.join((trade, distance, time, wage))
+    return (trade, distance, time, wage)
+
+
+def format_reason(reason: Reason, lang: str, *, to_worker: bool = True) -> str:
+    """The reason as one line in "zh" or "en"."""
+    return SEPARATOR.join(reason_parts(reason, lang, to_worker=to_worker))

@@ -88,9 +88,14 @@ def matching_lang(locale: str) -> str:
     return "zh" if locale.startswith("zh") else "en"
 
 
-def reason_text(reason: Reason, locale: str) -> str:
-    """Why a pair fits, as a person reads it ("同工种 · 2.3 km · 时间完全吻合 · 日薪 300")."""
-    return reasons.format_reason(reason, matching_lang(locale))
+def reason_text(reason: Reason, locale: str, *, to_worker: bool = True) -> str:
+    """Why a pair fits, as a person reads it ("同工种 · 2.3 km · 在你的空闲时间内 · 日薪 300")."""
+    return reasons.format_reason(reason, matching_lang(locale), to_worker=to_worker)
+
+
+def reason_parts(reason: Reason, locale: str, *, to_worker: bool = True) -> tuple[str, ...]:
+    """The same reason in parts, for a page that keeps each part on one line."""
+    return reasons.reason_parts(reason, matching_lang(locale), to_worker=to_worker)
 
 
 def trade_name(code: str, locale: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -362,6 +362,19 @@ def list_job_applications(*, session: Session, job_id: int) -> Sequence[tuple[Ap
         .where(Application.job_id == job_id)
         .order_by(col(Application.created_at))
     ).all()
+
+
+def count_waiting(*, session: Session, job_ids: Sequence[int]) -> dict[int, int]:
+    """Per job, how many applications wait for the employer's answer (jobs with none left out)."""
+    if not job_ids:
+        return {}
+    rows = session.exec(
+        select(Application.job_id, func.count())
+        .where(col(Application.job_id).in_(job_ids))
+        .where(Application.status == ApplicationStatus.applied)
+        .group_by(col(Application.job_id))
+    ).all()
+    return {job_id: count for job_id, count in rows}
 
 
 def contact_visible(application: Application) -> bool:

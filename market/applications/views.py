@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from market.applications import ratings as rating_service
 from market.applications import service as application_service
+from market.jobs import service as job_service
 from market.models import Application, Job, Station, User
 from market.stations import service as station_service
 from market.types import utcnow
@@ -52,6 +53,8 @@ class JobApplicants:
     applicants: Sequence[tuple[Application, User]]  # application, worker; oldest first
     rated: set[int]  # the applications the employer has rated
     started: bool  # the shift has begun: the work can be marked done
+    # each applicant's trades, rating and jobs done (never shown: place, phone before a hire)
+    workers: dict[int, worker_service.WorkerView] = field(default_factory=dict)
 
 
 def get_job_applicants(
@@ -66,4 +69,25 @@ def get_job_applicants(
             session=session, user_id=employer_id, application_ids=[a.id or 0 for a, _w in rows]
         ),
         started=job.start_at <= (now or utcnow()),
+        workers=worker_service.list_workers(
+            session=session, user_ids=[w.id or 0 for _a, w in rows]
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class EmployerJobs:
+    jobs: Sequence[Job]  # upcoming soonest first, then the rest latest first
+    waiting: dict[int, int]  # per job, the applications waiting for the employer's answer
+    next: str | None  # the cursor of the following page, if there is more
+
+
+def get_employer_jobs(*, session: Session, employer_id: int, after: str | None) -> EmployerJobs:
+    """A page of the employer's jobs with how many applicants wait on each."""
+    page = job_service.list_employer_jobs(session=session, employer_id=employer_id, after=after)
+    ids = [job.id or 0 for job in page.items]
+    return EmployerJobs(
+        jobs=page.items,
+        waiting=application_service.count_waiting(session=session, job_ids=ids),
+        next=page.next,
     )

@@ -37,21 +37,65 @@ LATE_CANCEL = timedelta(hours=24)  # cancelling a confirmed hire closer than thi
 ACTIVE = (JobStatus.open, JobStatus.filled)
 
 
-def _check_shift(start: datetime, end: datetime, now: datetime) -> None:
+def _shift_problems(start: datetime, end: datetime, now: datetime) -> list[Invalid]:
+    """Every rule the shift breaks (an empty list when it is fine)."""
+    problems = []
     if start <= now:
-        raise Invalid(N_("The shift must start in the future"), field="start_at")
-    if end <= start:
-        raise Invalid(N_("The shift must end after it starts"), field="end_at")
-    if end - start > timedelta(hours=MAX_SHIFT_HOURS):
-        raise Invalid(
-            N_("A shift may last at most {hours} hours"), field="end_at", hours=MAX_SHIFT_HOURS
-        )
+        problems.append(Invalid(N_("The shift must start in the future"), field="start_at"))
     if start - now > timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid(
-            N_("A job may be posted at most {days} days ahead"),
-            field="start_at",
-            days=MAX_DAYS_AHEAD,
+        problems.append(
+            Invalid(
+                N_("A job may be posted at most {days} days ahead"),
+                field="start_at",
+                days=MAX_DAYS_AHEAD,
+            )
         )
+    if end <= start:
+        problems.append(Invalid(N_("The shift must end after it starts"), field="end_at"))
+    elif end - start > timedelta(hours=MAX_SHIFT_HOURS):
+        problems.append(
+            Invalid(
+                N_("A shift may last at most {hours} hours"), field="end_at", hours=MAX_SHIFT_HOURS
+            )
+        )
+    return problems
+
+
+def _check_shift(start: datetime, end: datetime, now: datetime) -> None:
+    for problem in _shift_problems(start, end, now):
+        raise problem
+
+
+def job_problems(
+    *,
+    session: Session,
+    employer_id: int,
+    trade: str | None,
+    district: str,
+    wage: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime | None = None,
+) -> list[Invalid]:
+    """Every rule a new job's shift and pay break, all at once, for a form to show together.
+
+    Parts the form could not read are None and not checked; `job_post` checks them all again.
+    """
+    now = now or utcnow()
+    problems = [] if start is None or end is None else _shift_problems(start, end, now)
+    if trade is not None and wage is not None:
+        try:
+            wage_service.check_wage_floor(
+                session=session,
+                trade=trade,
+                district=district,
+                wage=wage,
+                employer_id=employer_id,
+                now=now,
+            )
+        except Invalid as problem:
+            problems.append(problem)
+    return problems
 
 
 def get_job(*, session: Session, job_id: int) -> Job:
@@ -307,16 +351,43 @@ def job_complete(*, session: Session, job: Job, now: datetime | None = None) -> 
 
 
 def list_employer_jobs(
-    *, session: Session, employer_id: int, after: str | None = None, limit: int = DEFAULT_LIMIT
+    *,
+    session: Session,
+    employer_id: int,
+    after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    now: datetime | None = None,
 ) -> Page[Job]:
-    """A page of the employer's jobs, newest shift first, after the cursor `after`."""
+    """A page of the employer's jobs: upcoming ones soonest first, then the rest latest first.
+
+    Upcoming means open or full and not yet over, the jobs an employer still acts on. The
+    cursor carries which of the two parts its row is in (0 upcoming, 1 the rest).
+    """
     limit, order = paging.clamp(limit), (col(Job.start_at), col(Job.id))
-    query = select(Job).where(Job.employer_id == employer_id)
+    now = now or utcnow()
+    ahead = col(Job.status).in_(ACTIVE) & (col(Job.end_at) > now)
+    part, key = 0, None
     if after is not None:
-        key = paging.decode(after, datetime, int)
-        query = query.where(paging.beyond(order, key, descending=True))
-    rows = session.exec(query.order_by(*(c.desc() for c in order)).limit(limit + 1)).all()
-    return paging.page_of(rows, limit, lambda job: (job.start_at, job.id or 0))
+        which, *rest = paging.decode(after, int, datetime, int)
+        if not isinstance(which, int) or which not in (0, 1):
+            raise Invalid(N_("This page link is not valid"), field="after")
+        part, key = which, tuple(rest)
+    mine = select(Job).where(Job.employer_id == employer_id)
+    rows: list[tuple[int, Job]] = []
+    if part == 0:
+        query = mine.where(ahead)
+        if key is not None:
+            query = query.where(paging.beyond(order, key))
+        found = session.exec(query.order_by(*order).limit(limit + 1)).all()
+        rows, key = [(0, job) for job in found], None
+    if len(rows) <= limit:
+        query = mine.where(~ahead)
+        if key is not None:
+            query = query.where(paging.beyond(order, key, descending=True))
+        ordered = query.order_by(*(c.desc() for c in order))
+        rows += [(1, job) for job in session.exec(ordered.limit(limit + 1 - len(rows))).all()]
+    page = paging.page_of(rows, limit, lambda row: (row[0], row[1].start_at, row[1].id or 0))
+    return Page(items=[job for _part, job in page.items], next=page.next)
 
 
 def job_summary(job: Job, certificates: Sequence[str]) -> dict[str, Any]:

@@ -211,6 +211,20 @@ def search_accounts(
     return list(rows)
 
 
+def employers_of(
+    *, session: Session, user_ids: Sequence[int]
+) -> dict[int, tuple[User, EmployerProfile | None]]:
+    """The accounts of these employers, each with its employer row, by id."""
+    if not user_ids:
+        return {}
+    rows = session.exec(
+        select(User, EmployerProfile)
+        .join(EmployerProfile, col(EmployerProfile.user_id) == col(User.id), isouter=True)
+        .where(col(User.id).in_(set(user_ids)))
+    ).all()
+    return {user.id or 0: (user, profile) for user, profile in rows}
+
+
 def search_jobs(*, session: Session, query: str = "", limit: int = 50) -> Sequence[Job]:
     """Postings whose title or address contains `query` (or the latest), newest first."""
     statement = select(Job)

@@ -91,7 +91,21 @@ class GapRow:
     placed: int  # of them, hired on a job of the period
     idle: int
     gap: int  # unfilled - idle
-    verdict: str  # "shortage" (a training need), "surplus" (idle workers), "balanced"
+    verdict: str  # see `verdict_of`
+
+
+def verdict_of(unfilled: int, idle: int) -> str:
+    """What a cell of the gap table needs.
+
+    "match": places go unfilled while workers of that trade sit idle in the same district,
+    so matching and dispatch fill them, not training; "shortage": places unfilled and no one
+    idle (a training need); "surplus": idle workers and no open place (find more jobs).
+    """
+    if unfilled > 0 and idle > 0:
+        return "match"
+    if unfilled > 0:
+        return "shortage"
+    return "surplus" if idle > 0 else "balanced"
 
 
 def _rate(filled: int, offered: int) -> float | None:
@@ -221,7 +235,7 @@ def list_gap(*, session: Session, period: Period, by: str = "trade_district") ->
         workers, hired = supply.get(key, (0, 0))
         unfilled, idle = offered - filled, workers - hired
         gap = unfilled - idle
-        verdict = "shortage" if gap > 0 else "surplus" if gap < 0 else "balanced"
+        verdict = verdict_of(unfilled, idle)
         rows.append(
             GapRow(trade, district, offered, filled, unfilled, workers, hired, idle, gap, verdict)
         )

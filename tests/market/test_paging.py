@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlmodel import Session
 
@@ -9,10 +11,12 @@ from market import paging
 from market.applications import service as application_service
 from market.errors import Invalid
 from market.jobs import service as job_service
+from market.models import JobStatus
 from market.moderation import service as moderation_service
 from market.reports import service as report_service
 from tests.factories import make_employer, make_job, make_staff, make_worker
-from tests.paging_factories import make_hires, make_jobs, make_reports
+from tests.paging_factories import EPOCH, make_hires, make_jobs, make_reports
+from tests.staff_factories import make_application
 
 
 def test_the_report_queue_pages_through_250_reports_once_each_while_one_arrives(
@@ -33,18 +37,59 @@ def test_the_report_queue_pages_through_250_reports_once_each_while_one_arrives(
     assert seen[:250] == [r.id for r in made]  # oldest first, id breaking the ties
 
 
-def test_the_employers_jobs_page_newest_shift_first_without_gaps(db: Session) -> None:
+def test_the_employers_jobs_page_upcoming_soonest_first_then_past_latest_first(
+    db: Session,
+) -> None:
     employer = make_employer(db)
-    made = make_jobs(db, employer, 61)
-    first = job_service.list_employer_jobs(session=db, employer_id=employer.id or 0)
-    assert len(first.items) == paging.DEFAULT_LIMIT and first.next is not None
-    rest = job_service.list_employer_jobs(
-        session=db, employer_id=employer.id or 0, after=first.next
+    upcoming = make_jobs(db, employer, 40)  # from 2030, three to a start time
+    now = datetime(2031, 1, 1, tzinfo=UTC)  # nothing has happened yet at 2030: all ahead
+    past = [make_job(db, employer=employer, start_at=now - timedelta(days=d)) for d in (1, 9)]
+    past += [make_job(db, employer=employer, start_at=now - timedelta(days=3 + d)) for d in (0, 0)]
+    cancelled = make_job(db, employer=employer, start_at=EPOCH + timedelta(days=400))
+    cancelled.status = JobStatus.cancelled
+    db.add(cancelled)
+    db.flush()
+    seen, cursor = [], None
+    for _ in range(10):
+        page = job_service.list_employer_jobs(
+            session=db, employer_id=employer.id or 0, after=cursor, limit=7, now=EPOCH
+        )
+        seen += [job.id for job in page.items]
+        cursor = page.next
+        if cursor is None:
+            break
+    assert cursor is None
+    ahead = sorted(upcoming + past, key=lambda j: (j.start_at, j.id or 0))
+    ahead = [j for j in ahead if j.start_at >= EPOCH]
+    behind = sorted([cancelled], key=lambda j: (j.start_at, j.id or 0), reverse=True)
+    assert seen[: len(ahead)] == [j.id for j in ahead]  # every job still ahead, soonest first
+    assert seen[len(ahead) :] == [j.id for j in behind]  # then called off and over
+    # seen from a later day: the past ones follow, latest first, ties by id
+    page = job_service.list_employer_jobs(
+        session=db, employer_id=employer.id or 0, limit=200, now=now
     )
-    assert rest.next is None
-    ids = [job.id for job in [*first.items, *rest.items]]
-    newest_first = sorted(made, key=lambda j: (j.start_at, j.id or 0), reverse=True)
-    assert ids == [job.id for job in newest_first]
+    later = [j.id for j in page.items]
+    over = sorted(upcoming + past + [cancelled], key=lambda j: (j.start_at, j.id or 0))
+    assert later == [j.id for j in reversed(over)]
+
+
+def test_an_employers_jobs_page_link_from_elsewhere_is_refused(db: Session) -> None:
+    employer = make_employer(db)
+    with pytest.raises(Invalid):
+        job_service.list_employer_jobs(
+            session=db, employer_id=employer.id or 0, after=paging.encode(7, EPOCH, 1)
+        )
+
+
+def test_waiting_applicants_are_counted_per_job(db: Session) -> None:
+    employer = make_employer(db)
+    first, second, none = (make_job(db, employer=employer) for _ in range(3))
+    for status in ("applied", "applied", "confirmed", "declined"):
+        make_application(db, job=first, worker=make_worker(db), status=status)
+    make_application(db, job=second, worker=make_worker(db), status="applied")
+    ids = [first.id or 0, second.id or 0, none.id or 0]
+    counts = application_service.count_waiting(session=db, job_ids=ids)
+    assert counts == {first.id: 2, second.id: 1}
 
 
 def test_the_workers_applications_page_soonest_shift_first_without_gaps(db: Session) -> None:

@@ -96,14 +96,26 @@ def test_index_feed_equals_plain_ranking() -> None:
 
 def test_reason_renders_in_both_languages() -> None:
     reason = Reason(trade="painter", exact_trade=True, distance_km=2.34, full_shift=True, wage=300)
-    assert format_reason(reason, "zh") == "同工种 · 2.3 km · 时间完全吻合 · 日薪 300"
-    assert format_reason(reason, "en") == "painter · 2.3 km · full shift · 300 CNY"
+    assert format_reason(reason, "zh") == "同工种 · 2.3 km · 在你的空闲时间内 · 日薪 300"
+    assert format_reason(reason, "en") == "painter · 2.3 km · in your free hours · 300 CNY"
+
+
+def test_a_short_shift_inside_the_free_hours_is_not_called_a_partial_fit() -> None:
+    # an 8-hour shift in a worker's 16 free hours uses half the window: still wholly inside it
+    reason = Reason(trade="painter", exact_trade=True, distance_km=1, full_shift=False, wage=240)
+    assert "在你的空闲时间内" in format_reason(reason, "zh")
+    assert "部分" not in format_reason(reason, "zh")
+    assert "free hours" in format_reason(reason, "en")
+    # an employer reads it about the worker, not about themselves
+    assert "在其空闲时间内" in format_reason(reason, "zh", to_worker=False)
+    assert "in their free hours" in format_reason(reason, "en", to_worker=False)
 
 
 def test_reason_names_the_related_trade() -> None:
     reason = Reason(trade="cook", exact_trade=False, distance_km=0.55, full_shift=False, wage=260.5)
     assert (
-        format_reason(reason, "en") == "related trade (cook) · 0.6 km · part of the day · 260.5 CNY"
+        format_reason(reason, "en")
+        == "related trade (cook) · 0.6 km · in your free hours · 260.5 CNY"
     )
     assert format_reason(reason, "zh").startswith("相近工种（厨工）")
 

@@ -94,7 +94,7 @@ def my_jobs(
     after: AfterQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> list[JobPublic]:
-    """A page of my jobs, latest shift first; a `Link` header points to the next page."""
+    """A page of my jobs, upcoming soonest first, then past ones; `Link` to the next page."""
     page = job_service.list_employer_jobs(
         session=session, employer_id=employer.id or 0, after=after, limit=limit
     )

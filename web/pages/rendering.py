@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,32 +11,41 @@ from babel.dates import format_skeleton
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from market.i18n import local
 from market.models import STATUS_LABELS
 from market.types import utcnow
 from matching import trades as catalogue
 from matching.model import Reason
-from web.i18n import certificate_name, reason_text, trade_name, translate
-from web.pages import places
+from web.i18n import certificate_name, reason_parts, trade_name, translate
+from web.pages import assets, places
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = WEB_DIR / "templates"
-STATIC_DIR = WEB_DIR / "static"
+STATIC_DIR = assets.STATIC_DIR
 LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
 
 
-@cache
 def static_url(path: str) -> str:
     """`/static/<path>?v=<content hash>`: cached for a year, refetched when it changes."""
-    digest = hashlib.sha1((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
-    return f"/static/{path}?v={digest}"
+    return assets.url(path)
 
 
 def district_name(name: str, locale: str) -> str:
     """A district's name in the locale's language (as stored when it is not on the list)."""
     place = places.BY_NAME.get(name)
     return name if place is None or locale.startswith("zh") else place.en
+
+
+# plain-text glue where a line must not break (works in attributes and translations too)
+NBSP = "\u00a0"
+WJ = "\u2060"  # word joiner: no break on either side of the dash in "07:00–15:00"
+
+
+def nowrap(text: str) -> Markup:
+    """A token a line must not break inside ("07:00–15:00", "4.4 km", "日薪 240")."""
+    return Markup('<span class="nowrap">{}</span>').format(text)
 
 
 def fields_of(view: Any) -> dict[str, Any]:
@@ -82,13 +89,16 @@ def _helpers(request: Request) -> dict[str, Any]:
     def shift(start: datetime, end: datetime) -> str:
         overnight = local(end).date() != local(start).date()
         tail = _("(next day)") if overnight else ""
-        return f"{day(start)} {hm(start)}–{hm(end)}{tail}"
+        return f"{day(start)} {hm(start)}{WJ}–{WJ}{hm(end)}{tail}"
 
     def km(distance: float | None) -> str:
-        return "" if distance is None else f"{distance:.1f} km"
+        return "" if distance is None else f"{distance:.1f}{NBSP}km"
 
-    def reason(match_reason: Reason) -> str:
-        return reason_text(match_reason, locale)
+    def reason(match_reason: Reason, *, to_worker: bool = True) -> Markup:
+        parts = reason_parts(match_reason, locale, to_worker=to_worker)
+        # the dot stays at the end of a line, never at the start of the next
+        last = len(parts) - 1
+        return Markup(" ").join(nowrap(p if i == last else f"{p} ·") for i, p in enumerate(parts))
 
     def status_label(status: str) -> str:
         return _(STATUS_LABELS.get(status, status))
@@ -108,6 +118,7 @@ def _helpers(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "this_page": _here(request),
         "static": static_url,
+        "module_script": assets.module_script,
         # catalogue-wide lists; "all_" so they never shadow a route's own variables
         "all_trades": catalogue.TRADES,
         "all_certificates": catalogue.CERTIFICATES,
@@ -124,6 +135,7 @@ def _helpers(request: Request) -> dict[str, Any]:
         "status_label": status_label,
         "more_url": more_url,
         "money": lambda amount: f"¥{amount:,}",
+        "nowrap": nowrap,
         "local": local,
         "now": now,
         "timedelta": timedelta,

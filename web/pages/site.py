@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from fastapi import APIRouter, FastAPI
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web.pages import auth, employer, evidence, pwa, staff, worker
+from web.pages import assets, auth, employer, evidence, pwa, staff, worker
 from web.pages.rendering import STATIC_DIR
 
 
 class VersionedStatic(StaticFiles):
-    """Static files; those asked for with a content hash (`?v=`) are cached for a year."""
+    """Static files; asked for under their current content hash (`?v=`), cached for a year.
 
-    def file_response(self, full_path, stat_result, scope: Scope, status_code: int = 200):  # type: ignore[no-untyped-def]
-        response: Response = super().file_response(full_path, stat_result, scope, status_code)
-        if b"v=" in scope.get("query_string", b""):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    Modules are served as `assets` rewrote them (their imports hashed too). A stale or
+    missing hash gets `no-cache`: the content may differ from what that URL once named.
+    """
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [""])[0]
+        if assets.MODULE.match(path) and path not in assets.NOT_REWRITTEN:
+            try:
+                found = assets.asset(path)
+            except FileNotFoundError:
+                return await super().get_response(path, scope)
+            response: Response = Response(found.body, media_type="text/javascript")
+            response.headers["ETag"] = f'"{found.digest}"'
         else:
-            response.headers["Cache-Control"] = "no-cache"
+            response = await super().get_response(path, scope)
+            if response.status_code != 200:
+                return response
+            found = assets.asset(path)
+        fresh = asked == found.digest
+        response.headers["Cache-Control"] = assets.IMMUTABLE if fresh else "no-cache"
         return response
 
 

@@ -120,6 +120,15 @@ def test_breakdowns_by_trade_district_day_and_hour(fresh_engine: Engine) -> None
     assert table["hour"] == [("08", 3, 7, 5, 0.7143, 250.0), ("10", 1, 2, 2, 1.0, 400.0)]
 
 
+def test_gap_verdict_is_matching_where_idle_workers_sit_beside_open_places() -> None:
+    # 芝罘区, 普工: 22 places unfilled, 18 idle workers of the trade there: dispatch them
+    assert stats_service.verdict_of(22, 18) == "match"
+    assert stats_service.verdict_of(3, 18) == "match"
+    assert stats_service.verdict_of(22, 0) == "shortage"  # no one to send: train more
+    assert stats_service.verdict_of(0, 18) == "surplus"
+    assert stats_service.verdict_of(0, 0) == "balanced"
+
+
 def test_gap_shows_shortage_where_jobs_go_unfilled_and_surplus_where_workers_idle(
     fresh_engine: Engine,
 ) -> None:
@@ -133,7 +142,7 @@ def test_gap_shows_shortage_where_jobs_go_unfilled_and_surplus_where_workers_idl
         for r in rows
     }
     assert got == {
-        ("painter", "芝罘区"): (1, 4, 2, 2, -1, "surplus"),
+        ("painter", "芝罘区"): (1, 4, 2, 2, -1, "match"),  # one open place, two idle painters
         ("painter", "莱山区"): (0, 2, 2, 0, 0, "balanced"),
         ("mover", "芝罘区"): (1, 3, 3, 0, 1, "shortage"),
         ("mover", "莱山区"): (0, 1, 0, 1, -1, "surplus"),

@@ -42,7 +42,7 @@ def test_the_staff_queue_pages_through_250_reports_even_when_one_arrives_between
     assert ids[:250] == [r.id for r in made]
 
 
-def test_the_employers_jobs_page_through_60_jobs_newest_shift_first(
+def test_the_employers_jobs_page_through_60_upcoming_jobs_soonest_shift_first(
     client: TestClient, session: Session
 ) -> None:
     employer = make_employer(session)
@@ -52,8 +52,8 @@ def test_the_employers_jobs_page_through_60_jobs_newest_shift_first(
     first = client.get("/api/v1/employer/jobs", headers=me)
     assert len(first.json()) == 50 and "next" in first.links
     ids = _walk(client, "/api/v1/employer/jobs", me)
-    newest_first = sorted(made, key=lambda j: (j.start_at, j.id or 0), reverse=True)
-    assert ids == [j.id for j in newest_first]
+    soonest_first = sorted(made, key=lambda j: (j.start_at, j.id or 0))
+    assert ids == [j.id for j in soonest_first]
 
 
 def test_the_workers_applications_page_through_60_hires_soonest_first(

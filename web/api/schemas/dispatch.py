@@ -71,7 +71,7 @@ def plan_out(plan: DispatchPlan, locale: str) -> PlanOut:
                 worker_id=r.worker.id or 0,
                 worker_name=r.worker.name,
                 score=round(r.score, 4),
-                reason=reason_text(r.reason, locale),
+                reason=reason_text(r.reason, locale, to_worker=False),
             )
             for r in plan.assignments
         ],

@@ -110,6 +110,7 @@ GAP_COLUMNS = (
     ("verdict", N_("Verdict")),
 )
 VERDICTS = {
+    "match": N_("open places beside idle workers: match and dispatch"),
     "shortage": N_("short of workers: training need"),
     "surplus": N_("workers idle: lack of jobs"),
     "balanced": N_("balanced"),

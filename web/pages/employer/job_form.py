@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from market.errors import N_, Invalid
+from market.errors import N_, DomainError, Invalid
 from market.i18n import local, market_tz
 from market.jobs.schemas import JobCreate
 from market.types import utcnow
@@ -22,6 +23,10 @@ SHIFTS = (
     ("afternoon", N_("Afternoon"), "13:00", "17:00"),
     ("night", N_("Night"), "20:00", "06:00"),
 )
+
+
+# the market's rules for a job's trade, district, wage, start and end (None: not readable)
+DomainCheck = Callable[..., list[Invalid]]
 
 
 class FormErrors(Exception):
@@ -86,17 +91,31 @@ def _shift_of(values: dict[str, object]) -> tuple[datetime, datetime]:
     return start, end
 
 
-def job_create(values: dict[str, object], locale: str) -> JobCreate:
-    """The service's input from the form; every field's problem is reported at once."""
+def _wage_of(values: dict[str, object]) -> int | None:
+    try:
+        return int(str(values["wage"]))
+    except ValueError:
+        return None
+
+
+def job_create(
+    values: dict[str, object], locale: str, check: DomainCheck | None = None
+) -> JobCreate:
+    """The service's input from the form; every field's problem is reported at once.
+
+    `check` adds the market's rules (shift in the future, union wage floor, ...) to the
+    form's own, so an employer never fixes one field only to meet the next refusal.
+    """
     errors: dict[str, str] = {}
     trade = catalogue.TRADE_BY_CODE.get(str(values["trade"]))
     if trade is None:
         errors["trade"] = translate(locale, N_("Choose the trade you need"))
+    shift: tuple[datetime, datetime] | None = None
     try:
-        start, end = _shift_of(values)
+        shift = _shift_of(values)
     except Invalid as exc:
         errors.update(form_errors(exc, locale))
-        start = end = utcnow()
+    start, end = shift or (utcnow(), utcnow())
     lat, lon = values["lat"], values["lon"]
     if not (lat and lon):
         place = places.BY_NAME.get(str(values["district"]))
@@ -125,6 +144,17 @@ def job_create(values: dict[str, object], locale: str) -> JobCreate:
         errors = {**form_errors(exc, locale), **errors}
     if not values["address"]:
         errors["address"] = translate(locale, N_("This field is required"))
+    problems: list[Invalid] = []
+    if check is not None:
+        code = trade.code if trade else None
+        start_at, end_at = shift or (None, None)
+        district, wage = str(values["district"]), _wage_of(values)
+        problems = check(trade=code, district=district, wage=wage, start=start_at, end=end_at)
+    for problem in problems:
+        for field, message in form_errors(problem, locale).items():
+            errors.setdefault(field, message)
     if errors:
-        raise FormErrors(errors)
+        # a refusal's trace (the wage floor's count) rides on the error chain
+        traced: DomainError | None = next((p for p in problems if p.trace), None)
+        raise FormErrors(errors) from traced
     return data

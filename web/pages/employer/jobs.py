@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -55,10 +56,11 @@ def my_jobs(
     ok: OkQuery = None,
     after: AfterQuery = None,
 ) -> Response:
-    """A page of my jobs, latest shift first, with how many slots are filled."""
-    employer_id = employer.id or 0
-    page = job_service.list_employer_jobs(session=session, employer_id=employer_id, after=after)
-    context = {"jobs": page.items, "next": page.next, "flash": FLASH.get(ok or "")}
+    """A page of my jobs, upcoming soonest first, with places filled and applicants waiting."""
+    page = application_views.get_employer_jobs(
+        session=session, employer_id=employer.id or 0, after=after
+    )
+    context = {**fields_of(page), "flash": FLASH.get(ok or "")}
     return render(request, "employer/jobs.html", context)
 
 
@@ -79,8 +81,9 @@ def post_job(
     """Open the job; errors come back next to their fields."""
     values = values_from(form)
     locale = locale_of(request)
+    check = partial(job_service.job_problems, session=session, employer_id=employer.id or 0)
     try:
-        data = job_create(values, locale)
+        data = job_create(values, locale, check)
         job = job_service.job_post(session=session, employer=employer, data=data)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else form_errors(exc, locale)

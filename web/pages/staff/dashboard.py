@@ -1,4 +1,4 @@
-"""The staff dashboard: the supply-and-demand gap first, then the period's figures, live."""
+"""The staff dashboard: the period's figures, the supply-and-demand gap's worst cells, live."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from web.pages.staff import charts
 router = APIRouter(prefix="/staff", route_class=PageRoute)
 
 DateQuery = Annotated[str | None, Query(max_length=10)]
+GapQuery = Annotated[str | None, Query(max_length=5)]  # "all": every row of the gap table
+GAP_ROWS = 12  # the worst cells; the rest behind "show all"
 BREAKDOWN_TITLES = {
     "trade": N_("By trade"),
     "district": N_("By district"),
@@ -79,7 +81,7 @@ def _presets() -> list[tuple[str, date, date]]:
     ]
 
 
-def _figures(board: stats_views.Dashboard, locale: str) -> dict[str, Any]:
+def _figures(board: stats_views.Dashboard, locale: str, all_gap: bool = False) -> dict[str, Any]:
     """The dashboard's figures, breakdowns and charts, named in the page's language."""
 
     def t(message: str) -> str:
@@ -120,7 +122,9 @@ def _figures(board: stats_views.Dashboard, locale: str) -> dict[str, Any]:
         "summary": asdict(board.summary),
         "headline": HEADLINE,
         "labels": SUMMARY_LABELS,
-        "gap": board.gap,
+        "gap": list(board.gap),
+        "gap_rows": GAP_ROWS,
+        "all_gap": all_gap,
         "gap_chart": gap_chart,
         "verdicts": VERDICTS,
         "groups": board.groups,
@@ -139,11 +143,13 @@ def dashboard(
     staff: CurrentStaff,
     first: DateQuery = None,
     last: DateQuery = None,
+    gap: GapQuery = None,
 ) -> Response:
-    """The gap by trade and district, then the period's figures, breakdowns and charts."""
+    """The period's figures, the gap's worst cells by trade and district, breakdowns, charts."""
     locale = locale_of(request)
     period, problem = _parse_period(first, last, locale)
-    context = _figures(stats_views.get_dashboard(session=session, period=period), locale)
+    board = stats_views.get_dashboard(session=session, period=period)
+    context = _figures(board, locale, all_gap=gap == "all")
     context["presets"] = _presets()
     context["errors"] = {"first": problem} if problem else {}
     return render(request, "staff/dashboard.html", context, status_code=422 if problem else 200)
@@ -157,9 +163,10 @@ def figures(
     staff: CurrentStaff,
     first: DateQuery = None,
     last: DateQuery = None,
+    gap: GapQuery = None,
 ) -> Response:
     """Only the figures: the dashboard's script swaps them in as events arrive."""
     locale = locale_of(request)
     period, _problem = _parse_period(first, last, locale)
     board = stats_views.get_dashboard(session=session, period=period)
-    return render(request, "staff/_figures.html", _figures(board, locale))
+    return render(request, "staff/_figures.html", _figures(board, locale, all_gap=gap == "all"))

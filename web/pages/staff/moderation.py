@@ -61,6 +61,14 @@ def moderation_page(
     return render(request, "staff/moderation.html", context)
 
 
+@router.get("/jobs/{job_id}")
+def job_record(request: Request, session: SessionDep, staff: CurrentStaff, job: JobDep) -> Response:
+    """One posting: what it offers, who posted it, and the hide or put-back form."""
+    record = moderation_views.get_job_record(session=session, job=job)
+    context = {**fields_of(record), "q": str(job.id), "values": {}}
+    return render(request, "staff/job.html", context)
+
+
 def _back(form: FormData, done: str) -> RedirectResponse:
     q = str(form.get("q") or "")
     return RedirectResponse(f"/staff/moderation?q={quote(q)}&ok={done}", status_code=303)

@@ -1,6 +1,6 @@
 // Live market updates over /ws: resume from the last id, reconnect with jittered backoff.
 //
-//   import { connectLive } from "/static/js/live.js";
+//   import { connectLive } from <this module, by the URL the page gives it>;
 //   const live = connectLive({
 //     onEvent(message) { ... },   // {id, type, data}: outbox kinds, feed.job, feed.remove,
 //                                 // feed.slots (already shown on the page's cards, see below)

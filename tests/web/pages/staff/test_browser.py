@@ -94,8 +94,9 @@ def _staff_morning(
     page.get_by_role("button", name="登录").click()
 
     expect(page).to_have_url(f"{live_server.url}/staff")
-    first_heading = page.locator("main h2").first
-    expect(first_heading).to_have_text("各工种、各区县的供需缺口")
+    # the period's figures first, then the gap's worst cells
+    expect(page.locator("main h2").first).to_have_attribute("id", "today-title")
+    expect(page.locator("#gap-title")).to_have_text("各工种、各区县的供需缺口")
     gap = page.locator("#gap-table")
     expect(gap).to_contain_text("电工")
     expect(gap).to_contain_text("缺工")
@@ -147,8 +148,6 @@ def _staff_morning(
         page.goto(live_server.url + path)
         shoot(page, name)
     page.goto(f"{live_server.url}/lang/en?next=/staff")
-    expect(page.locator("main h2").first).to_have_text(
-        "Supply and demand gap by trade and district"
-    )
+    expect(page.locator("#gap-title")).to_have_text("Supply and demand gap by trade and district")
     shoot(page, "staff-09-dashboard-en")
     context.close()

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.applications import service as application_service
 from market.events.service import list_events
 from market.i18n import local
-from market.models import DispatchProposal, EmployerProfile, Job, Membership, Report, Station, User
+from market.models import (
+    DispatchProposal,
+    EmployerProfile,
+    Job,
+    Membership,
+    Report,
+    Station,
+    User,
+    WorkerProfile,
+)
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
 from market.work import arrears
@@ -18,6 +29,7 @@ from tests.factories import make_employer, make_job, make_staff, make_worker, to
 from tests.market.work.work_factories import local_at, make_hire
 from tests.staff_factories import make_member
 from tests.web.pages.staff.helpers import log_in, make_report
+from web.pages.places import PLACES
 
 
 def _staff(client: TestClient, session: Session) -> str:
@@ -33,13 +45,55 @@ def _events(session: Session) -> int:
 # ---------------------------------------------------------------- dashboard
 
 
-def test_dashboard_shows_the_gap_table_before_the_figures_with_csv_links(
+def test_dashboard_shows_the_worst_gap_cells_and_all_of_them_on_asking(
+    client: TestClient, session: Session
+) -> None:
+    cells = [(t, d.name) for t in ("painter", "mover", "cook", "welder") for d in PLACES[:5]]
+    for trade, district in cells:  # 20 cells, each short of workers
+        job = make_job(session, trade=trade, headcount=2, start_at=tomorrow_at(1))
+        job.district = district
+        session.add(job)
+    _staff(client, session)
+    page = client.get("/staff").text
+    day = re.search(r'data-url="/staff/figures\?first=([0-9-]+)&', page).group(1)
+    table = page.split('id="gap-table"')[1].split("</table>")[0]
+    assert table.count("<tr class=") == 12
+    assert f'href="/staff?first={day}&amp;last={day}&amp;gap=all#gap"' in page
+    assert "显示全部 20 行" in page
+    page = client.get(f"/staff?first={day}&last={day}&gap=all").text
+    assert page.split('id="gap-table"')[1].split("</table>")[0].count("<tr class=") == 20
+    assert 'data-url="/staff/figures?first=' in page and "&amp;gap=all" in page
+    fragment = client.get(f"/staff/figures?first={day}&last={day}&gap=all").text
+    assert fragment.split('id="gap-table"')[1].count("<tr class=") == 20
+
+
+def test_dashboard_advises_matching_where_idle_workers_sit_beside_open_places(
+    client: TestClient, session: Session
+) -> None:
+    job = make_job(session, trade="general", headcount=3, start_at=tomorrow_at(1))
+    job.district = "芝罘区"
+    session.add(job)
+    for _ in range(2):  # idle 普工 living in 芝罘区
+        worker = make_worker(session, trades=(("general", 1),))
+        profile = session.exec(
+            select(WorkerProfile).where(WorkerProfile.user_id == worker.id)
+        ).one()
+        profile.district = "芝罘区"
+        session.add(profile)
+    _staff(client, session)
+    page = client.get("/staff").text
+    row = page.split('<tr class="verdict-match">')[1].split("</tr>")[0]
+    assert "芝罘区" in row and "撮合派工" in row
+    assert "培训" not in row
+
+
+def test_dashboard_shows_the_figures_before_the_gap_table_with_csv_links(
     client: TestClient, session: Session
 ) -> None:
     make_job(session, headcount=4)  # four painter slots nobody has taken
     _staff(client, session)
     page = client.get("/staff").text
-    assert page.index('id="gap-table"') < page.index('class="kpis"')
+    assert page.index('class="kpis"') < page.index('id="gap-table"')
     assert "缺工" in page
     assert "/api/v1/staff/stats/export/gap.csv?first=" in page
     assert page.count("/api/v1/staff/stats/export/") == 6  # gap, summary, 4 breakdowns

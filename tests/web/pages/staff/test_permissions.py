@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
-from tests.factories import make_employer, make_staff, make_worker
+from tests.factories import make_employer, make_job, make_staff, make_worker
 from tests.web.pages.staff.helpers import log_in, make_report
 from web.pages.staff import dashboard, dispatch, memberships, moderation, reports, stations
 
@@ -23,6 +23,7 @@ PAGES = [
     "/staff/reports",
     "/staff/reports/{report}",
     "/staff/moderation",
+    "/staff/moderation/jobs/{job}",
     "/staff/stations",
     "/staff/stations/{station}",
     "/staff/memberships",
@@ -37,7 +38,10 @@ def test_the_list_covers_every_staff_page_route() -> None:
         if isinstance(route, APIRoute) and "GET" in route.methods
     }
     assert routes == {
-        p.replace("{report}", "{report_id}").replace("{station}", "{station_id}") for p in PAGES
+        p.replace("{report}", "{report_id}")
+        .replace("{station}", "{station_id}")
+        .replace("{job}", "{job_id}")
+        for p in PAGES
     }
 
 
@@ -48,8 +52,9 @@ def targets(session: Session) -> dict[str, int]:
         session=session,
         data=StationCreate(name="南大街驿站", address="芝罘区南大街 1 号", lat=37.53, lon=121.39),
     )
+    job = make_job(session)
     session.commit()
-    return {"report": report.id or 0, "station": station.id or 0}
+    return {"report": report.id or 0, "station": station.id or 0, "job": job.id or 0}
 
 
 @pytest.mark.parametrize("page", PAGES)

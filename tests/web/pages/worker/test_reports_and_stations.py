@@ -35,7 +35,7 @@ def test_feed_profile_and_my_jobs_show_the_nearest_open_station(
     log_in(client, worker, page="/feed")
     for page in ("/feed", "/profile", "/my/jobs"):
         html = client.get(page).text
-        assert "南大街驿站" in html and "1.8 km" in html and "tel:0535-6688123" in html, page
+        assert "南大街驿站" in html and "1.8\u00a0km" in html and "tel:0535-6688123" in html, page
         assert "已关闭驿站" not in html
 
 
