@@ -5,7 +5,8 @@ it (they read the base tables until it exists), and after it each refresh only r
 what changed. Every app replica runs one: on PostgreSQL an advisory lock lets one refresh
 at a time and the others find nothing left to do. `linggong stats-refresh` does the same
 from cron or a one-off shell. Each round then sweeps for wage arrears and purges expired
-sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`).
+sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`), and passes
+standby offers past their deadline on to the next worker (`linggong standby-sweep`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from market import purge as purge_service
 from market.db import session_scope
+from market.standby import service as standby_service
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
 
@@ -37,6 +39,12 @@ def sweep_once(engine: Engine, days: int | None = None) -> list[int]:
     """
     with session_scope(engine) as session:
         return [r.id or 0 for r in arrears_service.arrears_sweep(session=session, days=days)]
+
+
+def standby_once(engine: Engine) -> standby_service.Swept:
+    """Pass expired standby offers on and close ended lists, in a transaction of its own."""
+    with session_scope(engine) as session:
+        return standby_service.standby_sweep(session=session)
 
 
 def purge_once(engine: Engine) -> dict[str, int]:
@@ -61,6 +69,10 @@ async def refresh_periodically(
             await run_in_threadpool(sweep_once, engine, arrears_days)
         except Exception:
             log.exception("arrears sweep failed")
+        try:
+            await run_in_threadpool(standby_once, engine)
+        except Exception:
+            log.exception("standby sweep failed")
         try:
             await run_in_threadpool(purge_once, engine)
         except Exception:

@@ -243,10 +243,9 @@ def appeal_decide(
 @dataclass(frozen=True)
 class OpenAppeal:
     appeal: StrikeAppeal
-    strike: Strike
-    job: Job
+    strike: StrikeView
     worker: User
-    active_strikes: int
+    active_strikes: int  # the worker's strikes that still count, this one included
 
 
 def list_open_appeals(*, session: Session, limit: int = 100) -> list[OpenAppeal]:
@@ -260,5 +259,12 @@ def list_open_appeals(*, session: Session, limit: int = 100) -> list[OpenAppeal]
         .order_by(col(StrikeAppeal.created_at), col(StrikeAppeal.id))
         .limit(limit)
     ).all()
-    counts = active_strike_counts(session=session, worker_ids=[w.id or 0 for *_, w in rows])
-    return [OpenAppeal(a, s, j, w, counts[w.id or 0]) for a, s, j, w in rows]
+    worker_ids = [w.id or 0 for *_, w in rows]
+    counts = active_strike_counts(session=session, worker_ids=worker_ids)
+    starts = _completed_starts(session, worker_ids) if rows else {}
+    appeals = []
+    for appeal, strike, job, worker in rows:
+        clean = _clean(strike, starts.get(worker.id or 0, []))
+        view = StrikeView(strike, job, appeal, clean, _state(strike, clean))
+        appeals.append(OpenAppeal(appeal, view, worker, counts[worker.id or 0]))
+    return appeals
