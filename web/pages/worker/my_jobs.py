@@ -69,6 +69,10 @@ def _my_jobs_context(
         "needs_acceptance": terms_service.needs_acceptance,
         "next": mine.next,
         "more_path": "/my/jobs",  # the list is also refreshed alone, from /my/jobs/list
+        # standby places and offers lead the list (first page only), so an offer shows live
+        "standby": []
+        if after
+        else standby_service.list_worker_standby(session=session, worker_id=worker.id or 0),
     }
     if stations:
         context["stations"] = mine.stations
@@ -86,9 +90,6 @@ def my_jobs(
     """A page of my applications and hires, grouped by what I should do next."""
     context = _my_jobs_context(session, worker, stations=True, after=after)
     context["flash"], context["after"] = FLASH.get(ok or ""), after
-    context["standby"] = standby_service.list_worker_standby(
-        session=session, worker_id=worker.id or 0
-    )
     return render(request, "worker/my_jobs.html", context)
 
 

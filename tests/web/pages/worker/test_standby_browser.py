@@ -51,11 +51,19 @@ def test_standby_worker_takes_a_freed_place_and_the_late_one_sees_the_strike(
         hired_id, hired_phone, standby_phone = hired.id, hired.phone, standby.phone
 
     page = phone.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
     _log_in(page, live_server.url, standby_phone)
     page.goto(f"{live_server.url}/jobs/{job_id}")
     page.get_by_role("button", name="已招满 · 加入候补").click()
     expect(page.locator(".flash")).to_contain_text("已加入候补")
     shoot(page, "30-job-standby-joined")
+    page.goto(f"{live_server.url}/my/jobs")
+    expect(page.locator(".standby-waiting")).to_contain_text("在候补名单上")
+    for _ in range(100):  # the page's socket is registered once its hello arrived
+        if any('"hello"' in frame for frame in frames):
+            break
+        page.wait_for_timeout(100)
 
     with live_server.session() as session:
         application = application_service.get_application(
@@ -69,9 +77,9 @@ def test_standby_worker_takes_a_freed_place_and_the_late_one_sees_the_strike(
             user=session.get_one(User, hired_id),
             reason="家里有事",
         )
-    page.goto(f"{live_server.url}/my/jobs")
     offer = page.locator(".standby-offered")
-    expect(offer).to_contain_text("有空位留给你")
+    expect(offer).to_contain_text("有空位留给你", timeout=40_000)  # no reload
+    assert any('"standby.offered"' in frame for frame in frames)
     shoot(page, "31-my-jobs-standby-offer")
     offer.get_by_role("button", name="接下这个活").click()
     expect(page).to_have_url(re.compile(r"/my/jobs\?ok=claimed#application-\d+$"))
