@@ -134,6 +134,27 @@ def standby_leave(
     return entry
 
 
+def standby_release(*, session: Session, worker_id: int, now: datetime | None = None) -> int:
+    """Take a suspended worker off every list; a place held for them goes to the next."""
+    now = now or utcnow()
+    job_ids = session.exec(
+        select(Standby.job_id).where(
+            Standby.worker_id == worker_id, col(Standby.status).in_(standby_offers.LIVE)
+        )
+    ).all()
+    for job_id in sorted(job_ids):
+        job = lock_job(session, job_id)
+        entry = find_standby(session=session, job_id=job_id, worker_id=worker_id)
+        if entry is None or entry.status not in standby_offers.LIVE:
+            continue
+        entry.status, entry.decided_at = S.closed, now
+        session.add(entry)
+        standby_offers.record_event(session, entry, job, "standby.closed")
+        standby_offers.offer_next(session=session, job=job, now=now)
+    session.flush()
+    return len(job_ids)
+
+
 @dataclass(frozen=True)
 class Swept:
     expired: int

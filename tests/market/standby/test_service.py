@@ -187,3 +187,19 @@ def test_leaving_while_offered_passes_the_offer_on(db: Session) -> None:
         Conflict,
         "You are no longer on this job's standby list",
     )
+
+
+def test_suspending_a_worker_passes_their_offer_to_the_next(db: Session) -> None:
+    from market.moderation import service as moderation_service
+    from tests.factories import make_staff
+
+    job, hired, application = _full_job(db)
+    t0 = job.start_at - 30 * H
+    first, entry1 = _join(db, job, t0)
+    _, entry2 = _join(db, job, t0)
+    _call_off(db, application, hired, t0)
+    assert entry1.status == "offered"
+    moderation_service.user_suspend(
+        session=db, staff=make_staff(db), user=first, reason="冒用他人身份", now=t0
+    )
+    assert (entry1.status, entry2.status) == ("closed", "offered")
