@@ -11,12 +11,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin linggong
 WORKDIR /app
 
+# Exactly the locked releases, each checked against its hash (`make lock` writes the lock);
+# this layer is rebuilt only when the lock changes.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
 COPY pyproject.toml README.md alembic.ini ./
 COPY market ./market
 COPY matching ./matching
 COPY web ./web
 COPY alembic ./alembic
-RUN pip install -e . && chown -R linggong:linggong /app
+# the project alone: its dependencies are all in the lock, built with the locked setuptools
+RUN pip install --no-deps --no-build-isolation -e . && chown -R linggong:linggong /app
 
 USER linggong
 EXPOSE 8000

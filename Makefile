@@ -2,19 +2,40 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCKS  := requirements.lock requirements-dev.lock
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCKS) | sha1sum | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck bench-match bench-live bench-stats bench-load messages
+.PHONY: install run test lint typecheck lock bench-match bench-live bench-stats bench-load messages
 
-$(STAMP): pyproject.toml
+# Exactly the locked packages, each checked against its hash; then the project itself, built
+# with the locked setuptools (no isolated build env fetching whatever is newest).
+$(STAMP): pyproject.toml $(LOCKS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 install: $(STAMP)
+
+# Re-resolve the locks after a change to pyproject.toml's dependencies (`make lock UPGRADE=--upgrade`
+# to move every pin to the newest release allowed; otherwise existing pins are kept).
+# uv resolves for the target, Python 3.11 on linux x86_64, whatever machine runs this, and
+# records the hash of every file of each pinned release; pip alone installs from the result.
+# The dev lock is held to the runtime lock's pins, so the tests run what the image ships.
+LOCK_FLAGS := --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock" --quiet $(UPGRADE)
+BUILD_REQUIRES := $(BIN)/python -c "import tomllib; \
+	print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')"
+LOCK_DIR ?= .
+lock:
+	test -x $(BIN)/uv || $(MAKE) install
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) \
+		-o $(LOCK_DIR)/requirements.lock
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile pyproject.toml - --extra dev $(LOCK_FLAGS) \
+		--constraint $(LOCK_DIR)/requirements.lock -o $(LOCK_DIR)/requirements-dev.lock
 
 run: install
 	$(BIN)/linggong migrate

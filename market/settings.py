@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
     feed_radius_cap_km: float = 50.0
+    # the morning dispatch's order: "hiring_hall" (most slots, then those idle longest, then
+    # the best fits) or "score" (most slots, then the best fits): a union may weaken the rotation
+    dispatch_rotation: Literal["hiring_hall", "score"] = "hiring_hall"
     max_request_bytes: int = 256 * 1024
     # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
     forwarded_allow_ips: str = "127.0.0.1"
@@ -40,6 +43,15 @@ class Settings(BaseSettings):
     # such as "5/hour" (tests use small ones)
     rate_limits: Literal["on", "off"] = "on"
     rate_limit_overrides: dict[str, str] = Field(default_factory=dict)
+    # traces over OTLP/HTTP (web/tracing.py), off unless one of these is set: ours is the
+    # collector's base URL ("http://otel-collector:4318"); the standard variables work too
+    otel_endpoint: str | None = None
+    otel_traces_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    )
+    otel_base_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

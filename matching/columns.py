@@ -103,6 +103,7 @@ class WorkerColumns:
     avail_end: FloatArray
     busy_start: FloatArray
     busy_end: FloatArray
+    idle_days: FloatArray
 
     @classmethod
     def build(cls, workers: Sequence[Worker]) -> WorkerColumns:
@@ -128,6 +129,7 @@ class WorkerColumns:
             avail_end=avail_end,
             busy_start=busy_start,
             busy_end=busy_end,
+            idle_days=np.array([float(w.idle_days) for w in workers], dtype=np.float64),
         )
 
     def __len__(self) -> int:

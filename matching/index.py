@@ -28,7 +28,13 @@ from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
 from matching.rank import crowding_key, matches_for, top_k_per_group
-from matching.score import DEFAULT_STRENGTH, MarketContext, Weights, flexibility_factor
+from matching.score import (
+    DEFAULT_STRENGTH,
+    MarketContext,
+    Weights,
+    flexibility_factor,
+    rotation_factor,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -304,7 +310,11 @@ def rank_market(
     candidates: dict[str, list[Match]] = {}
     if both_sides:
         pairs = join_pairs(parts)
-        key = pairs.score * flexibility_factor(options[pairs.worker], DEFAULT_STRENGTH)
+        key = (
+            pairs.score
+            * flexibility_factor(options[pairs.worker], DEFAULT_STRENGTH)
+            * rotation_factor(worker_cols.idle_days[pairs.worker])
+        )
         chosen = top_k_per_group(pairs.job, key, pairs.score, k)
         matches = matches_for(pairs, key, chosen, worker_cols, index.jobs)
         candidates = _group_lists(index.jobs.ids, matches, "job")

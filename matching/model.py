@@ -31,6 +31,7 @@ class Worker:
     reliability: float | None = None  # share of confirmed jobs completed, 0..1
     rating: float | None = None  # mean stars from employers, 1..5
     busy: tuple[Window, ...] = ()  # shifts of jobs the worker is already confirmed on
+    idle_days: int = 0  # whole days since the worker last had work (the hiring hall's rotation)
 
 
 @dataclass(frozen=True, slots=True)

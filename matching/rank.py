@@ -17,6 +17,7 @@ from matching.score import (
     crowding_factor,
     flexibility_factor,
     job_pressure,
+    rotation_factor,
 )
 from matching.trades import TRADES
 
@@ -179,12 +180,14 @@ def job_side_key(
 def worker_side_key(
     pairs: PairScores, workers: WorkerColumns, market: MarketContext | None
 ) -> FloatArray:
-    """Pair scores leaned towards candidates with few other options."""
+    """Pair scores leaned towards candidates idle longer (always) and with few other options
+    (knowing the market)."""
+    key: FloatArray = pairs.score * rotation_factor(workers.idle_days[pairs.worker])
     if market is None or len(pairs.score) == 0:
-        return pairs.score
+        return key
     options = np.array([market.worker_options.get(workers.ids[w], 1) for w in pairs.worker])
-    key: FloatArray = pairs.score * flexibility_factor(options.astype(np.float64), market.strength)
-    return key
+    result: FloatArray = key * flexibility_factor(options.astype(np.float64), market.strength)
+    return result
 
 
 def rank_jobs_for_worker(

@@ -66,6 +66,22 @@ class _Record:
             raise self.fail(name, f"{value!r} is out of range {low:g}..{high:g}")
         return float(value)
 
+    def whole(self, name: str, low: int, high: int) -> int:
+        """An optional whole number (0 when missing)."""
+        value = self.raw(name, required=False)
+        if value is None:
+            return 0
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value != int(value)
+        ):
+            raise self.fail(name, f"must be a whole number, got {value!r}")
+        if not low <= value <= high:
+            raise self.fail(name, f"{value!r} is out of range {low}..{high}")
+        return int(value)
+
     def text(self, name: str) -> str:
         value = self.raw(name)
         if not isinstance(value, str) or not value.strip():
@@ -149,6 +165,7 @@ def _worker(position: int, data: Any) -> Worker:
         reliability=r.number("reliability", 0, 1, required=False),
         rating=r.number("rating", 1, 5, required=False),
         busy=r.windows("busy", required=False),
+        idle_days=r.whole("idle_days", 0, 100_000),
     )
 
 

@@ -18,6 +18,10 @@ import pytest
 os.environ["LINGGONG_ENVIRONMENT"] = "test"
 os.environ.pop("LINGGONG_DATABASE_URL", None)
 os.environ.pop("LINGGONG_REDIS_URL", None)
+# no traces sent anywhere unless a test asks (tests/web/test_tracing.py)
+os.environ.pop("LINGGONG_OTEL_ENDPOINT", None)
+os.environ.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+os.environ.pop("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", None)
 # no background rollup refresh writing beside the tests' own transactions; tests that
 # want it ask for it
 os.environ["LINGGONG_STATS_REFRESH_SECONDS"] = "0"

@@ -41,6 +41,7 @@ from web.observability import Metrics, RequestLog, metrics_response
 from web.pages import site
 from web.security.headers import SecurityHeaders
 from web.security.rate_limits import RateLimiter
+from web.tracing import Tracing, tracing_for
 
 # the API's domains, in the order their routes are matched
 API_MODULES = (
@@ -90,9 +91,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         own = engine is None
         app.state.engine = engine or make_engine(settings.database_url)
         app.state.settings = settings
-        app.state.live = LiveService(engine=app.state.engine, settings=settings)
+        if isinstance(tracing, Tracing):
+            tracing.instrument_backends(app.state.engine)
+        app.state.live = LiveService(engine=app.state.engine, settings=settings, tracing=tracing)
         await app.state.live.start()
         metrics.watch_websockets(app.state.live.hub.connections)
+        metrics.sampled.hub, metrics.sampled.engine = app.state.live.hub, app.state.engine
         stop_counting = metrics.watch_commits()
         refresher = None
         if settings.stats_refresh_seconds > 0:
@@ -101,6 +105,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     app.state.engine,
                     every_seconds=settings.stats_refresh_seconds,
                     arrears_days=settings.arrears_days,
+                    metrics=metrics,
+                    tracing=tracing,
                 )
             )
         try:
@@ -110,6 +116,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 refresher.cancel()
             stop_counting()
             await app.state.live.stop()
+            if isinstance(tracing, Tracing):
+                tracing.shutdown()
             if own:
                 app.state.engine.dispose()
 
@@ -121,6 +129,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
 
     metrics = app.state.metrics = Metrics()
+    tracing = app.state.tracing = tracing_for(settings)  # OFF unless an endpoint is set
+    if isinstance(tracing, Tracing):
+        tracing.instrument_app(app)
     # one per app: counts shared through Redis when configured (no connection made here)
     app.state.login_guard = LoginGuard(
         counter_for(settings.redis_url), secret=settings.secret_key.get_secret_value()

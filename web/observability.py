@@ -13,26 +13,52 @@ import json
 import logging
 import re
 import secrets
+import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from market.events import outbox as outbox
 from market.models import Event
 
 access_log = logging.getLogger("linggong.access")
+log = logging.getLogger("linggong.metrics")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def request_id_of(scope: Scope) -> str:
+    """The request's id: the proxy's X-Request-ID when well formed, else a new one (kept in
+    the scope, so the access log, the answer and the trace all carry the same)."""
+    known = scope.get("linggong.request_id")
+    if known is None:
+        given = dict(scope.get("headers", ())).get(b"x-request-id", b"").decode("latin-1")
+        known = scope["linggong.request_id"] = (
+            given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        )
+    return str(known)
 
 
 def route_template(scope: Scope) -> str:
@@ -46,11 +72,30 @@ def route_template(scope: Scope) -> str:
     return str(getattr(route, "path_format", None) or "unmatched")
 
 
+# the background loop's tasks (web/stats_refresh.py), each counted on its own
+BACKGROUND_TASKS = ("rollup", "arrears", "purge")
+# what became of one attempt to tell a user something (hired, terms changed, shift
+# tomorrow, pay recorded) through one channel: handed over, failed (to be retried), or
+# given up after the last retry
+DELIVERY_OUTCOMES = ("delivered", "failed", "given_up")
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+
+
 class Metrics:
-    """The app's metrics, in a registry of its own (apps in one process never collide)."""
+    """The app's metrics, in a registry of its own (apps in one process never collide).
+
+    Besides the app's own: the process (`process_*`: CPU, memory, open files), the
+    interpreter (`python_info`, `python_gc_*`), and, sampled at each scrape, the outbox's
+    backlog and this replica's live connections dropped for not reading.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        self.sampled = Sampled()
+        self.registry.register(self.sampled)
         self.requests = Counter(
             "linggong_http_requests",
             "HTTP requests by route template and status",
@@ -79,9 +124,36 @@ class Metrics:
             "linggong_claims", "Claims and applications made", registry=self.registry
         )
         self.hires = Counter("linggong_hires", "Workers hired (confirmed)", registry=self.registry)
+        self.background_failures = Counter(
+            "linggong_background_failures",
+            "Background loop tasks that failed (the loop goes on), by task",
+            ["task"],
+            registry=self.registry,
+        )
+        self.background_success = Gauge(
+            "linggong_background_last_success_timestamp_seconds",
+            "When each background loop task last succeeded (Unix time)",
+            ["task"],
+            registry=self.registry,
+        )
+        for task in BACKGROUND_TASKS:
+            self.background_failures.labels(task=task)
+        self.deliveries = Counter(
+            "linggong_notification_deliveries",
+            "Attempts to tell a user something, by channel and outcome",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
 
     def watch_websockets(self, count: Callable[[], int]) -> None:
         self.websockets.set_function(lambda: float(count()))
+
+    def count_delivery(self, *, channel: str, outcome: str) -> None:
+        """Record one delivery attempt of a notification: `outcome` is one of
+        DELIVERY_OUTCOMES, `channel` a short lower-case name ("sms", "web_push", "in_app")."""
+        if outcome not in DELIVERY_OUTCOMES or not _CHANNEL.match(channel):
+            raise ValueError(f"unknown delivery channel or outcome: {channel!r}, {outcome!r}")
+        self.deliveries.labels(channel=channel, outcome=outcome).inc()
 
     def watch_commits(self) -> Callable[[], None]:
         """Count claims and hires from the outbox events each commit writes; returns `stop`."""
@@ -126,6 +198,60 @@ def _counted(event_row: Event) -> list[str]:
     return names
 
 
+class LiveHub(Protocol):
+    """What the metrics read from the live hub (`web.live.hub.Hub`)."""
+
+    seq: int
+    dropped: int
+    dropped_messages: int
+
+
+class Sampled(Collector):
+    """Metrics read when scraped: the outbox's backlog and the live hub's drops."""
+
+    def __init__(self) -> None:
+        self.engine: Any = None
+        self.hub: LiveHub | None = None
+
+    def collect(self) -> Iterable[Metric]:
+        if self.hub is not None:
+            yield CounterMetricFamily(
+                "linggong_live_dropped_connections",
+                "Live connections dropped because the client stopped reading",
+                value=self.hub.dropped,
+            )
+            yield CounterMetricFamily(
+                "linggong_live_dropped_messages",
+                "Live messages thrown away with the connections dropped for not reading",
+                value=self.hub.dropped_messages,
+            )
+            yield GaugeMetricFamily(
+                "linggong_live_dispatched_seq",
+                "The last event number this replica's hub handed to its connections",
+                value=self.hub.seq,
+            )
+        if self.engine is None:
+            return
+        try:
+            lag = outbox.relay_lag(engine=self.engine)
+        except Exception as exc:  # the database is away: the rest of the scrape still answers
+            log.warning("metrics: reading the outbox's backlog failed (%s)", exc)
+            return
+        yield GaugeMetricFamily(
+            "linggong_outbox_pending_events",
+            "Committed events the relay has not yet numbered and published",
+            value=lag.pending,
+        )
+        yield GaugeMetricFamily(
+            "linggong_outbox_lag_seconds",
+            "Age of the oldest committed event not yet published (0 when none waits)",
+            value=lag.oldest_age_s,
+        )
+        yield GaugeMetricFamily(
+            "linggong_outbox_last_seq", "The highest event number handed out", value=lag.last_seq
+        )
+
+
 def count_matches(request: Request, kind: str, n: int) -> None:
     """Record `n` ranked matches served (a feed or a candidate list)."""
     metrics: Metrics | None = getattr(request.app.state, "metrics", None)
@@ -155,9 +281,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", ()))
-        given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = request_id_of(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -196,8 +320,18 @@ class RequestLog:
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+def _current_trace_id() -> str | None:
+    """The trace this line belongs to, when tracing is on (web/tracing.py); never imports it."""
+    api = sys.modules.get("opentelemetry.trace")
+    if api is None:
+        return None
+    context = api.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, extra fields."""
+    """One JSON object per line: time, level, logger, message, request id (and trace id when
+    tracing is on), extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -207,6 +341,9 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "request_id": request_id_var.get(),
         }
+        trace_id = _current_trace_id()
+        if trace_id:
+            entry["trace_id"] = trace_id
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

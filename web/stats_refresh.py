@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
+from functools import partial
+from logging import ERROR, WARNING
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +26,8 @@ from market.db import session_scope
 from market.standby import service as standby_service
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
+from web.observability import Metrics
+from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger(__name__)
 
@@ -54,27 +60,35 @@ def purge_once(engine: Engine) -> dict[str, int]:
 
 
 async def refresh_periodically(
-    engine: Engine, *, every_seconds: float, arrears_days: int | None = None
+    engine: Engine,
+    *,
+    every_seconds: float,
+    arrears_days: int | None = None,
+    metrics: Metrics | None = None,
+    tracing: Tracing | Off = OFF,
 ) -> None:
     """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next.
 
-    Each round also sweeps for unpaid shifts due to become arrears cases, then purges
-    expired sessions and idempotency keys."""
+    Each round also sweeps for unpaid shifts due to become arrears cases, passes expired
+    standby offers on, then purges expired sessions and idempotency keys. Each task's
+    failures and last success are counted in `metrics` (`linggong_background_*`)."""
+    purge_failed = "purge of expired sessions and idempotency keys failed"
+    tasks: tuple[tuple[str, Callable[[], object], str, int], ...] = (
+        ("rollup", partial(refresh_once, engine), "statistics rollup refresh failed", ERROR),
+        ("arrears", partial(sweep_once, engine, arrears_days), "arrears sweep failed", ERROR),
+        ("standby", partial(standby_once, engine), "standby sweep failed", ERROR),
+        ("purge", partial(purge_once, engine), purge_failed, WARNING),  # retried next round
+    )
     while True:
-        try:
-            await run_in_threadpool(refresh_once, engine)
-        except Exception:
-            log.exception("statistics rollup refresh failed")
-        try:
-            await run_in_threadpool(sweep_once, engine, arrears_days)
-        except Exception:
-            log.exception("arrears sweep failed")
-        try:
-            await run_in_threadpool(standby_once, engine)
-        except Exception:
-            log.exception("standby sweep failed")
-        try:
-            await run_in_threadpool(purge_once, engine)
-        except Exception:
-            log.warning("purge of expired sessions and idempotency keys failed", exc_info=True)
+        for name, task, failed, level in tasks:
+            try:
+                with tracing.span(f"background {name}"):  # its SQL, in one trace
+                    await run_in_threadpool(task)
+            except Exception:
+                log.log(level, failed, exc_info=True)
+                if metrics is not None:
+                    metrics.background_failures.labels(task=name).inc()
+            else:
+                if metrics is not None:
+                    metrics.background_success.labels(task=name).set(time.time())
         await asyncio.sleep(every_seconds)

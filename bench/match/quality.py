@@ -17,13 +17,13 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from bench.match.simulate import HiddenTaste, hidden_taste, make_market
+from bench.match.simulate import MIXED, HiddenTaste, Taste, hidden_taste, make_market
 from matching.columns import PairScores, WorkerColumns
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
 from matching.rank import top_k_per_group
-from matching.score import DEFAULT_STRENGTH, crowding_factor, job_pressure
+from matching.score import DEFAULT_STRENGTH, Weights, crowding_factor, job_pressure
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -32,12 +32,12 @@ Ranker = Callable[[IntArray, FloatArray], FloatArray]  # (pair positions, pressu
 RANKERS = ("linggong", "pair-only", "nearest", "random", "uncapped")
 
 
-def _rankers(pairs: PairScores, rng: np.random.Generator) -> dict[str, Ranker]:
+def _rankers(
+    pairs: PairScores, rng: np.random.Generator, strength: float = DEFAULT_STRENGTH
+) -> dict[str, Ranker]:
     noise = rng.random(len(pairs.score))
     return {
-        "linggong": lambda idx, pressure: (
-            pairs.score[idx] * crowding_factor(pressure, DEFAULT_STRENGTH)
-        ),
+        "linggong": lambda idx, pressure: pairs.score[idx] * crowding_factor(pressure, strength),
         "pair-only": lambda idx, pressure: pairs.score[idx],
         "nearest": lambda idx, pressure: -pairs.distance_km[idx],
         "random": lambda idx, pressure: noise[idx],
@@ -129,16 +129,21 @@ def quality(
     seed: int,
     k: int = 10,
     cap: int = RETRIEVAL_CAP,
+    taste_model: Taste = MIXED,
+    weights: Weights | None = None,
+    strength: float = DEFAULT_STRENGTH,
+    only: tuple[str, ...] = RANKERS,
 ) -> dict[str, Any]:
     """Replay the market with each ranker and compare with the offline optimum.
 
     The optimum and dispatch see every feasible pair; the rankers see what ranked lists are
     drawn from (the `cap` nearest jobs per trade), and "uncapped" is our ranker on every pair,
-    so the table shows what the cap costs.
+    so the table shows what the cap costs. `weights` and `strength` are our ranker's (the
+    defaults when not given); `only` picks the rankers to replay.
     """
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
-    pairs = index.market_pairs(worker_cols)
-    taste = hidden_taste(pairs, index.jobs.wage, worker_cols.min_wage, seed)
+    pairs = index.market_pairs(worker_cols, weights)
+    taste = hidden_taste(pairs, index.jobs.wage, worker_cols.min_wage, seed, taste_model)
     shown, shown_taste = _subset(pairs, taste, retrieved(index, worker_cols, pairs, cap))
     slots = index.jobs.slots_left.copy()
     ok = np.flatnonzero(taste.accepts)
@@ -165,12 +170,13 @@ def quality(
     }
     runs = [
         (name, shown, shown_taste, ranker)
-        for name, ranker in _rankers(shown, np.random.default_rng(seed)).items()
+        for name, ranker in _rankers(shown, np.random.default_rng(seed), strength).items()
     ]
-    runs.append(
-        ("uncapped", pairs, taste, _rankers(pairs, np.random.default_rng(seed))["linggong"])
-    )
+    uncapped = _rankers(pairs, np.random.default_rng(seed), strength)["linggong"]
+    runs.append(("uncapped", pairs, taste, uncapped))
     for name, seen, seen_taste, ranker in runs:
+        if name not in only:
+            continue
         got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed)
         earnings = np.zeros(len(workers))
         earnings[seen.worker[got]] = index.jobs.wage[seen.job[got]]

@@ -11,10 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from bench.match.family import family
 from bench.match.quality import RANKERS, cap_check, quality
+from bench.match.rotation import rotation
 from bench.match.simulate import make_market
 from bench.match.speed import speed
 from matching.scenario import ScenarioError, load_scenario
+from matching.score import DEFAULT_STRENGTH, Weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +28,15 @@ class BenchPlan:
     feed_jobs: int
     dispatch: tuple[int, int]
     cap_check: tuple[int, int] | None  # a market dense enough for the retrieval cap to bite
+    family_workers: int = 1500  # workers per market of the bench family
+    family_seeds: int = 2  # markets per family member
+    rotation_workers: int = 1500  # workers per market of the rotation check
 
 
 FULL = BenchPlan(
     3000, 3, [(10_000, 3_000), (100_000, 30_000)], 100_000, (5_000, 2_000), (30_000, 10_500)
 )
-QUICK = BenchPlan(800, 1, [(2_000, 600)], 5_000, (1_000, 400), None)
+QUICK = BenchPlan(800, 1, [(2_000, 600)], 5_000, (1_000, 400), None, 600, 1, 600)
 JOBS_PER_WORKER = 0.35  # about 0.9 open slots per worker: some trades short, some in glut
 
 
@@ -58,11 +64,31 @@ def _average(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
+def _family_figures(args: argparse.Namespace, plan: BenchPlan) -> dict[str, Any]:
+    weights = Weights.from_dict(json.loads(args.weights)) if args.weights else None
+    return {
+        "family": family(
+            workers=plan.family_workers,
+            seeds=plan.family_seeds,
+            seed=args.seed,
+            weights=weights,
+            strength=DEFAULT_STRENGTH if args.strength is None else args.strength,
+        ),
+        "rotation": rotation(workers=plan.rotation_workers, seed=args.seed),
+    }
+
+
 def collect(args: argparse.Namespace) -> dict[str, Any]:
     """Run every part of the bench the arguments ask for."""
     plan = QUICK if args.quick else FULL
     if args.sizes:
         plan = replace(plan, sizes=_sizes(args.sizes))
+    if args.family_workers:
+        plan = replace(plan, family_workers=args.family_workers)
+    if args.family_seeds:
+        plan = replace(plan, family_seeds=args.family_seeds)
+    if args.family_only:
+        return _family_figures(args, plan)
     n_workers = args.quality_workers or plan.quality_workers
     seeds = args.seeds or plan.seeds
     runs = []
@@ -72,6 +98,7 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         )
         runs.append(quality(workers, jobs, seed=seed))
     figures: dict[str, Any] = {"quality": _average(runs), "scenarios": {}}
+    figures |= _family_figures(args, plan)
     check = _sizes(args.cap_check)[0] if args.cap_check else plan.cap_check
     if check is not None:
         figures["cap_check"] = cap_check(*check, seed=args.seed)
@@ -109,9 +136,76 @@ def _quality_lines(title: str, q: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _pair(r: dict[str, float]) -> str:
+    return f"{r['fill_vs_optimum']:.3f} / {r['satisfaction_vs_optimum']:.3f}"
+
+
+def family_lines(f: dict[str, Any]) -> list[str]:
+    """The family: each member, the mean and worst over the tuning members, the held-out one."""
+    rankers = ("linggong", "nearest", "random")
+    lines = [
+        f"Bench family (k=10, random arrival order; fill / satisfaction of the optimum;"
+        f" linggong strength {f['strength']}, weights {f['weights']})",
+        f"  {'member':<32} {'city':<13} {'trades':<19} {'taste':<19}"
+        + "".join(f" {name:>15}" for name in rankers)
+        + "  targets",
+    ]
+    for name, m in f["members"].items():
+        lines.append(
+            f"  {name:<32} {m['city']:<13} {m['trades']:<19} {m['taste']:<19}"
+            + "".join(f" {_pair(m[r]):>15}" for r in rankers)
+            + ("  met" if f["targets_met"][name] else "  MISSED")
+        )
+    for kind in ("mean", "worst"):
+        row = {
+            r: {
+                m: f["summary"][r][f"{kind}_{m}"]
+                for m in ("fill_vs_optimum", "satisfaction_vs_optimum")
+            }
+            for r in rankers
+        }
+        lines.append(
+            f"  {kind + ' of tuning members':<85}"
+            + "".join(f" {_pair(row[r]):>15}" for r in rankers)
+        )
+    if "held_out" in f:
+        h = f["held_out"]
+        lines.append(
+            f"  {'HELD OUT ' + h['name']:<32} {h['city']:<13} {h['trades']:<19} {h['taste']:<19}"
+            + "".join(f" {_pair(h[r]):>15}" for r in rankers)
+            + ("  met" if h["targets_met"] else "  MISSED")
+        )
+    lines.append(
+        "  targets: fill >= 0.95 and satisfaction >= 0.75 of the optimum, both above nearest"
+    )
+    return lines
+
+
+def rotation_lines(r: dict[str, Any]) -> list[str]:
+    """Dispatch's rotation (idle days placed / the best at max fill), per member and worst."""
+    lines = [
+        "Dispatch rotation on family markets with idle_days (fill / max fill,"
+        " idle days placed / best at max fill)",
+        f"  {'member':<32} {'hiring hall':>15} {'score only':>15}",
+    ]
+    rows = [*r["members"].items(), ("worst", r["worst"])]
+    for name, m in rows:
+        lines.append(
+            f"  {name:<32}"
+            + "".join(
+                f" {m[f'{k}_fill_vs_max']:>6.3f} / {m[f'{k}_rotation_vs_best']:.3f}"
+                for k in ("hiring_hall", "score_only")
+            )
+        )
+    return lines
+
+
 def table(figures: dict[str, Any]) -> str:
     """The figures as a plain-text table."""
-    lines = _quality_lines("Quality (simulated Yantai market)", figures["quality"])
+    lines = family_lines(figures["family"]) + rotation_lines(figures["rotation"])
+    if "quality" not in figures:  # --family-only
+        return "\n".join(lines)
+    lines = _quality_lines("Quality (simulated Yantai market)", figures["quality"]) + lines
     if "cap_check" in figures:
         c = figures["cap_check"]
         lines.append(
@@ -168,6 +262,17 @@ def _parser() -> argparse.ArgumentParser:
         help="WORKERSxJOBS of the dense market the retrieval cap is checked in",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--family-only", action="store_true", help="only the bench family and dispatch rotation"
+    )
+    parser.add_argument("--family-workers", type=int, default=None, help="workers per member")
+    parser.add_argument("--family-seeds", type=int, default=None, help="markets per member")
+    parser.add_argument(
+        "--strength", type=float, default=None, help="our ranker's market push in the family"
+    )
+    parser.add_argument(
+        "--weights", default=None, help='our ranker\'s weights in the family, JSON: {"distance": 4}'
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 

@@ -1,10 +1,11 @@
-"""A synthetic Yantai gig market for the benchmark: districts, trades, shifts, wages.
+"""Synthetic gig markets for the benchmark: a city's districts, trades, shifts, wages, tastes.
 
-Workers and jobs cluster around the centres of Yantai's districts (`market.demo.geography`).
-Some trades are short of workers (electricians, welders, carers) and some have too many
-(general labour, movers, cleaners). Each worker also has a hidden liking for jobs that the
-ranker never sees; the simulated worker takes the first job they like in the list they are
-shown.
+Workers and jobs cluster around the centres of a city's districts (by default Yantai's, from
+`market.demo.geography`). Some trades are short of workers (electricians, welders, carers)
+and some have too many (general labour, movers, cleaners). Each worker also has a hidden
+liking for jobs (a `Taste`) that the ranker never sees; the simulated worker takes the
+first job they like in the list they are shown. `bench.match.family` combines cities,
+trade mixes and tastes into the bench's family of markets.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ DISTRICTS: tuple[tuple[str, tuple[float, float], float], ...] = tuple(
     (name, (BY_NAME[name].lat, BY_NAME[name].lon), share) for name, share in DISTRICT_SHARES
 )
 DISTRICT_SPREAD_KM = 3.5
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """Where a market's people live and its work lies: districts with separate shares."""
+
+    name: str
+    # name, (lat, lon) of the centre, share of workers, share of jobs
+    districts: tuple[tuple[str, tuple[float, float], float, float], ...]
+    spread_km: float = DISTRICT_SPREAD_KM
+
+
+YANTAI = City("Yantai", tuple((name, centre, share, share) for name, centre, share in DISTRICTS))
 
 # trade, share of workers, share of job slots, typical day wage (CNY)
 TRADE_MARKET: tuple[tuple[str, float, float, float], ...] = (
@@ -77,12 +91,13 @@ def _at(hour: float) -> datetime:
     return MARKET_DAY + timedelta(hours=hour)
 
 
-def _places(rng: np.random.Generator, n: int) -> FloatArray:
-    """(n x 2) lat/lon scattered around district centres by market share."""
-    shares = np.array([d[2] for d in DISTRICTS])
-    which = rng.choice(len(DISTRICTS), size=n, p=shares / shares.sum())
-    centres = np.array([d[1] for d in DISTRICTS])[which]
-    offset_km = rng.normal(0, DISTRICT_SPREAD_KM, size=(n, 2))
+def _places(rng: np.random.Generator, n: int, city: City, column: int) -> FloatArray:
+    """(n x 2) lat/lon scattered around district centres by the share in `column` (2 workers,
+    3 jobs)."""
+    shares = np.array([d[column] for d in city.districts])
+    which = rng.choice(len(city.districts), size=n, p=shares / shares.sum())
+    centres = np.array([d[1] for d in city.districts])[which]
+    offset_km = rng.normal(0, city.spread_km, size=(n, 2))
     lat = centres[:, 0] + offset_km[:, 0] / 111.195
     lon = centres[:, 1] + offset_km[:, 1] / (111.195 * np.cos(np.radians(centres[:, 0])))
     result: FloatArray = np.column_stack((lat, lon))
@@ -101,12 +116,17 @@ def _certificates_for(rng: np.random.Generator, trade: str) -> frozenset[str]:
     return frozenset(held)
 
 
-def make_workers(rng: np.random.Generator, n: int) -> list[Worker]:
-    """n workers spread over Yantai with the trade mix of TRADE_MARKET."""
-    codes = [t[0] for t in TRADE_MARKET]
-    shares = np.array([t[1] for t in TRADE_MARKET])
-    wage_of = {t[0]: t[3] for t in TRADE_MARKET}
-    places = _places(rng, n)
+TradeMix = tuple[tuple[str, float, float, float], ...]
+
+
+def make_workers(
+    rng: np.random.Generator, n: int, city: City = YANTAI, mix: TradeMix = TRADE_MARKET
+) -> list[Worker]:
+    """n workers spread over the city with the trade mix (TRADE_MARKET's columns)."""
+    codes = [t[0] for t in mix]
+    shares = np.array([t[1] for t in mix])
+    wage_of = {t[0]: t[3] for t in mix}
+    places = _places(rng, n, city, 2)
     workers = []
     for i in range(n):
         main = codes[rng.choice(len(codes), p=shares / shares.sum())]
@@ -133,12 +153,14 @@ def make_workers(rng: np.random.Generator, n: int) -> list[Worker]:
     return workers
 
 
-def make_jobs(rng: np.random.Generator, n: int) -> list[Job]:
-    """n jobs over Yantai with the trade mix, shifts and wages of TRADE_MARKET."""
-    codes = [t[0] for t in TRADE_MARKET]
-    shares = np.array([t[2] for t in TRADE_MARKET])
-    wage_of = {t[0]: t[3] for t in TRADE_MARKET}
-    places = _places(rng, n)
+def make_jobs(
+    rng: np.random.Generator, n: int, city: City = YANTAI, mix: TradeMix = TRADE_MARKET
+) -> list[Job]:
+    """n jobs over the city with the trade mix's shares and wages, and the bench's shifts."""
+    codes = [t[0] for t in mix]
+    shares = np.array([t[2] for t in mix])
+    wage_of = {t[0]: t[3] for t in mix}
+    places = _places(rng, n, city, 3)
     jobs = []
     for i in range(n):
         trade = codes[rng.choice(len(codes), p=shares / shares.sum())]
@@ -162,10 +184,38 @@ def make_jobs(rng: np.random.Generator, n: int) -> list[Job]:
     return jobs
 
 
-def make_market(*, workers: int, jobs: int, seed: int) -> tuple[list[Worker], list[Job]]:
+def make_market(
+    *, workers: int, jobs: int, seed: int, city: City = YANTAI, mix: TradeMix = TRADE_MARKET
+) -> tuple[list[Worker], list[Job]]:
     """A reproducible market of the given size."""
     rng = np.random.default_rng(seed)
-    return make_workers(rng, workers), make_jobs(rng, jobs)
+    return make_workers(rng, workers, city, mix), make_jobs(rng, jobs, city, mix)
+
+
+@dataclass(frozen=True, slots=True)
+class Taste:
+    """How simulated workers value a job; the ranker sees none of it.
+
+    liking = pay * clip(surplus over the worker's minimum / pay_full, 0, 1)
+           + near * exp(-km / near_km) + own_trade * [the worker's own trade] + whim,
+    whim ~ N(0, noise) per pair; a worker takes a listed job when liking >= their pickiness
+    ~ U(picky). With `per_worker` > 0 each worker draws their own (pay, near, own_trade)
+    split from a Dirichlet around these weights (concentration `per_worker`), so workers
+    of one market disagree with each other.
+    """
+
+    name: str
+    pay: float = 0.4
+    near: float = 0.35
+    own_trade: float = 0.15
+    near_km: float = 4.0
+    pay_full: float = 0.5
+    noise: float = 0.12
+    picky: tuple[float, float] = (0.2, 0.5)
+    per_worker: float = 0.0
+
+
+MIXED = Taste("mixed")  # the bench's original taste: pay, a short trip, their own trade
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,18 +227,22 @@ class HiddenTaste:
 
 
 def hidden_taste(
-    pairs: PairScores, wage: FloatArray, min_wage: FloatArray, seed: int
+    pairs: PairScores, wage: FloatArray, min_wage: FloatArray, seed: int, taste: Taste = MIXED
 ) -> HiddenTaste:
     """Workers' private taste: pay, a short trip, their own trade, and personal whims."""
     rng = np.random.default_rng(seed + 1_000_003)
-    pay = np.clip(
-        (wage[pairs.job] - min_wage[pairs.worker]) / np.maximum(min_wage[pairs.worker], 100) / 0.5,
-        0,
-        1,
-    )
-    near = np.exp(-pairs.distance_km / 4.0)
+    n_workers = int(pairs.worker.max(initial=0)) + 1
+    surplus = (wage[pairs.job] - min_wage[pairs.worker]) / np.maximum(min_wage[pairs.worker], 100)
+    pay = np.clip(surplus / taste.pay_full, 0, 1)
+    near = np.exp(-pairs.distance_km / taste.near_km)
     own_trade = (pairs.features[:, 0] >= 0.7).astype(np.float64)
-    liking = 0.4 * pay + 0.35 * near + 0.15 * own_trade + rng.normal(0, 0.12, len(pay))
-    pickiness = rng.uniform(0.2, 0.5, int(pairs.worker.max(initial=0)) + 1)
-    liking = np.clip(liking, 0, 1)
+    whim = rng.normal(0, taste.noise, len(pay))
+    pickiness = rng.uniform(*taste.picky, n_workers)
+    split = np.tile([taste.pay, taste.near, taste.own_trade], (n_workers, 1))
+    if taste.per_worker > 0:
+        total = split.sum(axis=1, keepdims=True)
+        alpha = np.maximum(taste.per_worker * split[0] / total[0], 1e-3)
+        split = total * rng.dirichlet(alpha, n_workers)
+    w = split[pairs.worker]
+    liking = np.clip(w[:, 0] * pay + w[:, 1] * near + w[:, 2] * own_trade + whim, 0, 1)
     return HiddenTaste(liking=liking, accepts=liking >= pickiness[pairs.worker])

@@ -147,12 +147,22 @@ def plan_dispatch(
     ids = _candidate_ids(session, jobs, day)
     views = worker_service.list_workers(session=session, user_ids=ids)
     busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)
+    idle = worker_service.idle_days(session=session, worker_ids=ids, now=now)
     workers = [
         w
         for v in views.values()
-        if (w := worker_service.matching_worker(v, now=now, busy=busy[v.user.id or 0]))
+        if (
+            w := worker_service.matching_worker(
+                v, now=now, busy=busy[v.user.id or 0], idle=idle.get(v.user.id or 0, 0)
+            )
+        )
     ]
-    result = assign_market(workers, [j for j in jobs_m if j.slots_left > 0])
+    # the hiring hall's order: most slots, then those idle longest, then the best fits
+    result = assign_market(
+        workers,
+        [j for j in jobs_m if j.slots_left > 0],
+        rotation=get_settings().dispatch_rotation == "hiring_hall",
+    )
     by_id = {str(j.id): j for j in jobs}
     assignments = [
         PlanRow(job=by_id[a.job], worker=views[int(a.worker)].user, score=a.score, reason=a.reason)

@@ -113,6 +113,29 @@ def current_seq(*, engine: Engine) -> int:
         return session.exec(select(func.max(Event.seq))).one() or 0
 
 
+@dataclass(frozen=True, slots=True)
+class Lag:
+    """How far the relay is behind: committed events still waiting for their number."""
+
+    pending: int  # committed, not yet numbered (so not yet published)
+    oldest_age_s: float  # age of the oldest of them; 0 when none waits
+    last_seq: int  # the highest number handed out
+
+
+def relay_lag(*, engine: Engine, now: datetime | None = None) -> Lag:
+    """The outbox's backlog right now (two reads: for a metrics scrape, not a hot path)."""
+    now = now or utcnow()
+    with Session(read_only(engine)) as session:
+        pending, oldest = session.exec(
+            select(func.count(col(Event.id)), func.min(Event.created_at)).where(
+                col(Event.seq).is_(None)
+            )
+        ).one()
+        last = session.exec(select(func.max(Event.seq))).one() or 0
+    age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return Lag(pending=int(pending or 0), oldest_age_s=age, last_seq=int(last))
+
+
 def list_since(
     *, engine: Engine, after: int, until: int | None = None, limit: int = BATCH
 ) -> list[Published]:

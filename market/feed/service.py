@@ -179,11 +179,17 @@ def list_candidates(
     ).all()
     views = worker_service.list_workers(session=session, user_ids=ids)
     busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)
+    idle = worker_service.idle_days(session=session, worker_ids=ids, now=now)
     workers = [
         w
         for v in views.values()
-        if (w := worker_service.matching_worker(v, now=now, busy=busy[v.user.id or 0]))
+        if (
+            w := worker_service.matching_worker(
+                v, now=now, busy=busy[v.user.id or 0], idle=idle.get(v.user.id or 0, 0)
+            )
+        )
     ]
+    # among near-equal candidates, those idle longer come first
     matches = ranking.rank_workers_for_job(job_m, workers, k=k)
     return [
         Candidate(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from market.errors import N_, Invalid, NotFound
@@ -252,6 +253,42 @@ def busy_windows(
     return busy
 
 
+WORKED = (ApplicationStatus.confirmed, ApplicationStatus.completed)
+
+
+def idle_days(*, session: Session, worker_ids: Sequence[int], now: datetime) -> dict[int, int]:
+    """Whole days each worker has been without work (0 = worked today or yesterday).
+
+    Counted from the start of the worker's last confirmed or completed shift that has begun,
+    in local days; a worker who never had one counts from the day they joined.
+    """
+    if not worker_ids:
+        return {}
+    ids = list(worker_ids)
+    last = dict(
+        session.exec(
+            select(ApplicationRow.worker_id, func.max(ApplicationRow.shift_start))
+            .where(
+                col(ApplicationRow.worker_id).in_(ids),
+                col(ApplicationRow.status).in_(WORKED),
+                col(ApplicationRow.shift_start) <= now,
+            )
+            .group_by(col(ApplicationRow.worker_id))
+        ).all()
+    )
+    joined = dict(session.exec(select(User.id, User.created_at).where(col(User.id).in_(ids))).all())
+    today = now.astimezone(market_tz()).date()
+    days = {}
+    for worker_id in ids:
+        since = last.get(worker_id) or joined.get(worker_id)
+        if since is None:
+            continue
+        if since.tzinfo is None:  # SQLite hands back naive UTC from an aggregate
+            since = since.replace(tzinfo=UTC)
+        days[worker_id] = max(0, (today - since.astimezone(market_tz()).date()).days - 1)
+    return days
+
+
 def position_of(profile: WorkerProfile) -> tuple[float, float] | None:
     """Where the worker is: the place given with "available now", else home; None if unknown."""
     p = profile
@@ -269,7 +306,7 @@ def get_position(*, session: Session, worker_id: int) -> tuple[float, float] | N
 
 
 def matching_worker(
-    view: WorkerView, *, now: datetime, busy: Sequence[m.Window] = ()
+    view: WorkerView, *, now: datetime, busy: Sequence[m.Window] = (), idle: int = 0
 ) -> m.Worker | None:
     """The worker as the matching module sees them, or None without a location or trade."""
     p = view.profile
@@ -288,4 +325,5 @@ def matching_worker(
         reliability=view.reliability,
         rating=view.rating,
         busy=tuple(busy),
+        idle_days=idle,
     )

@@ -44,3 +44,64 @@ def test_quick_bench_prints_json_with_every_section(capsys: pytest.CaptureFixtur
         "random",
         "uncapped",
     }
+
+
+def test_family_reports_every_member_the_worst_case_and_the_held_out_one() -> None:
+    from bench.match.family import HELD_OUT, TUNING, family
+
+    figures = family(workers=300, seeds=1, seed=3)
+    assert set(figures["members"]) == {m.name for m in TUNING}
+    assert HELD_OUT.name not in figures["members"]
+    assert figures["held_out"]["name"] == HELD_OUT.name
+    # the held-out member shares no city, trade mix, taste or seed family with the others
+    assert all(
+        (m.city, m.mix, m.taste) != (HELD_OUT.city, HELD_OUT.mix, HELD_OUT.taste)
+        and m.city != HELD_OUT.city
+        and abs(m.seed_base - HELD_OUT.seed_base) > 10_000
+        for m in TUNING
+    )
+    for ranker, summary in figures["summary"].items():
+        fills = [m[ranker]["fill_vs_optimum"] for m in figures["members"].values()]
+        assert summary["worst_fill_vs_optimum"] == min(fills)
+        assert summary["mean_fill_vs_optimum"] == pytest.approx(sum(fills) / len(fills))
+    assert {m["taste"] for m in figures["members"].values()} >= {
+        "mixed",
+        "distance-averse",
+        "pay-driven",
+        "trade-indifferent",
+    }
+
+
+def test_tastes_differ_between_members() -> None:
+    # a distance-averse worker likes the near job better; a pay-driven one the better-paid
+    from dataclasses import replace
+
+    import numpy as np
+
+    from bench.match.family import DISTANCE_AVERSE, PAY_DRIVEN
+    from bench.match.simulate import hidden_taste
+    from matching.columns import PairScores
+
+    pairs = PairScores(
+        worker=np.array([0, 0]),
+        job=np.array([0, 1]),
+        distance_km=np.array([0.5, 8.0]),
+        features=np.full((2, 6), 1.0),
+        score=np.zeros(2),
+    )
+    wage, min_wage = np.array([210.0, 320.0]), np.array([200.0])
+    near = hidden_taste(pairs, wage, min_wage, 1, replace(DISTANCE_AVERSE, noise=0.0))
+    paid = hidden_taste(pairs, wage, min_wage, 1, replace(PAY_DRIVEN, noise=0.0))
+    assert near.liking[0] > near.liking[1]
+    assert paid.liking[1] > paid.liking[0]
+
+
+def test_dispatch_rotation_is_the_best_at_max_fill_on_family_markets() -> None:
+    from bench.match.family import TUNING
+    from bench.match.rotation import rotation_figures
+
+    figures = rotation_figures(TUNING[1], workers=300, seed=3)
+    assert figures["hiring_hall_fill_vs_max"] == 1.0
+    assert figures["hiring_hall_rotation_vs_best"] == 1.0
+    assert figures["score_only_fill_vs_max"] == 1.0
+    assert figures["score_only_rotation_vs_best"] < 0.95

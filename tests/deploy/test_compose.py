@@ -25,7 +25,7 @@ APPS = [name for name, s in SERVICES.items() if s.get("command", [])[:2] == ["li
 
 def test_compose_runs_two_app_replicas_behind_nginx_with_postgres_and_redis() -> None:
     assert len(APPS) >= 2
-    assert {"postgres", "redis", "nginx", "migrate"} <= SERVICES.keys()
+    assert {"postgres", "redis", "nginx", "migrate", "backup"} <= SERVICES.keys()
     upstream = (ROOT / "deploy/nginx/upstream.conf").read_text()
     assert all(f"server {app}:8000" in upstream for app in APPS)
     for volume in SERVICES["nginx"]["volumes"]:
@@ -45,6 +45,30 @@ def test_replicas_start_only_after_the_migration_finished() -> None:
         assert (
             SERVICES[app]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
+
+
+def test_the_backup_service_dumps_the_compose_database_into_its_own_volume() -> None:
+    backup, postgres = SERVICES["backup"], SERVICES["postgres"]
+    assert backup["image"] == postgres["image"]  # pg_dump of the server's own version
+    assert backup["restart"] == "unless-stopped"
+    assert backup["depends_on"]["postgres"]["condition"] == "service_healthy"
+    script = ROOT / "deploy/backup/backup.sh"
+    mounts = dict(volume.split(":")[:2] for volume in backup["volumes"])  # source: target
+    inside = mounts["./deploy/backup/backup.sh"]
+    assert script.is_file() and os.access(script, os.X_OK)
+    assert backup["entrypoint"] == ["/bin/sh", inside]
+    assert backup["command"] == ["loop"]
+    assert backup["healthcheck"]["test"] == ["CMD", "/bin/sh", inside, "check"]
+    env = backup["environment"]
+    assert env["PGHOST"] == "postgres"
+    assert (env["PGUSER"], env["PGDATABASE"]) == (
+        postgres["environment"]["POSTGRES_USER"], postgres["environment"]["POSTGRES_DB"],
+    )  # fmt: skip
+    assert env["PGPASSWORD"] == postgres["environment"]["POSTGRES_PASSWORD"]
+    read = set(re.findall(r"\b(BACKUP_[A-Z_]+)=", script.read_text()))
+    assert {k for k in env if k.startswith("BACKUP_")} <= read
+    volume = next(source for source, target in mounts.items() if target == env["BACKUP_DIR"])
+    assert volume in COMPOSE["volumes"] and volume != "pgdata"  # named, kept, not the data's
 
 
 def test_app_commands_are_commands_the_app_knows() -> None:

@@ -19,7 +19,7 @@ from market.models import Application, Event, Job, User, metadata
 
 
 def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, but the worker's lock counter."""
+    """Every row of every table (the outbox too), but the worker's lock counter."""
     session.flush()
     session.expire_all()
     rows = {}
@@ -31,14 +31,16 @@ def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
 
 def refused(
     session: Session, call: Callable[[], object], error: type[DomainError], message: str
-) -> None:
-    """`call` raises exactly `error` with `message` and leaves every row as it was."""
+) -> DomainError:
+    """`call` raises exactly `error` saying `message` (its msgid, or the sentence with the
+    values filled in) and leaves every row, events too, as it was."""
     before = snapshot(session)
     with pytest.raises(DomainError) as raised:
         call()
-    assert type(raised.value) is error
-    assert str(raised.value) == message
+    assert type(raised.value) is error, repr(raised.value)
+    assert message in (raised.value.message, str(raised.value)), str(raised.value)
     assert snapshot(session) == before
+    return raised.value
 
 
 def last_event_id(session: Session) -> int:

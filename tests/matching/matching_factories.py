@@ -33,6 +33,7 @@ def make_worker(
     min_wage: float = 200.0,
     reliability: float | None = 0.9,
     busy: tuple[tuple[float, float], ...] = (),
+    idle_days: int = 0,
 ) -> Worker:
     lat, lon = north_of_centre(km_north)
     return Worker(
@@ -46,6 +47,7 @@ def make_worker(
         min_wage=min_wage,
         reliability=reliability,
         busy=tuple((at(a), at(b)) for a, b in busy),
+        idle_days=idle_days,
     )
 
 

@@ -49,3 +49,19 @@ def test_bad_scenario_exits_2_naming_record_and_field(
 def test_unknown_subcommand_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fly"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_dispatch_reads_idle_days_and_places_the_worker_idle_longest(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(example_path.read_text(encoding="utf-8"))
+    rested = {**data["workers"][0], "id": "w7", "idle_days": 5}
+    rested["trades"] = [{"code": "painter", "level": 1}]  # a lower fit than w1
+    data["workers"].append(rested)
+    data["jobs"][0]["headcount"] = 1  # j1: one slot, w1 or w7
+    path = tmp_path / "rotation.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["dispatch", str(path)]) == 0
+    output = json.loads(capsys.readouterr().out)
+    assert ("w7", "j1") in {(a["worker"], a["job"]) for a in output["assignments"]}
+    assert "w1" in output["idle"]

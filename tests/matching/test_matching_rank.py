@@ -137,3 +137,27 @@ def test_reasons_in_bulk_are_the_reasons_pair_by_pair() -> None:
     exact = by_pair[(0, 0)]
     assert (exact.trade, exact.exact_trade, exact.level) == ("painter", True, 2)
     assert exact.distance_km == round(exact.distance_km, 1) > 1.0
+
+
+def test_candidate_idle_longer_comes_first_among_equals() -> None:
+    rested = make_worker(id="rested", idle_days=9)
+    busy = make_worker(id="busy", idle_days=0)
+    order = [m.worker for m in rank_workers_for_job(make_job(), [busy, rested])]
+    assert order == ["rested", "busy"]
+
+
+def test_idle_days_only_lean_between_near_equal_candidates() -> None:
+    # a month idle does not lift a clearly worse candidate (8 km off) over a close one
+    far_rested = make_worker(id="far_rested", km_north=9, idle_days=30)
+    close = make_worker(id="close", km_north=1, idle_days=0)
+    order = [m.worker for m in rank_workers_for_job(make_job(), [far_rested, close])]
+    assert order == ["close", "far_rested"]
+
+
+def test_market_candidate_lists_lean_to_the_idle_too() -> None:
+    from matching.index import rank_market
+
+    rested = make_worker(id="rested", idle_days=9)
+    busy = make_worker(id="busy", idle_days=0)
+    lists = rank_market([busy, rested], [make_job()], k=5).jobs["j"]
+    assert [m.worker for m in lists] == ["rested", "busy"]

@@ -36,6 +36,15 @@ def test_optional_fields_default(example_path: Path) -> None:
     scenario = load_scenario(data)
     assert scenario.workers[0].min_wage == 0 and scenario.workers[0].reliability is None
     assert scenario.jobs[0].booked == ()
+    assert scenario.workers[0].idle_days == 0
+
+
+def test_idle_days_are_read(example_path: Path) -> None:
+    data = _example(example_path)
+    data["workers"][2]["idle_days"] = 9
+    data["workers"][3]["idle_days"] = 4.0
+    workers = load_scenario(data).workers
+    assert (workers[2].idle_days, workers[3].idle_days, workers[0].idle_days) == (9, 4, 0)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +61,9 @@ def test_optional_fields_default(example_path: Path) -> None:
         ("jobs", 0, "start", "2026-12-07T08:00:00", "field 'start': bad time"),
         ("jobs", 4, "lon", 181, "jobs[4] (id 'j5'): field 'lon': 181 is out of range"),
         ("jobs", 2, "wage", "lots", "jobs[2] (id 'j3'): field 'wage': must be a number"),
+        ("workers", 1, "idle_days", -3, "workers[1] (id 'w2'): field 'idle_days': -3 is out"),
+        ("workers", 1, "idle_days", 2.5, "field 'idle_days': must be a whole number"),
+        ("workers", 1, "idle_days", "long", "field 'idle_days': must be a whole number"),
     ],
 )
 def test_bad_field_error_names_record_and_field(

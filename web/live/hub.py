@@ -140,7 +140,8 @@ class Hub:
         self.workers: dict[int, set[Connection]] = {}
         self.feed = FeedMatcher()
         self.lock = asyncio.Lock()
-        self.dropped = 0
+        self.dropped = 0  # connections dropped for not reading
+        self.dropped_messages = 0  # and the messages they never got
         self._full: set[Connection] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -208,6 +209,7 @@ class Hub:
         if conn.closed:
             return
         self.unregister(conn)
+        self.dropped_messages += len(conn.overflow) + conn.queue.qsize()
         conn.overflow.clear()
         self.dropped += 1
         log.warning("dropped a live connection of user %s: send queue full", conn.user_id)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from market.events import outbox as outbox
 from web.live.config import LiveSettings
 from web.live.hub import Hub
+from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger("linggong.live")
 
@@ -123,10 +124,12 @@ class Relay:
         engine: Engine,
         publish: Callable[[Sequence[outbox.Published]], Awaitable[None]],
         settings: LiveSettings,
+        tracing: Tracing | Off = OFF,
     ) -> None:
         self.engine = engine
         self.publish = publish
         self.settings = settings
+        self.tracing = tracing
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._unpublished: list[outbox.Published] = []
@@ -151,16 +154,25 @@ class Relay:
     async def _step(self) -> None:
         if self._unpublished:
             await self._publish_pending()
-        numbered = await to_thread.run_sync(lambda: outbox.number_pending(engine=self.engine))
-        if numbered is None:  # another replica's relay holds the lock: look again soon
-            await asyncio.sleep(0.01)
-            self._wake.set()
+        with self.tracing.quiet():  # an idle look is no trace; a round with events is one
+            waiting = await to_thread.run_sync(lambda: outbox.has_pending(engine=self.engine))
+        if not waiting:
             return
-        if numbered:
-            self._unpublished.extend(numbered)
-            await self._publish_pending()
-            if len(numbered) >= outbox.BATCH:
+        with self.tracing.span("outbox relay") as span:
+            numbered = await to_thread.run_sync(lambda: outbox.number_pending(engine=self.engine))
+            if numbered is None:  # another replica's relay holds the lock: look again soon
+                span.set_attribute("linggong.relay.lock_busy", True)
+                await asyncio.sleep(0.01)
                 self._wake.set()
+                return
+            span.set_attribute("linggong.relay.events", len(numbered))
+            if numbered:
+                span.set_attribute("linggong.relay.first_seq", numbered[0].seq)
+                span.set_attribute("linggong.relay.last_seq", numbered[-1].seq)
+                self._unpublished.extend(numbered)
+                await self._publish_pending()
+                if len(numbered) >= outbox.BATCH:
+                    self._wake.set()
 
     async def _publish_pending(self) -> None:
         batch, self._unpublished = self._unpublished, []

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -16,15 +17,22 @@ from market.settings import Settings
 from web.live.config import LiveSettings
 from web.live.hub import Hub
 from web.live.relay import Broker, LocalBroker, RedisBroker, Relay
+from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger("linggong.live")
 
 
 class LiveService:
     def __init__(
-        self, *, engine: Engine, settings: Settings, live: LiveSettings | None = None
+        self,
+        *,
+        engine: Engine,
+        settings: Settings,
+        live: LiveSettings | None = None,
+        tracing: Tracing | Off = OFF,
     ) -> None:
         self.engine = engine
+        self.tracing = tracing
         self.settings = settings
         self.live = live or LiveSettings()
         self.hub = Hub(engine=engine, settings=self.live)
@@ -48,13 +56,24 @@ class LiveService:
             )
         else:
             self.broker = LocalBroker(self.hub)
-        self.relay = Relay(engine=self.engine, publish=self.broker.publish, settings=self.live)
+        self.relay = Relay(
+            engine=self.engine,
+            publish=self.broker.publish,
+            settings=self.live,
+            tracing=self.tracing,
+        )
         self._unwatch = outbox.watch_commits(self.relay.wake_threadsafe)
         self._tasks = [
             asyncio.create_task(self.relay.run(), name="live-relay"),
-            asyncio.create_task(self.broker.run(), name="live-broker"),
-            asyncio.create_task(self._poll(), name="live-poll"),
+            asyncio.create_task(self._quietly(self.broker.run()), name="live-broker"),
+            asyncio.create_task(self._quietly(self._poll()), name="live-poll"),
         ]
+
+    async def _quietly(self, work: Awaitable[None]) -> None:
+        """Polling traces nothing: the stream read each second, the outbox read each second
+        (and what they hand the hub) would each be a trace of their own."""
+        with self.tracing.quiet():
+            await work
 
     async def _poll(self) -> None:
         """The hub's safety net: the outbox itself, often while the broker is away."""

@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import Session, col, select
 
 from market.applications import service as application_service
 from market.applications import terms as terms_service
-from market.errors import DomainError
 from market.jobs import service as job_service
 from market.jobs.schemas import JobUpdate
-from market.models import Application, Event, Job, User, metadata
+from market.models import Application, Event, Job, User
 from tests.factories import make_employer, make_job, make_worker
 
 HOUR = timedelta(hours=1)
-
-
-def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (the outbox too), but the worker's lock counter."""
-    session.flush()
-    session.expire_all()
-    rows = {}
-    for table in metadata.sorted_tables:
-        columns = [c for c in table.columns if c.name != "lock_version"]
-        rows[table.name] = sorted(map(tuple, session.execute(select(*columns)).all()), key=repr)
-    return rows
-
-
-def refused(
-    session: Session, call: Callable[[], object], error: type[DomainError], message: str
-) -> DomainError:
-    """`call` raises `error` with the msgid `message` and leaves every row as it was."""
-    before = snapshot(session)
-    with pytest.raises(error) as raised:
-        call()
-    assert raised.value.message == message
-    assert snapshot(session) == before
-    return raised.value
 
 
 def last_event_id(session: Session) -> int:

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
 from market.applications import ratings as rating_service
 from market.applications import service as application_service
-from market.errors import Conflict, DomainError, NotFound
+from market.errors import Conflict, NotFound
 from market.jobs import service as job_service
 from market.jobs.schemas import JobUpdate
-from market.models import Application, Event, Job, User, metadata
+from market.models import Application, Event, Job, User
 from tests.factories import make_employer, make_job, make_worker
+from tests.market.service_helpers import refused
 
 HOUR = timedelta(hours=1)
 LABEL = {  # how each status reads in a message (the English msgids)
@@ -33,28 +33,6 @@ LABEL = {  # how each status reads in a message (the English msgids)
     "withdrawn": "withdrawn",
     "no_show": "marked as no-show",
 }
-
-
-def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, but the worker's lock counter."""
-    session.flush()
-    session.expire_all()
-    rows = {}
-    for table in metadata.sorted_tables:
-        columns = [c for c in table.columns if c.name != "lock_version"]
-        rows[table.name] = sorted(map(tuple, session.execute(select(*columns)).all()), key=repr)
-    return rows
-
-
-def refused(
-    session: Session, call: Callable[[], object], error: type[DomainError], message: str
-) -> None:
-    """`call` raises `error` with `message` and leaves every row as it was."""
-    before = snapshot(session)
-    with pytest.raises(error) as raised:
-        call()
-    assert str(raised.value) == message
-    assert snapshot(session) == before
 
 
 def last_event_id(session: Session) -> int:

@@ -12,8 +12,8 @@ from tests.market.applications.terms_helpers import (
     Terms,
     events_since,
     last_event_id,
-    refused,
 )
+from tests.market.service_helpers import refused
 
 SENT_BACK = "The terms changed after this worker applied: they must accept the new terms before you can hire them"  # noqa: E501
 

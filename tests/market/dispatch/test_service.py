@@ -11,6 +11,8 @@ from market.dispatch import service as dispatch_service
 from market.errors import Conflict, NotFound
 from market.i18n import market_tz
 from market.models import Application, DispatchProposal, Job, User
+from market.settings import get_settings
+from market.workers import service as worker_service
 from tests.factories import YANTAI, make_employer, make_job, make_staff, make_worker
 from tests.market.service_helpers import events_after, hire, last_event_id, refused, snapshot
 
@@ -397,3 +399,60 @@ def test_a_workers_proposals_list_open_ones_first(db: Session) -> None:
         (late.id, "proposed"),
         (early.id, "declined"),
     ]
+
+
+# ---------------------------------------------------------------- the hiring hall's rotation
+
+
+def worked_on(session: Session, worker: User, day: date) -> None:
+    """The worker was hired for a shift that began at 07:00 local on `day`."""
+    job = day_job(session, headcount=1, start_at=local_at(7, day))
+    hire(session, job=job, worker=worker, now=local_at(7, day) - timedelta(days=1))
+
+
+def test_idle_days_count_from_the_last_shift_worked_or_from_joining(db: Session) -> None:
+    yesterday, rested, never, booked, dropped = (make_worker(db) for _ in range(5))
+    worked_on(db, yesterday, date(2030, 3, 3))
+    worked_on(db, rested, date(2030, 2, 20))
+    for user in (never, booked, dropped):
+        user.created_at = datetime(2030, 2, 1, 12, tzinfo=UTC)
+    worked_on(db, booked, DAY)  # hired for tomorrow: not work had yet
+    worked_on(db, dropped, date(2030, 3, 3))
+    db.get(Application, _application_of(db, dropped)).status = "cancelled"  # type: ignore[union-attr]
+    db.flush()
+    ids = [u.id or 0 for u in (yesterday, rested, never, booked, dropped)]
+    days = worker_service.idle_days(session=db, worker_ids=ids, now=NOW)
+    assert [days[i] for i in ids] == [0, 11, 30, 30, 30]
+
+
+def _application_of(session: Session, worker: User) -> int:
+    found = session.exec(select(Application).where(Application.worker_id == worker.id)).one()
+    return found.id or 0
+
+
+def test_plan_gives_the_slot_to_the_worker_idle_longest(db: Session) -> None:
+    job = day_job(db, headcount=1)
+    master = make_worker(db, trades=(("painter", 3),))  # the better fit, worked yesterday
+    helper = make_worker(db, trades=(("painter", 1),))  # idle for eleven days
+    worked_on(db, master, date(2030, 3, 3))
+    worked_on(db, helper, date(2030, 2, 20))
+    found = plan(db)
+    assert pairs(found) == [(job.id, helper.id)]
+    assert found.idle_workers == 1
+
+
+def test_a_union_may_weaken_the_rotation_to_score_alone(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = day_job(db, headcount=1)
+    master = make_worker(db, trades=(("painter", 3),))
+    helper = make_worker(db, trades=(("painter", 1),))
+    worked_on(db, master, date(2030, 3, 3))
+    worked_on(db, helper, date(2030, 2, 20))
+    monkeypatch.setenv("LINGGONG_DISPATCH_ROTATION", "score")
+    get_settings.cache_clear()
+    try:
+        assert pairs(plan(db)) == [(job.id, master.id)]
+    finally:
+        monkeypatch.delenv("LINGGONG_DISPATCH_ROTATION")
+        get_settings.cache_clear()

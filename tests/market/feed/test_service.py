@@ -370,3 +370,16 @@ def test_job_trades_for_a_worker_are_their_own_and_the_related_ones(
     trades: set[str], jobs: set[str]
 ) -> None:
     assert feed_service.job_trades_for(trades) == jobs
+
+
+def test_candidates_idle_longer_come_first_among_near_equals(db: Session) -> None:
+    job = make_job(db, lat=LAT, lon=LON, start_at=local_at(1, 9))
+    closer = worker_at(db, 0.010)  # 1.1 km: a hair better, but worked yesterday
+    rested = worker_at(db, 0.012)  # 1.3 km, last worked eleven days ago
+    for worker, days_ago in ((closer, 1), (rested, 12)):
+        past = make_job(db, headcount=1, start_at=local_at(-days_ago, 8))
+        hire(db, job=past, worker=worker, now=local_at(-days_ago, 8) - timedelta(days=1))
+    far_rested = worker_at(db, 0.06)  # 6.7 km: clearly worse, however long idle
+    far_rested.created_at = NOW - timedelta(days=300)
+    candidates = feed_service.list_candidates(session=db, job=job, now=NOW)
+    assert [c.view.user.id for c in candidates] == [rested.id, closer.id, far_rested.id]

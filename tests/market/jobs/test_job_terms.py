@@ -16,8 +16,8 @@ from tests.market.applications.terms_helpers import (
     Terms,
     events_since,
     last_event_id,
-    refused,
 )
+from tests.market.service_helpers import refused
 
 PAY_LOCKED = "Workers are already hired at {wage} yuan: the pay can only go up, never down"
 PLACE_LOCKED = "Workers are already hired: the place of work can no longer move"

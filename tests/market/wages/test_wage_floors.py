@@ -17,7 +17,8 @@ from market.wages import service as wage_service
 from market.wages.schemas import WageFloorSet
 from market.wages.service import BelowWageFloor
 from tests.factories import job_body, make_employer, make_staff
-from tests.market.applications.terms_helpers import events_since, last_event_id, refused
+from tests.market.applications.terms_helpers import events_since, last_event_id
+from tests.market.service_helpers import refused
 
 BELOW = "The pay for this trade may not be below {floor} yuan a day (the union's floor)"
 

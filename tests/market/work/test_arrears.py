@@ -25,7 +25,8 @@ from market.work import service as work_service
 from market.work.ledger import load_ledger
 from market.work.schemas import PaymentCreate
 from tests.factories import job_body, make_employer, make_staff
-from tests.market.work.work_factories import HOUR, local_at, make_hire, refused
+from tests.market.service_helpers import refused
+from tests.market.work.work_factories import HOUR, local_at, make_hire
 
 SHIFT = local_at(-5, 8)  # five days ago, 08:00-16:00
 NOW = local_at(0, 10)

@@ -21,7 +21,8 @@ from market.work.codes import attendance_code, normalise_code
 from market.work.ledger import load_ledger
 from market.work.schemas import AnswerCreate, AttendanceCorrection, CheckIn
 from tests.factories import make_worker
-from tests.market.work.work_factories import HOUR, code_on, local_at, make_hire, refused
+from tests.market.service_helpers import refused
+from tests.market.work.work_factories import HOUR, code_on, local_at, make_hire
 
 SHIFT = local_at(0, 8)  # today 08:00-16:00, market time
 NOW = local_at(0, 9)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from market.applications import service as application_service
 from market.applications import terms as terms_service
 from market.applications.models import HIRED
 from market.db import session_scope
-from market.errors import DomainError
 from market.i18n import market_tz
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate
-from market.models import Application, ApplicationStatus, Job, User, metadata
+from market.models import Application, ApplicationStatus, Job, User
 from market.types import utcnow
 from market.work.codes import attendance_code
 from tests.factories import job_body, make_employer, make_job, make_worker
@@ -99,26 +96,3 @@ def hired_through_services(
 def code_on(job: Job, moment: datetime) -> str:
     """The job's code on the local day of `moment`."""
     return attendance_code(job_id=job.id or 0, day=moment.astimezone(market_tz()).date())
-
-
-def snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table (the worker's lock counter aside)."""
-    session.flush()
-    session.expire_all()
-    rows = {}
-    for table in metadata.sorted_tables:
-        columns = [c for c in table.columns if c.name != "lock_version"]
-        rows[table.name] = sorted(map(tuple, session.execute(select(*columns)).all()), key=repr)
-    return rows
-
-
-def refused(
-    session: Session, call: Callable[[], object], error: type[DomainError], message: str
-) -> DomainError:
-    """`call` raises `error` with the msgid `message`; every row, events too, stays as it was."""
-    before = snapshot(session)
-    with pytest.raises(error) as raised:
-        call()
-    assert raised.value.message == message, str(raised.value)
-    assert snapshot(session) == before
-    return raised.value

@@ -50,6 +50,7 @@ def _context(session: SessionDep, day: date, district: str, *, plan: bool) -> di
         "district": board.district,
         "plan": board.plan,
         "sent": board.sent,
+        "rotation": board.rotation,
         "proposal_status": PROPOSAL_STATUS,
         "proposal_reason": proposal_reason,
         "query": f"day={day.isoformat()}&district={district}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from market.applications import service as application_service
 from market.events.service import list_events
 from market.i18n import local
 from market.models import DispatchProposal, EmployerProfile, Job, Membership, Report, Station, User
@@ -94,6 +95,21 @@ def test_dispatch_plan_is_shown_and_the_ticked_proposals_are_sent(
     assert "已发送" in listing and 'id="sent-table"' in listing
     printed = client.get(f"/staff/dispatch/print?day={day}&district=芝罘区").text
     assert "工人" in printed and "staff.css" in printed
+
+
+def test_dispatch_page_shows_how_evenly_work_went_round(
+    client: TestClient, session: Session
+) -> None:
+    job, _day = _market(session)
+    workers = session.exec(select(User).where(User.role == "worker")).all()
+    for worker in workers[:2]:  # two applied today: seeking work, neither has worked
+        application_service.application_claim(session=session, job_id=job.id or 0, worker=worker)
+    session.commit()
+    _staff(client, session)
+    page = client.get("/staff/dispatch").text
+    assert "派活是否均衡" in page
+    assert "2 名求职工人中有 2 人（100%）近 7 天没有活干。" in page
+    assert page.count('class="data rotation-table"') == 2 and "基尼系数" in page
 
 
 def test_dispatch_send_with_nothing_ticked_says_so_and_sends_nothing(
