@@ -17,6 +17,7 @@ from market.idempotency.models import IdempotencyRecord
 from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
+from market.reliability.models import Strike, StrikeAppeal, StrikeKind
 from market.reports.models import (
     UPHELD_OUTCOMES,
     Report,
@@ -26,6 +27,7 @@ from market.reports.models import (
     ReportPhoto,
     ReportStatus,
 )
+from market.standby.models import Standby, StandbyStatus
 from market.stations.models import Station
 from market.stats.models import (
     StatsCounts,
@@ -93,6 +95,8 @@ __all__ = [
     "ReportPhoto",
     "ReportStatus",
     "Role",
+    "Standby",
+    "StandbyStatus",
     "Station",
     "StatsCounts",
     "StatsDay",
@@ -105,6 +109,9 @@ __all__ = [
     "StatsSupplyWorker",
     "StatsWait",
     "StatsWorker",
+    "Strike",
+    "StrikeAppeal",
+    "StrikeKind",
     "User",
     "UserSession",
     "Verdict",

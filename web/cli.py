@@ -1,5 +1,5 @@
 """The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants,
-stats-refresh, arrears-sweep, purge, match.
+stats-refresh, arrears-sweep, standby-sweep, purge, match.
 
 `bench` and `match bench` hand over to the benchmarks of a source checkout (`python -m bench`).
 """
@@ -171,6 +171,22 @@ def _arrears_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _standby_sweep(args: argparse.Namespace) -> int:
+    from market.db import make_engine
+    from web.stats_refresh import standby_once
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        swept = standby_once(engine)
+    finally:
+        engine.dispose()
+    print(
+        f"standby sweep: {swept.expired} offers expired, {swept.offered} places offered "
+        f"to the next worker, {swept.closed} places on ended lists closed"
+    )
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from market.db import make_engine
     from web.stats_refresh import purge_once
@@ -288,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="days an employer has to pay after the shift (default: LINGGONG_ARREARS_DAYS, 3)",
     )
     p.set_defaults(func=_arrears_sweep)
+    p = sub.add_parser(
+        "standby-sweep",
+        help="pass standby offers past their deadline on to the next worker, close the lists "
+        "of started jobs (the app's replicas also do this with the statistics refresh)",
+    )
+    p.set_defaults(func=_standby_sweep)
     p = sub.add_parser(
         "purge",
         help="delete expired login sessions and idempotency keys older than 24 hours "

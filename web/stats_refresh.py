@@ -5,7 +5,8 @@ it (they read the base tables until it exists), and after it each refresh only r
 what changed. Every app replica runs one: on PostgreSQL an advisory lock lets one refresh
 at a time and the others find nothing left to do. `linggong stats-refresh` does the same
 from cron or a one-off shell. Each round then sweeps for wage arrears and purges expired
-sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`).
+sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`), and passes
+standby offers past their deadline on to the next worker (`linggong standby-sweep`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from market import purge as purge_service
 from market.db import session_scope
+from market.standby import service as standby_service
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
 from web.observability import Metrics
@@ -45,6 +47,12 @@ def sweep_once(engine: Engine, days: int | None = None) -> list[int]:
         return [r.id or 0 for r in arrears_service.arrears_sweep(session=session, days=days)]
 
 
+def standby_once(engine: Engine) -> standby_service.Swept:
+    """Pass expired standby offers on and close ended lists, in a transaction of its own."""
+    with session_scope(engine) as session:
+        return standby_service.standby_sweep(session=session)
+
+
 def purge_once(engine: Engine) -> dict[str, int]:
     """Delete expired sessions and idempotency keys in a transaction of its own: how many."""
     with session_scope(engine) as session:
@@ -61,13 +69,14 @@ async def refresh_periodically(
 ) -> None:
     """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next.
 
-    Each round also sweeps for unpaid shifts due to become arrears cases, then purges
-    expired sessions and idempotency keys. Each task's failures and last success are
-    counted in `metrics` (`linggong_background_*`)."""
+    Each round also sweeps for unpaid shifts due to become arrears cases, passes expired
+    standby offers on, then purges expired sessions and idempotency keys. Each task's
+    failures and last success are counted in `metrics` (`linggong_background_*`)."""
     purge_failed = "purge of expired sessions and idempotency keys failed"
     tasks: tuple[tuple[str, Callable[[], object], str, int], ...] = (
         ("rollup", partial(refresh_once, engine), "statistics rollup refresh failed", ERROR),
         ("arrears", partial(sweep_once, engine, arrears_days), "arrears sweep failed", ERROR),
+        ("standby", partial(standby_once, engine), "standby sweep failed", ERROR),
         ("purge", partial(purge_once, engine), purge_failed, WARNING),  # retried next round
     )
     while True:

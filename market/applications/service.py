@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from market import paging
 from market.applications import terms as terms_service
 from market.applications.events import application_event
+from market.applications.locks import lock_job
 from market.applications.locks import lock_worker as _lock_worker
 from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
@@ -38,6 +39,8 @@ from market.models import (
     WorkerProfile,
 )
 from market.paging import DEFAULT_LIMIT, Page
+from market.reliability import service as reliability_service
+from market.standby import offers as standby_offers
 from market.types import utcnow
 from market.workers import service as worker_service
 from matching import constraints
@@ -68,17 +71,25 @@ def get_application(*, session: Session, application_id: int) -> Application:
     return application
 
 
-def _take_slot(session: Session, job: Job) -> None:
+def _take_slot(session: Session, job: Job, worker_id: int, now: datetime) -> None:
+    # under the job's lock, the lock every standby offer is made under: places held for
+    # other workers' offers are not free (market/standby/offers.py)
+    lock_job(session, job.id or 0)
+    held = standby_offers.held_slots(
+        session=session, job_id=job.id or 0, worker_id=worker_id, now=now
+    )
     result = session.execute(
         update(Job)
         .where(
             col(Job.id) == job.id,
             col(Job.status) == JobStatus.open,
-            col(Job.confirmed_count) < col(Job.headcount),
+            col(Job.confirmed_count) < col(Job.headcount) - held,
         )
         .values(confirmed_count=Job.confirmed_count + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
+        if held and job.status == JobStatus.open:
+            raise Conflict(N_("The free place is being offered to a worker on the standby list"))
         raise Conflict(N_("This job is full"))
     session.refresh(job)
 
@@ -131,6 +142,29 @@ def _open_for_applications(job: Job, now: datetime) -> None:
         raise Conflict(N_("This shift has already started"))
 
 
+def check_could_apply(*, session: Session, job: Job, worker_id: int, now: datetime) -> None:
+    """Everything a claim checks but a free place: asked of a full job's standby list."""
+    existing = find_application(session=session, job_id=job.id or 0, worker_id=worker_id)
+    if existing is not None and existing.status == S.confirmed:
+        raise Conflict(N_("You are already hired for this job"))
+    if existing is not None and existing.status not in (S.applied, S.withdrawn):
+        raise Conflict(
+            N_("You cannot apply again: your application is {status}"),
+            status=STATUS_LABELS[existing.status],
+        )
+    if job.hidden_reason is not None:
+        raise Conflict(N_("The union has taken this job down; it takes no applications"))
+    if job.status not in (JobStatus.open, JobStatus.filled):
+        raise Conflict(
+            N_("This job is {status} and takes no more applications"),
+            status=STATUS_LABELS[job.status],
+        )
+    if job.start_at <= now:
+        raise Conflict(N_("This shift has already started"))
+    _check_can_do(session, worker_id, job)
+    _check_no_clash(session, worker_id, job)
+
+
 def application_claim(
     *,
     session: Session,
@@ -167,7 +201,7 @@ def application_claim(
     distance = _check_can_do(session, worker.id, job)
     _check_no_clash(session, worker.id, job)
     if job.instant:
-        _take_slot(session, job)
+        _take_slot(session, job, worker.id, now)
     application = existing or Application(
         job_id=job_id,
         worker_id=worker.id,
@@ -253,7 +287,7 @@ def application_confirm(
     terms_service.check_accepted(application, job)
     _open_for_applications(job, now)
     _check_no_clash(session, application.worker_id, job)
-    _take_slot(session, job)
+    _take_slot(session, job, application.worker_id, now)
     # under the job's lock: an edit committed meanwhile may have changed the terms
     session.refresh(application)
     terms_service.check_accepted(application, job)
@@ -308,6 +342,11 @@ def application_cancel(
     application.cancel_reason, application.cancelled_by = reason, side
     session.add(application)
     application_event(session, application, job, f"application.{target}")
+    if target == S.cancelled:  # the freed place goes to the standby list first
+        standby_offers.offer_next(session=session, job=job, now=now)
+        reliability_service.strike_on_call_off(
+            session=session, application=application, job=job, side=side, now=now
+        )
     return application
 
 
@@ -327,6 +366,7 @@ def application_no_show(
         profile.no_show_total += 1
         session.add(profile)
     application_event(session, application, job, "application.no_show")
+    reliability_service.strike_on_no_show(session=session, application=application, now=now)
     return application
 
 

@@ -18,6 +18,7 @@ from market.errors import N_, Conflict, NotAllowed, NotFound
 from market.events.service import event_record
 from market.models import EmployerProfile, Job, ModerationAction, Role, User, UserSession
 from market.paging import DEFAULT_LIMIT, Page
+from market.standby import service as standby_service
 from market.types import utcnow
 
 
@@ -106,6 +107,8 @@ def user_suspend(
     session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
     # a suspended worker cannot answer the morning's proposals: their slots go to others
     dispatch_service.proposals_release(session=session, worker_id=user.id or 0, now=now)
+    # nor take a standby offer: a place held for them goes to the next worker on the list
+    standby_service.standby_release(session=session, worker_id=user.id or 0, now=now)
     _log(session, staff, "user.suspended", now, user_id=user.id, reason=reason)
     event_record(
         session=session,

@@ -11,6 +11,7 @@ from market.applications import service as application_service
 from market.jobs import service as job_service
 from market.models import EmployerProfile, Job, ModerationAction, User
 from market.moderation import service as moderation_service
+from market.reliability import service as reliability_service
 
 POSTINGS_SHOWN = 30
 LOG_SHOWN = 30
@@ -25,21 +26,26 @@ class ModerationBoard:
     log: Sequence[ModerationAction]
     # who posted each job shown: the account and its employer row
     employers: dict[int, tuple[User, EmployerProfile | None]]
+    strikes: dict[int, int]  # each listed worker's active strikes, shown beside "suspend"
 
 
 def get_moderation_board(*, session: Session, query: str = "") -> ModerationBoard:
     """Accounts and postings matching `query`, what is hidden now, and the latest actions."""
     query = query.strip()
+    accounts = moderation_service.search_accounts(session=session, query=query) if query else []
     jobs = moderation_service.search_jobs(session=session, query=query, limit=POSTINGS_SHOWN)
     hidden = moderation_service.list_hidden_jobs(session=session)
     return ModerationBoard(
         query=query,
-        accounts=moderation_service.search_accounts(session=session, query=query) if query else [],
+        accounts=accounts,
         jobs=jobs,
         hidden=hidden,
         log=moderation_service.list_moderation_actions(session=session, limit=LOG_SHOWN).items,
         employers=moderation_service.employers_of(
             session=session, user_ids=[j.employer_id for j in [*jobs, *hidden]]
+        ),
+        strikes=reliability_service.active_strike_counts(
+            session=session, worker_ids=[u.id or 0 for u, _e in accounts if u.role == "worker"]
         ),
     )
 

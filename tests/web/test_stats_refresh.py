@@ -215,6 +215,7 @@ def test_a_failed_purge_is_a_warning_and_the_loop_goes_on(
 
     monkeypatch.setattr(stats_refresh, "refresh_once", lambda _engine: None)
     monkeypatch.setattr(stats_refresh, "sweep_once", lambda _engine, _days: [])
+    monkeypatch.setattr(stats_refresh, "standby_once", lambda _engine: None)
     monkeypatch.setattr(stats_refresh, "purge_once", failing)
     engine = cast(Engine, object())
     ended: list[BaseException] = []

@@ -12,6 +12,8 @@ from market.feed import service as feed_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobPublic, JobUpdate
 from market.paging import DEFAULT_LIMIT
+from market.reliability import service as reliability_service
+from market.standby import service as standby_service
 from web.api.schemas.applications import (
     ApplicantOut,
     ApplicationOut,
@@ -20,6 +22,7 @@ from web.api.schemas.applications import (
 )
 from web.api.schemas.feed import CandidateOut, candidate_out
 from web.api.schemas.jobs import job_out
+from web.api.schemas.reliability import StandbyOut, standby_out
 from web.deps import (
     AfterQuery,
     CurrentEmployer,
@@ -108,9 +111,21 @@ def my_jobs(
 
 @router.get("/jobs/{job_id}/applications")
 def job_applications(job: OwnedJobDep, session: SessionDep) -> list[ApplicantOut]:
-    """Who applied to my job; phone numbers only of confirmed workers."""
+    """Who applied to my job; phone numbers only of confirmed workers; each worker's
+    active strikes (late call-offs and no-shows not yet expired), never their history."""
     rows = application_service.list_job_applications(session=session, job_id=job.id or 0)
-    return [applicant_out(a, worker, job) for a, worker in rows]
+    strikes = reliability_service.active_strike_counts(
+        session=session, worker_ids=[a.worker_id for a, _w in rows]
+    )
+    return [applicant_out(a, worker, job, strikes[a.worker_id]) for a, worker in rows]
+
+
+@router.post("/jobs/{job_id}/standby", status_code=status.HTTP_201_CREATED)
+def job_standby_join(job_id: JobId, worker: CurrentWorker, session: SessionDep) -> StandbyOut:
+    """Join a full job's standby list (候补): when a hired worker calls off, the place is
+    offered to the list in the order joined, each with a deadline to take it."""
+    entry = standby_service.standby_join(session=session, job_id=job_id, worker=worker)
+    return standby_out(entry, job_service.get_job(session=session, job_id=job_id))
 
 
 @router.get("/jobs/{job_id}/candidates")

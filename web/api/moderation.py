@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request, Response
 from market.moderation import service as moderation_service
 from market.moderation.schemas import ModerationReason, VerifyRequest
 from market.paging import DEFAULT_LIMIT
+from market.reliability import service as reliability_service
+from market.reliability.schemas import AppealDecision
 from market.reports import service as report_service
 from web.api import console_router
 from web.api.schemas.moderation import (
@@ -16,6 +18,14 @@ from web.api.schemas.moderation import (
     account_state_out,
     job_moderation_out,
 )
+from web.api.schemas.reliability import (
+    AppealOut,
+    OpenAppealOut,
+    RecordOut,
+    appeal_out,
+    open_appeal_out,
+    record_out,
+)
 from web.api.schemas.reports import ReliabilityOut, reliability_out
 from web.deps import (
     AfterQuery,
@@ -23,6 +33,7 @@ from web.deps import (
     Id,
     JobDep,
     LimitQuery,
+    LocaleDep,
     OwnedJobDep,
     SessionDep,
     TargetUserDep,
@@ -106,6 +117,32 @@ def moderation_log(
     page = moderation_service.list_moderation_actions(session=session, after=after, limit=limit)
     link_next(request, response, page.next)
     return [ModerationOut.model_validate(a) for a in page.items]
+
+
+@console.get("/appeals")
+def appeals_open(session: SessionDep, locale: LocaleDep) -> list[OpenAppealOut]:
+    """Workers' open appeals against strikes, oldest first, with their active strikes."""
+    return [
+        open_appeal_out(o, locale) for o in reliability_service.list_open_appeals(session=session)
+    ]
+
+
+@console.post("/appeals/{appeal_id}/decide")
+def appeal_decide(
+    appeal_id: Id, data: AppealDecision, staff: CurrentStaff, session: SessionDep
+) -> AppealOut:
+    """Decide an appeal: upheld voids the strike, rejected keeps it; the worker is told why."""
+    appeal = reliability_service.appeal_decide(
+        session=session, appeal_id=appeal_id, staff=staff, upheld=data.upheld, reason=data.reason
+    )
+    return appeal_out(appeal)
+
+
+@console.get("/users/{user_id}/record")
+def worker_record(user: TargetUserDep, session: SessionDep, locale: LocaleDep) -> RecordOut:
+    """A worker's strikes and appeals, as the worker sees them (before deciding a suspension)."""
+    record = reliability_service.get_worker_record(session=session, worker_id=user.id or 0)
+    return record_out(record, locale)
 
 
 router.include_router(protection)

@@ -4,19 +4,43 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response, status
 
 from market.applications import service as application_service
 from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.jobs import service as job_service
 from market.paging import DEFAULT_LIMIT
+from market.reliability import service as reliability_service
+from market.reliability.schemas import AppealCreate
+from market.standby import service as standby_service
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow, WorkerProfileUpdate
-from web.api.schemas.applications import MyApplicationOut, my_application_out
+from web.api.schemas.applications import (
+    ApplicationOut,
+    MyApplicationOut,
+    application_out,
+    my_application_out,
+)
 from web.api.schemas.feed import FeedOut, feed_item_out
+from web.api.schemas.reliability import (
+    AppealOut,
+    RecordOut,
+    StandbyOut,
+    appeal_out,
+    record_out,
+    standby_out,
+)
 from web.api.schemas.workers import WorkerProfileOut, worker_profile_out
-from web.deps import AfterQuery, CurrentWorker, LimitQuery, LocaleDep, SessionDep, link_next
+from web.deps import (
+    AfterQuery,
+    CurrentWorker,
+    Id,
+    LimitQuery,
+    LocaleDep,
+    SessionDep,
+    link_next,
+)
 from web.observability import count_matches
 
 router = APIRouter(prefix="/worker", tags=["worker"])
@@ -81,3 +105,50 @@ def my_applications(
     return [
         my_application_out(a, job, certificates[job.id or 0], employer) for a, job, employer in rows
     ]
+
+
+@router.get("/record")
+def my_record(worker: CurrentWorker, session: SessionDep, locale: LocaleDep) -> RecordOut:
+    """My strikes (late call-offs, no-shows), why each counts and when it expires."""
+    record = reliability_service.get_worker_record(session=session, worker_id=worker.id or 0)
+    return record_out(record, locale)
+
+
+@router.post("/strikes/{strike_id}/appeal", status_code=status.HTTP_201_CREATED)
+def strike_appeal(
+    strike_id: Id, data: AppealCreate, worker: CurrentWorker, session: SessionDep
+) -> AppealOut:
+    """Appeal one of my strikes (once), saying what happened; union staff decide."""
+    appeal = reliability_service.appeal_file(
+        session=session, strike_id=strike_id, worker=worker, text=data.text
+    )
+    return appeal_out(appeal)
+
+
+@router.get("/standby")
+def my_standby(worker: CurrentWorker, session: SessionDep) -> list[StandbyOut]:
+    """The standby lists (候补) I am on, offers first."""
+    rows = standby_service.list_worker_standby(session=session, worker_id=worker.id or 0)
+    return [standby_out(entry, job) for entry, job in rows]
+
+
+@router.post("/standby/{standby_id}/accept")
+def standby_accept(standby_id: Id, worker: CurrentWorker, session: SessionDep) -> ApplicationOut:
+    """Take the place offered to me before the offer runs out: I am hired."""
+    return application_out(
+        standby_service.standby_accept(session=session, standby_id=standby_id, worker=worker)
+    )
+
+
+@router.post("/standby/{standby_id}/decline")
+def standby_decline(standby_id: Id, worker: CurrentWorker, session: SessionDep) -> StandbyOut:
+    """Turn the offered place down: it goes to the next worker on the list."""
+    entry = standby_service.standby_decline(session=session, standby_id=standby_id, worker=worker)
+    return standby_out(entry, job_service.get_job(session=session, job_id=entry.job_id))
+
+
+@router.post("/standby/{standby_id}/leave")
+def standby_leave(standby_id: Id, worker: CurrentWorker, session: SessionDep) -> StandbyOut:
+    """Leave a standby list (a place offered to me goes to the next worker)."""
+    entry = standby_service.standby_leave(session=session, standby_id=standby_id, worker=worker)
+    return standby_out(entry, job_service.get_job(session=session, job_id=entry.job_id))

@@ -136,10 +136,11 @@ ALLOWED: dict[str, dict[str, tuple[str, list[str]]]] = {
     "decline": {"applied": ("declined", ["application.declined"])},
     "worker_cancel": {
         "applied": ("withdrawn", ["application.withdrawn"]),
-        "confirmed": ("cancelled", ["application.cancelled"]),
+        # two hours before the start: a late call-off, so a strike (market/reliability)
+        "confirmed": ("cancelled", ["application.cancelled", "strike.recorded"]),
     },
     "employer_cancel": {"confirmed": ("cancelled", ["application.cancelled"])},
-    "no_show": {"confirmed": ("no_show", ["application.no_show"])},
+    "no_show": {"confirmed": ("no_show", ["application.no_show", "strike.recorded"])},
 }
 # the status a refused action would have moved the application to (named in the message)
 TARGET = {

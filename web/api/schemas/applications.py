@@ -57,6 +57,7 @@ class ApplicantOut(ApplicationOut):
     worker_name: str
     distance_km: float | None  # rounded
     contact: ContactOut | None  # only once confirmed
+    active_strikes: int = 0  # late call-offs and no-shows not yet expired (market/reliability)
 
 
 def _application_fields(a: Application) -> dict[str, object]:
@@ -104,8 +105,9 @@ def my_application_out(
     )
 
 
-def applicant_out(a: Application, worker: User, job: Job) -> ApplicantOut:
+def applicant_out(a: Application, worker: User, job: Job, active_strikes: int = 0) -> ApplicantOut:
     return ApplicantOut(
+        active_strikes=active_strikes,
         **_application_fields(a),
         terms_changed=needs_acceptance(a, job),
         worker_name=worker.name,

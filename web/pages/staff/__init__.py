@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.pages.staff import (
+    appeals,
     arrears,
     dashboard,
     dispatch,
@@ -22,6 +23,7 @@ for _module in (
     reports,
     arrears,
     moderation,
+    appeals,
     stations,
     memberships,
     wage_floors,

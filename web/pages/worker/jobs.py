@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from market.applications import service as application_service
+from market.errors import N_
 from market.feed import views as feed_views
+from market.standby import service as standby_service
 from market.types import MAX_ID
 from web.deps import CurrentWorker, JobDep, JobId, SessionDep
 from web.errors.pages import PageRoute
@@ -22,13 +24,27 @@ def _job_context(
     request: Request, session: SessionDep, worker: CurrentWorker, job: JobDep
 ) -> dict[str, object]:
     seen = feed_views.get_worker_job(session=session, worker_id=worker.id or 0, job=job)
-    return {**fields_of(seen), "tile_url": request.app.state.settings.tile_url}
+    standby = standby_service.find_standby(
+        session=session, job_id=job.id or 0, worker_id=worker.id or 0
+    )
+    return {**fields_of(seen), "tile_url": request.app.state.settings.tile_url, "standby": standby}
+
+
+FLASH = {"standby": N_("You are on the standby list. If a place frees up, you will be offered it.")}
 
 
 @router.get("/jobs/{job_id}")
-def job_page(request: Request, job: JobDep, worker: CurrentWorker, session: SessionDep) -> Response:
-    """One job: pay, shift, place on a map, my straight-line distance, claim."""
-    return render(request, "worker/job.html", _job_context(request, session, worker, job))
+def job_page(
+    request: Request,
+    job: JobDep,
+    worker: CurrentWorker,
+    session: SessionDep,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """One job: pay, shift, place on a map, my straight-line distance, claim or stand by."""
+    context = _job_context(request, session, worker, job)
+    context["flash"] = FLASH.get(ok or "")
+    return render(request, "worker/job.html", context)
 
 
 @router.get("/jobs/{job_id}/claim")

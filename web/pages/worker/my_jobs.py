@@ -13,6 +13,7 @@ from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_
 from market.models import ApplicationStatus
+from market.standby import service as standby_service
 from web.deps import AfterQuery, ApplicationDep, CurrentWorker, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.deps import PageForm
@@ -29,6 +30,8 @@ FLASH = {
     "withdrawn": N_("Your application is withdrawn."),
     "rated": N_("Thank you for rating."),
     "accepted": N_("You accepted the new terms. The employer can now hire you."),
+    "standby_declined": N_("Declined. The place goes to the next worker on the list."),
+    "standby_left": N_("You left the standby list."),
 }
 # the worker's reasons to call off, offered as one tap each
 CANCEL_REASONS = (
@@ -66,6 +69,10 @@ def _my_jobs_context(
         "needs_acceptance": terms_service.needs_acceptance,
         "next": mine.next,
         "more_path": "/my/jobs",  # the list is also refreshed alone, from /my/jobs/list
+        # standby places and offers lead the list (first page only), so an offer shows live
+        "standby": []
+        if after
+        else standby_service.list_worker_standby(session=session, worker_id=worker.id or 0),
     }
     if stations:
         context["stations"] = mine.stations

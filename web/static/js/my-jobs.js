@@ -6,7 +6,7 @@ if (box) {
   keepFresh({
     url: box.dataset.url,
     target: box,
-    relevant: (event) => /^(application\.|job\.|resync)/.test(event.type || ""),
+    relevant: (event) => /^(application\.|job\.|standby\.|resync)/.test(event.type || ""),
     slowMs: 120000,
     fastMs: 30000,
     onSwap(target, fresh) {
