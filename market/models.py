@@ -17,6 +17,13 @@ from market.idempotency.models import IdempotencyRecord
 from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
+from market.notifications.models import (
+    Delivery,
+    Notification,
+    NotifyCursor,
+    NotifyPreference,
+    PushSubscription,
+)
 from market.reports.models import (
     UPHELD_OUTCOMES,
     Report,
@@ -71,6 +78,7 @@ __all__ = [
     "AttendanceKind",
     "AttendanceMethod",
     "AvailableDay",
+    "Delivery",
     "DispatchProposal",
     "EmployerProfile",
     "Event",
@@ -81,10 +89,14 @@ __all__ = [
     "Membership",
     "MembershipStatus",
     "ModerationAction",
+    "Notification",
+    "NotifyCursor",
+    "NotifyPreference",
     "Payment",
     "PaymentMethod",
     "PostingHold",
     "ProposalStatus",
+    "PushSubscription",
     "Rating",
     "Report",
     "ReportKind",
