@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     # notifications: the outbox is turned into notifications and push messages sent this
     # often by each app replica (0: never, e.g. when `linggong notify` runs from cron)
     notify_seconds: float = 5.0
-    # Web Push: the VAPID key (PEM or base64url of the raw private key; `linggong
-    # vapid-keys` makes one; unset outside production: made once into var/vapid.pem)
+    # Web Push: the VAPID key (base64url of its DER, or PEM; `linggong
+    # vapid-keys` makes one; unset outside production: made once into var/vapid.key)
     vapid_private_key: SecretStr | None = None
     vapid_subject: str = "mailto:support@linggong.invalid"
     # the server posts to a subscription's endpoint: only to these push services' hosts

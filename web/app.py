@@ -103,11 +103,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     arrears_days=settings.arrears_days,
                 )
             )
+        notifier = None
+        if settings.notify_seconds > 0:
+            notifier = asyncio.create_task(
+                stats_refresh.notify_periodically(
+                    app.state.engine, settings=settings, every_seconds=settings.notify_seconds
+                )
+            )
         try:
             yield
         finally:
-            if refresher is not None:
-                refresher.cancel()
+            for task in (refresher, notifier):
+                if task is not None:
+                    task.cancel()
             stop_counting()
             await app.state.live.stop()
             if own:

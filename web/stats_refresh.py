@@ -6,20 +6,29 @@ what changed. Every app replica runs one: on PostgreSQL an advisory lock lets on
 at a time and the others find nothing left to do. `linggong stats-refresh` does the same
 from cron or a one-off shell. Each round then sweeps for wage arrears and purges expired
 sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`).
+
+Notifications run in a loop of their own, every few seconds (`linggong notify`): the
+outbox is turned into notifications (one replica at a time, by an advisory lock) and the
+push messages due are sent (replicas share them, each row claimed by one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from market import purge as purge_service
 from market.db import session_scope
+from market.notifications import delivery as delivery_service
+from market.notifications import push as push_service
+from market.settings import Settings
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
+from web.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -65,4 +74,35 @@ async def refresh_periodically(
             await run_in_threadpool(purge_once, engine)
         except Exception:
             log.warning("purge of expired sessions and idempotency keys failed", exc_info=True)
+        await asyncio.sleep(every_seconds)
+
+
+def notify_once(engine: Engine, settings: Settings, sender: Any = None) -> dict[str, int]:
+    """One notification pass: new events into notifications, then the push messages due."""
+    return delivery_service.notify_once(
+        engine=engine, render=translate, sender=sender or push_service.sender_for(settings)
+    )
+
+
+def _sender(settings: Settings) -> Any:
+    try:
+        return push_service.sender_for(settings)
+    except RuntimeError:  # production without a VAPID key: the inbox works, push waits
+        log.error("no LINGGONG_VAPID_PRIVATE_KEY: push messages wait until one is set")
+        return None
+
+
+async def notify_periodically(engine: Engine, *, settings: Settings, every_seconds: float) -> None:
+    """A notification pass now, then every `every_seconds`, until cancelled."""
+    sender = _sender(settings)
+    while True:
+        try:
+            if sender is None:
+                await run_in_threadpool(
+                    delivery_service.notify_once, engine=engine, render=translate, sender=None
+                )
+            else:
+                await run_in_threadpool(notify_once, engine, settings, sender)
+        except Exception:
+            log.exception("notification pass failed")
         await asyncio.sleep(every_seconds)

@@ -187,9 +187,10 @@ def push_deliver(
 
 
 def notify_once(
-    *, engine: Engine, render: Render, sender: Sender, now: Callable[[], datetime] = utcnow
+    *, engine: Engine, render: Render, sender: Sender | None, now: Callable[[], datetime] = utcnow
 ) -> dict[str, int]:
-    """One pass: number new outbox events, make their notifications, send what is due."""
+    """One pass: number new outbox events, make their notifications, send what is due
+    (no `sender`: push messages wait)."""
     outbox_service.number_pending(engine=engine)
     events = 0
     while True:
@@ -198,4 +199,6 @@ def notify_once(
         events += read
         if read < notification_service.BATCH:
             break
+    if sender is None:
+        return {"events": events, "sent": 0, "retry": 0, "failed": 0, "gone": 0}
     return {"events": events, **push_deliver(engine=engine, render=render, sender=sender, now=now)}

@@ -17,17 +17,21 @@ from pywebpush import WebPushException, webpush
 from market.settings import Settings
 
 log = logging.getLogger("linggong.notify")
-DEV_KEY_FILE = Path("var") / "vapid.pem"
+DEV_KEY_FILE = Path("var") / "vapid.key"
 TTL_S = 24 * 3600  # a phone that is off for a day still gets it when it wakes
 TIMEOUT_S = 10.0
 
 
 def vapid_keys_new() -> tuple[str, str]:
-    """A new VAPID key pair: (private key as PEM, public key as base64url for browsers)."""
+    """A new VAPID key pair: (private key, public key for browsers), both base64url, one line."""
     key = Vapid02()
     key.generate_keys()
-    pem = key.private_pem().decode()
-    return pem, public_key_of(key)
+    der = key.private_key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return base64.urlsafe_b64encode(der).decode().rstrip("="), public_key_of(key)
 
 
 def public_key_of(key: Vapid02) -> str:
@@ -39,7 +43,8 @@ def public_key_of(key: Vapid02) -> str:
 
 
 def vapid_key(settings: Settings, dev_file: Path = DEV_KEY_FILE) -> Vapid02:
-    """The configured VAPID key; outside production one made once into `dev_file`."""
+    """The configured VAPID key (base64url DER or PEM); outside production, when none is
+    configured, one made once into `dev_file`."""
     secret = settings.vapid_private_key.get_secret_value() if settings.vapid_private_key else ""
     if secret:
         if secret.lstrip().startswith("-----BEGIN"):
@@ -51,7 +56,7 @@ def vapid_key(settings: Settings, dev_file: Path = DEV_KEY_FILE) -> Vapid02:
         dev_file.parent.mkdir(parents=True, exist_ok=True)
         dev_file.write_text(vapid_keys_new()[0])
         dev_file.chmod(0o600)
-    return Vapid02.from_pem(dev_file.read_bytes())
+    return Vapid02.from_string(dev_file.read_text().strip())
 
 
 @dataclass(frozen=True, slots=True)
