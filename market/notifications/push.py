@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
+from market.errors import N_, Conflict
 from market.settings import Settings
 
 log = logging.getLogger("linggong.notify")
@@ -57,6 +58,14 @@ def vapid_key(settings: Settings, dev_file: Path = DEV_KEY_FILE) -> Vapid02:
         dev_file.write_text(vapid_keys_new()[0])
         dev_file.chmod(0o600)
     return Vapid02.from_string(dev_file.read_text().strip())
+
+
+def server_public_key(settings: Settings) -> str:
+    """The public half of the server's key, for browsers to subscribe with."""
+    try:
+        return public_key_of(vapid_key(settings))
+    except RuntimeError as error:
+        raise Conflict(N_("Phone notifications are not set up on this server")) from error
 
 
 @dataclass(frozen=True, slots=True)
