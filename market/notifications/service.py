@@ -187,7 +187,7 @@ def preference_update(
 ) -> NotifyPreference:
     """Set the user's push switch and quiet hours."""
     pref = session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
-    for name, value in data.model_dump(exclude_unset=True).items():
+    for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(pref, name, value)
     pref.updated_at = now or utcnow()
     session.add(pref)

@@ -120,6 +120,8 @@ def test_channels_and_quiet_hours_are_mine_to_set(client: TestClient, session: S
 
     assert answer.json() == {"push": False, "quiet_from": 22, "quiet_to": 6}
     assert client.get("/api/v1/notifications/settings", headers=me).json()["push"] is False
+    unchanged = client.put("/api/v1/notifications/settings", json={"quiet_to": None}, headers=me)
+    assert unchanged.json() == {"push": False, "quiet_from": 22, "quiet_to": 6}
 
 
 def test_a_malformed_subscription_is_refused_and_nothing_kept(
