@@ -23,6 +23,7 @@ from market.notifications.models import (
     NotifyCursor,
     NotifyPreference,
     PushSubscription,
+    ShiftReminder,
 )
 from market.reports.models import (
     UPHELD_OUTCOMES,
@@ -105,6 +106,7 @@ __all__ = [
     "ReportPhoto",
     "ReportStatus",
     "Role",
+    "ShiftReminder",
     "Station",
     "StatsCounts",
     "StatsDay",

@@ -1,4 +1,4 @@
-"""notifications: inbox, delivery log, push subscriptions, outbox cursor
+"""notifications: inbox, delivery log, push subscriptions, outbox cursor, shift reminders
 
 Revision ID: 0010
 Revises: 0009
@@ -94,6 +94,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_due', ['status', 'channel', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_notification_id'), ['notification_id'], unique=False)
 
+    op.create_table('shift_reminder',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('reminded_12h_at', sa.DateTime(), nullable=True),
+    sa.Column('reminded_2h_at', sa.DateTime(), nullable=True),
+    sa.Column('coming_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_shift_reminder_application_id_application')),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_shift_reminder'))
+    )
     op.execute(
         "INSERT INTO notify_cursor (name, last_seq, updated_at) "
         "SELECT 'outbox', COALESCE(MAX(seq), 0), CURRENT_TIMESTAMP FROM event"
@@ -101,6 +109,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('shift_reminder')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_notification_id'))
         batch_op.drop_index('ix_delivery_due')

@@ -26,6 +26,7 @@ from market.db import session_scope
 from market.events import outbox as outbox_service
 from market.i18n import local
 from market.models import User
+from market.notifications import reminders as reminder_service
 from market.notifications import service as notification_service
 from market.notifications.models import (
     Channel,
@@ -189,8 +190,10 @@ def push_deliver(
 def notify_once(
     *, engine: Engine, render: Render, sender: Sender | None, now: Callable[[], datetime] = utcnow
 ) -> dict[str, int]:
-    """One pass: number new outbox events, make their notifications, send what is due
-    (no `sender`: push messages wait)."""
+    """One pass: write the shift reminders due, number new outbox events, make their
+    notifications, send what is due (no `sender`: push messages wait)."""
+    with session_scope(engine) as session:
+        reminder_service.reminders_send(session=session, now=now())
     outbox_service.number_pending(engine=engine)
     events = 0
     while True:

@@ -105,3 +105,18 @@ class NotifyCursor(SQLModel, table=True):
     name: str = Field(sa_type=String(40), primary_key=True)
     last_seq: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ShiftReminder(SQLModel, table=True):
+    """A confirmed shift's reminders (12 h and 2 h before) and the worker's "I'm coming".
+
+    Stored, so a restart neither loses nor repeats one: a reminder is written (as an outbox
+    event) in the same transaction that stamps it here.
+    """
+
+    __tablename__ = "shift_reminder"
+
+    application_id: int = Field(foreign_key="application.id", primary_key=True)
+    reminded_12h_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_2h_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    coming_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -8,7 +8,7 @@ not listed here tells no one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -128,6 +128,18 @@ def _attendance(session: Session, event: Event) -> list[Draft]:
     )(session, event)
 
 
+def _reminder(session: Session, event: Event) -> list[Draft]:
+    hours = event.payload.get("hours")
+    if event.payload.get("coming"):
+        title = N_("Shift soon") if hours == 2 else N_("Shift coming up")
+        body = N_("{job} starts {when}. See you there")
+    else:
+        title = N_("Shift soon: are you coming?") if hours == 2 else N_("Are you coming?")
+        body = N_("{job} starts {when}. Tap to confirm you are coming")
+    drafts = _to_worker(title, body)(session, event)
+    return [replace(d, urgent=hours == 2) for d in drafts]
+
+
 MAKERS: dict[str, Maker] = {
     "application.created": _applied,
     "application.confirmed": _to_worker(
@@ -176,6 +188,7 @@ MAKERS: dict[str, Maker] = {
     "dispatch.proposed": _to_worker(
         N_("The union proposes a job"), N_("{job}, {when}: take it or leave it"), "/jobs/{job}"
     ),
+    "shift.reminder": _reminder,
     "user.suspended": _user(
         N_("Account suspended"), N_("Your account is suspended; ask the union why"), "/"
     ),

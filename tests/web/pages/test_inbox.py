@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from market.models import NotifyPreference
-from tests.factories import make_employer, make_worker
+from market.types import utcnow
+from tests.factories import make_employer, make_job, make_worker
+from tests.market.service_helpers import hire
 from tests.web.api.test_notifications import make_notes
 from tests.web.pages.test_pages import _log_in
 
@@ -99,3 +102,26 @@ def test_quiet_hours_and_phone_messages_are_set_on_the_page(
 def test_the_inbox_asks_a_stranger_to_log_in(client: TestClient) -> None:
     answer = client.get("/inbox", follow_redirects=False)
     assert answer.status_code in (303, 401)
+
+
+def test_one_tap_im_coming_before_a_shift_and_the_employer_sees_it(
+    client: TestClient, session: Session
+) -> None:
+    employer, worker = make_employer(session), make_worker(session, name="王建国")
+    start = utcnow().replace(microsecond=0) + timedelta(minutes=90)
+    job = make_job(session, employer=employer, start_at=start, title="搬家")
+    application = hire(session, job=job, worker=worker, now=utcnow())
+    token = _log_in(client, employer)
+    assert "还没确认到岗" in client.get(f"/employer/jobs/{job.id}").text  # 2 hours before
+    client.cookies.clear()
+    token = _log_in(client, worker)
+    assert f"/my/applications/{application.id}/coming" in client.get("/my/jobs").text
+
+    done = client.post(f"/my/applications/{application.id}/coming", data={"csrf_token": token})
+
+    assert done.status_code == 200 and "用工方能看到你已确认到岗" in done.text
+    assert "你已确认到岗" in done.text
+    client.cookies.clear()
+    _log_in(client, employer)
+    page = client.get(f"/employer/jobs/{job.id}").text
+    assert "已确认到岗" in page and "还没确认到岗" not in page

@@ -103,6 +103,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/my/applications/{application_id}/cancel"): MY_WORKER,
     ("POST", "/my/applications/{application_id}/rate"): MY_WORKER,
     ("POST", "/my/applications/{application_id}/accept-terms"): MY_WORKER,
+    ("POST", "/my/applications/{application_id}/coming"): MY_WORKER,
     ("POST", "/api/v1/applications/{application_id}/accept-terms"): MY_WORKER,
     # employers
     ("POST", "/api/v1/jobs"): EMPLOYERS,
