@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from market.db import session_scope
-from market.models import NotifyPreference, PushSubscription
+from market.models import Notification, NotifyPreference, PushSubscription
 from market.notifications import delivery as delivery_service
 from market.notifications import service as notification_service
 from market.notifications.schemas import SubscriptionCreate
@@ -185,3 +185,17 @@ def test_no_subscription_is_logged_as_skipped(fresh_engine: Engine, sender: Any)
     row = push_row(fresh_engine, worker_id)
     assert (row.status, row.error) == ("skipped", "no subscribed phone")
     assert PushSubscription  # the table exists
+
+
+def test_an_urgent_message_goes_through_quiet_hours(
+    fresh_engine: Engine, push_service: PushService, sender: Any
+) -> None:
+    worker_id, _, _ = hired(fresh_engine)
+    subscribe(fresh_engine, worker_id, push_service, "urgent")
+    produce(fresh_engine)
+    with session_scope(fresh_engine) as session:
+        for note in session.exec(select(Notification).where(Notification.user_id == worker_id)):
+            note.urgent = True
+            session.add(note)
+
+    assert deliver(fresh_engine, sender, NOW.replace(hour=15))["sent"] == 1  # 23:00 local

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from market.types import utcnow
 from tests.factories import PASSWORD, make_employer, make_job, make_worker
 from tests.market.notifications.helpers import NOW, produce
 from tests.market.service_helpers import hire
@@ -109,4 +111,27 @@ def test_the_service_worker_shows_a_pushed_message_and_a_tap_opens_its_page(
              new NotificationEvent("notificationclick", {notification: list[0]})))"""
     )
     expect(page).to_have_url(re.compile(r"/my/jobs$"))
+    context.close()
+
+
+def test_im_coming_in_one_tap_before_the_shift(live_server: LiveServer, chromium: Any) -> None:
+    start = utcnow().replace(microsecond=0) + timedelta(minutes=100)
+    with live_server.session() as session:
+        worker = make_worker(session, name="王建国")
+        job = make_job(session, employer=make_employer(session), title="搬家", start_at=start)
+        hire(session, job=job, worker=worker, now=utcnow())
+        phone = worker.phone
+    context = new_phone(chromium)
+    page = context.new_page()
+    _log_in(page, live_server, phone)
+    page.goto(f"{live_server.url}/my/jobs")
+    coming = page.get_by_role("button", name="确认到岗")
+    expect(coming).to_be_visible()
+    shoot(page, "my-jobs-im-coming")
+
+    coming.click()
+
+    expect(page.locator(".flash")).to_contain_text("用工方能看到你已确认到岗")
+    expect(page.locator(".badge", has_text="你已确认到岗")).to_be_visible()
+    shoot(page, "my-jobs-coming-confirmed")
     context.close()
