@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -11,6 +11,7 @@ from market.db import session_scope
 from market.events import outbox as outbox_service
 from market.models import Delivery, Notification, User
 from market.notifications import service as notification_service
+from market.types import utcnow
 from tests.factories import make_employer, make_job, make_worker
 from tests.market.service_helpers import hire
 
@@ -24,7 +25,9 @@ def hired(engine: Engine, *, locale: str = "zh_CN") -> tuple[int, int, int]:
         worker = make_worker(session)
         worker.locale = locale
         session.add(worker)
-        job = make_job(session, employer=employer, title="新房刷墙")
+        # days ahead of both clocks: no shift reminder is due yet
+        start = max(NOW, utcnow()).replace(microsecond=0) + timedelta(days=3)
+        job = make_job(session, employer=employer, title="新房刷墙", start_at=start)
         application = hire(session, job=job, worker=worker, now=NOW)
         assert application.id
         return worker.id or 0, employer.id or 0, job.id or 0
