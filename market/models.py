@@ -17,6 +17,14 @@ from market.idempotency.models import IdempotencyRecord
 from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
+from market.notifications.models import (
+    Delivery,
+    Notification,
+    NotifyCursor,
+    NotifyPreference,
+    PushSubscription,
+    ShiftReminder,
+)
 from market.reliability.models import Strike, StrikeAppeal, StrikeKind
 from market.reports.models import (
     UPHELD_OUTCOMES,
@@ -73,6 +81,7 @@ __all__ = [
     "AttendanceKind",
     "AttendanceMethod",
     "AvailableDay",
+    "Delivery",
     "DispatchProposal",
     "EmployerProfile",
     "Event",
@@ -83,10 +92,14 @@ __all__ = [
     "Membership",
     "MembershipStatus",
     "ModerationAction",
+    "Notification",
+    "NotifyCursor",
+    "NotifyPreference",
     "Payment",
     "PaymentMethod",
     "PostingHold",
     "ProposalStatus",
+    "PushSubscription",
     "Rating",
     "Report",
     "ReportKind",
@@ -95,6 +108,7 @@ __all__ = [
     "ReportPhoto",
     "ReportStatus",
     "Role",
+    "ShiftReminder",
     "Standby",
     "StandbyStatus",
     "Station",

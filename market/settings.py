@@ -52,6 +52,22 @@ class Settings(BaseSettings):
     otel_base_endpoint: str | None = Field(
         default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
     )
+    # notifications: the outbox is turned into notifications and push messages sent this
+    # often by each app replica (0: never, e.g. when `linggong notify` runs from cron)
+    notify_seconds: float = 5.0
+    # Web Push: the VAPID key (base64url of its DER, or PEM; `linggong
+    # vapid-keys` makes one; unset outside production: made once into var/vapid.key)
+    vapid_private_key: SecretStr | None = None
+    vapid_subject: str = "mailto:support@linggong.invalid"
+    # the server posts to a subscription's endpoint: only to these push services' hosts
+    push_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",
+            "push.services.mozilla.com",
+            "notify.windows.com",
+            "push.apple.com",
+        ]
+    )
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

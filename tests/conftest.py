@@ -25,6 +25,7 @@ os.environ.pop("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", None)
 # no background rollup refresh writing beside the tests' own transactions; tests that
 # want it ask for it
 os.environ["LINGGONG_STATS_REFRESH_SECONDS"] = "0"
+os.environ["LINGGONG_NOTIFY_SECONDS"] = "0"
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text

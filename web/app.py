@@ -109,11 +109,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     tracing=tracing,
                 )
             )
+        notifier = None
+        if settings.notify_seconds > 0:
+            notifier = asyncio.create_task(
+                stats_refresh.notify_periodically(
+                    app.state.engine,
+                    settings=settings,
+                    every_seconds=settings.notify_seconds,
+                    metrics=metrics,
+                )
+            )
         try:
             yield
         finally:
-            if refresher is not None:
-                refresher.cancel()
+            for task in (refresher, notifier):
+                if task is not None:
+                    task.cancel()
             stop_counting()
             await app.state.live.stop()
             if isinstance(tracing, Tracing):

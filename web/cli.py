@@ -1,5 +1,5 @@
 """The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants,
-stats-refresh, arrears-sweep, standby-sweep, purge, match.
+stats-refresh, arrears-sweep, standby-sweep, purge, notify, vapid-keys, match.
 
 `bench` and `match bench` hand over to the benchmarks of a source checkout (`python -m bench`).
 """
@@ -187,6 +187,32 @@ def _standby_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notify(args: argparse.Namespace) -> int:
+    from market.db import make_engine
+    from web.stats_refresh import notify_once
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        counts = notify_once(engine, settings)
+    finally:
+        engine.dispose()
+    print(
+        f"read {counts['events']} events; push: {counts['sent']} sent, {counts['retry']} to "
+        f"retry, {counts['failed']} failed, {counts['gone']} subscriptions gone"
+    )
+    return 0
+
+
+def _vapid_keys(args: argparse.Namespace) -> int:
+    from market.notifications.push import vapid_keys_new
+
+    private, public = vapid_keys_new()
+    print(f"# public key (applicationServerKey, served to browsers): {public}")
+    print(f"LINGGONG_VAPID_PRIVATE_KEY={private}")
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from market.db import make_engine
     from web.stats_refresh import purge_once
@@ -316,6 +342,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(the app's replicas also do this with the statistics refresh)",
     )
     p.set_defaults(func=_purge)
+    p = sub.add_parser(
+        "notify",
+        help="one notification pass: new events into notifications, then the push messages due "
+        "(the app's replicas do this every LINGGONG_NOTIFY_SECONDS)",
+    )
+    p.set_defaults(func=_notify)
+    p = sub.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
+    p.set_defaults(func=_vapid_keys)
     sub.add_parser(
         "bench",
         help="benchmarks, from a source checkout only: `bench live|stats|load|match|races ...` "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request, Response
@@ -30,6 +31,7 @@ from market.models import (
     UserSession,
 )
 from market.moderation import service as moderation_service
+from market.notifications import service as notification_service
 from market.paging import MAX_LIMIT
 from market.reports import service as report_service
 from market.stations import service as station_service
@@ -119,6 +121,9 @@ def _current(
         raise NotAllowed(N_("The page has expired; reload it and try again"))
     request.state.user = user
     request.state.csrf_token = login.csrf_token  # for the forms of the page
+    request.state.unread = partial(  # the badge: counted only when a whole page is rendered
+        notification_service.count_unread, session=session, user_id=user.id or 0
+    )
     return user, login
 
 

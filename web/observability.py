@@ -148,12 +148,13 @@ class Metrics:
     def watch_websockets(self, count: Callable[[], int]) -> None:
         self.websockets.set_function(lambda: float(count()))
 
-    def count_delivery(self, *, channel: str, outcome: str) -> None:
+    def count_delivery(self, *, channel: str, outcome: str, count: int = 1) -> None:
         """Record one delivery attempt of a notification: `outcome` is one of
         DELIVERY_OUTCOMES, `channel` a short lower-case name ("sms", "web_push", "in_app")."""
         if outcome not in DELIVERY_OUTCOMES or not _CHANNEL.match(channel):
             raise ValueError(f"unknown delivery channel or outcome: {channel!r}, {outcome!r}")
-        self.deliveries.labels(channel=channel, outcome=outcome).inc()
+        if count:
+            self.deliveries.labels(channel=channel, outcome=outcome).inc(count)
 
     def watch_commits(self) -> Callable[[], None]:
         """Count claims and hires from the outbox events each commit writes; returns `stop`."""

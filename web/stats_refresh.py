@@ -7,6 +7,10 @@ at a time and the others find nothing left to do. `linggong stats-refresh` does 
 from cron or a one-off shell. Each round then sweeps for wage arrears and purges expired
 sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`), and passes
 standby offers past their deadline on to the next worker (`linggong standby-sweep`).
+
+Notifications run in a loop of their own, every few seconds (`linggong notify`): the
+outbox is turned into notifications (one replica at a time, by an advisory lock) and the
+push messages due are sent (replicas share them, each row claimed by one).
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ import time
 from collections.abc import Callable
 from functools import partial
 from logging import ERROR, WARNING
+from typing import Any
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from market import purge as purge_service
 from market.db import session_scope
+from market.notifications import delivery as delivery_service
+from market.notifications import push as push_service
+from market.settings import Settings
 from market.standby import service as standby_service
 from market.stats import rollup as rollup_service
 from market.work import arrears as arrears_service
+from web.i18n import translate
 from web.observability import Metrics
 from web.tracing import OFF, Off, Tracing
 
@@ -91,4 +100,54 @@ async def refresh_periodically(
             else:
                 if metrics is not None:
                     metrics.background_success.labels(task=name).set(time.time())
+        await asyncio.sleep(every_seconds)
+
+
+def notify_once(engine: Engine, settings: Settings, sender: Any = None) -> dict[str, int]:
+    """One notification pass: new events into notifications, then the push messages due."""
+    return delivery_service.notify_once(
+        engine=engine, render=translate, sender=sender or push_service.sender_for(settings)
+    )
+
+
+def _sender(settings: Settings) -> Any:
+    try:
+        return push_service.sender_for(settings)
+    except RuntimeError:  # production without a VAPID key: the inbox works, push waits
+        log.error("no LINGGONG_VAPID_PRIVATE_KEY: push messages wait until one is set")
+        return None
+
+
+# a push pass's counts as delivery outcomes: a subscription the push service says is gone
+# is a delivery given up, as is one that failed its last try
+PUSH_OUTCOMES = {"sent": "delivered", "retry": "failed", "failed": "given_up", "gone": "given_up"}
+
+
+def count_push(metrics: Metrics, counts: dict[str, int]) -> None:
+    """Add one notification pass's push results to `linggong_notification_deliveries_total`."""
+    for key, outcome in PUSH_OUTCOMES.items():
+        metrics.count_delivery(channel="web_push", outcome=outcome, count=counts.get(key, 0))
+
+
+async def notify_periodically(
+    engine: Engine, *, settings: Settings, every_seconds: float, metrics: Metrics | None = None
+) -> None:
+    """A notification pass now, then every `every_seconds`, until cancelled."""
+    sender = _sender(settings)
+    while True:
+        try:
+            if sender is None:
+                counts = await run_in_threadpool(
+                    delivery_service.notify_once, engine=engine, render=translate, sender=None
+                )
+            else:
+                counts = await run_in_threadpool(notify_once, engine, settings, sender)
+        except Exception:
+            log.exception("notification pass failed")
+            if metrics is not None:
+                metrics.background_failures.labels(task="notify").inc()
+        else:
+            if metrics is not None:
+                count_push(metrics, counts)
+                metrics.background_success.labels(task="notify").set(time.time())
         await asyncio.sleep(every_seconds)

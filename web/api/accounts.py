@@ -1,16 +1,36 @@
-"""Accounts: sign-up, login and logout; my own data, to download or to delete."""
+"""Accounts: sign-up, login and logout; my own data, to download or to delete; my
+notifications, the channels they come by, and the browsers that get them pushed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from market.accounts import privacy as privacy_service
 from market.accounts import service as account_service
 from market.accounts.schemas import Credentials, Registration
-from web.api.schemas.accounts import AuthOut, TicketOut, UserOut, user_out
-from web.deps import CurrentLogin, CurrentUser, SessionDep
+from market.notifications import push as push_service
+from market.notifications import service as notification_service
+from market.notifications.schemas import PreferenceUpdate, SubscriptionCreate, SubscriptionDelete
+from market.paging import DEFAULT_LIMIT
+from market.types import MAX_ID
+from web.api.schemas.accounts import (
+    AuthOut,
+    MarkedOut,
+    NotificationOut,
+    PreferenceOut,
+    PushKeyOut,
+    SubscriptionOut,
+    TicketOut,
+    UnreadOut,
+    UserOut,
+    notification_out,
+    preference_out,
+    user_out,
+)
+from web.deps import AfterQuery, CurrentLogin, CurrentUser, LimitQuery, SessionDep, link_next
+from web.i18n import locale_of
 from web.live.tickets import Tickets
 from web.security.cookies import clear_cookie
 from web.security.login import start_session, throttled_authenticate
@@ -88,3 +108,103 @@ def ticket(request: Request, login: CurrentLogin) -> TicketOut:
 
 
 router.include_router(live)
+
+
+# ------------------------------------------------------------------ my notifications
+
+
+def vapid_public_key(request: Request) -> str:
+    """The server key's public half, worked out once per app."""
+    state = request.app.state
+    if getattr(state, "vapid_public_key", None) is None:
+        state.vapid_public_key = push_service.server_public_key(state.settings)
+    return str(state.vapid_public_key)
+
+
+notes = APIRouter(prefix="/notifications", tags=["notifications"])
+push = APIRouter(prefix="/push", tags=["notifications"])
+NotificationId = Annotated[int, Path(ge=1, le=MAX_ID, description="Notification id")]
+
+
+@notes.get("")
+def notifications(
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
+    after: AfterQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> list[NotificationOut]:
+    """My notifications, newest first (keyset-paged: `Link: <...>; rel="next"`)."""
+    page = notification_service.list_notifications(
+        session=session, user_id=user.id or 0, after=after, limit=limit
+    )
+    link_next(request, response, page.next)
+    return [notification_out(n, locale_of(request)) for n in page.items]
+
+
+@notes.get("/unread-count")
+def unread_count(user: CurrentUser, session: SessionDep) -> UnreadOut:
+    """How many of my notifications are unread (the badge)."""
+    return UnreadOut(
+        unread=notification_service.count_unread(session=session, user_id=user.id or 0)
+    )
+
+
+@notes.post("/read-all")
+def read_all(user: CurrentUser, session: SessionDep) -> MarkedOut:
+    """Mark all my notifications read."""
+    marked = notification_service.notifications_read_all(session=session, user_id=user.id or 0)
+    return MarkedOut(marked=marked)
+
+
+@notes.post("/{notification_id}/read")
+def read(
+    notification_id: NotificationId, request: Request, user: CurrentUser, session: SessionDep
+) -> NotificationOut:
+    """Mark one of my notifications read."""
+    note = notification_service.notification_read(
+        session=session, user_id=user.id or 0, notification_id=notification_id
+    )
+    return notification_out(note, locale_of(request))
+
+
+@notes.get("/settings")
+def preference(user: CurrentUser, session: SessionDep) -> PreferenceOut:
+    """My channels (the inbox is always on) and quiet hours (local hours)."""
+    return preference_out(
+        notification_service.get_preference(session=session, user_id=user.id or 0)
+    )
+
+
+@notes.put("/settings")
+def preference_set(data: PreferenceUpdate, user: CurrentUser, session: SessionDep) -> PreferenceOut:
+    """Turn push on or off, set quiet hours (urgent messages still come through)."""
+    return preference_out(
+        notification_service.preference_update(session=session, user_id=user.id or 0, data=data)
+    )
+
+
+@push.get("/key")
+def push_key(request: Request) -> PushKeyOut:
+    """The server's VAPID public key, for `pushManager.subscribe({applicationServerKey})`."""
+    return PushKeyOut(public_key=vapid_public_key(request))
+
+
+@push.post("/subscriptions", status_code=status.HTTP_201_CREATED)
+def subscribe(data: SubscriptionCreate, user: CurrentUser, session: SessionDep) -> SubscriptionOut:
+    """Send my notifications to this browser (its `PushSubscription.toJSON()`)."""
+    row = notification_service.subscription_save(session=session, user_id=user.id or 0, data=data)
+    return SubscriptionOut(id=row.id or 0, endpoint=row.endpoint)
+
+
+@push.delete("/subscriptions", status_code=status.HTTP_204_NO_CONTENT)
+def unsubscribe(data: SubscriptionDelete, user: CurrentUser, session: SessionDep) -> None:
+    """Stop sending my notifications to this browser."""
+    notification_service.subscription_delete(
+        session=session, user_id=user.id or 0, endpoint=data.endpoint
+    )
+
+
+router.include_router(notes)
+router.include_router(push)

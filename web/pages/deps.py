@@ -8,6 +8,7 @@ post's hidden `csrf_token` field is read there, like the API's `X-CSRF-Token` he
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -16,6 +17,7 @@ from starlette.datastructures import FormData
 from market.accounts import service as account_service
 from market.errors import N_, NotAllowed
 from market.models import User
+from market.notifications import service as notification_service
 from web.deps import SAFE_METHODS, SessionDep
 from web.security.cookies import read_cookie, set_cookie
 
@@ -45,6 +47,9 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
     user, row = found
     request.state.user = user
     request.state.csrf_token = row.csrf_token
+    request.state.unread = partial(
+        notification_service.count_unread, session=session, user_id=user.id or 0
+    )
     return user
 
 

@@ -155,8 +155,15 @@ def render(
     status_code: int = 200,
     private: bool = True,
 ) -> HTMLResponse:
-    """Render a page. Pages of a logged-in user are never stored by browsers or proxies."""
-    response = templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    """Render a page. Pages of a logged-in user are never stored by browsers or proxies.
+
+    A whole page (not a `_partial`) of a logged-in user shows the unread badge: one COUNT.
+    """
+    context = context or {}
+    counter = getattr(request.state, "unread", None)
+    if counter is not None and status_code < 400 and not name.rpartition("/")[2].startswith("_"):
+        context.setdefault("unread_count", counter())
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response

@@ -50,6 +50,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/login"): EVERYONE,
     ("GET", "/api/v1/trades"): EVERYONE,
     ("GET", "/api/v1/certificates"): EVERYONE,
+    ("GET", "/api/v1/push/key"): EVERYONE,  # the server's public key
     # any logged-in user
     ("POST", "/logout"): USERS,
     ("POST", "/api/v1/auth/logout"): USERS,
@@ -61,6 +62,19 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/me/export"): USERS,
     ("POST", "/api/v1/live/ticket"): USERS,
     ("DELETE", "/api/v1/me"): USERS - STAFF,  # staff accounts are closed by the union office
+    # my notifications: everyone has an inbox; a notification is only its user's
+    ("GET", "/api/v1/notifications"): USERS,
+    ("GET", "/api/v1/notifications/unread-count"): USERS,
+    ("POST", "/api/v1/notifications/read-all"): USERS,
+    ("POST", "/api/v1/notifications/{notification_id}/read"): MY_WORKER,
+    ("GET", "/api/v1/notifications/settings"): USERS,
+    ("PUT", "/api/v1/notifications/settings"): USERS,
+    ("POST", "/api/v1/push/subscriptions"): USERS,
+    ("DELETE", "/api/v1/push/subscriptions"): USERS,
+    ("GET", "/inbox"): USERS,
+    ("POST", "/inbox/read-all"): USERS,
+    ("POST", "/inbox/settings"): USERS,
+    ("POST", "/inbox/{notification_id}/open"): MY_WORKER,
     # workers
     ("GET", "/api/v1/worker/profile"): WORKERS,
     ("PATCH", "/api/v1/worker/profile"): WORKERS,
@@ -89,6 +103,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/my/applications/{application_id}/cancel"): MY_WORKER,
     ("POST", "/my/applications/{application_id}/rate"): MY_WORKER,
     ("POST", "/my/applications/{application_id}/accept-terms"): MY_WORKER,
+    ("POST", "/my/applications/{application_id}/coming"): MY_WORKER,
     ("POST", "/api/v1/applications/{application_id}/accept-terms"): MY_WORKER,
     # employers
     ("POST", "/api/v1/jobs"): EMPLOYERS,

@@ -16,8 +16,10 @@ from market.models import (
     Application,
     Attendance,
     DispatchProposal,
+    Event,
     Job,
     Membership,
+    Notification,
     Payment,
     Report,
     ReportPhoto,
@@ -48,6 +50,7 @@ class World:
     entry: Attendance  # its check-in, recorded by the employer (the worker may answer it)
     payment: Payment  # its payment, recorded by the employer (the worker may answer it)
     floor: WageFloor
+    note: Notification  # the worker's "you are hired" in the inbox
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
@@ -64,6 +67,7 @@ class World:
             "entry_id": str(self.entry.id),
             "payment_id": str(self.payment.id),
             "floor_id": str(self.floor.id),
+            "notification_id": str(self.note.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -118,6 +122,15 @@ def make_world(session: Session) -> World:
     session.add(ReportPhoto(report_id=report.id or 0, content_type="image/jpeg", data=b"\xff\xd8"))
     session.flush()
     hire, entry, payment = _work_record(session, worker, employer)
+    told = Event(kind="application.confirmed", worker_id=worker.id, payload={})
+    session.add(told)
+    session.flush()
+    note = Notification(
+        event_id=told.id or 0, user_id=worker.id or 0, kind=told.kind, title="You are hired",
+        body="", url="/my/jobs",
+    )  # fmt: skip
+    session.add(note)
+    session.flush()
     return World(
         worker=worker,
         other_worker=other_worker,
@@ -134,6 +147,7 @@ def make_world(session: Session) -> World:
         entry=entry,
         payment=payment,
         floor=floor,
+        note=note,
     )
 
 

@@ -1,10 +1,14 @@
-"""Accounts as the API shows them: who is logged in, a new session's tokens, a live ticket."""
+"""Accounts as the API shows them: who is logged in, a new session's tokens, a live ticket,
+my notifications and the channels they reach me by."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
-from market.models import User
+from market.models import Notification, NotifyPreference, User
+from web.i18n import translate
 
 
 class UserOut(BaseModel):
@@ -30,3 +34,54 @@ def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id or 0, name=user.name, role=user.role, phone=user.phone, locale=user.locale
     )
+
+
+class NotificationOut(BaseModel):
+    """A notification in the reader's language."""
+
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read: bool
+
+
+class UnreadOut(BaseModel):
+    unread: int
+
+
+class MarkedOut(BaseModel):
+    marked: int
+
+
+class PreferenceOut(BaseModel):
+    push: bool
+    quiet_from: int
+    quiet_to: int
+
+
+class PushKeyOut(BaseModel):
+    public_key: str  # the `applicationServerKey` for `pushManager.subscribe`
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    endpoint: str
+
+
+def notification_out(note: Notification, locale: str) -> NotificationOut:
+    return NotificationOut(
+        id=note.id or 0,
+        kind=note.kind,
+        title=translate(locale, note.title, **note.params),
+        body=translate(locale, note.body, **note.params),
+        url=note.url,
+        created_at=note.created_at,
+        read=note.read_at is not None,
+    )
+
+
+def preference_out(pref: NotifyPreference) -> PreferenceOut:
+    return PreferenceOut(push=pref.push, quiet_from=pref.quiet_from, quiet_to=pref.quiet_to)

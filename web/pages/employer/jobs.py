@@ -15,6 +15,7 @@ from market.errors import N_, DomainError
 from market.feed import service as feed_service
 from market.feed import views as feed_views
 from market.jobs import service as job_service
+from market.notifications import reminders as reminder_service
 from web.deps import AfterQuery, CurrentEmployer, OwnedJobDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
@@ -91,9 +92,15 @@ def post_job(
     return RedirectResponse(f"/employer/jobs/{job.id}?ok=posted", status_code=303)
 
 
-def _applicants_context(applicants: application_views.JobApplicants) -> dict[str, object]:
+def _applicants_context(
+    applicants: application_views.JobApplicants, session: SessionDep
+) -> dict[str, object]:
+    ids = [application.id or 0 for application, _ in applicants.applicants]
     return {
         **fields_of(applicants),
+        # who confirmed they are coming; who has not, 2 hours before, is shown as such
+        "coming": reminder_service.coming_of(session=session, application_ids=ids),
+        "remind_late": reminder_service.LATE,
         "contact_visible": application_service.contact_visible,
         "needs_acceptance": terms_service.needs_acceptance,
         "rounded_km": feed_service.rounded_km,
@@ -113,7 +120,7 @@ def job_page(
     page = feed_views.get_employer_job(
         session=session, job=job, employer_id=employer.id or 0, candidates=CANDIDATES_SHOWN
     )
-    context = _applicants_context(page.applicants)
+    context = _applicants_context(page.applicants, session)
     context.update(
         certificates=page.certificates, candidates=page.candidates, flash=FLASH.get(ok or "")
     )
@@ -128,7 +135,7 @@ def applicants(
     seen = application_views.get_job_applicants(
         session=session, job=job, employer_id=employer.id or 0
     )
-    return render(request, "employer/_applicants.html", _applicants_context(seen))
+    return render(request, "employer/_applicants.html", _applicants_context(seen, session))
 
 
 @router.post("/jobs/{job_id}/complete")

@@ -13,6 +13,7 @@ from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_
 from market.models import ApplicationStatus
+from market.notifications import reminders as reminder_service
 from market.standby import service as standby_service
 from web.deps import AfterQuery, ApplicationDep, CurrentWorker, SessionDep
 from web.errors.pages import PageRoute
@@ -32,6 +33,7 @@ FLASH = {
     "accepted": N_("You accepted the new terms. The employer can now hire you."),
     "standby_declined": N_("Declined. The place goes to the next worker on the list."),
     "standby_left": N_("You left the standby list."),
+    "coming": N_("Thank you: the employer sees that you are coming."),
 }
 # the worker's reasons to call off, offered as one tap each
 CANCEL_REASONS = (
@@ -67,6 +69,10 @@ def _my_jobs_context(
         "reasons": CANCEL_REASONS,
         "contact_visible": application_service.contact_visible,
         "needs_acceptance": terms_service.needs_acceptance,
+        "coming": reminder_service.coming_of(
+            session=session, application_ids=[row[0].id or 0 for row in mine.rows]
+        ),
+        "remind_before": reminder_service.EARLY,
         "next": mine.next,
         "more_path": "/my/jobs",  # the list is also refreshed alone, from /my/jobs/list
         # standby places and offers lead the list (first page only), so an offer shows live
@@ -135,3 +141,10 @@ def rate(
         comment=str(form.get("comment") or "")[:200],
     )
     return RedirectResponse("/my/jobs?ok=rated", status_code=303)
+
+
+@router.post("/my/applications/{application_id}/coming")
+def coming(worker: CurrentWorker, application: ApplicationDep, session: SessionDep) -> Response:
+    """One tap before a shift: I am coming (确认到岗); the employer sees it."""
+    reminder_service.shift_coming(session=session, application=application, worker=worker)
+    return RedirectResponse("/my/jobs?ok=coming", status_code=303)

@@ -45,3 +45,38 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push: a message the server encrypted for this browser (hired, pay recorded, terms
+// changed ...). Shown even when no Linggong page is open; a tap opens the page it is about.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "零工", {
+      body: data.body || "",
+      tag: data.tag,
+      icon: "/static/icons/icon-192.png",
+      badge: "/static/icons/icon-192.png",
+      data: { url: data.url || "/inbox" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  let target = new URL((event.notification.data && event.notification.data.url) || "/inbox", self.location.origin);
+  if (target.origin !== self.location.origin) target = new URL("/inbox", self.location.origin); // our own pages only
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const same = windows.find((client) => client.url === target.href);
+      if (same) return same.focus();
+      const open = windows.find((client) => "navigate" in client);
+      if (open) return open.navigate(target.href).then((client) => client && client.focus());
+      return self.clients.openWindow(target.href);
+    }),
+  );
+});

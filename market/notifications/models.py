@@ -1,0 +1,122 @@
+"""Notifications: what a user must not miss, their inbox, and each channel's delivery log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from market.types import UTCDateTime, utcnow
+
+
+class Channel(StrEnum):
+    inbox = "inbox"  # the in-app inbox: always on
+    push = "push"  # Web Push to the phone's browser (VAPID)
+    sms = "sms"  # reserved for an SMS provider (none is plugged in yet)
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # waiting for its first try, its next try, or the end of quiet hours
+    sent = "sent"
+    failed = "failed"  # gave up after the last try
+    skipped = "skipped"  # nowhere to send it (push turned off, no subscribed phone)
+
+
+class Notification(SQLModel, table=True):
+    """One thing a user is told, made from one outbox event; its texts are msgids."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_notification_event_user"),
+        # the unread badge on every page: one COUNT on this index
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_id_desc", "user_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(sa_type=String(40))
+    title: str = Field(sa_type=String(200))
+    body: str = Field(sa_type=String(400))
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    url: str = Field(default="/", sa_type=String(200))
+    # goes through quiet hours (a shift about to start)
+    urgent: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """The delivery log: one row per notification and channel, never two."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", "channel", name="uq_delivery_event_user_channel"),
+        Index("ix_delivery_due", "status", "channel", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    event_id: int = Field(foreign_key="event.id")
+    user_id: int = Field(foreign_key="user.id")
+    channel: str = Field(sa_type=String(16))
+    status: str = Field(default=DeliveryStatus.pending, sa_type=String(16))
+    attempts: int = 0
+    error: str = Field(default="", sa_type=String(300))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PushSubscription(SQLModel, table=True):
+    """A browser's Web Push subscription (RFC 8030 endpoint and RFC 8291 keys)."""
+
+    __tablename__ = "push_subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    endpoint: str = Field(sa_column=Column(String(1000), nullable=False, unique=True))
+    p256dh: str = Field(sa_type=String(200))
+    auth: str = Field(sa_type=String(100))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NotifyPreference(SQLModel, table=True):
+    """A user's channels and quiet hours; a user without a row has the defaults."""
+
+    __tablename__ = "notify_preference"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    push: bool = True
+    # local hours (market time zone); equal hours mean no quiet time
+    quiet_from: int = 22
+    quiet_to: int = 6
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NotifyCursor(SQLModel, table=True):
+    """How far the outbox has been turned into notifications (the last event `seq`)."""
+
+    __tablename__ = "notify_cursor"
+
+    name: str = Field(sa_type=String(40), primary_key=True)
+    last_seq: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ShiftReminder(SQLModel, table=True):
+    """A confirmed shift's reminders (12 h and 2 h before) and the worker's "I'm coming".
+
+    Stored, so a restart neither loses nor repeats one: a reminder is written (as an outbox
+    event) in the same transaction that stamps it here.
+    """
+
+    __tablename__ = "shift_reminder"
+
+    application_id: int = Field(foreign_key="application.id", primary_key=True)
+    reminded_12h_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_2h_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    coming_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,233 @@
+"""Notifications from the outbox, the inbox, each user's channels and push subscriptions.
+
+`notifications_produce` follows the outbox by its gap-free `seq` with a stored cursor: the
+notifications, their delivery rows and the cursor's move commit together, so each event is
+turned into notifications once (at least once, and the unique (event, user, channel) pair
+of the delivery log refuses a second). On PostgreSQL an advisory lock lets one replica
+produce at a time; on SQLite the write lock does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, text, update
+from sqlmodel import Session, col, select
+
+from market import paging
+from market.errors import N_, NotFound
+from market.models import Event
+from market.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotifyCursor,
+    NotifyPreference,
+    PushSubscription,
+)
+from market.notifications.schemas import PreferenceUpdate, SubscriptionCreate
+from market.notifications.texts import Draft, drafts_for
+from market.types import utcnow
+
+PRODUCE_LOCK = 0x6C675F6E6F74696D  # "lg_notim": held by one producer until its commit
+CURSOR = "outbox"
+BATCH = 500
+
+
+def _locked(session: Session, key: int) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: the writing transaction already holds the database lock
+    return bool(
+        session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar_one()
+    )
+
+
+def get_preference(*, session: Session, user_id: int) -> NotifyPreference:
+    """The user's channels and quiet hours (the defaults when never set)."""
+    return session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
+
+
+def notifications_produce(
+    *, session: Session, now: datetime | None = None, limit: int = BATCH
+) -> int:
+    """Turn the numbered events after the cursor into notifications: how many events read.
+
+    Returns 0 when another replica holds the lock right now.
+    """
+    now = now or utcnow()
+    if not _locked(session, PRODUCE_LOCK):
+        return 0
+    cursor = session.get(NotifyCursor, CURSOR)
+    if cursor is None:
+        cursor = NotifyCursor(name=CURSOR, last_seq=0)
+        session.add(cursor)
+        session.flush()
+    events = session.exec(
+        select(Event).where(col(Event.seq) > cursor.last_seq).order_by(col(Event.seq)).limit(limit)
+    ).all()
+    if not events:
+        return 0
+    done = set(
+        session.exec(
+            select(Notification.event_id, Notification.user_id).where(
+                col(Notification.event_id).in_([e.id for e in events])
+            )
+        ).all()
+    )
+    for event in events:
+        for draft in drafts_for(session=session, event=event):
+            if (event.id, draft.user_id) in done:
+                continue  # made already (a cursor set back): never twice
+            done.add((event.id or 0, draft.user_id))
+            _write(session, event, draft, now)
+    cursor.last_seq, cursor.updated_at = events[-1].seq or 0, now
+    session.add(cursor)
+    session.flush()
+    return len(events)
+
+
+def _write(session: Session, event: Event, draft: Draft, now: datetime) -> None:
+    note = Notification(
+        event_id=event.id or 0,
+        user_id=draft.user_id,
+        kind=event.kind,
+        title=draft.title,
+        body=draft.body,
+        params=draft.params,
+        url=draft.url,
+        urgent=draft.urgent,
+        created_at=now,
+    )
+    session.add(note)
+    session.flush()
+    # the inbox has it the moment it is written
+    session.add(_delivery(note, Channel.inbox, DeliveryStatus.sent, now))
+    push = get_preference(session=session, user_id=draft.user_id).push
+    status = DeliveryStatus.pending if push else DeliveryStatus.skipped
+    session.add(_delivery(note, Channel.push, status, now, "" if push else "push turned off"))
+    # the SMS hook: a provider's channel adds its row here (Channel.sms, pending) and a
+    # loop like delivery.push_deliver sends it; none is plugged in yet
+
+
+def _delivery(
+    note: Notification, channel: Channel, status: DeliveryStatus, now: datetime, error: str = ""
+) -> Delivery:
+    sent = status == DeliveryStatus.sent
+    return Delivery(
+        notification_id=note.id or 0,
+        event_id=note.event_id,
+        user_id=note.user_id,
+        channel=channel,
+        status=status,
+        attempts=1 if sent else 0,
+        error=error,
+        created_at=now,
+        next_attempt_at=now,
+        sent_at=now if sent else None,
+        updated_at=now,
+    )
+
+
+# ------------------------------------------------------------------ the inbox
+
+
+def list_notifications(
+    *, session: Session, user_id: int, after: str | None = None, limit: int = paging.DEFAULT_LIMIT
+) -> paging.Page[Notification]:
+    """The user's notifications, newest first, keyset-paged by id."""
+    limit = paging.clamp(limit)
+    query = select(Notification).where(Notification.user_id == user_id)
+    if after:
+        (last,) = paging.decode(after, int)
+        query = query.where(col(Notification.id) < last)
+    rows = session.exec(query.order_by(col(Notification.id).desc()).limit(limit + 1)).all()
+    return paging.page_of(rows, limit, lambda n: (n.id or 0,))
+
+
+def count_unread(*, session: Session, user_id: int) -> int:
+    """How many of the user's notifications are unread (one COUNT on an index)."""
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+    ).one()
+
+
+def notification_read(
+    *, session: Session, user_id: int, notification_id: int, now: datetime | None = None
+) -> Notification:
+    """Mark one of the user's notifications read (again is fine); another's is not found."""
+    note = session.get(Notification, notification_id)
+    if note is None or note.user_id != user_id:
+        raise NotFound(N_("Notification not found"))
+    if note.read_at is None:
+        note.read_at = now or utcnow()
+        session.add(note)
+        session.flush()
+    return note
+
+
+def notifications_read_all(*, session: Session, user_id: int, now: datetime | None = None) -> int:
+    """Mark every unread notification of the user read: how many."""
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
+        .values(read_at=now or utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ channels and phones
+
+
+def preference_update(
+    *, session: Session, user_id: int, data: PreferenceUpdate, now: datetime | None = None
+) -> NotifyPreference:
+    """Set the user's push switch and quiet hours."""
+    pref = session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
+    for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(pref, name, value)
+    pref.updated_at = now or utcnow()
+    session.add(pref)
+    session.flush()
+    return pref
+
+
+def subscription_save(
+    *, session: Session, user_id: int, data: SubscriptionCreate, now: datetime | None = None
+) -> PushSubscription:
+    """Keep this browser's push subscription for the user (a known endpoint changes hands)."""
+    row = session.exec(
+        select(PushSubscription).where(PushSubscription.endpoint == data.endpoint)
+    ).first()
+    if row is None:
+        row = PushSubscription(endpoint=data.endpoint, user_id=user_id, p256dh="", auth="")
+    row.user_id, row.p256dh, row.auth = user_id, data.keys.p256dh, data.keys.auth
+    row.created_at = now or utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def subscription_delete(*, session: Session, user_id: int, endpoint: str) -> None:
+    """Forget this browser's subscription; one the user does not have is not found."""
+    row = session.exec(
+        select(PushSubscription).where(
+            PushSubscription.endpoint == endpoint, PushSubscription.user_id == user_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(N_("This phone is not subscribed"))
+    session.delete(row)
+    session.flush()
+
+
+def list_subscriptions(*, session: Session, user_id: int) -> Sequence[PushSubscription]:
+    """The user's subscribed browsers."""
+    return session.exec(
+        select(PushSubscription)
+        .where(PushSubscription.user_id == user_id)
+        .order_by(col(PushSubscription.id))
+    ).all()

@@ -1,0 +1,80 @@
+"""Notifications are made and sent by a background loop in each replica, or `linggong notify`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from market.db import make_engine
+from market.migrations import upgrade
+from market.notifications.push import vapid_keys_new
+from market.settings import Settings, get_settings
+from tests.market.notifications.helpers import hired, notes_of
+from web import cli
+from web.app import create_app
+
+
+def test_the_app_turns_events_into_notifications_in_the_background(
+    fresh_engine: Engine,
+) -> None:
+    worker_id, _, _ = hired(fresh_engine)
+    settings = Settings(
+        environment="test", notify_seconds=0.05, vapid_private_key=vapid_keys_new()[0]
+    )
+    with TestClient(create_app(settings, engine=fresh_engine)):
+        deadline = time.monotonic() + 10
+        while not notes_of(fresh_engine, worker_id) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [n.kind for n in notes_of(fresh_engine, worker_id)] == ["application.confirmed"]
+
+
+def test_the_notify_command_runs_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    worker_id, _, _ = hired(engine)
+    monkeypatch.setenv("LINGGONG_DATABASE_URL", url)
+    monkeypatch.setenv("LINGGONG_VAPID_PRIVATE_KEY", vapid_keys_new()[0])
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["notify"]) == 0
+        assert cli.main(["notify"]) == 0
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("read ") and not out[0].startswith("read 0")
+    assert out[1].startswith("read 0 events")
+    assert len(notes_of(engine, worker_id)) == 1
+    engine.dispose()
+
+
+def test_the_vapid_keys_command_prints_a_usable_key(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["vapid-keys"]) == 0
+    out = capsys.readouterr().out
+    key = out.split("LINGGONG_VAPID_PRIVATE_KEY=")[1].strip()
+    from market.notifications.push import public_key_of, vapid_key
+
+    public = public_key_of(
+        vapid_key(Settings(environment="production", vapid_private_key=key, secret_key="x" * 40))
+    )
+    assert public in out
+
+
+def test_a_missing_key_outside_production_is_made_once(tmp_path: Path) -> None:
+    from market.notifications.push import public_key_of, vapid_key
+
+    settings = Settings(environment="development")
+    first = public_key_of(vapid_key(settings, tmp_path / "var" / "vapid.key"))
+    again = public_key_of(vapid_key(settings, tmp_path / "var" / "vapid.key"))
+    assert first == again
+    with pytest.raises(RuntimeError, match="LINGGONG_VAPID_PRIVATE_KEY"):
+        vapid_key(Settings(environment="production", secret_key="x" * 40))
