@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
     feed_radius_cap_km: float = 50.0
+    # feeds ranked from each replica's in-memory read model of the open jobs, kept current
+    # from the event stream (market/feed/readmodel.py); "off" reads the database each time
+    # (tests whose data lives in a rolled-back transaction the model cannot see)
+    feed_read_model: Literal["on", "off"] = "on"
     max_request_bytes: int = 256 * 1024
     # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
     forwarded_allow_ips: str = "127.0.0.1"

@@ -16,7 +16,15 @@ from market.workers.schemas import AvailableNow, WorkerProfileUpdate
 from web.api.schemas.applications import MyApplicationOut, my_application_out
 from web.api.schemas.feed import FeedOut, feed_item_out
 from web.api.schemas.workers import WorkerProfileOut, worker_profile_out
-from web.deps import AfterQuery, CurrentWorker, LimitQuery, LocaleDep, SessionDep, link_next
+from web.deps import (
+    AfterQuery,
+    CurrentWorker,
+    FeedModelDep,
+    LimitQuery,
+    LocaleDep,
+    SessionDep,
+    link_next,
+)
 from web.observability import count_matches
 
 router = APIRouter(prefix="/worker", tags=["worker"])
@@ -53,9 +61,12 @@ def feed(
     session: SessionDep,
     locale: LocaleDep,
     filters: Annotated[FeedFilter, Query()],
+    model: FeedModelDep,
 ) -> FeedOut:
     """Open jobs that fit me, best first, each with why it fits."""
-    result = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=filters)
+    result = feed_service.list_feed(
+        session=session, worker_id=worker.id or 0, data=filters, model=model
+    )
     count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
 
