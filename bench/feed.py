@@ -26,10 +26,11 @@ import subprocess
 import sys
 import tempfile
 import tracemalloc
+import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.load.run import _database, _drop
+from bench.load.run import _drop
 from bench.load.stack import ROOT, free_port, wait_until_up
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -64,6 +65,7 @@ def wrk(url: str, args: argparse.Namespace, token: str = "", rate: float = 0) ->
         connections = max(1, min(connections, int(rate / 4)))
     threads = min(args.threads, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{args.seconds}s", "--latency"]
+    command += ["--timeout", "10s"]  # a slow answer is measured, not dropped
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
@@ -196,6 +198,26 @@ def _rss_kib() -> int:
     return 0
 
 
+def _database(server_url: str) -> tuple[str, str]:
+    """A new, migrated database of our own on the server: (name, url)."""
+    from sqlalchemy import create_engine, text
+
+    from market.db import normalise_url
+    from market.migrations import upgrade
+
+    name = f"lg_feed_{uuid.uuid4().hex[:10]}"
+    base = normalise_url(server_url)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    url = base.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    return name, url
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from bench.feed_market import seed_feed_market
     from market.db import make_engine
@@ -284,5 +306,7 @@ def main(argv: list[str]) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install -y wrk)", file=sys.stderr)
         return 2
+    # a stopped bench still stops its servers and drops its databases
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run(args)
     return 0
