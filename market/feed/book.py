@@ -19,6 +19,7 @@ waits for a writer and never sees half a change.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -206,6 +207,8 @@ class JobBook:
                 self._publish(base, alive, Segment(list(self._delta.values())))
 
     def _merge(self) -> None:
+        now = time.time()  # a shift that has started is in no feed: its job leaves memory
+        self._jobs = {i: j for i, j in self._jobs.items() if j.model.start.timestamp() > now}
         base = Segment(list(self._jobs.values()))
         self._delta, self._dead = {}, set()
         alive = np.ones(len(base.jobs), dtype=np.bool_)

@@ -72,3 +72,15 @@ def test_stopping_early_gives_exactly_the_full_ranking(seed: int) -> None:
     )
     ranked = book.rank(worker, k=20, window=window, first_k=16)
     assert [(x.job, x.score) for x, _ in ranked] == [(x.job, x.score) for x in reference]
+
+
+def test_jobs_whose_shift_has_started_leave_memory_when_segments_merge() -> None:
+    now = datetime.now(UTC)
+    started, ahead = (
+        m.Job(id=str(i), lat=37.5, lon=121.3, trade="general", start=now + offset,
+              end=now + offset + timedelta(hours=8), headcount=1, wage=300.0)
+        for i, offset in ((1, timedelta(hours=-1)), (2, timedelta(hours=1)))
+    )  # fmt: skip
+    book = JobBook()
+    book.replace_all([OpenJob((), (), started), OpenJob((), (), ahead)], {})
+    assert len(book) == 1 and book.snapshot.base.row_of == {"2": 0}
