@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from market.applications import service as application_service
+from market.db import make_engine
 from market.errors import Conflict
 from market.events import outbox as outbox
 from market.feed import service as feed_service
@@ -219,3 +222,29 @@ def test_the_nearest_job_is_never_cut_off_by_5000_further_ones(fresh_engine: Eng
     assert _feed(fresh_engine, worker.id or 0, model)[0][0] == near.id
     # the database path takes 3,000 rows in start order: it never even sees the near job
     assert near.id not in [j for j, *_ in _from_database(fresh_engine, worker.id or 0)]
+
+
+@pytest.mark.parametrize("fresh_engine", ["sqlite"], indirect=True)
+def test_while_the_database_fails_under_the_model_feeds_come_from_the_database(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        worker = make_worker(session)
+        make_job(session)
+        session.commit()
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        later = make_job(session, lat=LAT + 0.02)
+        job_service.job_cancel(session=session, job=later, reason="停工")
+        session.commit()
+    working, model.engine = model.engine, make_engine(f"sqlite:///{tmp_path}/gone/x.db")
+    with pytest.raises(OperationalError):
+        model.apply(_numbered(fresh_engine))
+    assert not model.ready  # stale: the live service rebuilds it once the database answers
+    assert _feed(fresh_engine, worker.id or 0, model) == _from_database(
+        fresh_engine, worker.id or 0
+    )
+    model.engine = working
+    model.build()
+    assert model.ready and len(model.book) == 1
