@@ -58,7 +58,9 @@ def parse_wrk(text: str) -> dict[str, float]:
     }
 
 
-def wrk(url: str, args: argparse.Namespace, token: str = "", rate: float = 0) -> dict[str, float]:
+def wrk(
+    url: str, args: argparse.Namespace, token: str = "", rate: float = 0, quiet: bool = False
+) -> dict[str, float]:
     """One wrk run; with `rate`, each connection waits so the whole stays near that rate."""
     connections = args.connections
     if rate:  # few enough connections that each sends several requests a second
@@ -77,7 +79,10 @@ def wrk(url: str, args: argparse.Namespace, token: str = "", rate: float = 0) ->
         done = subprocess.run(
             [*command, url], capture_output=True, text=True, timeout=args.seconds + 120, check=True
         )
-    return parse_wrk(done.stdout)
+    figures = parse_wrk(done.stdout)
+    if not figures["rps"] and not quiet:  # say why, rather than print a row of zeros
+        print(done.stdout + done.stderr, file=sys.stderr)
+    return figures
 
 
 class Server:
@@ -142,7 +147,7 @@ def _bare_command() -> list[str]:
 
 
 def _drive(url: str, args: argparse.Namespace, token: str = "") -> dict[str, Any]:
-    wrk(url, argparse.Namespace(**{**vars(args), "seconds": args.warmup}), token)
+    wrk(url, argparse.Namespace(**{**vars(args), "seconds": args.warmup}), token, quiet=True)
     full = wrk(url, args, token)
     half = wrk(url, args, token, rate=full["rps"] / 2) if full["rps"] else {}
     return {**full, "half_rps": half.get("rps", 0.0), "half_p99": half.get("p99", float("nan"))}
