@@ -1,4 +1,4 @@
-"""`python -m bench live|stats|load|match|races ...`: one benchmark, its options after its name."""
+"""`python -m bench live|stats|load|feed|match|races ...`: one benchmark, then its options."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ BENCHMARKS = {
     "live": ("bench.live", "websocket post-to-delivery latency and server CPU per message"),
     "stats": ("bench.stats", "staff statistics queries on a large market, on PostgreSQL"),
     "load": ("bench.load.run", "the request mix through nginx to two replicas"),
+    "feed": ("bench.feed", "the feed and candidates at 200/2,000/20,000 jobs vs a bare app"),
     "match": ("bench.match.report", "ranking quality vs the offline optimum, speed, memory"),
     "races": ("bench.races", "the concurrency races on a database left to check (--keep)"),
 }

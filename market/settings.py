@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # the morning dispatch's order: "hiring_hall" (most slots, then those idle longest, then
     # the best fits) or "score" (most slots, then the best fits): a union may weaken the rotation
     dispatch_rotation: Literal["hiring_hall", "score"] = "hiring_hall"
+    # feeds ranked from each replica's in-memory read model of the open jobs, kept current
+    # from the event stream (market/feed/readmodel.py); "off" reads the database each time
+    # (tests whose data lives in a rolled-back transaction the model cannot see)
+    feed_read_model: Literal["on", "off"] = "on"
     max_request_bytes: int = 256 * 1024
     # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
     forwarded_allow_ips: str = "127.0.0.1"

@@ -258,7 +258,7 @@ def _bench(argv: list[str]) -> int:
     """`linggong bench NAME ...` and `linggong match bench ...`: run `python -m bench NAME ...`."""
     bench_cli = _bench_cli()
     if bench_cli is None:
-        what = " ".join(argv[:1]) or "live|stats|load|match|races"
+        what = " ".join(argv[:1]) or "live|stats|load|feed|match|races"
         print(
             "benchmarks are not installed (they are not part of the linggong package); "
             f"run from a source checkout: python -m bench {what} ...",
@@ -352,8 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_vapid_keys)
     sub.add_parser(
         "bench",
-        help="benchmarks, from a source checkout only: `bench live|stats|load|match|races ...` "
-        "runs `python -m bench ...` (see `python -m bench --help`)",
+        help="benchmarks, from a source checkout only: "
+        "`bench live|stats|load|feed|match|races ...` runs `python -m bench ...` "
+        "(see `python -m bench --help`)",
     )
     sub.add_parser(
         "match", help="rank or dispatch a scenario file (see --help); `match bench` benchmarks"

@@ -18,6 +18,7 @@ from market.accounts import service as account_service
 from market.applications import service as application_service
 from market.db import leave_traces, read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
+from market.feed.readmodel import FeedReadModel
 from market.jobs import service as job_service
 from market.models import (
     Application,
@@ -148,6 +149,13 @@ def role_required(role: Role) -> Callable[[User], User]:
     return check
 
 
+def _feed_model(request: Request) -> FeedReadModel | None:
+    """This replica's read model of the open jobs (None when feeds read the database)."""
+    live = getattr(request.app.state, "live", None)
+    return None if live is None else live.feed
+
+
+FeedModelDep = Annotated[FeedReadModel | None, Depends(_feed_model)]
 CurrentWorker = Annotated[User, Depends(role_required(Role.worker))]
 CurrentEmployer = Annotated[User, Depends(role_required(Role.employer))]
 CurrentStaff = Annotated[User, Depends(role_required(Role.staff))]

@@ -1,7 +1,10 @@
 """Ranked lists: a worker's feed of jobs and an employer's candidates for a job.
 
-The database does the spatial pre-selection (an indexed bounding box around the worker
-or the job); the matching module applies the hard constraints and ranks.
+A worker's feed is ranked in memory from the replica's read model of the open jobs
+(`market.feed.readmodel`: what it promises is written there); without one, and for an
+employer's candidates, the database does the spatial pre-selection (an indexed bounding
+box around the worker or the job). The matching module applies the hard constraints and
+ranks either way.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from market.feed.book import Window
+from market.feed.readmodel import FeedReadModel, job_of
 from market.feed.schemas import FeedFilter
 from market.geo import bounding_box
 from market.i18n import market_tz
@@ -24,6 +29,7 @@ from market.workers import service as worker_service
 from matching import model as m
 from matching import rank as ranking
 from matching import trades as catalogue
+from matching.columns import TRADE_INDEX
 from matching.score import MarketContext
 
 MAX_CANDIDATE_ROWS = 3000  # rows fetched from the box before ranking; the nearest come first
@@ -69,9 +75,59 @@ def _day_range(day: str, now: datetime) -> tuple[datetime, datetime]:
 
 
 def list_feed(
+    *,
+    session: Session,
+    worker_id: int,
+    data: FeedFilter,
+    now: datetime | None = None,
+    model: FeedReadModel | None = None,
+) -> Feed:
+    """Open jobs that fit the worker, best first, with the reason each fits.
+
+    With a ready read model the jobs come from memory (see `market.feed.readmodel` for
+    what that promises); otherwise from the database.
+    """
+    if model is None or not model.ready:
+        return list_feed_from_database(session=session, worker_id=worker_id, data=data, now=now)
+    now = now or utcnow()
+    cached = model.worker(session=session, worker_id=worker_id)
+    busy = [shift for shift in cached.busy if shift[1] > now]
+    worker = worker_service.matching_worker(cached.view, now=now, busy=busy)
+    missing = _missing_for_feed(cached.view)
+    if worker is None:
+        return Feed(items=[], missing=missing)
+    worker = _within_reach(worker, data)
+    window = Window(
+        after=now.timestamp(),
+        trades=None if data.trade is None else frozenset({TRADE_INDEX.get(data.trade, -1)}),
+    )
+    if data.day is not None:
+        start, end = _day_range(data.day, now)
+        window = replace(window, since=start.timestamp(), before=end.timestamp())
+    ranked = model.book.rank(worker, k=data.limit, window=window)
+    jobs = {match.job: job_of(entry) for match, entry in ranked}
+    listed = {match.job: list(entry.certificates) for match, entry in ranked}
+    items = _items(session, worker_id, [match for match, _ in ranked], jobs, listed)
+    return Feed(items=items, missing=missing)
+
+
+def _within_reach(worker: m.Worker, data: FeedFilter) -> m.Worker:
+    """The worker with the radius the feed searches: theirs, the filter's, the cap."""
+    radius = min(
+        worker.radius_km, data.max_km or worker.radius_km, get_settings().feed_radius_cap_km
+    )
+    return replace(worker, radius_km=radius)
+
+
+def list_feed_from_database(
     *, session: Session, worker_id: int, data: FeedFilter, now: datetime | None = None
 ) -> Feed:
-    """Open jobs that fit the worker, best first, with the reason each fits."""
+    """`list_feed` read from the database: open jobs in a box around the worker.
+
+    The reference the read model is checked against, and the path taken while it is not
+    ready. Its cost grows with the jobs in the box, and past MAX_CANDIDATE_ROWS (taken in
+    start order) nearer jobs can be cut off.
+    """
     now = now or utcnow()
     view = worker_service.get_worker(session=session, user_id=worker_id)
     missing = _missing_for_feed(view)
@@ -79,10 +135,8 @@ def list_feed(
     worker = worker_service.matching_worker(view, now=now, busy=busy[worker_id])
     if worker is None:
         return Feed(items=[], missing=missing)
-    radius = min(
-        worker.radius_km, data.max_km or worker.radius_km, get_settings().feed_radius_cap_km
-    )
-    worker = replace(worker, radius_km=radius)
+    worker = _within_reach(worker, data)
+    radius = worker.radius_km
     lat0, lat1, lon0, lon1 = bounding_box(worker.lat, worker.lon, radius)
     trades = job_trades_for({t.code for t in worker.trades})
     if data.trade is not None:
@@ -102,11 +156,23 @@ def list_feed(
     certificates = job_service.certificates_by_job(
         session=session, job_ids=[j.id for j in rows if j.id is not None]
     )
-    by_id = {str(j.id): j for j in rows}
     jobs_m = [job_service.matching_job(j, certificates[j.id or 0], j.confirmed_count) for j in rows]
     matches = ranking.rank_jobs_for_worker(
         worker, jobs_m, k=data.limit, market=_competition(session, [j.id or 0 for j in rows])
     )
+    by_id = {str(j.id): j for j in rows}
+    listed = {job_id: certificates[int(job_id)] for job_id in by_id}
+    return Feed(items=_items(session, worker_id, matches, by_id, listed), missing=missing)
+
+
+def _items(
+    session: Session,
+    worker_id: int,
+    matches: list[m.Match],
+    jobs: dict[str, Job],
+    certificates: dict[str, list[str]],
+) -> list[FeedItem]:
+    """The ranked matches as feed items: the worker's own status, the employer's standing."""
     mine = dict(
         session.exec(
             select(Application.job_id, Application.status).where(
@@ -116,19 +182,18 @@ def list_feed(
         ).all()
     )
     unpaid = work_standing.employers_in_arrears(
-        session=session, employer_ids=[by_id[x.job].employer_id for x in matches]
+        session=session, employer_ids=[jobs[x.job].employer_id for x in matches]
     )
-    items = [
+    return [
         FeedItem(
-            job=by_id[x.job],
-            certificates=certificates[int(x.job)],
+            job=jobs[x.job],
+            certificates=certificates[x.job],
             match=x,
             my_status=mine.get(int(x.job)),
-            employer_unpaid=by_id[x.job].employer_id in unpaid,
+            employer_unpaid=jobs[x.job].employer_id in unpaid,
         )
         for x in matches
     ]
-    return Feed(items=items, missing=missing)
 
 
 def _competition(session: Session, job_ids: list[int]) -> MarketContext:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from market.applications import service as application_service
 from market.applications import views as application_views
 from market.feed import service as feed_service
+from market.feed.readmodel import FeedReadModel
 from market.feed.schemas import FeedFilter
 from market.jobs import service as job_service
 from market.models import Application, Job, JobStatus, Station
@@ -29,11 +30,18 @@ class FeedPage:
 
 
 def get_feed_page(
-    *, session: Session, worker_id: int, data: FeedFilter, now: datetime | None = None
+    *,
+    session: Session,
+    worker_id: int,
+    data: FeedFilter,
+    now: datetime | None = None,
+    model: FeedReadModel | None = None,
 ) -> FeedPage:
     """The worker's ranked feed, their profile, and the union stations nearest to them."""
     now = now or utcnow()
-    feed = feed_service.list_feed(session=session, worker_id=worker_id, data=data, now=now)
+    feed = feed_service.list_feed(
+        session=session, worker_id=worker_id, data=data, now=now, model=model
+    )
     view = worker_service.get_worker(session=session, user_id=worker_id)
     return FeedPage(
         feed=feed,

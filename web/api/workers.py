@@ -35,6 +35,7 @@ from web.api.schemas.workers import WorkerProfileOut, worker_profile_out
 from web.deps import (
     AfterQuery,
     CurrentWorker,
+    FeedModelDep,
     Id,
     LimitQuery,
     LocaleDep,
@@ -77,9 +78,12 @@ def feed(
     session: SessionDep,
     locale: LocaleDep,
     filters: Annotated[FeedFilter, Query()],
+    model: FeedModelDep,
 ) -> FeedOut:
     """Open jobs that fit me, best first, each with why it fits."""
-    result = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=filters)
+    result = feed_service.list_feed(
+        session=session, worker_id=worker.id or 0, data=filters, model=model
+    )
     count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
 

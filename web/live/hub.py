@@ -144,6 +144,10 @@ class Hub:
         self.dropped_messages = 0  # and the messages they never got
         self._full: set[Connection] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        # told of each batch of events dispatched, and of events lost for good (the feed's
+        # read model follows the stream through these)
+        self.after_ingest: Callable[[list[outbox.Published]], Awaitable[None]] | None = None
+        self.on_lost: Callable[[], None] | None = None
 
     async def start(self) -> None:
         self.seq = await to_thread.run_sync(lambda: outbox.current_seq(engine=self.engine))
@@ -232,6 +236,7 @@ class Hub:
     async def ingest(self, events: Iterable[outbox.Published]) -> None:
         """Dispatch events in number order, once each; fetch any gap from the database."""
         async with self.lock:
+            dispatched: list[outbox.Published] = []
             for event in sorted(events, key=lambda e: e.seq):
                 if event.seq <= self.seq:
                     continue
@@ -242,11 +247,17 @@ class Hub:
                     )
                     if not missing:
                         log.warning("events %s..%s missing from the outbox", after + 1, until)
+                        if self.on_lost is not None:
+                            self.on_lost()
                         break
                     log.info("filled a gap of %d events from the outbox", len(missing))
                     for found in missing:
                         await self._dispatch(found)
+                    dispatched += missing
                 await self._dispatch(event)
+                dispatched.append(event)
+            if dispatched and self.after_ingest is not None:
+                await self.after_ingest(dispatched)
 
     async def catch_up(self) -> int:
         """Dispatch whatever the database has beyond `seq` (the safety net)."""

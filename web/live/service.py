@@ -9,10 +9,12 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from market.events import outbox as outbox
+from market.feed.readmodel import FeedReadModel
 from market.settings import Settings
 from web.live.config import LiveSettings
 from web.live.hub import Hub
@@ -40,6 +42,12 @@ class LiveService:
         self.relay: Relay | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._unwatch: Any = None
+        # the open jobs in memory, for feeds; follows the events this hub dispatches
+        self.feed: FeedReadModel | None = None
+        if settings.feed_read_model == "on":
+            self.feed = FeedReadModel(engine)
+            self.hub.after_ingest = self._follow
+            self.hub.on_lost = self._lost
 
     async def start(self) -> None:
         if self.live.gc_threshold:
@@ -47,6 +55,7 @@ class LiveService:
             _, second, third = gc.get_threshold()
             gc.set_threshold(self.live.gc_threshold, second, third)
         await self.hub.start()
+        await self._build_feed()  # after the hub read its place: later events are applied
         if self.settings.redis_url:
             self.broker = RedisBroker(
                 self.hub,
@@ -89,6 +98,33 @@ class LiveService:
                 log.warning("live: reading the outbox failed (%s)", exc.orig)
             except Exception:
                 log.exception("live: reading the outbox failed")
+            if self.feed is not None and not self.feed.ready:
+                await self._build_feed()
+
+    async def _build_feed(self) -> None:
+        """(Re)build the feed's read model; on failure it stays stale and feeds use the DB."""
+        if self.feed is None:
+            return
+        try:
+            await to_thread.run_sync(self.feed.build)
+        except OperationalError as exc:
+            log.warning("feed read model: database unavailable (%s); will rebuild", exc.orig)
+        except Exception:
+            log.exception("feed read model: building failed; will rebuild")
+
+    async def _follow(self, events: list[outbox.Published]) -> None:
+        assert self.feed is not None
+        try:
+            await to_thread.run_sync(self.feed.apply, events)
+        except OperationalError as exc:  # left stale: rebuilt by the poll loop
+            log.warning("feed read model: database unavailable (%s); will rebuild", exc.orig)
+        except Exception:
+            log.exception("feed read model: applying events failed; will rebuild")
+
+    def _lost(self) -> None:
+        """Events are gone for good (the relay lost its place): rebuild from the database."""
+        if self.feed is not None:
+            self.feed.ready = False
 
     async def stop(self) -> None:
         if self._unwatch is not None:

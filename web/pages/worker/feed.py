@@ -14,7 +14,7 @@ from market.feed import views as feed_views
 from market.feed.schemas import FeedFilter
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow
-from web.deps import CurrentWorker, SessionDep
+from web.deps import CurrentWorker, FeedModelDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.observability import count_matches
@@ -49,10 +49,15 @@ def _filters(
 
 
 def _feed_context(
-    session: SessionDep, worker: CurrentWorker, day: str | None, trade: str | None, km: str | None
+    session: SessionDep,
+    worker: CurrentWorker,
+    model: FeedModelDep,
+    filters: tuple[str | None, str | None, str | None],
 ) -> dict[str, object]:
-    data, chosen = _filters(day, trade, km)
-    page = feed_views.get_feed_page(session=session, worker_id=worker.id or 0, data=data)
+    data, chosen = _filters(*filters)
+    page = feed_views.get_feed_page(
+        session=session, worker_id=worker.id or 0, data=data, model=model
+    )
     return {**fields_of(page), "chosen": chosen, "distances": DISTANCES}
 
 
@@ -61,13 +66,14 @@ def feed(
     request: Request,
     session: SessionDep,
     worker: CurrentWorker,
+    model: FeedModelDep,
     day: DayQuery = None,
     trade: TradeQuery = None,
     max_km: KmQuery = None,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Jobs for me: ranked cards, filters, the available-now switch."""
-    context = _feed_context(session, worker, day, trade, max_km)
+    context = _feed_context(session, worker, model, (day, trade, max_km))
     count_matches(request, "feed", len(getattr(context["feed"], "items", ())))
     context["flash"] = FLASH.get(ok or "")
     return render(request, "worker/feed.html", context)
@@ -78,12 +84,13 @@ def feed_cards(
     request: Request,
     session: SessionDep,
     worker: CurrentWorker,
+    model: FeedModelDep,
     day: DayQuery = None,
     trade: TradeQuery = None,
     max_km: KmQuery = None,
 ) -> Response:
     """Only the list of cards: the page script swaps it in when new jobs arrive."""
-    context = _feed_context(session, worker, day, trade, max_km)
+    context = _feed_context(session, worker, model, (day, trade, max_km))
     count_matches(request, "feed", len(getattr(context["feed"], "items", ())))
     return render(request, "worker/_feed_list.html", context)
 
@@ -111,7 +118,7 @@ def available_now(
         worker_service.worker_available_now_set(session=session, worker=worker, data=data)
     except (ValidationError, Invalid) as exc:
         errors = form_errors(exc, locale_of(request))
-        context = _feed_context(session, worker, None, None, None)
+        context = _feed_context(session, worker, None, (None, None, None))
         raise FormInvalid(
             "worker/feed.html", context, {"now": next(iter(errors.values()))}
         ) from exc

@@ -1,0 +1,203 @@
+"""The feed's read model: the open jobs in memory (`JobBook`), fed by the event stream.
+
+Each app replica holds one `FeedReadModel`. It is built from the database at start-up and
+again whenever it may have missed events (the relay lost its place, the database was away
+while an event was applied). Every numbered event that names a job makes the model re-read
+that job's row, certificates and pending applications (one query each per batch), so the
+model never interprets payloads and an event seen twice changes nothing. Events that name
+a worker drop that worker's cached profile.
+
+What it promises (the feed reads from here, not from the database):
+
+- A feed shows what the replica has heard so far. A job filled, cancelled, hidden or
+  edited a moment ago may still be listed (or listed as it was) until its event arrives,
+  normally within milliseconds, at worst the outbox poll interval while the broker is down.
+  Claiming and hiring stay transactional in the database: a claim on a job that is full
+  or gone is refused with its usual clear answer, whatever the feed showed.
+- A worker's own change (profile, a hire, a cancellation) reaches their feed once its event
+  reaches the replica they ask.
+- Apart from that staleness the list is exactly what the database path
+  (`market.feed.service.list_feed` without a model) ranks: every open job within the
+  radius is considered, none is cut off by a cap.
+- While the model is not ready (not built yet, or stale after a failure) feeds come from
+  the database path, so a replica is never wrong for longer than its events are late.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from market.db import read_only
+from market.events.outbox import Published
+from market.feed.book import JobBook, OpenJob
+from market.jobs import service as job_service
+from market.models import Application, Job, JobCertificate, JobStatus
+from market.types import utcnow
+from market.workers import service as worker_service
+from matching import model as m
+
+log = logging.getLogger("linggong.feed")
+
+JOB_COLUMNS = tuple(c.name for c in Job.__table__.columns)  # type: ignore[attr-defined]
+WORKER_CACHE_MAX = 100_000  # cached worker profiles per replica before the cache starts over
+WORKER_CACHE_TTL_S = 300.0  # a safety net: events drop entries long before
+
+
+def job_of(entry: OpenJob) -> Job:
+    """The entry as a Job (not attached to any session: read it, never save it)."""
+    return Job.model_construct(**dict(zip(JOB_COLUMNS, entry.row, strict=True)))
+
+
+@dataclass(frozen=True)
+class CachedWorker:
+    view: worker_service.WorkerView  # detached copies: read them, never save them
+    busy: tuple[m.Window, ...]  # shifts the worker is confirmed on, as when cached
+    at: float
+
+
+class FeedReadModel:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = read_only(engine)
+        self.book = JobBook()
+        self.ready = False
+        self.builds = 0
+        self._workers: dict[int, CachedWorker] = {}
+        self._generation: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._during_build: set[int] | None = None  # jobs to read again after a build
+
+    # ------------------------------------------------------------ jobs
+
+    def build(self) -> None:
+        """Load every open job from the database and start over (blocking: call off the loop).
+
+        Jobs named by events applied while the load runs are read again after it, since
+        the load may have read them before their change committed.
+        """
+        started = time.monotonic()
+        with self._lock:
+            self._workers.clear()
+            self._during_build = set()
+        try:
+            with Session(self.engine) as session:
+                jobs, pending = _load(session, None)
+            self.book.replace_all(jobs.values(), pending)
+        finally:
+            with self._lock:
+                again, self._during_build = self._during_build, None
+        if again:
+            self._refresh(sorted(again))
+        self.ready = True
+        self.builds += 1
+        log.info(
+            "feed read model built: %d open jobs in %.0f ms",
+            len(self.book),
+            (time.monotonic() - started) * 1000,
+        )
+
+    def apply(self, events: Sequence[Published]) -> None:
+        """Bring the model up to these events (blocking). On a failure it is left stale."""
+        job_ids = sorted({e.job_id for e in events if e.job_id is not None})
+        self.forget_workers(e.worker_id for e in events if e.worker_id is not None)
+        if not job_ids:
+            return
+        with self._lock:
+            if self._during_build is not None:
+                self._during_build.update(job_ids)
+        self._refresh(job_ids)
+
+    def _refresh(self, job_ids: Sequence[int]) -> None:
+        try:
+            with Session(self.engine) as session:
+                jobs, pending = _load(session, job_ids)
+        except Exception:
+            self.ready = False  # rebuilt by the live service once the database answers
+            raise
+        gone = [str(i) for i in job_ids if str(i) not in jobs]
+        counts = {str(i): pending.get(str(i), 0) for i in job_ids}
+        self.book.update(upsert=jobs.values(), remove=gone, pending=counts)
+
+    # ------------------------------------------------------------ workers
+
+    def forget_workers(self, worker_ids: Iterable[int]) -> None:
+        with self._lock:
+            for worker_id in worker_ids:
+                self._workers.pop(worker_id, None)
+                self._generation[worker_id] = self._generation.get(worker_id, 0) + 1
+
+    def worker(self, *, session: Session, worker_id: int) -> CachedWorker:
+        """The worker's profile and busy shifts: from the cache, else read and cached."""
+        found = self._workers.get(worker_id)
+        if found is not None and time.monotonic() - found.at < WORKER_CACHE_TTL_S:
+            return found
+        with self._lock:
+            generation = self._generation.get(worker_id, 0)
+        view = worker_service.get_worker(session=session, user_id=worker_id)
+        busy = worker_service.busy_windows(session=session, worker_ids=[worker_id], now=utcnow())
+        cached = CachedWorker(_detached_view(view), tuple(busy[worker_id]), time.monotonic())
+        with self._lock:
+            if self._generation.get(worker_id, 0) == generation:  # no event came meanwhile
+                if len(self._workers) >= WORKER_CACHE_MAX:
+                    self._workers.clear()
+                self._workers[worker_id] = cached
+        return cached
+
+
+def _load(
+    session: Session, job_ids: Sequence[int] | None
+) -> tuple[dict[str, OpenJob], dict[str, int]]:
+    """Open, visible jobs (all, or of `job_ids`) and their pending application counts."""
+    visible: list[Any] = [Job.status == JobStatus.open, col(Job.hidden_reason).is_(None)]
+    if job_ids is None:
+        visible.append(col(Job.start_at) > utcnow())
+    else:
+        visible.append(col(Job.id).in_(job_ids))
+    columns = [Job.__table__.c[name] for name in JOB_COLUMNS]  # type: ignore[attr-defined]
+    rows = session.execute(select(*columns).where(*visible)).all()
+    certificates: dict[int, list[str]] = {}
+    for job_id, code in session.execute(
+        select(JobCertificate.job_id, JobCertificate.code)
+        .join(Job, col(Job.id) == col(JobCertificate.job_id))
+        .where(*visible)
+    ):
+        certificates.setdefault(job_id, []).append(code)
+    pending = {
+        str(job_id): int(count)
+        for job_id, count in session.execute(
+            select(Application.job_id, func.count())
+            .join(Job, col(Job.id) == col(Application.job_id))
+            .where(*visible, Application.status == "applied")
+            .group_by(col(Application.job_id))
+        )
+    }
+    jobs = {}
+    for row in rows:
+        job = Job.model_construct(**dict(zip(JOB_COLUMNS, row, strict=True)))
+        listed = sorted(certificates.get(job.id or 0, ()))
+        model = job_service.matching_job(job, listed, job.confirmed_count)
+        jobs[model.id] = OpenJob(tuple(row), tuple(listed), model)
+    return jobs, pending
+
+
+def _detached_view(view: worker_service.WorkerView) -> worker_service.WorkerView:
+    """Copies of the view's rows that belong to no session (safe to share across requests)."""
+
+    def copy(row: Any) -> Any:
+        return type(row).model_construct(**row.model_dump())
+
+    return worker_service.WorkerView(
+        user=copy(view.user),
+        profile=copy(view.profile),
+        trades=[copy(t) for t in view.trades],
+        certificates=list(view.certificates),
+        weekly=[copy(w) for w in view.weekly],
+        days=[copy(d) for d in view.days],
+    )
