@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from market.accounts.models import EmployerProfile, Role, User, UserSession
+from market.accounts.models import EmployerProfile, PhoneCode, Role, User, UserSession
 from market.applications.models import (
     HIRED,
     STATUS_LABELS,
@@ -17,6 +17,7 @@ from market.idempotency.models import IdempotencyRecord
 from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
+from market.notify.models import SmsMessage
 from market.reports.models import (
     UPHELD_OUTCOMES,
     Report,
@@ -83,6 +84,7 @@ __all__ = [
     "ModerationAction",
     "Payment",
     "PaymentMethod",
+    "PhoneCode",
     "PostingHold",
     "ProposalStatus",
     "Rating",
@@ -93,6 +95,7 @@ __all__ = [
     "ReportPhoto",
     "ReportStatus",
     "Role",
+    "SmsMessage",
     "Station",
     "StatsCounts",
     "StatsDay",

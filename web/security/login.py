@@ -25,7 +25,9 @@ def start_session(
     previous = read_cookie(request)
     if previous:
         account_service.session_revoke_token(session=session, token=previous)
-    token, row = account_service.session_create(session=session, user=user)
+    token, row = account_service.session_create(
+        session=session, user=user, user_agent=request.headers.get("user-agent", "")
+    )
     set_cookie(request, response, token)
     return token, row.csrf_token
 

@@ -1,6 +1,9 @@
-"""Accounts as the API shows them: who is logged in, a new session's tokens, a live ticket."""
+"""Accounts as the API shows them: who is logged in, a new session's tokens, a live ticket,
+my sessions, a code sent, the text messages kept in development."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -30,3 +33,31 @@ def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id or 0, name=user.name, role=user.role, phone=user.phone, locale=user.locale
     )
+
+
+class CodeSentOut(BaseModel):
+    """The one answer to a code request, whether or not the phone is registered."""
+
+    detail: str
+    expires_in: int  # seconds the code stays good
+
+
+class SessionOut(BaseModel):
+    device: str  # "Chrome · Android"; "" when the browser did not say
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool  # the session this request came with
+
+
+class EndedOut(BaseModel):
+    ended: int  # how many other sessions were logged out
+
+
+class SmsOut(BaseModel):
+    """A text message the `log` provider kept (development): what the phone would get."""
+
+    id: int
+    phone: str
+    template_id: str
+    body: str
+    created_at: datetime
