@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from market.events import outbox as outbox
 from market.models import Role
 from matching import model as m
+from web.live.caps import ConnectionCaps
 from web.live.config import LiveSettings
 from web.live.feed import FeedMatcher, FeedMessages, Fit
 
@@ -143,6 +144,9 @@ class Hub:
         self.dropped = 0
         self._full: set[Connection] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.caps = ConnectionCaps(
+            per_user=settings.max_per_user, per_address=settings.max_per_address
+        )
 
     async def start(self) -> None:
         self.seq = await to_thread.run_sync(lambda: outbox.current_seq(engine=self.engine))
