@@ -296,3 +296,16 @@ def test_staff_read_the_texted_codes_of_the_log_provider(
     api_signup(client, session, _body(phone))
     messages = client.get("/api/v1/staff/sms", headers=headers).json()
     assert messages[0]["phone"] == phone and sent_code(session, phone) in messages[0]["body"]
+
+
+def test_the_third_reset_from_one_address_over_its_limit_is_refused(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    settings = Settings(environment="test", rate_limit_overrides={"reset_per_address": "2/hour"})
+    client = make_client(settings)
+    phone = next_phone()
+    tries = [_reset(client, phone, "123456").status_code for _ in range(2)]
+    assert tries == [422, 422]
+    refused = _reset(client, phone, "123456", **EN)
+    assert refused.status_code == 429
+    assert refused.json()["detail"] == "Too many requests; try again in 60 minutes"
