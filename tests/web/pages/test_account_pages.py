@@ -145,3 +145,19 @@ def test_account_page_changes_the_password_and_logs_out_everywhere_else(
     assert "密码已修改" in client.get("/account?ok=changed").text
     rows = session.exec(select(UserSession).where(UserSession.user_id == worker.id)).all()
     assert len(rows) == 1
+
+
+def test_staff_see_the_texted_codes_on_their_console(client: TestClient, session: Session) -> None:
+    from tests.factories import make_staff
+
+    staff = make_staff(session)
+    session.commit()
+    phone = next_phone()
+    token = _token(client.get("/signup").text)
+    client.post("/signup/code", data={"csrf_token": token, "phone": phone})
+    login_token = _token(client.get("/login").text)
+    client.post("/login", data={"csrf_token": login_token, "phone": staff.phone,
+                                "password": PASSWORD})  # fmt: skip
+    page = client.get("/staff/sms")
+    assert page.status_code == 200 and "短信记录" in page.text
+    assert phone in page.text and sent_code(session, phone) in page.text
