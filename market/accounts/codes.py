@@ -23,6 +23,7 @@ from functools import partial
 from sqlmodel import Session, col, delete, func, select, update
 
 from market.accounts.models import PhoneCode, User
+from market.accounts.throttle import CodeTries
 from market.errors import N_, DomainError, Invalid, TooManyRequests
 from market.notify import sms as sms_service
 from market.settings import get_settings
@@ -64,7 +65,12 @@ def _is_registered(session: Session, phone: str) -> bool:
 
 
 def code_request(
-    *, session: Session, phone: str, purpose: Purpose, now: datetime | None = None
+    *,
+    session: Session,
+    phone: str,
+    purpose: Purpose,
+    tries: CodeTries | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Send a new code for `purpose` to `phone`; returns how many seconds it stays good.
 
@@ -94,6 +100,8 @@ def code_request(
         minutes = int(CODE_TTL.total_seconds() // 60)
         provider = sms_service.sms_provider(session=session)
         provider.send(phone, "verify_code", {"code": code, "minutes": minutes})
+    if tries is not None:
+        tries.restart(phone=phone, purpose=purpose.value)
     return int(CODE_TTL.total_seconds())
 
 
@@ -107,11 +115,19 @@ def _count_try(session: Session, *, code_id: int) -> None:
 
 
 def code_consume(
-    *, session: Session, phone: str, purpose: Purpose, code: str, now: datetime | None = None
+    *,
+    session: Session,
+    phone: str,
+    purpose: Purpose,
+    code: str,
+    tries: CodeTries | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Accept `code` for `phone` and `purpose`, once; refuse it saying what to do next.
 
-    A wrong code counts a try on the newest code, kept even though the request is refused.
+    A wrong code counts a try on the newest code, kept even though the request is refused;
+    `tries` (the app's) also counts each try before the comparison, so parallel guesses
+    cannot all be compared before any was counted.
     """
     now = now or utcnow()
     row = session.exec(
@@ -126,6 +142,8 @@ def code_consume(
     if row.expires_at <= now:
         raise Invalid(N_("This code has expired; ask for a new code"), field="code")
     if row.attempts >= MAX_TRIES:
+        raise CodeSpent()
+    if tries is not None and not tries.attempt(phone=phone, purpose=purpose.value):
         raise CodeSpent()
     if not hmac.compare_digest(row.code_hash, _code_hash(purpose, phone, code)):
         left = MAX_TRIES - row.attempts - 1

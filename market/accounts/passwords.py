@@ -15,6 +15,7 @@ from market.accounts import codes as code_service
 from market.accounts import service as account_service
 from market.accounts.devices import device_of
 from market.accounts.schemas import PasswordChange, PasswordReset
+from market.accounts.throttle import CodeTries
 from market.errors import N_, Invalid
 from market.models import User, UserSession
 from market.notify import sms as sms_service
@@ -48,10 +49,16 @@ def password_change(
     return ended
 
 
-def password_reset(*, session: Session, data: PasswordReset) -> User:
+def password_reset(
+    *, session: Session, data: PasswordReset, tries: CodeTries | None = None
+) -> User:
     """Set a new password with the code sent to the phone; every session of the user ends."""
     code_service.code_consume(
-        session=session, phone=data.phone, purpose=code_service.Purpose.reset, code=data.code
+        session=session,
+        phone=data.phone,
+        purpose=code_service.Purpose.reset,
+        code=data.code,
+        tries=tries,
     )
     user = session.exec(select(User).where(User.phone == data.phone)).first()
     if user is None:  # no code is ever sent to an unknown phone: a guess got lucky

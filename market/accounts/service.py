@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, or_, select
 
 from market.accounts import codes as code_service
 from market.accounts.schemas import Registration, Signup
+from market.accounts.throttle import CodeTries
 from market.errors import N_, Conflict, NotAllowed, Unauthenticated
 from market.events.service import event_record
 from market.models import (
@@ -60,14 +61,18 @@ def user_register(*, session: Session, data: Registration) -> User:
     )
 
 
-def user_signup(*, session: Session, data: Signup) -> User:
+def user_signup(*, session: Session, data: Signup, tries: CodeTries | None = None) -> User:
     """Sign up with the code sent to the phone: only its holder gets past the code.
 
     The code is checked first, so whether the phone is registered is told only to someone
     who holds it.
     """
     code_service.code_consume(
-        session=session, phone=data.phone, purpose=code_service.Purpose.signup, code=data.code
+        session=session,
+        phone=data.phone,
+        purpose=code_service.Purpose.signup,
+        code=data.code,
+        tries=tries,
     )
     if session.exec(select(User.id).where(User.phone == data.phone)).first() is not None:
         raise Conflict(

@@ -35,7 +35,7 @@ from web.deps import CurrentLogin, CurrentUser, LocaleDep, SessionDep
 from web.i18n import translate
 from web.live.tickets import Tickets
 from web.security.cookies import clear_cookie
-from web.security.login import start_session, throttled_authenticate
+from web.security.login import code_tries, start_session, throttled_authenticate
 from web.security.rate_limits import CodeLimit, PasswordChangeLimit, ResetLimit, SignupLimit
 
 router = APIRouter()
@@ -50,14 +50,21 @@ CODE_SENT = N_("If the number can receive it, a code is on its way by text messa
 
 @auth.post("/codes", status_code=status.HTTP_202_ACCEPTED)
 def request_code(
-    data: CodeRequest, session: SessionDep, locale: LocaleDep, _limit: CodeLimit
+    data: CodeRequest,
+    request: Request,
+    session: SessionDep,
+    locale: LocaleDep,
+    _limit: CodeLimit,
 ) -> CodeSentOut:
     """Text a 6-digit code to the phone, to sign up or to reset the password.
 
     The answer is the same whether or not the phone is registered.
     """
     expires_in = code_service.code_request(
-        session=session, phone=data.phone, purpose=code_service.Purpose(data.purpose)
+        session=session,
+        phone=data.phone,
+        purpose=code_service.Purpose(data.purpose),
+        tries=code_tries(request),
     )
     return CodeSentOut(detail=translate(locale, CODE_SENT), expires_in=expires_in)
 
@@ -71,7 +78,7 @@ def register(
     _limit: SignupLimit,
 ) -> AuthOut:
     """Create a worker or employer account with the code texted to the phone, and log in."""
-    user = account_service.user_signup(session=session, data=data)
+    user = account_service.user_signup(session=session, data=data, tries=code_tries(request))
     token, csrf = start_session(request=request, response=response, session=session, user=user)
     return AuthOut(user=user_out(user), token=token, csrf_token=csrf)
 
@@ -92,9 +99,11 @@ def logout(request: Request, response: Response, login: CurrentLogin, session: S
 
 
 @auth.post("/password/reset", status_code=status.HTTP_204_NO_CONTENT)
-def reset_password(data: PasswordReset, session: SessionDep, _limit: ResetLimit) -> None:
+def reset_password(
+    data: PasswordReset, request: Request, session: SessionDep, _limit: ResetLimit
+) -> None:
     """Set a new password with the code texted to the phone; every session of the account ends."""
-    password_service.password_reset(session=session, data=data)
+    password_service.password_reset(session=session, data=data, tries=code_tries(request))
 
 
 @auth.post("/password", status_code=status.HTTP_204_NO_CONTENT)

@@ -19,6 +19,7 @@ from web.i18n import locale_of
 from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status
 from web.pages.deps import PageForm, anon_csrf_token, check_anon_csrf, remember_anon_csrf
 from web.pages.rendering import render
+from web.security.login import code_tries
 from web.security.rate_limits import CodeLimit, PasswordChangeLimit, ResetLimit
 
 router = APIRouter(route_class=PageRoute)
@@ -50,7 +51,10 @@ def reset_code(
     try:
         data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "reset"})
         code_service.code_request(
-            session=session, phone=data.phone, purpose=code_service.Purpose.reset
+            session=session,
+            phone=data.phone,
+            purpose=code_service.Purpose.reset,
+            tries=code_tries(request),
         )
     except (ValidationError, DomainError) as exc:
         errors, status, headers = code_refused(exc, locale_of(request))
@@ -69,7 +73,7 @@ def reset(request: Request, form: PageForm, session: SessionDep, _limit: ResetLi
     anon_csrf_token(request)
     try:
         data = PasswordReset.model_validate(values)
-        password_service.password_reset(session=session, data=data)
+        password_service.password_reset(session=session, data=data, tries=code_tries(request))
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
         step = 2 if known_phone(values["phone"]) else 1

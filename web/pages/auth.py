@@ -28,7 +28,7 @@ from web.pages.deps import (
 )
 from web.pages.rendering import render
 from web.security.cookies import clear_cookie
-from web.security.login import start_session, throttled_authenticate
+from web.security.login import code_tries, start_session, throttled_authenticate
 from web.security.rate_limits import CodeLimit, SignupLimit
 
 router = APIRouter(route_class=PageRoute)
@@ -163,7 +163,10 @@ def signup_code(
     try:
         data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "signup"})
         code_service.code_request(
-            session=session, phone=data.phone, purpose=code_service.Purpose.signup
+            session=session,
+            phone=data.phone,
+            purpose=code_service.Purpose.signup,
+            tries=code_tries(request),
         )
     except (ValidationError, DomainError) as exc:
         errors, status, headers = code_refused(exc, locale_of(request))
@@ -185,7 +188,7 @@ def signup(request: Request, form: PageForm, session: SessionDep, _limit: Signup
     anon_csrf_token(request)
     try:
         data = Signup.model_validate(values)
-        user = account_service.user_signup(session=session, data=data)
+        user = account_service.user_signup(session=session, data=data, tries=code_tries(request))
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
         kept = {k: v for k, v in values.items() if k not in ("password", "code")}

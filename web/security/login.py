@@ -60,3 +60,9 @@ def throttled_authenticate(*, request: Request, session: Session, data: Credenti
         raise
     guard.succeeded(phone=data.phone, address=address)
     return user
+
+
+def code_tries(request: Request) -> throttle_service.CodeTries:
+    """The app's count of tries at one-time codes (Redis when configured)."""
+    tries: throttle_service.CodeTries = request.app.state.code_tries
+    return tries
