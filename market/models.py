@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from market.accounts.models import EmployerProfile, Role, User, UserSession
+from market.accounts.models import EmployerProfile, PhoneCode, Role, User, UserSession
 from market.applications.models import (
     HIRED,
     STATUS_LABELS,
@@ -24,6 +24,7 @@ from market.notifications.models import (
     NotifyPreference,
     PushSubscription,
     ShiftReminder,
+    SmsMessage,
 )
 from market.reliability.models import Strike, StrikeAppeal, StrikeKind
 from market.reports.models import (
@@ -97,6 +98,7 @@ __all__ = [
     "NotifyPreference",
     "Payment",
     "PaymentMethod",
+    "PhoneCode",
     "PostingHold",
     "ProposalStatus",
     "PushSubscription",
@@ -109,6 +111,7 @@ __all__ = [
     "ReportStatus",
     "Role",
     "ShiftReminder",
+    "SmsMessage",
     "Standby",
     "StandbyStatus",
     "Station",

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
+from market.accounts import codes as code_service
 from market.accounts import service as account_service
 from market.idempotency import service as idempotency_service
 from market.types import utcnow
@@ -27,8 +28,9 @@ def expired_purge(*, session: Session, now: datetime | None = None) -> dict[str,
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK}
         ).scalar_one()
         if not got:  # another replica is purging right now
-            return {"sessions": 0, "idempotency_keys": 0}
+            return {"sessions": 0, "idempotency_keys": 0, "phone_codes": 0}
     return {
         "sessions": account_service.sessions_purge(session=session, now=now),
         "idempotency_keys": idempotency_service.idempotency_purge(session=session, now=now),
+        "phone_codes": code_service.codes_purge(session=session, now=now),
     }

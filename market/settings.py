@@ -72,6 +72,12 @@ class Settings(BaseSettings):
             "push.apple.com",
         ]
     )
+    # where text messages go: "log" writes them to the console and the sms_message table
+    # (development and tests; staff can read them); real gateways get adapters of their own
+    sms_provider: Literal["log"] = "log"
+    # one-time codes that prove a phone is held (sign-up, password reset): how many one
+    # phone may be sent in an hour, whatever asked for them
+    phone_codes_per_hour: int = Field(default=5, ge=1, le=100)
     tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 
     @model_validator(mode="after")

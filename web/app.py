@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.middleware.gzip import GZipMiddleware
 
-from market.accounts.throttle import LoginGuard, counter_for
+from market.accounts.codes import CODE_TTL, MAX_TRIES
+from market.accounts.throttle import CodeTries, LoginGuard, counter_for
 from market.db import make_engine, read_only
 from market.settings import Settings, get_settings
 from web import errors, stats_refresh
@@ -146,6 +147,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # one per app: counts shared through Redis when configured (no connection made here)
     app.state.login_guard = LoginGuard(
         counter_for(settings.redis_url), secret=settings.secret_key.get_secret_value()
+    )
+    # tries at one-time codes, counted before each comparison (shared through Redis too)
+    app.state.code_tries = CodeTries(
+        counter_for(settings.redis_url),
+        secret=settings.secret_key.get_secret_value(),
+        limit=MAX_TRIES,
+        window=int(CODE_TTL.total_seconds()),
     )
     # `/ws?ticket=`: single-use, shared through Redis when configured
     app.state.live_tickets = Tickets(

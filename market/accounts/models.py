@@ -42,6 +42,10 @@ class UserSession(SQLModel, table=True):
     # indexed for the purge of expired sessions (absolute and idle limits)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # the browser or app that logged in, as it said (cut short): "my sessions" names devices
+    user_agent: str = Field(
+        default="", sa_type=String(200), sa_column_kwargs={"server_default": ""}
+    )
 
 
 class EmployerProfile(SQLModel, table=True):
@@ -53,3 +57,22 @@ class EmployerProfile(SQLModel, table=True):
     rating_sum: int = 0
     rating_count: int = 0
     late_cancel_total: int = 0
+
+
+class PhoneCode(SQLModel, table=True):
+    """A one-time code sent to a phone to prove its holder (sign-up, password reset).
+
+    Neither the phone nor the code is stored: both are HMACs under the secret key, so a
+    copy of the database gives no way to try the million codes offline.
+    """
+
+    __tablename__ = "phone_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(sa_type=String(10))
+    phone_key: str = Field(sa_type=String(64), index=True)
+    code_hash: str = Field(sa_type=String(64))
+    attempts: int = 0  # wrong codes tried against it
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,7 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, or_, select
 
-from market.accounts.schemas import Registration
+from market.accounts import codes as code_service
+from market.accounts.schemas import Registration, Signup
+from market.accounts.throttle import CodeTries
 from market.errors import N_, Conflict, NotAllowed, Unauthenticated
 from market.events.service import event_record
 from market.models import (
@@ -35,6 +37,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Whether `password` is the user's (Argon2, constant work either way)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -49,6 +59,27 @@ def user_register(*, session: Session, data: Registration) -> User:
         role=Role(data.role),
         org_name=data.org_name,
     )
+
+
+def user_signup(*, session: Session, data: Signup, tries: CodeTries | None = None) -> User:
+    """Sign up with the code sent to the phone: only its holder gets past the code.
+
+    The code is checked first, so whether the phone is registered is told only to someone
+    who holds it.
+    """
+    code_service.code_consume(
+        session=session,
+        phone=data.phone,
+        purpose=code_service.Purpose.signup,
+        code=data.code,
+        tries=tries,
+    )
+    if session.exec(select(User.id).where(User.phone == data.phone)).first() is not None:
+        raise Conflict(
+            N_("This phone number already has an account; log in, or reset the password"),
+            field="phone",
+        )
+    return user_register(session=session, data=Registration(**data.model_dump(exclude={"code"})))
 
 
 def staff_create(*, session: Session, phone: str, password: str, name: str) -> User:
@@ -98,12 +129,17 @@ def user_authenticate(*, session: Session, phone: str, password: str) -> User:
     return user
 
 
-def session_create(*, session: Session, user: User) -> tuple[str, UserSession]:
+def session_create(
+    *, session: Session, user: User, user_agent: str = ""
+) -> tuple[str, UserSession]:
     """A new login session; returns the token to hand to the client, once."""
     assert user.id is not None
     token = secrets.token_urlsafe(32)
     row = UserSession(
-        token_hash=_token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(24)
+        token_hash=_token_hash(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(24),
+        user_agent=user_agent[:200],
     )
     session.add(row)
     session.flush()

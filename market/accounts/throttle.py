@@ -182,3 +182,32 @@ class LoginGuard:
         self.counter.clear(pair)
         self.counter.refund(address_key)
         self.counter.refund(phone_key)
+
+
+class CodeTries:
+    """Tries at a phone's current one-time code, counted before the code is compared.
+
+    The code table counts wrong tries too, but only after the refused request rolled back:
+    parallel guesses would all be compared before any of them was counted. Here each try is
+    counted first, atomically (Redis when configured), so at most `limit` are compared;
+    sending a new code starts the count again.
+    """
+
+    def __init__(self, counter: Counter, *, secret: str, limit: int, window: int) -> None:
+        self.counter = counter
+        self.limit = limit
+        self.window = window
+        self._secret = secret.encode()
+
+    def _key(self, phone: str, purpose: str) -> str:
+        message = f"code\x1f{purpose}\x1f{phone}".encode()
+        return f"code:{hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]}"
+
+    def attempt(self, *, phone: str, purpose: str) -> bool:
+        """Count one try; False when the code has had its `limit` tries already."""
+        count, _ = self.counter.hit(self._key(phone, purpose), self.window)
+        return count <= self.limit
+
+    def restart(self, *, phone: str, purpose: str) -> None:
+        """A new code was sent: its tries start from none."""
+        self.counter.clear(self._key(phone, purpose))

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from market.settings import Settings
-from tests.factories import auth, make_employer, make_job, make_worker, tomorrow_at
+from tests.factories import api_signup, auth, make_employer, make_job, make_worker, tomorrow_at
 from web.observability import LOGGING_CONFIG, JsonFormatter
 
 
@@ -100,7 +100,7 @@ def test_a_whole_gig_logs_no_phone_and_no_exact_location(
 ) -> None:
     home, now_at, site = (37.531234, 121.251234), (37.541234, 121.261234), (37.551234, 121.27123)
     register = {"phone": "13912345678", "password": "s3cret-pass", "name": "孙师傅"}
-    worker = client.post("/api/v1/auth/register", json={**register, "role": "worker"}).json()
+    worker = api_signup(client, session, {**register, "role": "worker"}).json()
     me = {"Authorization": f"Bearer {worker['token']}"}
     profile = {"trades": [{"code": "painter", "level": 2}], "home_lat": home[0]}
     profile["home_lon"] = home[1]
@@ -135,7 +135,7 @@ def test_a_whole_gig_logs_no_phone_and_no_exact_location(
     client.get(f"/api/v1/jobs/{job['id']}/claim", headers=me)  # a 405, logged as well
 
     access = [json.loads(line) for line in log_lines if '"linggong.access"' in line]
-    assert len(access) == 13 and all(len(a["request_id"]) >= 8 for a in access)
+    assert len(access) == 14 and all(len(a["request_id"]) >= 8 for a in access)
     assert {"method", "route", "status", "duration_ms"} <= set(access[0])
     secrets = ["13912345678", employer.phone]
     secrets += [f"{v:.4f}" for v in (*home, *now_at, *site)]

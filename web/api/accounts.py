@@ -1,5 +1,6 @@
-"""Accounts: sign-up, login and logout; my own data, to download or to delete; my
-notifications, the channels they come by, and the browsers that get them pushed."""
+"""Accounts: codes by text message, sign-up, login and logout, passwords and my sessions; my
+own data, to download or to delete; my notifications, the channels they come by, and the
+browsers that get them pushed; the text messages kept in development, for staff."""
 
 from __future__ import annotations
 
@@ -7,20 +8,35 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
 
+from market.accounts import codes as code_service
+from market.accounts import passwords as password_service
 from market.accounts import privacy as privacy_service
 from market.accounts import service as account_service
-from market.accounts.schemas import Credentials, Registration
+from market.accounts.schemas import (
+    CodeRequest,
+    Credentials,
+    PasswordChange,
+    PasswordReset,
+    Signup,
+)
+from market.errors import N_
 from market.notifications import push as push_service
 from market.notifications import service as notification_service
+from market.notifications import sms as sms_service
 from market.notifications.schemas import PreferenceUpdate, SubscriptionCreate, SubscriptionDelete
 from market.paging import DEFAULT_LIMIT
 from market.types import MAX_ID
+from web.api import console_router
 from web.api.schemas.accounts import (
     AuthOut,
+    CodeSentOut,
+    EndedOut,
     MarkedOut,
     NotificationOut,
     PreferenceOut,
     PushKeyOut,
+    SessionOut,
+    SmsOut,
     SubscriptionOut,
     TicketOut,
     UnreadOut,
@@ -29,12 +45,20 @@ from web.api.schemas.accounts import (
     preference_out,
     user_out,
 )
-from web.deps import AfterQuery, CurrentLogin, CurrentUser, LimitQuery, SessionDep, link_next
-from web.i18n import locale_of
+from web.deps import (
+    AfterQuery,
+    CurrentLogin,
+    CurrentUser,
+    LimitQuery,
+    LocaleDep,
+    SessionDep,
+    link_next,
+)
+from web.i18n import locale_of, translate
 from web.live.tickets import Tickets
 from web.security.cookies import clear_cookie
-from web.security.login import start_session, throttled_authenticate
-from web.security.rate_limits import SignupLimit
+from web.security.login import code_tries, start_session, throttled_authenticate
+from web.security.rate_limits import CodeLimit, PasswordChangeLimit, ResetLimit, SignupLimit
 
 router = APIRouter()
 auth = APIRouter(prefix="/auth", tags=["auth"])
@@ -43,16 +67,40 @@ privacy = APIRouter(prefix="/me", tags=["privacy"])
 live = APIRouter(prefix="/live", tags=["live"])
 
 
+CODE_SENT = N_("If the number can receive it, a code is on its way by text message")
+
+
+@auth.post("/codes", status_code=status.HTTP_202_ACCEPTED)
+def request_code(
+    data: CodeRequest,
+    request: Request,
+    session: SessionDep,
+    locale: LocaleDep,
+    _limit: CodeLimit,
+) -> CodeSentOut:
+    """Text a 6-digit code to the phone, to sign up or to reset the password.
+
+    The answer is the same whether or not the phone is registered.
+    """
+    expires_in = code_service.code_request(
+        session=session,
+        phone=data.phone,
+        purpose=code_service.Purpose(data.purpose),
+        tries=code_tries(request),
+    )
+    return CodeSentOut(detail=translate(locale, CODE_SENT), expires_in=expires_in)
+
+
 @auth.post("/register", status_code=status.HTTP_201_CREATED)
 def register(
-    data: Registration,
+    data: Signup,
     request: Request,
     response: Response,
     session: SessionDep,
     _limit: SignupLimit,
 ) -> AuthOut:
-    """Create a worker or employer account and log in."""
-    user = account_service.user_register(session=session, data=data)
+    """Create a worker or employer account with the code texted to the phone, and log in."""
+    user = account_service.user_signup(session=session, data=data, tries=code_tries(request))
     token, csrf = start_session(request=request, response=response, session=session, user=user)
     return AuthOut(user=user_out(user), token=token, csrf_token=csrf)
 
@@ -70,6 +118,39 @@ def logout(request: Request, response: Response, login: CurrentLogin, session: S
     """End this session."""
     account_service.session_revoke(session=session, token_hash=login[1].token_hash)
     clear_cookie(request, response)
+
+
+@auth.post("/password/reset", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(
+    data: PasswordReset, request: Request, session: SessionDep, _limit: ResetLimit
+) -> None:
+    """Set a new password with the code texted to the phone; every session of the account ends."""
+    password_service.password_reset(session=session, data=data, tries=code_tries(request))
+
+
+@auth.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    data: PasswordChange, login: CurrentLogin, session: SessionDep, _limit: PasswordChangeLimit
+) -> None:
+    """Change my password (the current one required); my other sessions end."""
+    user, current = login
+    password_service.password_change(session=session, user=user, current=current, data=data)
+
+
+@auth.get("/sessions")
+def my_sessions(login: CurrentLogin, session: SessionDep) -> list[SessionOut]:
+    """Where I am logged in: each device and when it was last seen, this one first."""
+    user, current = login
+    views = password_service.list_sessions(session=session, user=user, current=current)
+    return [SessionOut(**vars(view)) for view in views]
+
+
+@auth.post("/sessions/logout-others")
+def logout_others(login: CurrentLogin, session: SessionDep) -> EndedOut:
+    """Log out everywhere else: every session of mine but this one ends."""
+    user, current = login
+    ended = password_service.sessions_end_others(session=session, user=user, current=current)
+    return EndedOut(ended=ended)
 
 
 @auth.get("/me")
@@ -208,3 +289,24 @@ def unsubscribe(data: SubscriptionDelete, user: CurrentUser, session: SessionDep
 
 router.include_router(notes)
 router.include_router(push)
+
+
+console = console_router()
+
+
+@console.get("/sms")
+def sms_log(session: SessionDep) -> list[SmsOut]:
+    """The newest text messages the `log` provider kept (development): codes included."""
+    return [
+        SmsOut(
+            id=m.id or 0,
+            phone=m.phone,
+            template_id=m.template_id,
+            body=m.body,
+            created_at=m.created_at,
+        )
+        for m in sms_service.list_messages(session=session)
+    ]
+
+
+router.include_router(console)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 
+from market.accounts.codes import CodeSpent
 from market.accounts.throttle import TooManyAttempts
 from market.errors import (
     N_,
@@ -33,6 +34,7 @@ STATUS = {
     Unauthenticated: 401,
     TooManyAttempts: 429,
     TooManyRequests: 429,
+    CodeSpent: 429,
 }
 
 

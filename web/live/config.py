@@ -16,6 +16,12 @@ class LiveSettings(BaseSettings):
     relay_poll_s: float = 1.0
     hub_poll_s: float = 1.0  # database check while the broker is healthy
     hub_poll_broker_down_s: float = 0.25  # database polling while Redis is away
+    # live connections per user and per client address on one replica; past either a new
+    # one is closed with 4429. A person has a phone and a desk, a few pages each; an address
+    # can be a carrier's NAT in front of a whole district's phones, so its cap only stops
+    # a script
+    max_per_user: int = 10
+    max_per_address: int = 1000
     ticket_ttl_s: int = 30  # how long a `/ws?ticket=` stays good (it is good once anyway)
     stream_maxlen: int = 10_000  # Redis stream cap (approximate)
     # thousands of connections keep many objects alive: with Python's default first GC

@@ -31,6 +31,7 @@ from market.errors import N_
 from market.models import Role, User
 from web.i18n import matching_lang, negotiate, translate
 from web.live import wire
+from web.live.caps import CLOSE_TOO_MANY
 from web.live.hub import CLOSE_TOO_SLOW, Connection, Hub, encode
 from web.live.tickets import Tickets
 from web.security.cookies import read_cookie
@@ -139,7 +140,29 @@ async def live_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, 401, N_("Please log in"), locale)
         return
     hub: Hub = websocket.app.state.live.hub
-    await _serve(websocket, hub, user, matching_lang(locale), _last_id(websocket))
+    address = websocket.client.host if websocket.client else "unknown"
+    full = hub.caps.claim(user.id, address)
+    if full is not None:
+        await _too_many(websocket, full, locale)
+        return
+    try:
+        await _serve(websocket, hub, user, matching_lang(locale), _last_id(websocket))
+    finally:
+        hub.caps.release(user.id, address)
+
+
+TOO_MANY = {
+    "user": N_("Too many live connections for this account; close some pages"),
+    "address": N_("Too many live connections from this network; try again later"),
+}
+
+
+async def _too_many(websocket: WebSocket, full: str, locale: str) -> None:
+    """Over a cap: open and close at once with 4429, so the client knows it is not a drop."""
+    await websocket.accept()
+    reason = translate(locale, TOO_MANY[full]).encode()[:123].decode(errors="ignore")
+    with contextlib.suppress(Exception):
+        await websocket.close(CLOSE_TOO_MANY, reason)
 
 
 async def _serve(

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from market.events import outbox as outbox
 from market.models import Role
 from matching import model as m
+from web.live.caps import ConnectionCaps
 from web.live.config import LiveSettings
 from web.live.feed import FeedMatcher, FeedMessages, Fit
 
@@ -148,6 +149,9 @@ class Hub:
         # read model follows the stream through these)
         self.after_ingest: Callable[[list[outbox.Published]], Awaitable[None]] | None = None
         self.on_lost: Callable[[], None] | None = None
+        self.caps = ConnectionCaps(
+            per_user=settings.max_per_user, per_address=settings.max_per_address
+        )
 
     async def start(self) -> None:
         self.seq = await to_thread.run_sync(lambda: outbox.current_seq(engine=self.engine))

@@ -1,19 +1,22 @@
-"""The landing page, sign-up, login, logout and the language switch."""
+"""The landing page, sign-up (phone, then the texted code), login, logout, the language switch."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from market.accounts import codes as code_service
 from market.accounts import service as account_service
-from market.accounts.schemas import Credentials, Registration
+from market.accounts.schemas import CodeRequest, Credentials, Signup, normalise_phone
 from market.accounts.throttle import TooManyAttempts
-from market.errors import DomainError
+from market.errors import N_, DomainError, TooManyRequests
 from market.models import Role, User
 from web.deps import CurrentLogin, SessionDep
+from web.errors.messages import status_of
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of, translate
 from web.pages.deps import (
@@ -25,11 +28,13 @@ from web.pages.deps import (
 )
 from web.pages.rendering import render
 from web.security.cookies import clear_cookie
-from web.security.login import start_session, throttled_authenticate
-from web.security.rate_limits import SignupLimit
+from web.security.login import code_tries, start_session, throttled_authenticate
+from web.security.rate_limits import CodeLimit, SignupLimit
 
 router = APIRouter(route_class=PageRoute)
 NextParam = Annotated[str | None, Query(max_length=500)]
+PhoneParam = Annotated[str | None, Query(max_length=20)]
+LOGIN_FLASH = {"reset": N_("Your password is changed and every session ended; log in again.")}
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -70,9 +75,14 @@ def landing(request: Request, user: OptionalUser) -> Response:
 
 
 @router.get("/login")
-def login_form(request: Request, next: NextParam = None) -> Response:
+def login_form(
+    request: Request,
+    next: NextParam = None,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     """The login form."""
-    return _anon_page(request, "auth/login.html", {"next": safe_next(next, ""), "values": {}})
+    context = {"next": safe_next(next, ""), "values": {}, "flash": LOGIN_FLASH.get(ok or "")}
+    return _anon_page(request, "auth/login.html", context)
 
 
 @router.post("/login")
@@ -101,28 +111,92 @@ def login(request: Request, form: PageForm, session: SessionDep) -> Response:
     return _logged_in(request, user, session, target or home_of(user))
 
 
+def known_phone(raw: str | None) -> str | None:
+    """The phone of a link back to a form's second step, if it is a valid one."""
+    try:
+        return normalise_phone(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def code_refused(
+    exc: ValidationError | DomainError, locale: str
+) -> tuple[dict[str, str], int, dict[str, str]]:
+    """A refused code request as a form's errors, status and headers (429 says when to retry)."""
+    errors = form_errors(exc, locale)
+    if isinstance(exc, TooManyRequests):
+        return {"phone": next(iter(errors.values()))}, 429, {"Retry-After": str(exc.retry_after)}
+    return errors, 422, {}
+
+
+def refusal_status(exc: ValidationError | DomainError) -> int:
+    """A form's refusal status: the domain's (409 registered, 429 code spent), else 422."""
+    return status_of(exc) if isinstance(exc, DomainError) else 422
+
+
 @router.get("/signup")
 def signup_form(
-    request: Request, role: Annotated[str, Query(pattern="^(worker|employer)$")] = "worker"
+    request: Request,
+    role: Annotated[str, Query(pattern="^(worker|employer)$")] = "worker",
+    phone: PhoneParam = None,
 ) -> Response:
-    """The sign-up form: phone, name, password, and whether one looks for work or workers."""
-    return _anon_page(request, "auth/signup.html", {"values": {"role": role}})
+    """Sign-up, step 1: who one is and the phone, to which a code is texted; step 2 (once a
+    code was sent): the code, one's name and a password."""
+    number = known_phone(phone)
+    values = {"role": role, "phone": number or ""}
+    return _anon_page(request, "auth/signup.html", {"values": values, "step": 2 if number else 1})
+
+
+def _role(form: PageForm) -> str:
+    role = str(form.get("role", ""))
+    return role if role in (Role.worker, Role.employer) else Role.worker.value
+
+
+@router.post("/signup/code")
+def signup_code(
+    request: Request, form: PageForm, session: SessionDep, _limit: CodeLimit
+) -> Response:
+    """Text a sign-up code to the phone, then show the second step (the same for every phone)."""
+    check_anon_csrf(request, form)
+    values = {"phone": str(form.get("phone", "")), "role": _role(form)}
+    anon_csrf_token(request)
+    try:
+        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "signup"})
+        code_service.code_request(
+            session=session,
+            phone=data.phone,
+            purpose=code_service.Purpose.signup,
+            tries=code_tries(request),
+        )
+    except (ValidationError, DomainError) as exc:
+        errors, status, headers = code_refused(exc, locale_of(request))
+        context = {"values": values, "step": 1}
+        raise FormInvalid(
+            "auth/signup.html", context, errors, status_code=status, headers=headers
+        ) from exc
+    query = urlencode({"role": values["role"], "phone": data.phone})
+    return RedirectResponse(f"/signup?{query}", status_code=303)
 
 
 @router.post("/signup")
 def signup(request: Request, form: PageForm, session: SessionDep, _limit: SignupLimit) -> Response:
-    """Create the account, log in, and go on to the profile (workers) or a first job."""
+    """Create the account with the texted code, log in, and go on to the profile (workers) or
+    a first job."""
     check_anon_csrf(request, form)
-    fields = ("phone", "password", "name", "role", "org_name")
-    values = {k: str(form.get(k, "")) for k in fields}
+    fields = ("phone", "code", "password", "name", "org_name")
+    values = {k: str(form.get(k, "")) for k in fields} | {"role": _role(form)}
     anon_csrf_token(request)
     try:
-        data = Registration.model_validate(values)
-        user = account_service.user_register(session=session, data=data)
+        data = Signup.model_validate(values)
+        user = account_service.user_signup(session=session, data=data, tries=code_tries(request))
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
-        context = {"values": {k: v for k, v in values.items() if k != "password"}}
-        raise FormInvalid("auth/signup.html", context, errors) from exc
+        kept = {k: v for k, v in values.items() if k not in ("password", "code")}
+        step = 2 if known_phone(values["phone"]) else 1
+        context = {"values": kept, "step": step}
+        raise FormInvalid(
+            "auth/signup.html", context, errors, status_code=refusal_status(exc)
+        ) from exc
     target = "/profile?welcome=1" if user.role == Role.worker else "/employer/jobs/new"
     return _logged_in(request, user, session, target)
 

@@ -25,7 +25,9 @@ def start_session(
     previous = read_cookie(request)
     if previous:
         account_service.session_revoke_token(session=session, token=previous)
-    token, row = account_service.session_create(session=session, user=user)
+    token, row = account_service.session_create(
+        session=session, user=user, user_agent=request.headers.get("user-agent", "")
+    )
     set_cookie(request, response, token)
     return token, row.csrf_token
 
@@ -58,3 +60,9 @@ def throttled_authenticate(*, request: Request, session: Session, data: Credenti
         raise
     guard.succeeded(phone=data.phone, address=address)
     return user
+
+
+def code_tries(request: Request) -> throttle_service.CodeTries:
+    """The app's count of tries at one-time codes (Redis when configured)."""
+    tries: throttle_service.CodeTries = request.app.state.code_tries
+    return tries

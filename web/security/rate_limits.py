@@ -48,6 +48,14 @@ class Limit:
 # ten an hour (a union sign-up evening in a dormitory is a few people an hour; a script
 # probing phone numbers is thousands).
 SIGNUP_PER_ADDRESS = Limit("signup_per_address", "address", "10/hour")
+# A one-time code costs a text message and lands on somebody's phone: ten an hour from one
+# address (each phone also gets at most a few an hour, counted by the market). Finishing a
+# sign-up or a reset guesses a code if it is not the holder's: twenty an hour per address
+# on top of the five tries a code allows.
+CODE_PER_ADDRESS = Limit("code_per_address", "address", "10/hour")
+RESET_PER_ADDRESS = Limit("reset_per_address", "address", "20/hour")
+# Changing a password checks the old one: a stolen session must not make it a guessing oracle.
+PASSWORD_CHANGE_PER_USER = Limit("password_change_per_user", "user", "10/hour")
 # A report carries a photo of up to 2 MB and lands in the staff's queue: one worker has no
 # reason to file more than ten an hour; thirty per address leaves room for a crew that
 # was cheated together reporting from one dormitory.
@@ -69,6 +77,9 @@ CODE_PER_WORKER = Limit("code_per_worker", "user", "20/hour")
 
 LIMITS = (
     SIGNUP_PER_ADDRESS,
+    CODE_PER_ADDRESS,
+    RESET_PER_ADDRESS,
+    PASSWORD_CHANGE_PER_USER,
     REPORT_PER_USER,
     REPORT_PER_ADDRESS,
     JOB_POST_PER_USER,
@@ -139,6 +150,18 @@ def _signup(request: Request) -> None:
     rate_limiter(request).hit(SIGNUP_PER_ADDRESS, client_address(request))
 
 
+def _code(request: Request) -> None:
+    rate_limiter(request).hit(CODE_PER_ADDRESS, client_address(request))
+
+
+def _reset(request: Request) -> None:
+    rate_limiter(request).hit(RESET_PER_ADDRESS, client_address(request))
+
+
+def _password_change(request: Request, user: CurrentUser) -> None:
+    rate_limiter(request).hit(PASSWORD_CHANGE_PER_USER, str(user.id))
+
+
 def _report(request: Request, worker: CurrentWorker) -> None:
     _user_and_address(request, worker, REPORT_PER_USER, REPORT_PER_ADDRESS)
 
@@ -164,6 +187,9 @@ def _user_and_address(request: Request, user: User, per_user: Limit, per_address
 
 # dependencies for the routes: `_: SignupLimit` in the signature, or `dependencies=[...]`
 SignupLimit = Annotated[None, Depends(_signup)]
+CodeLimit = Annotated[None, Depends(_code)]
+ResetLimit = Annotated[None, Depends(_reset)]
+PasswordChangeLimit = Annotated[None, Depends(_password_change)]
 ReportLimit = Annotated[None, Depends(_report)]
 JobPostLimit = Annotated[None, Depends(_job_post)]
 ClaimLimit = Annotated[None, Depends(_claim)]

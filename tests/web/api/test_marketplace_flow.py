@@ -6,24 +6,24 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from market.events.service import list_events
-from tests.factories import auth, job_body, make_employer, make_worker
+from tests.factories import api_signup, auth, job_body, make_employer, make_worker
 
 
 def _job_body(**overrides: object) -> dict[str, object]:
     return job_body(**{"description": "两室一厅，乳胶漆", **overrides})
 
 
-def test_register_then_login_with_the_same_phone(client: TestClient) -> None:
+def test_register_then_login_with_the_same_phone(client: TestClient, session: Session) -> None:
     body = {
         "phone": "+86 138-0013-8000",
         "password": "s3cret-pass",
         "name": "张三",
         "role": "worker",
     }
-    created = client.post("/api/v1/auth/register", json=body)
+    created = api_signup(client, session, body)
     assert created.status_code == 201, created.text
     assert created.json()["user"]["phone"] == "13800138000"
-    again = client.post("/api/v1/auth/register", json=body)
+    again = api_signup(client, session, body)  # the holder of the phone is told, with a code
     assert again.status_code == 409
     wrong = client.post(
         "/api/v1/auth/login", json={"phone": "13800138000", "password": "nope-nope"}

@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, auth, make_employer, make_job, make_worker, tomorrow_at
+from tests.factories import (
+    PASSWORD,
+    auth,
+    make_employer,
+    make_job,
+    make_worker,
+    sent_code,
+    tomorrow_at,
+)
 from tests.web.pages.browser import ARTIFACTS, LiveServer, job_id_in, new_phone, shoot
 from web.pages.places import BY_NAME
 
@@ -38,6 +46,12 @@ def _seed_painter_job(server: LiveServer, **options: Any) -> int:
         return job.id
 
 
+def _code(server: LiveServer, phone: str) -> str:
+    """The code the `log` SMS provider sent to `phone`, as its holder reads it."""
+    with server.session() as session:
+        return sent_code(session, phone)
+
+
 def _log_in(page: Any, server: LiveServer, phone: str) -> None:
     page.goto(f"{server.url}/login")
     page.fill("#phone", phone)
@@ -56,6 +70,8 @@ def test_worker_signs_up_picks_trades_claims_a_job_and_sees_it_in_my_jobs(
 
     page.get_by_role("link", name="我要找活：注册").click()
     page.fill("#phone", "138 0013 8001")
+    page.get_by_role("button", name="发送验证码").click()
+    page.fill("#code", _code(live_server, "13800138001"))
     page.fill("#name", "王建国")
     page.fill("#password", "zhuanqian-2026")
     shoot(page, "02-signup")
@@ -99,6 +115,8 @@ def test_employer_posts_a_job_and_sees_the_claim_arrive_without_reloading(
     page = phone.new_page()
     page.goto(f"{live_server.url}/signup?role=employer")
     page.fill("#phone", "13900139001")
+    page.get_by_role("button", name="发送验证码").click()
+    page.fill("#code", _code(live_server, "13900139001"))
     page.fill("#name", "李经理")
     page.fill("#org_name", "烟台安居装饰")
     page.fill("#password", "zhaogong-2026")

@@ -132,12 +132,16 @@ def test_post_without_the_session_form_token_changes_nothing(
 
 def test_signup_errors_are_inline_in_chinese(client: TestClient) -> None:
     token = _token(client.get("/signup").text)
+    first = client.post("/signup/code", data={"csrf_token": token, "phone": "12345"})
+    assert first.status_code == 422
+    assert 'id="phone-error"' in first.text and "11 位" in first.text
     answer = client.post(
         "/signup",
-        data={"csrf_token": token, "phone": "12345", "password": "short", "name": "张三"},
-    )
+        data={"csrf_token": token, "phone": "13800138000", "code": "12", "password": "short",
+              "name": "张三"},
+    )  # fmt: skip
     assert answer.status_code == 422
-    assert 'id="phone-error"' in answer.text and "11 位" in answer.text
+    assert 'id="code-error"' in answer.text and "6 位验证码" in answer.text
     assert 'id="password-error"' in answer.text and "至少 8 个字" in answer.text
     assert 'value="张三"' in answer.text  # what was typed stays
 

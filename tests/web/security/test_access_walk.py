@@ -45,6 +45,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/login"): EVERYONE,
     ("GET", "/signup"): EVERYONE,
     ("POST", "/signup"): EVERYONE,
+    ("POST", "/signup/code"): EVERYONE,
+    ("GET", "/password/reset"): EVERYONE,
+    ("POST", "/password/reset/code"): EVERYONE,
+    ("POST", "/password/reset"): EVERYONE,
+    ("POST", "/api/v1/auth/codes"): EVERYONE,
+    ("POST", "/api/v1/auth/password/reset"): EVERYONE,
     ("GET", "/lang/{code}"): EVERYONE,
     ("POST", "/api/v1/auth/register"): EVERYONE,
     ("POST", "/api/v1/auth/login"): EVERYONE,
@@ -55,6 +61,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/logout"): USERS,
     ("POST", "/api/v1/auth/logout"): USERS,
     ("GET", "/api/v1/auth/me"): USERS,
+    ("POST", "/api/v1/auth/password"): USERS,
+    ("GET", "/api/v1/auth/sessions"): USERS,
+    ("POST", "/api/v1/auth/sessions/logout-others"): USERS,
+    ("GET", "/account"): USERS,
+    ("POST", "/account/password"): USERS,
+    ("POST", "/account/sessions/logout-others"): USERS,
     ("GET", "/api/v1/jobs/{job_id}"): USERS,
     ("GET", "/api/v1/jobs/{job_id}/employer"): USERS,
     ("GET", "/api/v1/employers/{employer_id}/reliability"): USERS,
@@ -167,6 +179,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/employer/pay"): EMPLOYERS,
     ("GET", "/work/records/{record_id}/evidence"): RECORD_READERS,
 }
+# the anonymous forms: their token is the browser's form cookie, whoever is logged in
+ANON_FORMS = ("/login", "/signup", "/signup/code", "/password/reset", "/password/reset/code")
 STAFF_PREFIXES = ("/api/v1/staff/", "/staff")  # the whole console: staff only
 
 
@@ -202,7 +216,7 @@ def _call(
     csrf = "anon-form-token"
     if login is not None:
         client.cookies.set("lg_session", login[0])
-        csrf = csrf if path in ("/login", "/signup") else login[1]
+        csrf = csrf if path in ANON_FORMS else login[1]
     headers = {"X-CSRF-Token": csrf}
     if method == "GET":
         answer = client.get(path, headers=headers, follow_redirects=False)

@@ -18,6 +18,8 @@ from tests.web.security.world import (
 NO_SESSION_YET = {
     ("POST", "/api/v1/auth/register"),  # JSON only (a form cannot send it); makes a new session
     ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/codes"),  # JSON only; texts a code to whoever holds the phone
+    ("POST", "/api/v1/auth/password/reset"),  # JSON only; needs the texted code
 }
 EXPIRED = "页面已过期"
 

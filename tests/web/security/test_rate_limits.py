@@ -14,15 +14,22 @@ from sqlmodel import Session, select
 from market.errors import TooManyRequests
 from market.models import Attendance, User
 from market.settings import Settings
-from tests.factories import auth, job_body, make_employer, make_job, make_worker, next_phone
+from tests.factories import (
+    api_signup,
+    auth,
+    job_body,
+    make_employer,
+    make_job,
+    make_worker,
+    next_phone,
+)
 from tests.market.work.work_factories import code_on, make_hire
 from web.security.rate_limits import CLAIM_PER_USER, RateLimiter
 
 
-def _signup(client: TestClient, **headers: str) -> int:
+def _signup(client: TestClient, session: Session, **headers: str) -> int:
     body = {"phone": next_phone(), "password": "s3cret-pass", "name": "张三", "role": "worker"}
-    answer = client.post("/api/v1/auth/register", json=body, headers=headers)
-    return answer.status_code
+    return int(api_signup(client, session, body, **headers).status_code)
 
 
 def _limited(**overrides: str) -> Settings:
@@ -30,20 +37,27 @@ def _limited(**overrides: str) -> Settings:
 
 
 def test_sixth_signup_from_one_address_in_an_hour_gets_429_in_the_users_language(
-    make_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient], session: Session
 ) -> None:
     client = make_client(_limited(signup_per_address="5/hour"))
-    assert [_signup(client) for _ in range(5)] == [201] * 5
+    assert [_signup(client, session) for _ in range(5)] == [201] * 5
     refused = client.post(
         "/api/v1/auth/register",
-        json={"phone": next_phone(), "password": "s3cret-pass", "name": "张三", "role": "worker"},
-    )
+        json={"phone": next_phone(), "password": "s3cret-pass", "name": "张三", "role": "worker",
+              "code": "123456"},
+    )  # fmt: skip
     assert refused.status_code == 429
     assert 3000 <= int(refused.headers["Retry-After"]) <= 3600
     assert refused.json()["detail"] == "操作太频繁，请 60 分钟后再试"
     english = client.post(
         "/api/v1/auth/register",
-        json={"phone": next_phone(), "password": "s3cret-pass", "name": "Zhang", "role": "worker"},
+        json={
+            "phone": next_phone(),
+            "password": "s3cret-pass",
+            "name": "Zhang",
+            "role": "worker",
+            "code": "123456",
+        },
         headers={"Accept-Language": "en"},
     )
     assert english.status_code == 429 and "Retry-After" in english.headers
@@ -51,21 +65,21 @@ def test_sixth_signup_from_one_address_in_an_hour_gets_429_in_the_users_language
 
 
 def test_signup_from_another_address_still_goes_through(
-    make_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient], session: Session
 ) -> None:
     settings = _limited(signup_per_address="5/hour")
     first = make_client(settings)
-    assert [_signup(first) for _ in range(6)] == [201] * 5 + [429]
+    assert [_signup(first, session) for _ in range(6)] == [201] * 5 + [429]
     # the same app, another peer
     other = TestClient(first.app, client=("203.0.113.9", 40000))
-    assert _signup(other) == 201
+    assert _signup(other, session) == 201
 
 
 def test_signup_page_over_the_limit_shows_the_message(
-    make_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient], session: Session
 ) -> None:
     client = make_client(_limited(signup_per_address="1/hour"))
-    assert _signup(client) == 201
+    assert _signup(client, session) == 201
     client.cookies.clear()
     page = client.get("/signup").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -73,7 +87,7 @@ def test_signup_page_over_the_limit_shows_the_message(
     answer = client.post(
         "/signup",
         data={"csrf_token": token.group(1), "phone": next_phone(), "password": "s3cret-pass",
-              "name": "张三", "role": "worker"},
+              "name": "张三", "role": "worker", "code": "123456"},
     )  # fmt: skip
     assert answer.status_code == 429 and "Retry-After" in answer.headers
     assert "操作太频繁" in answer.text and "<html" in answer.text
@@ -109,16 +123,18 @@ def test_employers_job_posts_are_limited(
     assert refused.status_code == 429 and "Retry-After" in refused.headers
 
 
-def test_limits_off_lets_everything_through(make_client: Callable[..., TestClient]) -> None:
+def test_limits_off_lets_everything_through(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
     client = make_client(
         Settings(environment="test", rate_limits="off", rate_limit_overrides={
             "signup_per_address": "1/hour"})
     )  # fmt: skip
-    assert [_signup(client) for _ in range(3)] == [201] * 3
+    assert [_signup(client, session) for _ in range(3)] == [201] * 3
 
 
 def test_two_app_instances_share_the_count_through_redis(
-    make_client: Callable[..., TestClient], redis_url: str
+    make_client: Callable[..., TestClient], session: Session, redis_url: str
 ) -> None:
     settings = Settings(
         environment="test",
@@ -128,8 +144,9 @@ def test_two_app_instances_share_the_count_through_redis(
         rate_limit_overrides={"signup_per_address": "3/hour"},
     )
     first, second = make_client(settings), make_client(settings)
-    assert [_signup(first), _signup(second), _signup(first)] == [201] * 3
-    assert _signup(second) == 429
+    signups = [_signup(first, session), _signup(second, session), _signup(first, session)]
+    assert signups == [201] * 3
+    assert _signup(second, session) == 429
 
 
 def test_redis_down_still_limits_in_process() -> None:

@@ -1,5 +1,6 @@
 """Accounts as the API shows them: who is logged in, a new session's tokens, a live ticket,
-my notifications and the channels they reach me by."""
+my notifications and the channels they reach me by; my sessions, a code sent, the text
+messages kept in development."""
 
 from __future__ import annotations
 
@@ -85,3 +86,31 @@ def notification_out(note: Notification, locale: str) -> NotificationOut:
 
 def preference_out(pref: NotifyPreference) -> PreferenceOut:
     return PreferenceOut(push=pref.push, quiet_from=pref.quiet_from, quiet_to=pref.quiet_to)
+
+
+class CodeSentOut(BaseModel):
+    """The one answer to a code request, whether or not the phone is registered."""
+
+    detail: str
+    expires_in: int  # seconds the code stays good
+
+
+class SessionOut(BaseModel):
+    device: str  # "Chrome · Android"; "" when the browser did not say
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool  # the session this request came with
+
+
+class EndedOut(BaseModel):
+    ended: int  # how many other sessions were logged out
+
+
+class SmsOut(BaseModel):
+    """A text message the `log` provider kept (development): what the phone would get."""
+
+    id: int
+    phone: str
+    template_id: str
+    body: str
+    created_at: datetime

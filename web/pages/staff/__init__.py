@@ -12,6 +12,7 @@ from web.pages.staff import (
     memberships,
     moderation,
     reports,
+    sms,
     stations,
     wage_floors,
 )
@@ -27,5 +28,6 @@ for _module in (
     stations,
     memberships,
     wage_floors,
+    sms,
 ):
     router.include_router(_module.router)

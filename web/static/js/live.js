@@ -112,10 +112,13 @@ export function connectLive({ onEvent = () => {}, onResync = () => {}, onStatus 
       }
       handle(message);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       clearInterval(pinger);
       socket = null;
       onStatus("closed");
+      // 4429: too many live connections (other pages of this account are open): not a
+      // network drop, so wait the longest backoff before trying again
+      if (event.code === 4429) attempt = Math.max(attempt, 6);
       schedule();
     };
     socket.onerror = () => {

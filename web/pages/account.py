@@ -1,0 +1,132 @@
+"""Password reset by texted code (anyone), and my account: change the password, my sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from market.accounts import codes as code_service
+from market.accounts import passwords as password_service
+from market.accounts.schemas import CodeRequest, PasswordChange, PasswordReset
+from market.errors import N_, DomainError
+from web.deps import CurrentLogin, SessionDep
+from web.errors.pages import FormInvalid, PageRoute, form_errors
+from web.i18n import locale_of
+from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status
+from web.pages.deps import PageForm, anon_csrf_token, check_anon_csrf, remember_anon_csrf
+from web.pages.rendering import render
+from web.security.login import code_tries
+from web.security.rate_limits import CodeLimit, PasswordChangeLimit, ResetLimit
+
+router = APIRouter(route_class=PageRoute)
+FLASH = {
+    "changed": N_("Password changed. Your other sessions are logged out."),
+    "ended": N_("Logged out everywhere else."),
+}
+
+
+@router.get("/password/reset")
+def reset_form(request: Request, phone: PhoneParam = None) -> Response:
+    """Reset, step 1: the phone, to which a code is texted; step 2: the code and a new password."""
+    number = known_phone(phone)
+    anon_csrf_token(request)
+    context = {"values": {"phone": number or ""}, "step": 2 if number else 1}
+    response = render(request, "auth/reset.html", context)
+    remember_anon_csrf(request, response)
+    return response
+
+
+@router.post("/password/reset/code")
+def reset_code(
+    request: Request, form: PageForm, session: SessionDep, _limit: CodeLimit
+) -> Response:
+    """Text a reset code, if the phone has an account; the next step looks the same either way."""
+    check_anon_csrf(request, form)
+    values = {"phone": str(form.get("phone", ""))}
+    anon_csrf_token(request)
+    try:
+        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "reset"})
+        code_service.code_request(
+            session=session,
+            phone=data.phone,
+            purpose=code_service.Purpose.reset,
+            tries=code_tries(request),
+        )
+    except (ValidationError, DomainError) as exc:
+        errors, status, headers = code_refused(exc, locale_of(request))
+        context = {"values": values, "step": 1}
+        raise FormInvalid(
+            "auth/reset.html", context, errors, status_code=status, headers=headers
+        ) from exc
+    return RedirectResponse(f"/password/reset?{urlencode({'phone': data.phone})}", status_code=303)
+
+
+@router.post("/password/reset")
+def reset(request: Request, form: PageForm, session: SessionDep, _limit: ResetLimit) -> Response:
+    """Set the new password with the code; every session ends; log in again."""
+    check_anon_csrf(request, form)
+    values = {k: str(form.get(k, "")) for k in ("phone", "code", "password")}
+    anon_csrf_token(request)
+    try:
+        data = PasswordReset.model_validate(values)
+        password_service.password_reset(session=session, data=data, tries=code_tries(request))
+    except (ValidationError, DomainError) as exc:
+        errors = form_errors(exc, locale_of(request))
+        step = 2 if known_phone(values["phone"]) else 1
+        context = {"values": {"phone": values["phone"]}, "step": step}
+        raise FormInvalid(
+            "auth/reset.html", context, errors, status_code=refusal_status(exc)
+        ) from exc
+    return RedirectResponse("/login?ok=reset", status_code=303)
+
+
+def _account_page(
+    request: Request, session: SessionDep, login: CurrentLogin, **context: object
+) -> Response:
+    user, current = login
+    sessions = password_service.list_sessions(session=session, user=user, current=current)
+    return render(request, "auth/account.html", {"sessions": sessions, **context})
+
+
+@router.get("/account")
+def account(
+    request: Request,
+    login: CurrentLogin,
+    session: SessionDep,
+    ok: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """My account: change the password; where I am logged in, and log out everywhere else."""
+    return _account_page(request, session, login, flash=FLASH.get(ok or ""))
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    form: PageForm,
+    login: CurrentLogin,
+    session: SessionDep,
+    _limit: PasswordChangeLimit,
+) -> Response:
+    """Change the password (the current one required); every other session ends."""
+    values = {k: str(form.get(k, "")) for k in ("old_password", "new_password")}
+    try:
+        data = PasswordChange.model_validate(values)
+        password_service.password_change(
+            session=session, user=login[0], current=login[1], data=data
+        )
+    except (ValidationError, DomainError) as exc:
+        errors = form_errors(exc, locale_of(request))
+        sessions = password_service.list_sessions(session=session, user=login[0], current=login[1])
+        raise FormInvalid("auth/account.html", {"sessions": sessions}, errors) from exc
+    return RedirectResponse("/account?ok=changed", status_code=303)
+
+
+@router.post("/account/sessions/logout-others")
+def logout_others(login: CurrentLogin, session: SessionDep) -> Response:
+    """Log out everywhere else."""
+    password_service.sessions_end_others(session=session, user=login[0], current=login[1])
+    return RedirectResponse("/account?ok=ended", status_code=303)
