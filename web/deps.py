@@ -28,12 +28,14 @@ from market.models import (
     Report,
     Role,
     Station,
+    Strike,
     User,
     UserSession,
 )
 from market.moderation import service as moderation_service
 from market.notifications import service as notification_service
 from market.paging import MAX_LIMIT
+from market.reliability import service as reliability_service
 from market.reports import service as report_service
 from market.stations import service as station_service
 from market.stats import periods as period_service
@@ -351,3 +353,13 @@ def link_next(request: Request, response: Response, cursor: str | None) -> None:
     if cursor is not None:
         url = request.url.include_query_params(after=cursor)
         response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+def _my_strike(session: SessionDep, worker: CurrentWorker, strike_id: Id) -> Strike:
+    """The worker's own strike (before the body is read: a stranger learns nothing)."""
+    return reliability_service.get_worker_strike(
+        session=session, strike_id=strike_id, worker_id=worker.id or 0
+    )
+
+
+MyStrikeDep = Annotated[Strike, Depends(_my_strike)]

@@ -172,14 +172,20 @@ def active_strike_counts(*, session: Session, worker_ids: Sequence[int]) -> dict
     return counts
 
 
+def get_worker_strike(*, session: Session, strike_id: int, worker_id: int) -> Strike:
+    """One of this worker's strikes; anyone else's is not found."""
+    strike = session.get(Strike, strike_id)
+    if strike is None or strike.worker_id != worker_id:
+        raise NotFound(N_("Strike not found"))
+    return strike
+
+
 def appeal_file(
     *, session: Session, strike_id: int, worker: User, text: str, now: datetime | None = None
 ) -> StrikeAppeal:
     """The worker appeals one of their strikes, once, saying what happened."""
     now = now or utcnow()
-    strike = session.get(Strike, strike_id)
-    if strike is None or strike.worker_id != worker.id:
-        raise NotFound(N_("Strike not found"))
+    strike = get_worker_strike(session=session, strike_id=strike_id, worker_id=worker.id or 0)
     if strike.voided_at is not None:
         raise Conflict(N_("This strike is already voided"))
     existing = session.exec(select(StrikeAppeal).where(StrikeAppeal.strike_id == strike_id)).first()

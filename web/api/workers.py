@@ -39,6 +39,7 @@ from web.deps import (
     Id,
     LimitQuery,
     LocaleDep,
+    MyStrikeDep,
     SessionDep,
     link_next,
 )
@@ -120,11 +121,11 @@ def my_record(worker: CurrentWorker, session: SessionDep, locale: LocaleDep) -> 
 
 @router.post("/strikes/{strike_id}/appeal", status_code=status.HTTP_201_CREATED)
 def strike_appeal(
-    strike_id: Id, data: AppealCreate, worker: CurrentWorker, session: SessionDep
+    strike: MyStrikeDep, data: AppealCreate, worker: CurrentWorker, session: SessionDep
 ) -> AppealOut:
     """Appeal one of my strikes (once), saying what happened; union staff decide."""
     appeal = reliability_service.appeal_file(
-        session=session, strike_id=strike_id, worker=worker, text=data.text
+        session=session, strike_id=strike.id or 0, worker=worker, text=data.text
     )
     return appeal_out(appeal)
 

@@ -74,6 +74,21 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/me/export"): USERS,
     ("POST", "/api/v1/live/ticket"): USERS,
     ("DELETE", "/api/v1/me"): USERS - STAFF,  # staff accounts are closed by the union office
+    # a worker's own record of strikes and standby lists; a strike or a place on a list is
+    # only its worker's (joining a list: any worker, the job decides)
+    ("GET", "/api/v1/worker/record"): WORKERS,
+    ("GET", "/my/record"): WORKERS,
+    ("GET", "/api/v1/worker/standby"): WORKERS,
+    ("POST", "/api/v1/jobs/{job_id}/standby"): WORKERS,
+    ("POST", "/jobs/{job_id}/standby"): WORKERS,
+    ("POST", "/api/v1/worker/standby/{standby_id}/accept"): MY_WORKER,
+    ("POST", "/api/v1/worker/standby/{standby_id}/decline"): MY_WORKER,
+    ("POST", "/api/v1/worker/standby/{standby_id}/leave"): MY_WORKER,
+    ("POST", "/my/standby/{standby_id}/accept"): MY_WORKER,
+    ("POST", "/my/standby/{standby_id}/decline"): MY_WORKER,
+    ("POST", "/my/standby/{standby_id}/leave"): MY_WORKER,
+    ("POST", "/api/v1/worker/strikes/{strike_id}/appeal"): MY_WORKER,
+    ("POST", "/my/strikes/{strike_id}/appeal"): MY_WORKER,
     # my notifications: everyone has an inbox; a notification is only its user's
     ("GET", "/api/v1/notifications"): USERS,
     ("GET", "/api/v1/notifications/unread-count"): USERS,

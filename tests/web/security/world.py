@@ -23,7 +23,11 @@ from market.models import (
     Payment,
     Report,
     ReportPhoto,
+    Standby,
     Station,
+    Strike,
+    StrikeAppeal,
+    StrikeKind,
     User,
     WageFloor,
     metadata,
@@ -51,6 +55,9 @@ class World:
     payment: Payment  # its payment, recorded by the employer (the worker may answer it)
     floor: WageFloor
     note: Notification  # the worker's "you are hired" in the inbox
+    standby: Standby  # the worker waits for a place on the other employer's job
+    strike: Strike  # the worker's no-show on the hire, appealed
+    appeal: StrikeAppeal
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
@@ -68,6 +75,9 @@ class World:
             "payment_id": str(self.payment.id),
             "floor_id": str(self.floor.id),
             "notification_id": str(self.note.id),
+            "standby_id": str(self.standby.id),
+            "strike_id": str(self.strike.id),
+            "appeal_id": str(self.appeal.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -130,6 +140,15 @@ def make_world(session: Session) -> World:
         body="", url="/my/jobs",
     )  # fmt: skip
     session.add(note)
+    standby = Standby(job_id=other_job.id or 0, worker_id=worker.id or 0)
+    strike = Strike(
+        worker_id=worker.id or 0, application_id=hire.id or 0, job_id=hire.job_id,
+        kind=StrikeKind.no_show, occurred_at=hire.shift_end,
+    )  # fmt: skip
+    session.add_all([standby, strike])
+    session.flush()
+    appeal = StrikeAppeal(strike_id=strike.id or 0, worker_id=worker.id or 0, text="我去了")
+    session.add(appeal)
     session.flush()
     return World(
         worker=worker,
@@ -148,6 +167,9 @@ def make_world(session: Session) -> World:
         payment=payment,
         floor=floor,
         note=note,
+        standby=standby,
+        strike=strike,
+        appeal=appeal,
     )
 
 

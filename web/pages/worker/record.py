@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from market.errors import N_, Invalid
 from market.reliability import service as reliability_service
-from web.deps import CurrentWorker, Id, SessionDep
+from web.deps import CurrentWorker, MyStrikeDep, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.deps import PageForm
 from web.pages.rendering import render
@@ -39,8 +39,11 @@ def my_record(
 
 
 @router.post("/my/strikes/{strike_id}/appeal")
-def appeal(strike_id: Id, form: PageForm, worker: CurrentWorker, session: SessionDep) -> Response:
+def appeal(
+    strike: MyStrikeDep, form: PageForm, worker: CurrentWorker, session: SessionDep
+) -> Response:
     """Appeal a strike with a short text; staff decide."""
+    strike_id = strike.id or 0
     text = str(form.get("text") or "").strip()
     if not text:
         raise Invalid(N_("Say in a few words what happened"), field="text")
