@@ -17,6 +17,7 @@ from tests.factories import (
     make_job,
     make_staff,
     make_worker,
+    next_phone,
     tomorrow_at,
 )
 from tests.staff_factories import make_application
@@ -168,17 +169,24 @@ def test_a_new_job_arriving_live_is_announced_at_the_top_and_shown_on_tap(
 def test_sign_up_shows_the_company_field_only_to_employers(
     live_server: LiveServer, chromium: Any
 ) -> None:
+    """Sign-up is two steps (the phone, then the code): the company field comes only on an
+    employer's second step, with or without JavaScript."""
     for javascript in (True, False):
         context = new_phone(chromium, java_script_enabled=javascript)
         page = context.new_page()
-        page.goto(f"{live_server.url}/signup")
-        expect(page.locator("#org_name")).to_be_hidden()
-        if javascript:
-            shoot(page, "ui-04-signup-worker")
-        page.locator("label", has_text="招工").first.click()
-        expect(page.locator("#org_name")).to_be_visible()
-        page.goto(f"{live_server.url}/signup?role=employer")
-        expect(page.locator("#org_name")).to_be_visible()
+        for role, label in (("worker", "找活"), ("employer", "招工")):
+            page.goto(f"{live_server.url}/signup")
+            expect(page.locator("#org_name")).to_have_count(0)
+            page.locator("label", has_text=label).first.click()
+            page.fill("#phone", next_phone())
+            page.locator('form[action="/signup/code"] button[type=submit]').click()
+            expect(page.locator("#code")).to_be_visible()
+            if role == "worker":
+                expect(page.locator("#org_name")).to_have_count(0)
+                if javascript:
+                    shoot(page, "ui-04-signup-worker")
+            else:
+                expect(page.locator("#org_name")).to_be_visible()
         context.close()
 
 
