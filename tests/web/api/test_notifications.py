@@ -196,6 +196,9 @@ def test_a_browser_subscribed_through_the_api_is_pushed_the_hire(
             "/api/v1/push/subscriptions", json=service.subscription("p"), headers=me
         )
         assert subscribed.status_code == 201
+        # no quiet time: this test runs at any hour (quiet hours have tests of their own)
+        quiet = {"quiet_from": 0, "quiet_to": 0}
+        assert c.put("/api/v1/notifications/settings", json=quiet, headers=me).status_code == 200
         with session_scope(fresh_engine) as session:
             job = make_job(session, title="搬家", start_at=utcnow() + timedelta(days=3))
             hire(session, job=job, worker=session.get(User, worker_id), now=utcnow())  # type: ignore[arg-type]
