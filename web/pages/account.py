@@ -12,13 +12,13 @@ from pydantic import ValidationError
 from market.accounts import codes as code_service
 from market.accounts import passwords as password_service
 from market.accounts.schemas import CodeRequest, PasswordChange, PasswordReset
-from market.errors import N_, DomainError
+from market.errors import N_, DomainError, Invalid
 from web.deps import CurrentLogin, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
-from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status
+from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status, safe_next
 from web.pages.deps import PageForm, anon_csrf_token, check_anon_csrf, remember_anon_csrf
-from web.pages.rendering import render
+from web.pages.rendering import TEXT_SIZE_COOKIE, render
 from web.security.login import code_tries
 from web.security.rate_limits import CodeLimit, PasswordChangeLimit, ResetLimit
 
@@ -130,3 +130,19 @@ def logout_others(login: CurrentLogin, session: SessionDep) -> Response:
     """Log out everywhere else."""
     password_service.sessions_end_others(session=session, user=login[0], current=login[1])
     return RedirectResponse("/account?ok=ended", status_code=303)
+
+
+@router.post("/settings/text-size")
+def text_size(form: PageForm, _login: CurrentLogin) -> Response:
+    """Normal or large text on every page (kept in a cookie, read when a page is rendered)."""
+    size = form.get("size")
+    if size not in ("normal", "large"):
+        raise Invalid(N_("Choose normal or large text"))
+    response = RedirectResponse(safe_next(str(form.get("next") or ""), "/account"), 303)
+    if size == "large":
+        response.set_cookie(
+            TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, samesite="lax", path="/"
+        )
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, path="/")
+    return response

@@ -19,12 +19,13 @@ from market.types import utcnow
 from matching import trades as catalogue
 from matching.model import Reason
 from web.i18n import certificate_name, reason_parts, trade_name, translate
-from web.pages import assets, places
+from web.pages import assets, places, speech
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = WEB_DIR / "templates"
 STATIC_DIR = assets.STATIC_DIR
 LANGUAGES = (("zh_CN", "中文"), ("en", "English"))
+TEXT_SIZE_COOKIE = "text_size"  # "large": the whole page in bigger type (set on the profile)
 
 
 def static_url(path: str) -> str:
@@ -32,10 +33,7 @@ def static_url(path: str) -> str:
     return assets.url(path)
 
 
-def district_name(name: str, locale: str) -> str:
-    """A district's name in the locale's language (as stored when it is not on the list)."""
-    place = places.BY_NAME.get(name)
-    return name if place is None or locale.startswith("zh") else place.en
+district_name = speech.district_name
 
 
 # plain-text glue where a line must not break (works in attributes and translations too)
@@ -108,10 +106,15 @@ def _helpers(request: Request) -> dict[str, Any]:
         url = request.url.remove_query_params("ok").include_query_params(after=cursor)
         return f"{path or url.path}?{url.query}"
 
+    def speak(job: speech.SpokenJob, distance: float | None) -> str:
+        return speech.job_speech(job=job, distance_km=distance, locale=locale, now=now)
+
     return {
         "_": _,
         "locale": locale,
         "html_lang": "zh-CN" if zh else "en",
+        "text_large": request.cookies.get(TEXT_SIZE_COOKIE) == "large",
+        "speak": speak,
         "languages": LANGUAGES,
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", None),
