@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
+from market.notifications.aliyun import AliyunSms
 from market.notifications.models import SmsMessage
 from market.settings import get_settings
 
@@ -67,9 +68,19 @@ class LogSms:
 
 def sms_provider(*, session: Session) -> SmsProvider:
     """The configured provider (`LINGGONG_SMS_PROVIDER`), bound to this transaction."""
-    name = get_settings().sms_provider
+    settings = get_settings()
+    name = settings.sms_provider
     if name == "log":
         return LogSms(session)
+    if name == "aliyun":
+        secret = settings.sms_access_key_secret
+        return AliyunSms(
+            access_key_id=settings.sms_access_key_id,
+            access_key_secret=secret.get_secret_value() if secret else "",
+            sign_name=settings.sms_sign_name,
+            templates=settings.sms_templates,
+            endpoint=settings.sms_endpoint,
+        )
     raise ValueError(f"unknown SMS provider: {name}")  # pragma: no cover (settings validate)
 
 
