@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,13 +12,17 @@ from sqlmodel import Session, select
 
 from market.db import session_scope
 from market.models import SmsMessage
+from market.notifications import delivery as delivery_service
 from market.notifications import service as notification_service
 from market.notifications import sms_delivery
 from market.notifications.schemas import PreferenceUpdate, SubscriptionCreate
 from market.notifications.sms import SMS_KINDS, SMS_LIMIT, TEMPLATES, render, sms_params
 from market.settings import get_settings
+from tests.factories import make_employer, make_job, make_worker
 from tests.market.notifications.helpers import NOW, deliveries_of, hired, produce, user
+from tests.market.service_helpers import hire
 from tests.sms_gateway import THROTTLED, SmsGateway
+from web.i18n import translate
 
 LONGEST = {
     "job": "烟台开发区长江路某某小区三期十二号楼外墙真石漆粉刷及脚手架拆装",  # 30 characters
@@ -186,3 +190,32 @@ def test_a_refusing_gateway_is_retried_with_backoff_then_given_up(
     row = sms_row(fresh_engine, worker_id)
     assert (row.status, row.attempts) == ("failed", 6)
     assert gateway.refused == ["isv.BUSINESS_LIMIT_CONTROL"] * 6
+
+
+def test_a_full_pass_texts_the_hire_and_the_2_hour_reminder_through_quiet_hours(
+    fresh_engine: Engine,
+) -> None:
+    start = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # 06:00 in Yantai
+    with session_scope(fresh_engine) as session:
+        worker = make_worker(session)
+        job = make_job(session, employer=make_employer(session), title="搬家", start_at=start)
+        hire(session, job=job, worker=worker, now=start - timedelta(days=3))
+        worker_id = worker.id or 0
+
+    def run(at: datetime) -> dict[str, int]:
+        return delivery_service.notify_once(
+            engine=fresh_engine, render=translate, sender=None, now=lambda: at
+        )
+
+    # 18:00 the evening before: the hire is texted; the 12-hour reminder is not worth a text
+    assert run(start - timedelta(hours=12))["sms_sent"] == 1
+    assert [t.template_id for t in texts(fresh_engine)] == ["hired"]
+    # 04:00, inside quiet hours: the 2-hour reminder is urgent and goes through, once
+    assert run(start - timedelta(hours=2))["sms_sent"] == 1
+    assert run(start - timedelta(hours=1, minutes=50))["sms_sent"] == 0
+    sent = texts(fresh_engine)
+    assert [t.template_id for t in sent] == ["hired", "shift_soon"]
+    assert sent[1].body == "【零工】搬家将于12-02 06:00开工，请准时到岗。"
+    assert sent[1].phone == user(fresh_engine, worker_id).phone
+    sms_rows = [d for d in deliveries_of(fresh_engine, worker_id) if d.channel == "sms"]
+    assert [d.status for d in sms_rows] == ["sent", "sent"]
