@@ -73,8 +73,15 @@ class Settings(BaseSettings):
         ]
     )
     # where text messages go: "log" writes them to the console and the sms_message table
-    # (development and tests; staff can read them); real gateways get adapters of their own
-    sms_provider: Literal["log"] = "log"
+    # (development and tests; staff can read them); "aliyun" sends through Aliyun Dysms
+    sms_provider: Literal["log", "aliyun"] = "log"
+    sms_endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    sms_access_key_id: str = ""
+    sms_access_key_secret: SecretStr | None = None
+    sms_sign_name: str = "零工"
+    # our template ids (market/notifications/sms.py TEMPLATES) -> the gateway's registered
+    # codes, as JSON: {"hired": "SMS_123456789", ...}
+    sms_templates: dict[str, str] = Field(default_factory=dict)
     # one-time codes that prove a phone is held (sign-up, password reset): how many one
     # phone may be sent in an hour, whatever asked for them
     phone_codes_per_hour: int = Field(default=5, ge=1, le=100)
@@ -86,6 +93,13 @@ class Settings(BaseSettings):
         if self.environment == "production" and (secret == PLACEHOLDER_SECRET or len(secret) < 32):
             raise ValueError(
                 "LINGGONG_SECRET_KEY must be set to a random value of 32+ characters in production"
+            )
+        if self.sms_provider == "aliyun" and not (
+            self.sms_access_key_id and self.sms_access_key_secret and self.sms_templates
+        ):
+            raise ValueError(
+                "LINGGONG_SMS_PROVIDER=aliyun needs LINGGONG_SMS_ACCESS_KEY_ID, "
+                "LINGGONG_SMS_ACCESS_KEY_SECRET and LINGGONG_SMS_TEMPLATES"
             )
         return self
 

@@ -199,7 +199,8 @@ def _notify(args: argparse.Namespace) -> int:
         engine.dispose()
     print(
         f"read {counts['events']} events; push: {counts['sent']} sent, {counts['retry']} to "
-        f"retry, {counts['failed']} failed, {counts['gone']} subscriptions gone"
+        f"retry, {counts['failed']} failed, {counts['gone']} subscriptions gone; sms: "
+        f"{counts['sms_sent']} sent, {counts['sms_retry']} to retry, {counts['sms_failed']} failed"
     )
     return 0
 

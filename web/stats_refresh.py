@@ -123,10 +123,16 @@ def _sender(settings: Settings) -> Any:
 PUSH_OUTCOMES = {"sent": "delivered", "retry": "failed", "failed": "given_up", "gone": "given_up"}
 
 
+SMS_OUTCOMES = {"sms_sent": "delivered", "sms_retry": "failed", "sms_failed": "given_up"}
+
+
 def count_push(metrics: Metrics, counts: dict[str, int]) -> None:
-    """Add one notification pass's push results to `linggong_notification_deliveries_total`."""
+    """Add one notification pass's push and SMS results to
+    `linggong_notification_deliveries_total`."""
     for key, outcome in PUSH_OUTCOMES.items():
         metrics.count_delivery(channel="web_push", outcome=outcome, count=counts.get(key, 0))
+    for key, outcome in SMS_OUTCOMES.items():
+        metrics.count_delivery(channel="sms", outcome=outcome, count=counts.get(key, 0))
 
 
 async def notify_periodically(

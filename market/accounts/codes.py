@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import secrets
 from datetime import datetime, timedelta
@@ -24,10 +25,13 @@ from sqlmodel import Session, col, delete, func, select, update
 
 from market.accounts.models import PhoneCode, User
 from market.accounts.throttle import CodeTries
-from market.errors import N_, DomainError, Invalid, TooManyRequests
+from market.errors import N_, Conflict, DomainError, Invalid, TooManyRequests
 from market.notifications import sms as sms_service
+from market.notifications.aliyun import SmsFailed
 from market.settings import get_settings
 from market.types import utcnow
+
+log = logging.getLogger("linggong.accounts")
 
 CODE_TTL = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -99,7 +103,14 @@ def code_request(
     if purpose is Purpose.signup or _is_registered(session, phone):
         minutes = int(CODE_TTL.total_seconds() // 60)
         provider = sms_service.sms_provider(session=session)
-        provider.send(phone, "verify_code", {"code": code, "minutes": minutes})
+        try:
+            provider.send(phone, "verify_code", {"code": code, "minutes": minutes})
+        except SmsFailed as error:  # the gateway refused or is down: nothing is kept
+            log.warning("code to %s**** not sent: %s", phone[:3], error)
+            raise Conflict(
+                N_("The text message could not be sent; try again in a few minutes"),
+                field="phone",
+            ) from error
     if tries is not None:
         tries.restart(phone=phone, purpose=purpose.value)
     return int(CODE_TTL.total_seconds())

@@ -6,6 +6,7 @@ other session of the user: whoever got in with the old password is out.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +20,11 @@ from market.accounts.throttle import CodeTries
 from market.errors import N_, Invalid
 from market.models import User, UserSession
 from market.notifications import sms as sms_service
+from market.notifications.aliyun import SmsFailed
 from market.settings import get_settings
 from market.types import utcnow
+
+log = logging.getLogger("linggong.accounts")
 
 
 def _end_sessions(session: Session, user: User, keep: str | None) -> int:
@@ -32,7 +36,10 @@ def _end_sessions(session: Session, user: User, keep: str | None) -> int:
 
 def _tell(session: Session, user: User) -> None:
     provider = sms_service.sms_provider(session=session)
-    provider.send(user.phone, "password_changed", {})
+    try:
+        provider.send(user.phone, "password_changed", {})
+    except SmsFailed as error:  # the change stands; only the courtesy text is lost
+        log.warning("password-changed text to user %s not sent: %s", user.id, error)
 
 
 def password_change(

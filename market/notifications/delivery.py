@@ -191,7 +191,7 @@ def notify_once(
     *, engine: Engine, render: Render, sender: Sender | None, now: Callable[[], datetime] = utcnow
 ) -> dict[str, int]:
     """One pass: write the shift reminders due, number new outbox events, make their
-    notifications, send what is due (no `sender`: push messages wait)."""
+    notifications, send the push and text messages due (no `sender`: push messages wait)."""
     with session_scope(engine) as session:
         reminder_service.reminders_send(session=session, now=now())
     outbox_service.number_pending(engine=engine)
@@ -202,6 +202,11 @@ def notify_once(
         events += read
         if read < notification_service.BATCH:
             break
-    if sender is None:
-        return {"events": events, "sent": 0, "retry": 0, "failed": 0, "gone": 0}
-    return {"events": events, **push_deliver(engine=engine, render=render, sender=sender, now=now)}
+    pushed = {"sent": 0, "retry": 0, "failed": 0, "gone": 0}
+    if sender is not None:
+        pushed = push_deliver(engine=engine, render=render, sender=sender, now=now)
+    # after push: a subscription push just found gone lets the text go out in this pass
+    from market.notifications import sms_delivery  # it builds on this module
+
+    texted = sms_delivery.sms_deliver(engine=engine, now=now)
+    return {"events": events, **pushed, **{f"sms_{k}": v for k, v in texted.items()}}

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from market.types import UTCDateTime, utcnow
@@ -15,7 +16,7 @@ from market.types import UTCDateTime, utcnow
 class Channel(StrEnum):
     inbox = "inbox"  # the in-app inbox: always on
     push = "push"  # Web Push to the phone's browser (VAPID)
-    sms = "sms"  # reserved for an SMS provider (none is plugged in yet)
+    sms = "sms"  # a text message for what must not be missed, when push cannot reach
 
 
 class DeliveryStatus(StrEnum):
@@ -91,6 +92,8 @@ class NotifyPreference(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     push: bool = True
+    # important messages by SMS when push cannot reach the phone (off, or no subscription)
+    sms: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     # local hours (market time zone); equal hours mean no quiet time
     quiet_from: int = 22
     quiet_to: int = 6

@@ -68,8 +68,9 @@ class SubscriptionDelete(BaseModel):
 
 
 class PreferenceUpdate(BaseModel):
-    """Push on or off; quiet hours as local hours (from == to: no quiet time)."""
+    """Push and SMS on or off; quiet hours as local hours (from == to: no quiet time)."""
 
     push: bool | None = None
+    sms: bool | None = None
     quiet_from: int | None = Field(default=None, ge=0, le=23)
     quiet_to: int | None = Field(default=None, ge=0, le=23)

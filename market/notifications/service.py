@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from market import paging
 from market.errors import N_, NotFound
 from market.models import Event
+from market.notifications import sms as sms_service
 from market.notifications.models import (
     Channel,
     Delivery,
@@ -104,11 +105,14 @@ def _write(session: Session, event: Event, draft: Draft, now: datetime) -> None:
     session.flush()
     # the inbox has it the moment it is written
     session.add(_delivery(note, Channel.inbox, DeliveryStatus.sent, now))
-    push = get_preference(session=session, user_id=draft.user_id).push
-    status = DeliveryStatus.pending if push else DeliveryStatus.skipped
-    session.add(_delivery(note, Channel.push, status, now, "" if push else "push turned off"))
-    # the SMS hook: a provider's channel adds its row here (Channel.sms, pending) and a
-    # loop like delivery.push_deliver sends it; none is plugged in yet
+    pref = get_preference(session=session, user_id=draft.user_id)
+    status = DeliveryStatus.pending if pref.push else DeliveryStatus.skipped
+    session.add(_delivery(note, Channel.push, status, now, "" if pref.push else "push turned off"))
+    if sms_service.sms_template(event.kind, urgent=draft.urgent) is not None:
+        # whether push reaches the phone is decided when it is due (sms_delivery)
+        status = DeliveryStatus.pending if pref.sms else DeliveryStatus.skipped
+        error = "" if pref.sms else "sms turned off"
+        session.add(_delivery(note, Channel.sms, status, now, error))
 
 
 def _delivery(
@@ -185,7 +189,7 @@ def notifications_read_all(*, session: Session, user_id: int, now: datetime | No
 def preference_update(
     *, session: Session, user_id: int, data: PreferenceUpdate, now: datetime | None = None
 ) -> NotifyPreference:
-    """Set the user's push switch and quiet hours."""
+    """Set the user's push and SMS switches and quiet hours."""
     pref = session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
     for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(pref, name, value)

@@ -50,6 +50,7 @@ def test_the_notify_command_runs_one_pass(
         get_settings.cache_clear()
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("read ") and not out[0].startswith("read 0")
+    assert "; sms: " in out[0]
     assert out[1].startswith("read 0 events")
     assert len(notes_of(engine, worker_id)) == 1
     engine.dispose()

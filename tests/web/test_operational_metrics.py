@@ -142,6 +142,22 @@ def test_notification_deliveries_are_counted_by_channel_and_outcome() -> None:
         metrics.count_delivery(channel="SMS to 139", outcome="delivered")
 
 
+def test_a_notify_pass_counts_its_text_messages_as_sms_deliveries() -> None:
+    from prometheus_client import generate_latest
+
+    from web.stats_refresh import count_push
+
+    metrics = Metrics()
+    count_push(metrics, {"sent": 1, "sms_sent": 2, "sms_retry": 1, "sms_failed": 1})
+
+    scraped = generate_latest(metrics.registry).decode()
+    name = "linggong_notification_deliveries_total"
+    assert sample(scraped, name, channel="sms", outcome="delivered") == 2
+    assert sample(scraped, name, channel="sms", outcome="failed") == 1
+    assert sample(scraped, name, channel="sms", outcome="given_up") == 1
+    assert sample(scraped, name, channel="web_push", outcome="delivered") == 1
+
+
 def test_metrics_still_answer_when_the_outbox_cannot_be_read(
     fresh_engine: Engine, local_app: Callable[..., TestClient]
 ) -> None:

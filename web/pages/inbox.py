@@ -72,9 +72,10 @@ def _hour(form: PageForm, name: str) -> int:
 
 @router.post("/inbox/settings")
 def settings(form: PageForm, user: CurrentUser, session: SessionDep) -> Response:
-    """Phone notifications on or off, and the quiet hours."""
+    """Phone notifications and text messages on or off, and the quiet hours."""
     data = PreferenceUpdate(
         push=form.get("push") == "on",
+        sms=form.get("sms") == "on",
         quiet_from=_hour(form, "quiet_from"),
         quiet_to=_hour(form, "quiet_to"),
     )

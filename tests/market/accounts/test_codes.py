@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 from market.accounts import codes
 from market.accounts.codes import CodeSpent, Purpose
 from market.accounts.devices import device_of
-from market.errors import Invalid, TooManyRequests, traces_of
+from market.errors import Conflict, Invalid, TooManyRequests, traces_of
 from market.models import PhoneCode, SmsMessage
+from market.settings import get_settings
 from tests.factories import make_worker, next_phone, sent_code
+from tests.sms_gateway import THROTTLED, SmsGateway
 
 NOW = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
 SIGNUP = Purpose.signup
@@ -169,3 +171,28 @@ def test_the_purge_deletes_codes_older_than_the_hour_that_counts_them(db: Sessio
 )
 def test_a_sessions_device_is_named_from_its_user_agent(agent: str, device: str) -> None:
     assert device_of(agent) == device
+
+
+def test_a_code_the_gateway_refuses_is_a_clear_refusal_and_nothing_kept(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SmsGateway() as gateway:
+        monkeypatch.setenv("LINGGONG_SMS_PROVIDER", "aliyun")
+        monkeypatch.setenv("LINGGONG_SMS_ENDPOINT", gateway.endpoint)
+        monkeypatch.setenv("LINGGONG_SMS_ACCESS_KEY_ID", gateway.access_key_id)
+        monkeypatch.setenv("LINGGONG_SMS_ACCESS_KEY_SECRET", gateway.secret)
+        monkeypatch.setenv("LINGGONG_SMS_TEMPLATES", '{"verify_code": "SMS_400000009"}')
+        get_settings.cache_clear()
+        try:
+            with pytest.raises(Conflict) as refused, db.begin_nested():
+                codes.code_request(session=db, phone=THROTTLED, purpose=Purpose.signup)
+            assert refused.value.field == "phone"
+            assert "try again" in refused.value.message
+            assert db.exec(select(PhoneCode)).all() == []  # the request rolls back
+
+            codes.code_request(session=db, phone="13800000077", purpose=Purpose.signup)
+            [got] = gateway.received
+            assert got.template_code == "SMS_400000009" and len(got.params["code"]) == 6
+        finally:
+            monkeypatch.undo()
+            get_settings.cache_clear()

@@ -29,7 +29,7 @@ def test_a_hire_tells_the_worker_and_the_employer_once(fresh_engine: Engine) -> 
     assert applied.kind == "application.created"
     assert applied.url == f"/employer/jobs/{job_id}"
     channels = {(d.channel, d.status) for d in deliveries_of(fresh_engine, worker_id)}
-    assert channels == {("inbox", "sent"), ("push", "pending")}
+    assert channels == {("inbox", "sent"), ("push", "pending"), ("sms", "pending")}
     # nothing new: a second pass reads nothing and writes nothing
     assert produce(fresh_engine) == 0
     assert len(notes_of(fresh_engine, worker_id)) == 1
@@ -44,7 +44,7 @@ def test_a_cursor_set_back_never_makes_a_notification_twice(fresh_engine: Engine
     assert produce(fresh_engine) >= 2  # read again (at least once) ...
 
     assert len(notes_of(fresh_engine, worker_id)) == 1  # ... but never written twice
-    assert len(deliveries_of(fresh_engine, worker_id)) == 2
+    assert len(deliveries_of(fresh_engine, worker_id)) == 3  # inbox, push, sms
 
 
 def test_the_delivery_log_refuses_a_second_row_for_a_channel(fresh_engine: Engine) -> None:

@@ -110,7 +110,7 @@ def test_channels_and_quiet_hours_are_mine_to_set(client: TestClient, session: S
     me = auth(session, make_worker(session))
     session.commit()
     default = client.get("/api/v1/notifications/settings", headers=me).json()
-    assert default == {"push": True, "quiet_from": 22, "quiet_to": 6}
+    assert default == {"push": True, "sms": True, "quiet_from": 22, "quiet_to": 6}
 
     assert (
         client.put(
@@ -120,10 +120,15 @@ def test_channels_and_quiet_hours_are_mine_to_set(client: TestClient, session: S
     )
     answer = client.put("/api/v1/notifications/settings", json={"push": False}, headers=me)
 
-    assert answer.json() == {"push": False, "quiet_from": 22, "quiet_to": 6}
+    assert answer.json() == {"push": False, "sms": True, "quiet_from": 22, "quiet_to": 6}
     assert client.get("/api/v1/notifications/settings", headers=me).json()["push"] is False
     unchanged = client.put("/api/v1/notifications/settings", json={"quiet_to": None}, headers=me)
-    assert unchanged.json() == {"push": False, "quiet_from": 22, "quiet_to": 6}
+    assert unchanged.json() == {"push": False, "sms": True, "quiet_from": 22, "quiet_to": 6}
+    no_sms = client.put("/api/v1/notifications/settings", json={"sms": False}, headers=me)
+    assert no_sms.json()["sms"] is False
+    assert client.get("/api/v1/notifications/settings", headers=me).json()["sms"] is False
+    refused = client.put("/api/v1/notifications/settings", json={"sms": "maybe"}, headers=me)
+    assert refused.status_code == 422
 
 
 def test_a_malformed_subscription_is_refused_and_nothing_kept(

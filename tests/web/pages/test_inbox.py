@@ -97,6 +97,17 @@ def test_quiet_hours_and_phone_messages_are_set_on_the_page(
     assert saved.status_code == 200 and "已保存" in saved.text
     pref = session.get(NotifyPreference, worker.id)
     assert pref is not None and (pref.push, pref.quiet_from, pref.quiet_to) == (False, 21, 7)
+    assert pref.sms is False  # an unticked box is off
+
+    client.post(
+        "/inbox/settings",
+        data={"csrf_token": token, "sms": "on", "quiet_from": "21", "quiet_to": "7"},
+    )
+    session.expire_all()
+    pref = session.get(NotifyPreference, worker.id)
+    assert pref is not None and (pref.push, pref.sms) == (False, True)
+    page = client.get("/inbox")
+    assert "用短信告诉我要紧的事" in page.text and 'name="sms" checked' in page.text
 
 
 def test_the_inbox_asks_a_stranger_to_log_in(client: TestClient) -> None:

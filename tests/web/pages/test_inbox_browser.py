@@ -135,3 +135,25 @@ def test_im_coming_in_one_tap_before_the_shift(live_server: LiveServer, chromium
     expect(page.locator(".badge", has_text="你已确认到岗")).to_be_visible()
     shoot(page, "my-jobs-coming-confirmed")
     context.close()
+
+
+def test_text_messages_are_switched_off_and_on_from_the_inbox(
+    live_server: LiveServer, chromium: Any
+) -> None:
+    context = new_phone(chromium)
+    page = context.new_page()
+    _log_in(page, live_server, _seed(live_server))
+    page.goto(f"{live_server.url}/inbox")
+    sms = page.locator('input[name="sms"]')
+    expect(sms).to_be_checked()  # on by default: what must not be missed reaches the phone
+    box = sms.bounding_box()
+    assert box is not None and box["width"] >= 20  # its long label does not squeeze it
+    sms.scroll_into_view_if_needed()
+    shoot(page, "inbox-sms-setting")
+
+    sms.uncheck()
+    page.get_by_role("button", name="保存").click()
+
+    expect(page.locator('input[name="sms"]')).not_to_be_checked()
+    expect(page.get_by_text("用短信告诉我要紧的事")).to_be_visible()
+    context.close()

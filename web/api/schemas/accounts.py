@@ -59,6 +59,7 @@ class MarkedOut(BaseModel):
 
 class PreferenceOut(BaseModel):
     push: bool
+    sms: bool  # important messages by text when push cannot reach the phone
     quiet_from: int
     quiet_to: int
 
@@ -85,7 +86,9 @@ def notification_out(note: Notification, locale: str) -> NotificationOut:
 
 
 def preference_out(pref: NotifyPreference) -> PreferenceOut:
-    return PreferenceOut(push=pref.push, quiet_from=pref.quiet_from, quiet_to=pref.quiet_to)
+    return PreferenceOut(
+        push=pref.push, sms=pref.sms, quiet_from=pref.quiet_from, quiet_to=pref.quiet_to
+    )
 
 
 class CodeSentOut(BaseModel):

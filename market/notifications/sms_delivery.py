@@ -1,0 +1,141 @@
+"""The SMS channel's delivery loop: text what must not be missed when push cannot reach.
+
+Like push (market/notifications/delivery.py): claimed in one short transaction (its try
+counted, a lease set), sent with no transaction of ours open, its outcome logged in
+another; a process that dies between sending and logging sends again when the lease ends
+(at least once), and the delivery log holds one row per (event, user, channel), so never
+twice. Quiet hours hold a message unless it is urgent. At the time it is due a message is
+skipped when push reaches the phone (push on and a subscribed browser), when the user
+turned SMS off, or has no phone. A gateway's refusal is retried with backoff; one no retry
+can cure (an illegal number) fails at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from market.db import session_scope
+from market.models import User
+from market.notifications import delivery as delivery_service
+from market.notifications import service as notification_service
+from market.notifications import sms as sms_service
+from market.notifications.aliyun import SmsFailed
+from market.notifications.models import Channel, Delivery, DeliveryStatus, Notification
+from market.types import utcnow
+
+log = logging.getLogger("linggong.notify")
+
+
+@dataclass
+class Texted:
+    delivery_id: int
+    phone: str
+    template_id: str
+    params: dict[str, str]
+    sent_id: str = ""
+    failure: SmsFailed | None = None
+
+
+def _skip(session: Session, user: User, note: Notification) -> str:
+    """Why this user gets no text for `note` now ("" when one is to be sent)."""
+    pref = notification_service.get_preference(session=session, user_id=user.id or 0)
+    if not pref.sms:
+        return "sms turned off"
+    if not user.phone:
+        return "no phone"
+    if pref.push and notification_service.list_subscriptions(session=session, user_id=user.id or 0):
+        return "push reaches the phone"
+    return ""
+
+
+def _claim(session: Session, now: datetime) -> list[Texted]:
+    rows = session.exec(
+        select(Delivery, Notification, User)
+        .join(Notification, col(Notification.id) == col(Delivery.notification_id))
+        .join(User, col(User.id) == col(Delivery.user_id))
+        .where(
+            Delivery.status == DeliveryStatus.pending,
+            Delivery.channel == Channel.sms,
+            col(Delivery.next_attempt_at) <= now,
+        )
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(delivery_service.BATCH)
+        .with_for_update(skip_locked=True, of=Delivery)  # replicas share the work (PostgreSQL)
+    ).all()
+    claimed = []
+    for delivery, note, user in rows:
+        delivery.updated_at = now
+        session.add(delivery)
+        template_id = sms_service.sms_template(note.kind, urgent=note.urgent)
+        why = _skip(session, user, note) if template_id else "not worth a text"
+        if why or template_id is None:
+            delivery.status, delivery.error = DeliveryStatus.skipped, why
+            continue
+        pref = notification_service.get_preference(session=session, user_id=user.id or 0)
+        held = None if note.urgent else delivery_service.quiet_until(pref, now)
+        if held is not None:
+            delivery.next_attempt_at = held
+            continue
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + delivery_service.LEASE
+        params = sms_service.sms_params(template_id, note.params)
+        claimed.append(Texted(delivery.id or 0, user.phone, template_id, params))
+    session.flush()
+    return claimed
+
+
+def _send(engine: Engine, text: Texted) -> None:
+    # the `log` provider writes its row in this session; a gateway never touches it
+    with session_scope(engine) as session:
+        provider = sms_service.sms_provider(session=session)
+        try:
+            text.sent_id = provider.send(text.phone, text.template_id, text.params)
+        except SmsFailed as failure:
+            text.failure = failure
+
+
+def _record(session: Session, texts: list[Texted], now: datetime) -> dict[str, int]:
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for text in texts:
+        delivery = session.get(Delivery, text.delivery_id)
+        if delivery is None:
+            continue
+        delivery.updated_at = now
+        if text.failure is None:
+            delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.sent, now, ""
+            counts["sent"] += 1
+        else:
+            delivery.error = str(text.failure)[:300]
+            if text.failure.permanent or delivery.attempts >= delivery_service.MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.failed
+                counts["failed"] += 1
+            else:
+                delivery.next_attempt_at = now + delivery_service.backoff(delivery.attempts)
+                counts["retry"] += 1
+            log.warning(
+                "sms delivery %s failed (try %s): %s",
+                delivery.id,
+                delivery.attempts,
+                delivery.error,
+            )
+        session.add(delivery)
+    session.flush()
+    return counts
+
+
+def sms_deliver(*, engine: Engine, now: Callable[[], datetime] = utcnow) -> dict[str, int]:
+    """Send the text messages now due: how many were sent, retried, failed."""
+    with session_scope(engine) as session:
+        texts = _claim(session, now())
+    if not texts:
+        return {"sent": 0, "retry": 0, "failed": 0}
+    for text in texts:
+        _send(engine, text)
+    with session_scope(engine) as session:
+        return _record(session, texts, now())
