@@ -65,6 +65,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/auth/sessions"): USERS,
     ("POST", "/api/v1/auth/sessions/logout-others"): USERS,
     ("GET", "/account"): USERS,
+    ("POST", "/settings/text-size"): USERS,  # the large-text cookie
     ("POST", "/account/password"): USERS,
     ("POST", "/account/sessions/logout-others"): USERS,
     ("GET", "/api/v1/jobs/{job_id}"): USERS,
