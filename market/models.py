@@ -67,6 +67,7 @@ from market.workers.models import (
     AvailableDay,
     WeeklyAvailability,
     WorkerCertificate,
+    WorkerIdentity,
     WorkerProfile,
     WorkerTrade,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "WeeklyAvailability",
     "WorkAnswer",
     "WorkerCertificate",
+    "WorkerIdentity",
     "WorkerProfile",
     "WorkerTrade",
     "metadata",

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/linggong.db"
     redis_url: str | None = None
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    # the Fernet key (`Fernet.generate_key()`) that encrypts workers' ID numbers at rest;
+    # outside production a key derived from the secret key stands in (market/workers/identity.py)
+    id_key: SecretStr | None = None
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
     session_idle_minutes: int = 60 * 24 * 7
@@ -101,7 +104,22 @@ class Settings(BaseSettings):
                 "LINGGONG_SMS_PROVIDER=aliyun needs LINGGONG_SMS_ACCESS_KEY_ID, "
                 "LINGGONG_SMS_ACCESS_KEY_SECRET and LINGGONG_SMS_TEMPLATES"
             )
+        if self.environment == "production" and self.id_key is None:
+            raise ValueError("LINGGONG_ID_KEY must be set in production (a Fernet key)")
+        if self.id_key is not None:
+            _check_fernet_key(self.id_key.get_secret_value())
         return self
+
+
+def _check_fernet_key(key: str) -> None:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key)
+    except ValueError:
+        raise ValueError(
+            "LINGGONG_ID_KEY must be a Fernet key: 32 bytes in URL-safe base64"
+        ) from None
 
 
 @lru_cache

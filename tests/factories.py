@@ -73,12 +73,17 @@ def make_worker(
     return user
 
 
-def make_employer(session: Session, *, name: str = "李老板") -> User:
+SAMPLE_CREDIT_CODE = "91350100M000100Y43"  # GB 32100-2015's worked example
+
+
+def make_employer(
+    session: Session, *, name: str = "李老板", credit_code: str | None = SAMPLE_CREDIT_CODE
+) -> User:
     user = User(phone=next_phone(), password_hash=_hash(), role=Role.employer, name=name)
     session.add(user)
     session.flush()
     assert user.id is not None
-    session.add(EmployerProfile(user_id=user.id, org_name=f"{name}的公司"))
+    session.add(EmployerProfile(user_id=user.id, org_name=f"{name}的公司", credit_code=credit_code))
     session.flush()
     return user
 

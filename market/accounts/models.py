@@ -9,6 +9,9 @@ from sqlalchemy import (
     Column,
     String,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlmodel import Field, SQLModel
 
 from market.types import UTCDateTime, utcnow
@@ -53,6 +56,10 @@ class EmployerProfile(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     org_name: str = Field(default="", sa_type=String(100))
+    # who the employer says they are: a 统一社会信用代码 (checked, market/accounts/credit_code.py)
+    # or, for a private person, a statement that they have none; staff verify one or the other
+    credit_code: str | None = Field(default=None, sa_type=String(18))
+    private_person: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     verified: bool = False
     rating_sum: int = 0
     rating_count: int = 0

@@ -1,8 +1,9 @@
 """A user's own data: everything about them as JSON, and deleting the account.
 
-Deleting erases what identifies the person (name, phone, password, locations, trades,
-free-text comments) but keeps the market's history rows (applications, ratings' stars,
-jobs, reports to the union) so statistics and other people's records stay consistent.
+Deleting erases what identifies the person (name, legal name and ID number, phone,
+password, locations, trades, free-text comments) but keeps the market's history rows
+(applications, ratings' stars, jobs, reports to the union) so statistics and other people's
+records stay consistent.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from market.models import (
     WorkerTrade,
 )
 from market.types import utcnow
+from market.workers import identity as identity_service
 
 DELETED_REASON = "account deleted"
 
@@ -67,6 +69,10 @@ def export_user_data(*, session: Session, user: User) -> dict[str, Any]:
             ("available_days", AvailableDay),
         ):
             data[name] = _rows(session.exec(select(model).where(model.worker_id == uid)))  # type: ignore[attr-defined]
+    identity = identity_service.get_identity(session=session, worker_id=uid)
+    data["identity"] = (
+        {"legal_name": identity.legal_name, "id_number": identity.id_number} if identity else None
+    )
     employer = session.get(EmployerProfile, uid)
     if employer is not None:
         data["employer_profile"] = employer.model_dump(mode="json")
@@ -124,6 +130,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
         session.add(worker)
         for model in (WorkerTrade, WorkerCertificate, WeeklyAvailability, AvailableDay):
             session.exec(delete(model).where(col(model.worker_id) == uid))  # type: ignore[attr-defined]
+    identity_service.identity_remove(session=session, worker_id=uid)
     employer = session.get(EmployerProfile, uid)
     if employer is not None:
         employer.org_name = ""

@@ -82,3 +82,10 @@ class PasswordReset(Strict):
 class PasswordChange(Strict):
     old_password: str = Field(max_length=128)
     new_password: str = Field(min_length=8, max_length=128)
+
+
+class EmployerIdentityUpdate(Strict):
+    """Who an employer is: a 统一社会信用代码, or private_person with none."""
+
+    credit_code: str | None = Field(default=None, max_length=30)
+    private_person: bool = False

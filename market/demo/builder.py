@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from market.accounts import credit_code
 from market.accounts import service as account_service
 from market.applications import service as application_service
 from market.demo.geography import MARKET_DISTRICTS, District
@@ -155,7 +156,14 @@ class MarketBuilder:
             self.session.add(WorkerProfile(user_id=user.id))
         elif role is Role.employer:
             verified = self.rng.random() < 0.7
-            self.session.add(EmployerProfile(user_id=user.id, org_name=org_name, verified=verified))
+            first17 = f"913706{user.id:011d}"  # a made-up code that passes its check
+            profile = EmployerProfile(
+                user_id=user.id,
+                org_name=org_name,
+                verified=verified,
+                credit_code=first17 + credit_code.check_character(first17),
+            )
+            self.session.add(profile)
         event_record(session=self.session, kind="user.registered", payload={"role": role.value})
         self.session.flush()
         return user

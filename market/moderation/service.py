@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from market import paging
+from market.accounts import employers as employers_service
 from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed, NotFound
 from market.events.service import event_record
@@ -157,6 +158,13 @@ def employer_verify(
     profile = session.get(EmployerProfile, employer_id)
     if profile is None:
         raise NotFound(N_("Employer not found"))
+    if verified and not employers_service.verifiable(profile):
+        raise Conflict(
+            N_(
+                "This employer has not given a valid unified social credit code nor stated "
+                "that they hire as a private person"
+            )
+        )
     if profile.verified == verified:
         raise Conflict(
             N_("This employer is already verified")

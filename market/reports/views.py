@@ -10,6 +10,7 @@ from sqlmodel import Session
 from market.models import Report, ReportNote, User
 from market.moderation import service as moderation_service
 from market.reports import service as report_service
+from market.workers import identity as identity_service
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class ReportDetail:
     worker: User
     employer: User
     notes: Sequence[ReportNote]
+    identity: identity_service.Identity | None = None  # the worker's, if given (staff only)
 
 
 def get_report_detail(*, session: Session, report: Report) -> ReportDetail:
@@ -27,4 +29,5 @@ def get_report_detail(*, session: Session, report: Report) -> ReportDetail:
         worker=moderation_service.get_user(session=session, user_id=report.worker_id),
         employer=moderation_service.get_user(session=session, user_id=report.employer_id),
         notes=report_service.list_report_notes(session=session, report_id=report.id or 0),
+        identity=identity_service.get_identity(session=session, worker_id=report.worker_id),
     )

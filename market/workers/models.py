@@ -98,3 +98,18 @@ class AvailableDay(SQLModel, table=True):
     worker_id: int = Field(foreign_key="worker.user_id", index=True, ondelete="CASCADE")
     start_at: datetime = Field(sa_type=UTCDateTime)
     end_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WorkerIdentity(SQLModel, table=True):
+    """A worker's legal name and 身份证 number, given by choice for evidence and legal aid.
+
+    Apart from the profile so that nothing that shows a worker to an employer can read it by
+    accident; the number is stored only encrypted (market/workers/identity.py).
+    """
+
+    __tablename__ = "worker_identity"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    legal_name: str = Field(sa_type=String(50))
+    id_number_encrypted: str = Field(sa_type=String(255))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from market.membership import service as membership_service
 from market.models import Membership, Station
 from market.stations import service as station_service
+from market.workers import identity as identity_service
 from market.workers import service as worker_service
 
 
@@ -17,6 +18,7 @@ class ProfilePage:
     view: worker_service.WorkerView
     membership: Membership | None  # the worker's application to join the union, if any
     stations: list[tuple[Station, float]] = field(default_factory=list)  # nearest, with km
+    identity: identity_service.Identity | None = None  # legal name and ID number, if given
 
 
 def get_profile_page(*, session: Session, worker_id: int) -> ProfilePage:
@@ -28,4 +30,5 @@ def get_profile_page(*, session: Session, worker_id: int) -> ProfilePage:
         stations=station_service.list_stations_near(
             session=session, position=worker_service.position_of(view.profile)
         ),
+        identity=identity_service.get_identity(session=session, worker_id=worker_id),
     )

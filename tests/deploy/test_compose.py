@@ -102,6 +102,7 @@ def test_the_migrate_service_command_migrates_an_empty_postgres_database(
     try:
         env = {**os.environ, "LINGGONG_DATABASE_URL": url, "LINGGONG_ENVIRONMENT": "production"}
         env["LINGGONG_SECRET_KEY"] = "s" * 48
+        env["LINGGONG_ID_KEY"] = "2d7fAm5_cfRrLGqrC9Vi2jFqmJPmg0GsDR3vRH8RnZk="
         command = SERVICES["migrate"]["command"]
         done = subprocess.run(
             [sys.executable, "-m", "web.cli", *command[1:]], cwd=ROOT, env=env,

@@ -36,7 +36,17 @@ def test_production_refuses_the_placeholder_secret(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("LINGGONG_SECRET_KEY", raising=False)
     with pytest.raises(ValidationError, match="LINGGONG_SECRET_KEY"):
         Settings(environment="production")
-    assert Settings(environment="production", secret_key="x" * 40).environment == "production"
+    key = "2d7fAm5_cfRrLGqrC9Vi2jFqmJPmg0GsDR3vRH8RnZk="
+    production = Settings(environment="production", secret_key="x" * 40, id_key=key)
+    assert production.environment == "production"
+
+
+def test_production_refuses_to_start_without_the_id_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LINGGONG_ID_KEY", raising=False)
+    with pytest.raises(ValidationError, match="LINGGONG_ID_KEY"):
+        Settings(environment="production", secret_key="x" * 40)
+    with pytest.raises(ValidationError, match="Fernet"):
+        Settings(environment="development", id_key="not-a-key")
 
 
 BUSY = "服务繁忙或暂时不可用，没有做任何更改，请稍后重试。"

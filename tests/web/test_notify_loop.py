@@ -17,6 +17,8 @@ from tests.market.notifications.helpers import hired, notes_of
 from web import cli
 from web.app import create_app
 
+ID_KEY = "2d7fAm5_cfRrLGqrC9Vi2jFqmJPmg0GsDR3vRH8RnZk="
+
 
 def test_the_app_turns_events_into_notifications_in_the_background(
     fresh_engine: Engine,
@@ -65,7 +67,11 @@ def test_the_vapid_keys_command_prints_a_usable_key(
     from market.notifications.push import public_key_of, vapid_key
 
     public = public_key_of(
-        vapid_key(Settings(environment="production", vapid_private_key=key, secret_key="x" * 40))
+        vapid_key(
+            Settings(
+                environment="production", vapid_private_key=key, secret_key="x" * 40, id_key=ID_KEY
+            )
+        )
     )
     assert public in out
 
@@ -78,4 +84,4 @@ def test_a_missing_key_outside_production_is_made_once(tmp_path: Path) -> None:
     again = public_key_of(vapid_key(settings, tmp_path / "var" / "vapid.key"))
     assert first == again
     with pytest.raises(RuntimeError, match="LINGGONG_VAPID_PRIVATE_KEY"):
-        vapid_key(Settings(environment="production", secret_key="x" * 40))
+        vapid_key(Settings(environment="production", secret_key="x" * 40, id_key=ID_KEY))

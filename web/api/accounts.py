@@ -9,12 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response, status
 
 from market.accounts import codes as code_service
+from market.accounts import employers as employer_service
 from market.accounts import passwords as password_service
 from market.accounts import privacy as privacy_service
 from market.accounts import service as account_service
 from market.accounts.schemas import (
     CodeRequest,
     Credentials,
+    EmployerIdentityUpdate,
     PasswordChange,
     PasswordReset,
     Signup,
@@ -30,6 +32,7 @@ from web.api import console_router
 from web.api.schemas.accounts import (
     AuthOut,
     CodeSentOut,
+    EmployerProfileOut,
     EndedOut,
     MarkedOut,
     NotificationOut,
@@ -41,12 +44,14 @@ from web.api.schemas.accounts import (
     TicketOut,
     UnreadOut,
     UserOut,
+    employer_profile_out,
     notification_out,
     preference_out,
     user_out,
 )
 from web.deps import (
     AfterQuery,
+    CurrentEmployer,
     CurrentLogin,
     CurrentUser,
     LimitQuery,
@@ -289,6 +294,28 @@ def unsubscribe(data: SubscriptionDelete, user: CurrentUser, session: SessionDep
 
 router.include_router(notes)
 router.include_router(push)
+
+
+@router.get("/employer/profile", tags=["employer"])
+def employer_profile(employer: CurrentEmployer, session: SessionDep) -> EmployerProfileOut:
+    """Who I say I am (credit code or private person) and whether the union verified it."""
+    profile = employer_service.get_employer_profile(session=session, employer_id=employer.id or 0)
+    return employer_profile_out(profile)
+
+
+@router.put("/employer/profile", tags=["employer"])
+def employer_profile_set(
+    data: EmployerIdentityUpdate, employer: CurrentEmployer, session: SessionDep
+) -> EmployerProfileOut:
+    """Give my 统一社会信用代码, or state that I hire as a private person (a change of
+    what the union verified takes the badge away until staff look again)."""
+    profile = employer_service.employer_identity_set(
+        session=session,
+        employer=employer,
+        credit_code=data.credit_code,
+        private_person=data.private_person,
+    )
+    return employer_profile_out(profile)
 
 
 console = console_router()

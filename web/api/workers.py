@@ -14,6 +14,7 @@ from market.paging import DEFAULT_LIMIT
 from market.reliability import service as reliability_service
 from market.reliability.schemas import AppealCreate
 from market.standby import service as standby_service
+from market.workers import identity as identity_service
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow, WorkerProfileUpdate
 from web.api.schemas.applications import (
@@ -31,7 +32,13 @@ from web.api.schemas.reliability import (
     record_out,
     standby_out,
 )
-from web.api.schemas.workers import WorkerProfileOut, worker_profile_out
+from web.api.schemas.workers import (
+    IdentityIn,
+    IdentityOut,
+    WorkerProfileOut,
+    identity_out,
+    worker_profile_out,
+)
 from web.deps import (
     AfterQuery,
     CurrentWorker,
@@ -61,6 +68,28 @@ def profile_update(
     """Change trades, certificates, location, radius, minimum wage or availability."""
     view = worker_service.worker_profile_update(session=session, worker=worker, data=data)
     return worker_profile_out(view)
+
+
+@router.get("/identity")
+def identity_get(worker: CurrentWorker, session: SessionDep) -> IdentityOut | None:
+    """My legal name and ID number (masked), or null if I have not given them."""
+    identity = identity_service.get_identity(session=session, worker_id=worker.id or 0)
+    return identity_out(identity) if identity else None
+
+
+@router.put("/identity")
+def identity_put(data: IdentityIn, worker: CurrentWorker, session: SessionDep) -> IdentityOut:
+    """Give or change my legal name and ID number (for evidence sheets and legal aid)."""
+    identity = identity_service.identity_set(
+        session=session, worker=worker, legal_name=data.legal_name, id_number=data.id_number
+    )
+    return identity_out(identity)
+
+
+@router.delete("/identity", status_code=status.HTTP_204_NO_CONTENT)
+def identity_delete(worker: CurrentWorker, session: SessionDep) -> None:
+    """Remove my legal name and ID number."""
+    identity_service.identity_remove(session=session, worker_id=worker.id or 0)
 
 
 @router.put("/available-now")

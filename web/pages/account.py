@@ -10,10 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from market.accounts import codes as code_service
+from market.accounts import employers as employer_service
 from market.accounts import passwords as password_service
 from market.accounts.schemas import CodeRequest, PasswordChange, PasswordReset
 from market.errors import N_, DomainError, Invalid
-from web.deps import CurrentLogin, SessionDep
+from market.models import Role
+from web.deps import CurrentEmployer, CurrentLogin, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status, safe_next
@@ -26,6 +28,7 @@ router = APIRouter(route_class=PageRoute)
 FLASH = {
     "changed": N_("Password changed. Your other sessions are logged out."),
     "ended": N_("Logged out everywhere else."),
+    "employer": N_("Saved. Union staff will check it against your licence."),
 }
 
 
@@ -89,6 +92,10 @@ def _account_page(
 ) -> Response:
     user, current = login
     sessions = password_service.list_sessions(session=session, user=user, current=current)
+    if user.role == Role.employer and "employer" not in context:
+        context["employer"] = employer_service.get_employer_profile(
+            session=session, employer_id=user.id or 0
+        )
     return render(request, "auth/account.html", {"sessions": sessions, **context})
 
 
@@ -146,3 +153,32 @@ def text_size(form: PageForm, _login: CurrentLogin) -> Response:
     else:
         response.delete_cookie(TEXT_SIZE_COOKIE, path="/")
     return response
+
+
+@router.post("/account/employer")
+def employer_identity(
+    request: Request,
+    form: PageForm,
+    login: CurrentLogin,
+    employer: CurrentEmployer,
+    session: SessionDep,
+) -> Response:
+    """Give my 统一社会信用代码, or state that I hire as a private person."""
+    code = form.get("credit_code")
+    private = form.get("private_person") == "1"
+    try:
+        employer_service.employer_identity_set(
+            session=session,
+            employer=employer,
+            credit_code=code if isinstance(code, str) else "",
+            private_person=private,
+        )
+    except DomainError as exc:
+        errors = form_errors(exc, locale_of(request))
+        profile = employer_service.get_employer_profile(
+            session=session, employer_id=employer.id or 0
+        )
+        sessions = password_service.list_sessions(session=session, user=login[0], current=login[1])
+        context = {"sessions": sessions, "employer": profile, "typed_code": code}
+        raise FormInvalid("auth/account.html", context, errors) from exc
+    return RedirectResponse("/account?ok=employer#employer", status_code=303)

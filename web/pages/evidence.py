@@ -6,8 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from market.models import Role
 from market.types import utcnow
 from market.work import record as record_service
+from market.workers import identity as identity_service
 from web.deps import CurrentUser, CurrentWorker, Id, RecordDep, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.rendering import render
@@ -25,6 +27,10 @@ def evidence(
     record = record_service.get_record(session=session, application_id=application.id or 0)
     request.state.locale = SHEET_LOCALE
     context = {"records": [record], "printed_at": utcnow(), **LABELS}
+    if user.id == application.worker_id or user.role == Role.staff:  # never the employer's
+        context["identities"] = identity_service.get_identities(
+            session=session, worker_ids=[application.worker_id]
+        )
     return render(request, "work/evidence.html", context)
 
 
@@ -41,4 +47,7 @@ def worker_evidence(
     )
     request.state.locale = SHEET_LOCALE
     context = {"records": records, "printed_at": utcnow(), **LABELS}
+    context["identities"] = identity_service.get_identities(
+        session=session, worker_ids=[worker.id or 0]
+    )
     return render(request, "work/evidence.html", context)

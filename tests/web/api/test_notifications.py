@@ -179,7 +179,12 @@ def test_the_server_key_is_given_to_browsers(make_client: Callable[..., TestClie
 def test_without_a_key_in_production_browsers_are_told_push_is_not_set_up(
     make_client: Callable[..., TestClient],
 ) -> None:
-    settings = Settings(environment="production", secret_key="k" * 40, rate_limits="off")
+    settings = Settings(
+        environment="production",
+        secret_key="k" * 40,
+        rate_limits="off",
+        id_key="2d7fAm5_cfRrLGqrC9Vi2jFqmJPmg0GsDR3vRH8RnZk=",
+    )
     client = make_client(settings=settings, base_url="https://testserver")
 
     answer = client.get("/api/v1/push/key")

@@ -78,6 +78,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # a worker's own record of strikes and standby lists; a strike or a place on a list is
     # only its worker's (joining a list: any worker, the job decides)
     ("GET", "/api/v1/worker/record"): WORKERS,
+    # an employer's own credit code or private-person statement
+    ("GET", "/api/v1/employer/profile"): EMPLOYERS,
+    ("PUT", "/api/v1/employer/profile"): EMPLOYERS,
+    ("POST", "/account/employer"): EMPLOYERS,
+    # a worker's own legal name and ID number: only the worker (never an employer)
+    ("GET", "/api/v1/worker/identity"): WORKERS,
+    ("PUT", "/api/v1/worker/identity"): WORKERS,
+    ("DELETE", "/api/v1/worker/identity"): WORKERS,
+    ("POST", "/profile/identity"): WORKERS,
     ("GET", "/my/record"): WORKERS,
     ("GET", "/api/v1/worker/standby"): WORKERS,
     ("POST", "/api/v1/jobs/{job_id}/standby"): WORKERS,

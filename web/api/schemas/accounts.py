@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from market.models import Notification, NotifyPreference, User
+from market.models import EmployerProfile, Notification, NotifyPreference, User
 from web.i18n import translate
 
 
@@ -117,3 +117,16 @@ class SmsOut(BaseModel):
     template_id: str
     body: str
     created_at: datetime
+
+
+class EmployerProfileOut(BaseModel):
+    """Who I say I am as an employer, and whether union staff verified it."""
+
+    org_name: str
+    credit_code: str | None
+    private_person: bool
+    verified: bool
+
+
+def employer_profile_out(profile: EmployerProfile) -> EmployerProfileOut:
+    return EmployerProfileOut.model_validate(profile, from_attributes=True)

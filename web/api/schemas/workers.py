@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from market.workers.identity import Identity
 from market.workers.models import WorkerProfileBase
 from market.workers.service import WorkerView
 
@@ -73,3 +74,21 @@ def worker_profile_out(view: WorkerView) -> WorkerProfileOut:
         reliability=view.reliability,
         rating=view.rating,
     )
+
+
+class IdentityIn(BaseModel):
+    """My legal name and 身份证 number (18 characters, the last may be X)."""
+
+    legal_name: str = Field(max_length=50)
+    id_number: str = Field(max_length=30)
+
+
+class IdentityOut(BaseModel):
+    """My legal name and ID number, masked (the full number is in my data export)."""
+
+    legal_name: str
+    id_number_masked: str
+
+
+def identity_out(identity: Identity) -> IdentityOut:
+    return IdentityOut(legal_name=identity.legal_name, id_number_masked=identity.masked)

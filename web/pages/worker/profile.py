@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from market.errors import N_, Invalid
 from market.membership import service as membership_service
+from market.workers import identity as identity_service
 from market.workers import service as worker_service
 from market.workers import views as worker_views
 from market.workers.schemas import WorkerProfileUpdate
@@ -33,7 +34,10 @@ WEEKDAYS = (
     N_("Sat"),
     N_("Sun"),
 )
-MEMBERSHIP_FLASH = {"union": N_("Application sent. Union staff will look at it soon.")}
+MEMBERSHIP_FLASH = {
+    "union": N_("Application sent. Union staff will look at it soon."),
+    "identity": N_("Your legal name and ID number are saved."),
+}
 
 
 def _hhmm(minutes: int) -> str:
@@ -120,6 +124,18 @@ def _context(
         "welcome": welcome,
         "membership": page.membership,
         "stations": page.stations,
+        "identity": _identity_values(page.identity),
+    }
+
+
+def _identity_values(identity: identity_service.Identity | None) -> dict[str, str]:
+    """The identity form's fields: the full number, on this one form only."""
+    if identity is None:
+        return {"legal_name": "", "id_number": "", "masked": ""}
+    return {
+        "legal_name": identity.legal_name,
+        "id_number": identity.id_number,
+        "masked": identity.masked,
     }
 
 
@@ -153,6 +169,32 @@ def profile_save(
         welcome = form.get("welcome") == "1"
         raise FormInvalid("worker/profile.html", _context(values, welcome, page), errors) from exc
     return RedirectResponse("/feed?ok=saved", status_code=303)
+
+
+@router.post("/profile/identity")
+def identity_save(
+    request: Request, form: PageForm, worker: CurrentWorker, session: SessionDep
+) -> Response:
+    """Give or change my legal name and ID number (for evidence sheets and legal aid)."""
+    legal_name, id_number = form.get("legal_name"), form.get("id_number")
+    try:
+        identity_service.identity_set(
+            session=session,
+            worker=worker,
+            legal_name=legal_name if isinstance(legal_name, str) else "",
+            id_number=id_number if isinstance(id_number, str) else "",
+        )
+    except Invalid as exc:
+        page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
+        context = _context(_values_of(page.view), False, page)
+        context["identity"] = {
+            "legal_name": legal_name if isinstance(legal_name, str) else "",
+            "id_number": id_number if isinstance(id_number, str) else "",
+            "masked": context["identity"]["masked"],  # type: ignore[index]
+        }
+        errors = form_errors(exc, locale_of(request))
+        raise FormInvalid("worker/profile.html", context, errors) from exc
+    return RedirectResponse("/profile?ok=identity#identity", status_code=303)
 
 
 @router.post("/profile/union")
