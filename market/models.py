@@ -26,7 +26,7 @@ from market.notifications.models import (
     ShiftReminder,
     SmsMessage,
 )
-from market.reliability.models import Strike, StrikeAppeal, StrikeKind
+from market.reliability.models import EmployerStrike, Strike, StrikeAppeal, StrikeKind
 from market.reports.models import (
     UPHELD_OUTCOMES,
     Report,
@@ -86,6 +86,7 @@ __all__ = [
     "Delivery",
     "DispatchProposal",
     "EmployerProfile",
+    "EmployerStrike",
     "Event",
     "IdempotencyRecord",
     "Job",

@@ -32,7 +32,6 @@ from market.models import (
     STATUS_LABELS,
     Application,
     ApplicationStatus,
-    EmployerProfile,
     Job,
     JobStatus,
     User,
@@ -40,6 +39,7 @@ from market.models import (
 )
 from market.paging import DEFAULT_LIMIT, Page
 from market.reliability import service as reliability_service
+from market.reliability.employers import employer_strike_on_call_off
 from market.standby import offers as standby_offers
 from market.types import utcnow
 from market.workers import service as worker_service
@@ -332,11 +332,6 @@ def application_cancel(
             raise Conflict(N_("The shift has started; the hire can no longer be called off"))
         job = job_service.get_job_for_update(session=session, job_id=job.id or 0)
         job.confirmed_count -= 1
-        if side == "employer" and job.start_at - now < job_service.LATE_CANCEL:
-            employer = session.get(EmployerProfile, job.employer_id)
-            if employer is not None:
-                employer.late_cancel_total += 1
-                session.add(employer)
         _sync_job(session, job, now)
     application.status, application.updated_at = target, now
     application.cancel_reason, application.cancelled_by = reason, side
@@ -347,6 +342,8 @@ def application_cancel(
         reliability_service.strike_on_call_off(
             session=session, application=application, job=job, side=side, now=now
         )
+        if side == "employer":
+            employer_strike_on_call_off(session=session, job=job, application=application, now=now)
     return application
 
 

@@ -27,13 +27,13 @@ from market.models import (
     WorkerProfile,
 )
 from market.paging import DEFAULT_LIMIT, Page
+from market.reliability.employers import employer_strike_on_call_off
 from market.types import utcnow
 from market.wages import service as wage_service
 from market.work import standing as work_standing
 from matching import model as m
 from matching import trades as catalogue
 
-LATE_CANCEL = timedelta(hours=24)  # cancelling a confirmed hire closer than this counts against
 ACTIVE = (JobStatus.open, JobStatus.filled)
 
 
@@ -271,11 +271,7 @@ def job_cancel(*, session: Session, job: Job, reason: str, now: datetime | None 
             N_("This job is {status} and cannot be cancelled"), status=STATUS_LABELS[job.status]
         )
     affected = _applications(session, job, (ApplicationStatus.applied, ApplicationStatus.confirmed))
-    if job.confirmed_count and job.start_at - now < LATE_CANCEL:
-        employer = session.get(EmployerProfile, job.employer_id)
-        if employer is not None:
-            employer.late_cancel_total += 1
-            session.add(employer)
+    hired = job.confirmed_count
     for application in affected:
         application.status = ApplicationStatus.cancelled
         application.cancelled_by, application.cancel_reason = "employer", reason
@@ -303,6 +299,7 @@ def job_cancel(*, session: Session, job: Job, reason: str, now: datetime | None 
         employer_id=job.employer_id,
         payload={"job": job.id, "reason": reason},
     )
+    employer_strike_on_call_off(session=session, job=job, now=now, hired=hired)
     session.flush()
     return job
 

@@ -1,4 +1,5 @@
-"""Strikes against a worker's reliability, and the worker's appeals against them."""
+"""Strikes against a worker's reliability, the worker's appeals against them, and the
+employer's late call-offs, which count against the employer the same way."""
 
 from __future__ import annotations
 
@@ -54,3 +55,19 @@ class StrikeAppeal(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str = Field(default="", sa_type=String(300))
+
+
+class EmployerStrike(SQLModel, table=True):
+    """An employer called off confirmed work at short notice: one hire, or a whole job."""
+
+    __tablename__ = "employer_strike"
+    __table_args__ = (Index("ix_employer_strike_employer", "employer_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="user.id")
+    job_id: int = Field(foreign_key="job.id")
+    # the hire called off; None when the employer cancelled the whole job
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    hired: int = 1  # how many confirmed workers lost the shift by it
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    hours_before: float

@@ -34,6 +34,7 @@ from market.models import (
     User,
 )
 from market.paging import DEFAULT_LIMIT, Page
+from market.reliability.employers import active_employer_strikes
 from market.types import utcnow
 from market.work import standing as work_standing
 
@@ -299,7 +300,7 @@ class EmployerReliability(SQLModel):
     employer_id: int
     name: str
     verified: bool
-    late_cancellations: int
+    late_cancellations: int  # late call-offs that still count (market/reliability/employers)
     unpaid_reports_upheld: int
     fake_job_reports_upheld: int
     jobs_completed: int
@@ -338,7 +339,9 @@ def get_employer_reliability(*, session: Session, employer_id: int) -> EmployerR
         employer_id=employer_id,
         name=employer.org_name,
         verified=employer.verified,
-        late_cancellations=employer.late_cancel_total,
+        late_cancellations=active_employer_strikes(session=session, employer_ids=[employer_id])[
+            employer_id
+        ],
         unpaid_reports_upheld=int(unpaid),
         fake_job_reports_upheld=int(fake),
         jobs_completed=int(completed),

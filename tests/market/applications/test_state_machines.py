@@ -139,7 +139,10 @@ ALLOWED: dict[str, dict[str, tuple[str, list[str]]]] = {
         # two hours before the start: a late call-off, so a strike (market/reliability)
         "confirmed": ("cancelled", ["application.cancelled", "strike.recorded"]),
     },
-    "employer_cancel": {"confirmed": ("cancelled", ["application.cancelled"])},
+    # the employer's late call-off counts against the employer the same way
+    "employer_cancel": {
+        "confirmed": ("cancelled", ["application.cancelled", "employer_strike.recorded"])
+    },
     "no_show": {"confirmed": ("no_show", ["application.no_show", "strike.recorded"])},
 }
 # the status a refused action would have moved the application to (named in the message)
@@ -205,7 +208,12 @@ def test_cancelling_a_confirmed_hire_frees_the_slot_and_reopens_a_filled_job(
     gig.cancel(hired, gig.employer)
     session.refresh(gig.job)
     assert (gig.job.status, gig.job.confirmed_count) == ("open", 0)
-    assert kinds_since(session, mark) == ["job.reopened", "application.cancelled"]
+    # two hours before the start: the employer's call-off is late, a strike against them
+    assert kinds_since(session, mark) == [
+        "job.reopened",
+        "application.cancelled",
+        "employer_strike.recorded",
+    ]
 
     gig.confirm(waiting)
     session.refresh(gig.job)
@@ -363,7 +371,16 @@ def test_a_finished_job_refuses_every_change(session: Session, status: str, acti
     [
         # the raise (300 -> 400) reaches both hired workers, each told live
         ("edit", ["application.pay_raised", "application.pay_raised", "job.updated"]),
-        ("cancel", ["application.cancelled", "application.cancelled", "job.cancelled"]),
+        # two hours before the start with hires: a late call-off, a strike against the employer
+        (
+            "cancel",
+            [
+                "application.cancelled",
+                "application.cancelled",
+                "job.cancelled",
+                "employer_strike.recorded",
+            ],
+        ),
         ("complete", ["application.completed", "application.completed", "job.completed"]),
     ],
 )
@@ -401,6 +418,7 @@ def test_cancelling_a_job_cancels_its_pending_and_confirmed_applications(
         "application.cancelled",
         "application.cancelled",
         "job.cancelled",
+        "employer_strike.recorded",
     ]
 
 
