@@ -102,3 +102,36 @@ def test_when_events_are_lost_for_good_the_model_is_rebuilt(
         session.commit()
     eventually(lambda: job_id in feed_ids(a, worker), seconds=10)
     assert "missing from the outbox" in a.logged()
+
+
+def _cut_database_connections(engine: Engine) -> int:
+    """What a database restart does to the servers: every connection of theirs is cut."""
+    with engine.connect() as conn:
+        killed = conn.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).scalar_one()
+    return int(killed)
+
+
+@ON_POSTGRES
+def test_feeds_stay_current_while_the_database_connections_are_cut(
+    fresh_engine: Engine, serve: Serve, redis_url: str
+) -> None:
+    a = serve(redis_url=redis_url, **MODEL_ON)
+    b = serve(redis_url=redis_url, **MODEL_ON)
+    _, boss = make(fresh_engine, make_employer)
+    _, worker = make(fresh_engine, make_worker, lat=HOME[0], lon=HOME[1])
+    assert feed_ids(a, worker) == []  # a has built its model and serves from it
+    posted, cuts = [], 0
+    for round_ in range(3):
+        for i in range(2):
+            posted.append(b.post("/api/v1/jobs", job_body(title=f"活 {round_}-{i}"), boss)["id"])
+        cuts += _cut_database_connections(fresh_engine)
+    assert cuts > 0  # the servers had connections to lose
+    eventually(lambda: set(posted) <= set(feed_ids(a, worker)), seconds=10)
+    # a change made right after a cut reaches the other replica's feed too
+    _cut_database_connections(fresh_engine)
+    b.post(f"/api/v1/jobs/{posted[0]}/cancel", {"reason": "下雨了"}, boss)
+    eventually(lambda: posted[0] not in feed_ids(a, worker), seconds=10)
+    assert set(posted[1:]) <= set(feed_ids(a, worker))
