@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from market.errors import N_, Conflict, NotFound
 from market.events.service import event_record
 from market.models import Application, ApplicationStatus, Job, JobStatus, User
+from market.notifications.locks import try_xact_lock
 from market.notifications.models import ShiftReminder
 from market.types import utcnow
 
@@ -29,12 +29,8 @@ EARLY, LATE = timedelta(hours=12), timedelta(hours=2)
 def reminders_send(*, session: Session, now: datetime | None = None) -> list[tuple[int, int]]:
     """Write the reminders now due: (application id, hours before) of each."""
     now = now or utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        got = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": REMIND_LOCK}
-        ).scalar_one()
-        if not got:
-            return []
+    if not try_xact_lock(session, REMIND_LOCK):
+        return []
     rows = session.exec(
         select(Application, Job, ShiftReminder)
         .join(Job, col(Job.id) == col(Application.job_id))
