@@ -37,14 +37,18 @@ DIGEST_KIND = "job.digest"
 HELD = "held for the digest"  # the push delivery's note in the log
 DIGEST_HOUR = 18  # local time the day's digest is written
 DIGEST_LOCK = 0x6C675F6469676573  # "lg_diges"
+FRESH = timedelta(hours=2)  # a job posted longer ago than this is no longer news
 BEST = 50  # a new job alerts at most this many workers, the best ranked
 
 
 def alert_drafts(*, session: Session, event: Event, now: datetime) -> list[Draft]:
-    """An alert for each worker the job just posted suits (none once it closed or began)."""
+    """An alert for each worker the job just posted suits (none once it closed, began or
+    was posted hours ago)."""
     job = session.get(Job, event.job_id) if event.job_id else None
     if job is None or job.status != JobStatus.open or job.start_at <= now:
         return []
+    if now - job.created_at > FRESH:
+        return []  # the loop was down, or a market was loaded: old news is no alert
     applied = set(
         session.exec(select(Application.worker_id).where(Application.job_id == job.id)).all()
     )

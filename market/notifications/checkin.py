@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from market.events.service import event_record
+from market.applications.events import application_event
 from market.i18n import local
-from market.models import Application, ApplicationStatus, Job, JobStatus
+from market.models import Job
+from market.notifications import reminders as reminder_service
 from market.notifications.locks import try_xact_lock
 from market.notifications.models import ShiftReminder
 from market.types import utcnow
@@ -43,23 +44,12 @@ def checkin_open_send(*, session: Session, now: datetime | None = None) -> list[
     now = now or utcnow()
     if not try_xact_lock(session, CHECKIN_LOCK):
         return []
-    rows = session.exec(
-        select(Application, Job, ShiftReminder)
-        .join(Job, col(Job.id) == col(Application.job_id))
-        .join(
-            ShiftReminder,
-            col(ShiftReminder.application_id) == col(Application.id),
-            isouter=True,
-        )
-        .where(
-            Application.status == ApplicationStatus.confirmed,
-            col(Job.status).in_((JobStatus.open, JobStatus.filled)),
-            col(Job.start_at) <= now + LEAD,
-            col(Job.end_at) > now,  # a pass after a long pause still tells a running shift
-            col(ShiftReminder.checkin_open_at).is_(None),
-        )
-        .order_by(col(Job.start_at), col(Application.id))
-    ).all()
+    rows = reminder_service.confirmed_hires(
+        session,
+        col(Job.start_at) <= now + LEAD,
+        col(Job.end_at) > now,  # a pass after a long pause still tells a running shift
+        col(ShiftReminder.checkin_open_at).is_(None),
+    )
     sent = []
     for application, job, reminder in rows:
         if checkin_opens_at(job) > now:
@@ -67,14 +57,7 @@ def checkin_open_send(*, session: Session, now: datetime | None = None) -> list[
         reminder = reminder or ShiftReminder(application_id=application.id or 0)
         reminder.checkin_open_at = now
         session.add(reminder)
-        event_record(
-            session=session,
-            kind=KIND,
-            job_id=job.id,
-            worker_id=application.worker_id,
-            employer_id=job.employer_id,
-            payload={"application": application.id, "job": job.id},
-        )
+        application_event(session, application, job, KIND)
         sent.append(application.id or 0)
     session.flush()
     return sent

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from market.errors import N_, Conflict, NotFound
@@ -26,12 +27,11 @@ REMIND_LOCK = 0x6C675F72656D6E64  # "lg_remnd"
 EARLY, LATE = timedelta(hours=12), timedelta(hours=2)
 
 
-def reminders_send(*, session: Session, now: datetime | None = None) -> list[tuple[int, int]]:
-    """Write the reminders now due: (application id, hours before) of each."""
-    now = now or utcnow()
-    if not try_xact_lock(session, REMIND_LOCK):
-        return []
-    rows = session.exec(
+def confirmed_hires(
+    session: Session, *conditions: ColumnElement[bool]
+) -> Sequence[tuple[Application, Job, ShiftReminder | None]]:
+    """Hires still confirmed on jobs still on, with their reminder stamps, soonest first."""
+    return session.exec(
         select(Application, Job, ShiftReminder)
         .join(Job, col(Job.id) == col(Application.job_id))
         .join(
@@ -42,12 +42,23 @@ def reminders_send(*, session: Session, now: datetime | None = None) -> list[tup
         .where(
             Application.status == ApplicationStatus.confirmed,
             col(Job.status).in_((JobStatus.open, JobStatus.filled)),
-            col(Job.start_at) > now,
-            col(Job.start_at) <= now + EARLY,
-            col(ShiftReminder.reminded_2h_at).is_(None),
+            *conditions,
         )
         .order_by(col(Job.start_at), col(Application.id))
     ).all()
+
+
+def reminders_send(*, session: Session, now: datetime | None = None) -> list[tuple[int, int]]:
+    """Write the reminders now due: (application id, hours before) of each."""
+    now = now or utcnow()
+    if not try_xact_lock(session, REMIND_LOCK):
+        return []
+    rows = confirmed_hires(
+        session,
+        col(Job.start_at) > now,
+        col(Job.start_at) <= now + EARLY,
+        col(ShiftReminder.reminded_2h_at).is_(None),
+    )
     sent = []
     for application, job, reminder in rows:
         reminder = reminder or ShiftReminder(application_id=application.id or 0)

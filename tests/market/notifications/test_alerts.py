@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,13 +15,15 @@ from market.db import make_engine, session_scope
 from market.events import outbox as outbox_service
 from market.models import AlertTally, Event, User
 from market.notifications import alerts as alert_service
+from market.notifications import delivery as delivery_service
 from market.notifications import service as notification_service
 from market.notifications.schemas import PreferenceUpdate
 from tests.factories import make_employer, make_worker
-from tests.market.notifications.helpers import deliveries_of, notes_of
+from tests.market.notifications.helpers import deliveries_of, notes_of, race
 from tests.market.notifications.test_push import deliver, subscribe
 from tests.push_service import PushService
 from tests.service_market import job_post
+from web.i18n import translate
 
 MORNING = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Yantai
 SIX_PM = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 18:00 in Yantai
@@ -82,6 +84,29 @@ def test_past_five_a_day_new_jobs_are_held_for_the_inbox_and_counted(
     with Session(fresh_engine) as session:
         tally = session.get(AlertTally, (worker_id, MORNING.date()))
         assert tally is not None and (tally.alerted, tally.held) == (5, 2)
+
+
+def test_a_job_posted_hours_before_the_pass_is_no_alert(fresh_engine: Engine) -> None:
+    worker_id, _ = _market(fresh_engine, 2)
+    _produce(fresh_engine, MORNING + timedelta(hours=3))  # the loop was down
+    assert notes_of(fresh_engine, worker_id) == []
+
+
+def test_the_notify_loop_writes_and_sends_the_digest_on_its_clock(fresh_engine: Engine) -> None:
+    worker_id, _ = _market(fresh_engine, 6)
+    clock = [MORNING]
+    loop = functools.partial(
+        delivery_service.notify_once,
+        engine=fresh_engine,
+        render=translate,
+        sender=None,
+        now=lambda: clock[0],
+    )
+    loop()
+    for clock[0] in (SIX_PM - timedelta(minutes=1), SIX_PM, SIX_PM + timedelta(minutes=1)):
+        loop()
+    digests = [n for n in notes_of(fresh_engine, worker_id) if n.kind == "job.digest"]
+    assert [n.params for n in digests] == [{"count": 1}]
 
 
 def test_the_worker_chooses_how_many_and_within_a_range(fresh_engine: Engine) -> None:
@@ -161,24 +186,13 @@ def test_the_digest_waits_for_the_end_of_quiet_hours(
 def test_two_loops_racing_write_one_digest(fresh_engine: Engine) -> None:
     worker_ids = [_market(fresh_engine, 6)[0] for _ in range(2)]
     _produce(fresh_engine, MORNING)
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            barrier.wait()
-            for minute in range(3):
-                _digest(fresh_engine, SIX_PM + timedelta(minutes=minute))
-        except BaseException as error:
-            errors.append(error)
+        for minute in range(3):
+            _digest(fresh_engine, SIX_PM + timedelta(minutes=minute))
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(run)
 
-    assert errors == []
     with Session(fresh_engine) as session:
         digests = session.exec(
             select(Event.worker_id).where(Event.kind == "job.digest").order_by(col(Event.id))

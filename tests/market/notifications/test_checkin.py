@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -13,7 +12,7 @@ from market.db import make_engine, session_scope
 from market.models import Application, Event, Job, User
 from market.notifications import checkin as checkin_service
 from tests.factories import make_employer, make_job, make_worker
-from tests.market.notifications.helpers import deliveries_of, notes_of, produce
+from tests.market.notifications.helpers import deliveries_of, notes_of, produce, race
 from tests.market.service_helpers import hire
 
 START = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 08:00 in Yantai
@@ -25,6 +24,17 @@ def _hired(engine: Engine, start: datetime = START) -> tuple[int, int]:
         job = make_job(session, employer=make_employer(session), title="搬家", start_at=start)
         application = hire(session, job=job, worker=worker, now=start - timedelta(days=3))
         return worker.id or 0, application.id or 0
+
+
+def _cancel(engine: Engine, worker_id: int, application_id: int, at: datetime) -> None:
+    """The worker calls the hire off."""
+    with session_scope(engine) as session:
+        application = session.get(Application, application_id)
+        worker = session.get(User, worker_id)
+        assert application is not None and worker is not None
+        application_service.application_cancel(
+            session=session, application=application, user=worker, reason="病了", now=at
+        )
 
 
 def _open(engine: Engine, at: datetime) -> list[int]:
@@ -87,58 +97,27 @@ def _job_of(engine: Engine, application_id: int) -> Job:
 
 def test_a_hire_cancelled_before_then_is_not_told(fresh_engine: Engine) -> None:
     worker_id, application_id = _hired(fresh_engine)
-    with session_scope(fresh_engine) as session:
-        application = session.get(Application, application_id)
-        worker = session.get(User, worker_id)
-        assert application is not None and worker is not None
-        application_service.application_cancel(
-            session=session,
-            application=application,
-            user=worker,
-            reason="sick",
-            now=START - timedelta(hours=5),
-        )
+    _cancel(fresh_engine, worker_id, application_id, START - timedelta(hours=5))
     assert _open(fresh_engine, START - timedelta(minutes=30)) == []
 
 
 def test_a_hire_cancelled_after_the_stamp_gets_no_notification(fresh_engine: Engine) -> None:
     worker_id, application_id = _hired(fresh_engine)
     assert _open(fresh_engine, START - timedelta(minutes=30)) == [application_id]
-    with session_scope(fresh_engine) as session:
-        application = session.get(Application, application_id)
-        worker = session.get(User, worker_id)
-        assert application is not None and worker is not None
-        application_service.application_cancel(
-            session=session,
-            application=application,
-            user=worker,
-            reason="sick",
-            now=START - timedelta(minutes=29),
-        )
+    _cancel(fresh_engine, worker_id, application_id, START - timedelta(minutes=29))
     produce(fresh_engine)
     assert [n for n in notes_of(fresh_engine, worker_id) if n.kind == "checkin.open"] == []
 
 
 def test_two_loops_racing_tell_each_worker_once(fresh_engine: Engine) -> None:
     hires = [_hired(fresh_engine)[1] for _ in range(3)]
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            barrier.wait()
-            for minute in range(3):
-                _open(fresh_engine, START - timedelta(minutes=30 - minute))
-        except BaseException as error:
-            errors.append(error)
+        for minute in range(3):
+            _open(fresh_engine, START - timedelta(minutes=30 - minute))
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(run)
 
-    assert errors == []
     with Session(fresh_engine) as session:
         told = session.exec(select(Event.payload).where(Event.kind == "checkin.open")).all()
     assert sorted(p["application"] for p in told) == sorted(hires)
