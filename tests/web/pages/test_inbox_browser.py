@@ -157,3 +157,25 @@ def test_text_messages_are_switched_off_and_on_from_the_inbox(
     expect(page.locator('input[name="sms"]')).not_to_be_checked()
     expect(page.get_by_text("用短信告诉我要紧的事")).to_be_visible()
     context.close()
+
+
+def test_new_job_alerts_a_day_are_chosen_from_the_inbox(
+    live_server: LiveServer, chromium: Any
+) -> None:
+    context = new_phone(chromium)
+    page = context.new_page()
+    _log_in(page, live_server, _seed(live_server))
+    page.goto(f"{live_server.url}/inbox")
+    alerts = page.locator('select[name="daily_alerts"]')
+    expect(alerts).to_have_value("5")  # the default
+    box = alerts.bounding_box()
+    assert box is not None and box["height"] >= 36 and box["x"] + box["width"] <= 360
+    alerts.scroll_into_view_if_needed()
+    shoot(page, "inbox-daily-alerts")
+
+    alerts.select_option("2")
+    page.get_by_role("button", name="保存").click()
+
+    expect(page.get_by_text("已保存")).to_be_visible()
+    expect(page.locator('select[name="daily_alerts"]')).to_have_value("2")
+    context.close()
