@@ -38,33 +38,45 @@ HELD = "held for the digest"  # the push delivery's note in the log
 DIGEST_HOUR = 18  # local time the day's digest is written
 DIGEST_LOCK = 0x6C675F6469676573  # "lg_diges"
 FRESH = timedelta(hours=2)  # a job posted longer ago than this is no longer news
+DEFAULT_DAILY_ALERTS = 5  # NotifyPreference.daily_alerts of a user who never chose
 BEST = 50  # a new job alerts at most this many workers, the best ranked
+POOL = 400  # ... ranked among this many nearest whose minimum pay it meets
 
 
-def alert_drafts(*, session: Session, event: Event, now: datetime) -> list[Draft]:
-    """An alert for each worker the job just posted suits (none once it closed, began or
-    was posted hours ago)."""
-    job = session.get(Job, event.job_id) if event.job_id else None
-    if job is None or job.status != JobStatus.open or job.start_at <= now:
-        return []
-    if now - job.created_at > FRESH:
-        return []  # the loop was down, or a market was loaded: old news is no alert
-    applied = set(
-        session.exec(select(Application.worker_id).where(Application.job_id == job.id)).all()
+def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dict[int, list[Draft]]:
+    """By event id, an alert for each worker the job just posted suits (none once it
+    closed, began or was posted hours ago). The workers near all these jobs are loaded
+    once: the producer holds its lock meanwhile."""
+    jobs = {}
+    for event in events:
+        job = session.get(Job, event.job_id) if event.job_id else None
+        if job is None or job.status != JobStatus.open or job.start_at <= now:
+            continue
+        if now - job.created_at > FRESH:
+            continue  # the loop was down, or a market was loaded: old news is no alert
+        jobs[event.id or 0] = job
+    if not jobs:
+        return {}
+    found = feed_service.list_candidates_many(
+        session=session, jobs=list(jobs.values()), k=BEST, now=now, nearest=POOL
     )
-    candidates = feed_service.list_candidates(session=session, job=job, k=BEST, now=now)
-    params = {"job": job.title, "when": shift_when(job), "wage": job.wage}
-    return [
-        Draft(
-            user_id,
-            N_("A new job for you"),
-            N_("{job}, {when}, ¥{wage} a day: tap to see it"),
-            f"/jobs/{job.id}",
-            params,
-        )
-        for c in candidates
-        if (user_id := c.view.user.id or 0) not in applied
-    ]
+    applied = set(
+        session.exec(
+            select(Application.job_id, Application.worker_id).where(
+                col(Application.job_id).in_([j.id for j in jobs.values()])
+            )
+        ).all()
+    )
+    title, body = N_("A new job for you"), N_("{job}, {when}, ¥{wage} a day: tap to see it")
+    out = {}
+    for event_id, job in jobs.items():
+        params = {"job": job.title, "when": shift_when(job), "wage": job.wage}
+        out[event_id] = [
+            Draft(user_id, title, body, f"/jobs/{job.id}", params)
+            for c in found[job.id or 0]
+            if (job.id, user_id := c.view.user.id or 0) not in applied
+        ]
+    return out
 
 
 def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> list[Draft]:
@@ -73,15 +85,26 @@ def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> li
     Counts them in the day's tally, in the caller's transaction (the producer's lock).
     """
     day = local(now).date()
+    users = sorted({d.user_id for d in drafts})
+    tallies = {
+        t.user_id: t
+        for t in session.exec(
+            select(AlertTally).where(col(AlertTally.user_id).in_(users), col(AlertTally.day) == day)
+        )
+    }
+    allowed = dict(
+        session.exec(
+            select(NotifyPreference.user_id, NotifyPreference.daily_alerts).where(
+                col(NotifyPreference.user_id).in_(users)
+            )
+        ).all()
+    )
     out = []
     for draft in drafts:
-        tally = session.get(AlertTally, (draft.user_id, day)) or AlertTally(
-            user_id=draft.user_id, day=day
-        )
-        pref = session.get(NotifyPreference, draft.user_id) or NotifyPreference(
-            user_id=draft.user_id
-        )
-        if tally.alerted < pref.daily_alerts:
+        tally = tallies.get(draft.user_id)
+        if tally is None:
+            tally = tallies[draft.user_id] = AlertTally(user_id=draft.user_id, day=day)
+        if tally.alerted < allowed.get(draft.user_id, DEFAULT_DAILY_ALERTS):
             tally.alerted += 1
         else:
             tally.held += 1

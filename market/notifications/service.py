@@ -71,10 +71,14 @@ def notifications_produce(
             )
         ).all()
     )
+    alerts = alert_service.alert_drafts(
+        session=session, events=[e for e in events if e.kind == alert_service.KIND], now=now
+    )
     for event in events:
+        made = alerts.get(event.id or 0, []) if event.kind == alert_service.KIND else None
         drafts = [
             draft
-            for draft in _drafts(session, event, now)
+            for draft in (drafts_for(session=session, event=event) if made is None else made)
             if (event.id, draft.user_id) not in done  # made already (a cursor set back)
         ]
         if event.kind == alert_service.KIND:
@@ -86,12 +90,6 @@ def notifications_produce(
     session.add(cursor)
     session.flush()
     return len(events)
-
-
-def _drafts(session: Session, event: Event, now: datetime) -> list[Draft]:
-    if event.kind == alert_service.KIND:
-        return alert_service.alert_drafts(session=session, event=event, now=now)
-    return drafts_for(session=session, event=event)
 
 
 def _write(session: Session, event: Event, draft: Draft, now: datetime) -> None:
