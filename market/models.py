@@ -18,6 +18,7 @@ from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
 from market.notifications.models import (
+    AlertTally,
     Delivery,
     Notification,
     NotifyCursor,
@@ -77,6 +78,7 @@ __all__ = [
     "STATUS_LABELS",
     "UPHELD_OUTCOMES",
     "AgreedTerms",
+    "AlertTally",
     "Application",
     "ApplicationStatus",
     "Attendance",

@@ -9,6 +9,7 @@ ranks either way.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -226,46 +227,84 @@ def list_candidates(
     *, session: Session, job: Job, k: int = 20, now: datetime | None = None
 ) -> list[Candidate]:
     """Workers who could take the job, best first, without their exact location."""
-    now = now or utcnow()
-    certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
-    job_m = job_service.matching_job(job, certificates, job.confirmed_count)
+    return list_candidates_many(session=session, jobs=[job], k=k, now=now)[job.id or 0]
+
+
+def _box_worker_ids(session: Session, job: Job, nearest: int | None) -> list[int]:
+    """Workers of a trade that can do the job, living in the box of the farthest reach;
+    with `nearest`, only that many, the nearest first among those the pay suits."""
     cap = get_settings().feed_radius_cap_km
     lat0, lat1, lon0, lon1 = bounding_box(job.lat, job.lon, cap)
-    ids = session.exec(
-        select(WorkerProfile.user_id)
-        .join(WorkerTrade, col(WorkerTrade.worker_id) == col(WorkerProfile.user_id))
+    can_do = (
+        select(WorkerTrade.worker_id)
         .where(
+            col(WorkerTrade.worker_id) == col(WorkerProfile.user_id),
             col(WorkerTrade.trade).in_(sorted(catalogue.trades_that_can_do(job.trade))),
+        )
+        .exists()
+    )
+    query = (
+        select(WorkerProfile.user_id)
+        .where(
+            can_do,
             col(WorkerProfile.home_lat).between(lat0, lat1),
             col(WorkerProfile.home_lon).between(lon0, lon1),
         )
-        .distinct()
-        .limit(MAX_CANDIDATE_ROWS)
-    ).all()
+        .limit(nearest or MAX_CANDIDATE_ROWS)
+    )
+    if nearest is not None:
+        squash = math.cos(math.radians(job.lat)) ** 2  # a degree of longitude is shorter
+        dlat = col(WorkerProfile.home_lat) - job.lat
+        dlon = col(WorkerProfile.home_lon) - job.lon
+        query = query.where(col(WorkerProfile.min_wage) <= job.wage).order_by(
+            dlat * dlat + dlon * dlon * squash, col(WorkerProfile.user_id)
+        )
+    return list(session.exec(query).all())
+
+
+def list_candidates_many(
+    *,
+    session: Session,
+    jobs: list[Job],
+    k: int = 20,
+    now: datetime | None = None,
+    nearest: int | None = None,
+) -> dict[int, list[Candidate]]:
+    """`list_candidates` of several jobs, each worker loaded once (new-job alerts); with
+    `nearest`, ranked among only that many nearest workers of each job."""
+    now = now or utcnow()
+    boxes = {job.id or 0: _box_worker_ids(session, job, nearest) for job in jobs}
+    ids = sorted({i for found in boxes.values() for i in found})
     views = worker_service.list_workers(session=session, user_ids=ids)
     busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)
     idle = worker_service.idle_days(session=session, worker_ids=ids, now=now)
-    workers = [
-        w
-        for v in views.values()
+    workers = {
+        user_id: w
+        for user_id, v in views.items()
         if (
             w := worker_service.matching_worker(
-                v, now=now, busy=busy[v.user.id or 0], idle=idle.get(v.user.id or 0, 0)
+                v, now=now, busy=busy[user_id], idle=idle.get(user_id, 0)
             )
         )
-    ]
-    # among near-equal candidates, those idle longer come first
-    matches = ranking.rank_workers_for_job(job_m, workers, k=k)
-    return [
-        Candidate(
-            view=views[int(x.worker)],
-            match=replace(
-                x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))
-            ),
-            distance_km=rounded_km(x.reason.distance_km),
-        )
-        for x in matches
-    ]
+    }
+    out = {}
+    for job in jobs:
+        certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
+        job_m = job_service.matching_job(job, certificates, job.confirmed_count)
+        near = [workers[i] for i in boxes[job.id or 0] if i in workers]
+        # among near-equal candidates, those idle longer come first
+        matches = ranking.rank_workers_for_job(job_m, near, k=k)
+        out[job.id or 0] = [
+            Candidate(
+                view=views[int(x.worker)],
+                match=replace(
+                    x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))
+                ),
+                distance_km=rounded_km(x.reason.distance_km),
+            )
+            for x in matches
+        ]
+    return out
 
 
 def rounded_km(km: float) -> float:

@@ -26,6 +26,8 @@ from market.db import session_scope
 from market.events import outbox as outbox_service
 from market.i18n import local
 from market.models import User
+from market.notifications import alerts as alert_service
+from market.notifications import checkin as checkin_service
 from market.notifications import reminders as reminder_service
 from market.notifications import service as notification_service
 from market.notifications.models import (
@@ -190,10 +192,15 @@ def push_deliver(
 def notify_once(
     *, engine: Engine, render: Render, sender: Sender | None, now: Callable[[], datetime] = utcnow
 ) -> dict[str, int]:
-    """One pass: write the shift reminders due, number new outbox events, make their
-    notifications, send the push and text messages due (no `sender`: push messages wait)."""
+    """One pass: write the shift reminders, check-in notices and digests due, number new
+    outbox events, make their notifications, send the push and text messages due (no
+    `sender`: push messages wait)."""
     with session_scope(engine) as session:
         reminder_service.reminders_send(session=session, now=now())
+    with session_scope(engine) as session:
+        checkin_service.checkin_open_send(session=session, now=now())
+    with session_scope(engine) as session:
+        alert_service.digests_send(session=session, now=now())
     outbox_service.number_pending(engine=engine)
     events = 0
     while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -97,6 +97,8 @@ class NotifyPreference(SQLModel, table=True):
     # local hours (market time zone); equal hours mean no quiet time
     quiet_from: int = 22
     quiet_to: int = 6
+    # new-job alerts pushed a local day; the rest wait for the evening digest
+    daily_alerts: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -123,6 +125,26 @@ class ShiftReminder(SQLModel, table=True):
     reminded_12h_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminded_2h_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     coming_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # "check-in is open" was written (market/notifications/checkin.py)
+    checkin_open_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AlertTally(SQLModel, table=True):
+    """A worker's new-job alerts on one local day: pushed, held back, and the digest.
+
+    Stored, so the cap and the one digest hold across restarts and replicas: a tally
+    changes in the transaction that writes the alert, and `digest_at` in the one that
+    writes the digest's outbox event.
+    """
+
+    __tablename__ = "alert_tally"
+    __table_args__ = (Index("ix_alert_tally_digest", "day", "digest_at"),)
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)  # local day (market time zone)
+    alerted: int = 0  # pushed (or would have been: push off counts the same)
+    held: int = 0  # beyond the user's daily number: left for the digest
+    digest_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SmsMessage(SQLModel, table=True):

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from market.errors import N_, Conflict, NotFound
 from market.events.service import event_record
 from market.models import Application, ApplicationStatus, Job, JobStatus, User
+from market.notifications.locks import try_xact_lock
 from market.notifications.models import ShiftReminder
 from market.types import utcnow
 
@@ -26,16 +27,11 @@ REMIND_LOCK = 0x6C675F72656D6E64  # "lg_remnd"
 EARLY, LATE = timedelta(hours=12), timedelta(hours=2)
 
 
-def reminders_send(*, session: Session, now: datetime | None = None) -> list[tuple[int, int]]:
-    """Write the reminders now due: (application id, hours before) of each."""
-    now = now or utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        got = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": REMIND_LOCK}
-        ).scalar_one()
-        if not got:
-            return []
-    rows = session.exec(
+def confirmed_hires(
+    session: Session, *conditions: ColumnElement[bool]
+) -> Sequence[tuple[Application, Job, ShiftReminder | None]]:
+    """Hires still confirmed on jobs still on, with their reminder stamps, soonest first."""
+    return session.exec(
         select(Application, Job, ShiftReminder)
         .join(Job, col(Job.id) == col(Application.job_id))
         .join(
@@ -46,12 +42,23 @@ def reminders_send(*, session: Session, now: datetime | None = None) -> list[tup
         .where(
             Application.status == ApplicationStatus.confirmed,
             col(Job.status).in_((JobStatus.open, JobStatus.filled)),
-            col(Job.start_at) > now,
-            col(Job.start_at) <= now + EARLY,
-            col(ShiftReminder.reminded_2h_at).is_(None),
+            *conditions,
         )
         .order_by(col(Job.start_at), col(Application.id))
     ).all()
+
+
+def reminders_send(*, session: Session, now: datetime | None = None) -> list[tuple[int, int]]:
+    """Write the reminders now due: (application id, hours before) of each."""
+    now = now or utcnow()
+    if not try_xact_lock(session, REMIND_LOCK):
+        return []
+    rows = confirmed_hires(
+        session,
+        col(Job.start_at) > now,
+        col(Job.start_at) <= now + EARLY,
+        col(ShiftReminder.reminded_2h_at).is_(None),
+    )
     sent = []
     for application, job, reminder in rows:
         reminder = reminder or ShiftReminder(application_id=application.id or 0)

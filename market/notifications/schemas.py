@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from market.settings import get_settings
 
+DAILY_ALERTS_MIN, DAILY_ALERTS_MAX = 0, 20  # 0: every new job waits for the digest
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -68,9 +70,12 @@ class SubscriptionDelete(BaseModel):
 
 
 class PreferenceUpdate(BaseModel):
-    """Push and SMS on or off; quiet hours as local hours (from == to: no quiet time)."""
+    """Push and SMS on or off; quiet hours as local hours (from == to: no quiet time); how
+    many new-job alerts a day."""
 
     push: bool | None = None
     sms: bool | None = None
     quiet_from: int | None = Field(default=None, ge=0, le=23)
     quiet_to: int | None = Field(default=None, ge=0, le=23)
+    # new-job alerts pushed a day before the rest wait for the evening digest
+    daily_alerts: int | None = Field(default=None, ge=DAILY_ALERTS_MIN, le=DAILY_ALERTS_MAX)

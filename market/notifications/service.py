@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from market import paging
 from market.errors import N_, NotFound
 from market.models import Event
+from market.notifications import alerts as alert_service
 from market.notifications import sms as sms_service
+from market.notifications.locks import try_xact_lock
 from market.notifications.models import (
     Channel,
     Delivery,
@@ -37,14 +39,6 @@ CURSOR = "outbox"
 BATCH = 500
 
 
-def _locked(session: Session, key: int) -> bool:
-    if session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite: the writing transaction already holds the database lock
-    return bool(
-        session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar_one()
-    )
-
-
 def get_preference(*, session: Session, user_id: int) -> NotifyPreference:
     """The user's channels and quiet hours (the defaults when never set)."""
     return session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
@@ -58,7 +52,7 @@ def notifications_produce(
     Returns 0 when another replica holds the lock right now.
     """
     now = now or utcnow()
-    if not _locked(session, PRODUCE_LOCK):
+    if not try_xact_lock(session, PRODUCE_LOCK):
         return 0
     cursor = session.get(NotifyCursor, CURSOR)
     if cursor is None:
@@ -77,10 +71,19 @@ def notifications_produce(
             )
         ).all()
     )
+    alerts = alert_service.alert_drafts(
+        session=session, events=[e for e in events if e.kind == alert_service.KIND], now=now
+    )
     for event in events:
-        for draft in drafts_for(session=session, event=event):
-            if (event.id, draft.user_id) in done:
-                continue  # made already (a cursor set back): never twice
+        made = alerts.get(event.id or 0, []) if event.kind == alert_service.KIND else None
+        drafts = [
+            draft
+            for draft in (drafts_for(session=session, event=event) if made is None else made)
+            if (event.id, draft.user_id) not in done  # made already (a cursor set back)
+        ]
+        if event.kind == alert_service.KIND:
+            drafts = alert_service.alerts_capped(session=session, drafts=drafts, now=now)
+        for draft in drafts:
             done.add((event.id or 0, draft.user_id))
             _write(session, event, draft, now)
     cursor.last_seq, cursor.updated_at = events[-1].seq or 0, now
@@ -106,8 +109,12 @@ def _write(session: Session, event: Event, draft: Draft, now: datetime) -> None:
     # the inbox has it the moment it is written
     session.add(_delivery(note, Channel.inbox, DeliveryStatus.sent, now))
     pref = get_preference(session=session, user_id=draft.user_id)
-    status = DeliveryStatus.pending if pref.push else DeliveryStatus.skipped
-    session.add(_delivery(note, Channel.push, status, now, "" if pref.push else "push turned off"))
+    if draft.held:  # a new-job alert beyond the day's number: the evening digest counts it
+        session.add(_delivery(note, Channel.push, DeliveryStatus.skipped, now, alert_service.HELD))
+    else:
+        status = DeliveryStatus.pending if pref.push else DeliveryStatus.skipped
+        error = "" if pref.push else "push turned off"
+        session.add(_delivery(note, Channel.push, status, now, error))
     if sms_service.sms_template(event.kind, urgent=draft.urgent) is not None:
         # whether push reaches the phone is decided when it is due (sms_delivery)
         status = DeliveryStatus.pending if pref.sms else DeliveryStatus.skipped

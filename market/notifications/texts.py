@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from market.errors import N_
 from market.i18n import local
-from market.models import Application, Event, Job, User
+from market.models import Application, ApplicationStatus, Event, Job, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +28,10 @@ class Draft:
     url: str
     params: dict[str, Any] = field(default_factory=dict)
     urgent: bool = False
+    held: bool = False  # a new-job alert beyond the day's number: inbox only, then the digest
 
 
-def _when(job: Job) -> str:
+def shift_when(job: Job) -> str:
     return local(job.start_at).strftime("%m-%d %H:%M")
 
 
@@ -38,7 +39,7 @@ def _job_params(session: Session, event: Event) -> tuple[Job | None, dict[str, A
     job = session.get(Job, event.job_id) if event.job_id else None
     if job is None:
         return None, {}
-    return job, {"job": job.title, "when": _when(job)}
+    return job, {"job": job.title, "when": shift_when(job)}
 
 
 def _application(session: Session, event: Event) -> Application | None:
@@ -140,6 +141,27 @@ def _reminder(session: Session, event: Event) -> list[Draft]:
     return [replace(d, urgent=hours == 2) for d in drafts]
 
 
+def _digest(session: Session, event: Event) -> list[Draft]:
+    """The evening's one word on the new jobs held back today (market/notifications/alerts)."""
+    user_id, count = event.payload.get("user"), event.payload.get("count")
+    if not isinstance(user_id, int) or not isinstance(count, int):
+        return []
+    title, body = N_("New jobs for you"), N_("{count} more new jobs suit you today")
+    return [Draft(user_id, title, body, "/feed", {"count": count})]
+
+
+def _checkin_open(session: Session, event: Event) -> list[Draft]:
+    application = _application(session, event)
+    if application is None or application.status != ApplicationStatus.confirmed:
+        return []  # called off since: no word
+    drafts = _to_worker(
+        N_("Check-in is open"),
+        N_("{job} starts {when}: on site, check in with the employer's code"),
+        "/my/work/{application}",
+    )(session, event)
+    return [replace(d, urgent=True) for d in drafts]  # the shift is about to start
+
+
 MAKERS: dict[str, Maker] = {
     "application.created": _applied,
     "application.confirmed": _to_worker(
@@ -189,6 +211,8 @@ MAKERS: dict[str, Maker] = {
         N_("The union proposes a job"), N_("{job}, {when}: take it or leave it"), "/jobs/{job}"
     ),
     "shift.reminder": _reminder,
+    "checkin.open": _checkin_open,
+    "job.digest": _digest,
     "user.suspended": _user(
         N_("Account suspended"), N_("Your account is suspended; ask the union why"), "/"
     ),

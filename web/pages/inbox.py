@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from market.errors import N_, Invalid
 from market.notifications import service as notification_service
-from market.notifications.schemas import PreferenceUpdate
+from market.notifications.schemas import DAILY_ALERTS_MAX, DAILY_ALERTS_MIN, PreferenceUpdate
 from web.deps import AfterQuery, CurrentUser, Id, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.deps import PageForm
@@ -22,6 +22,7 @@ FLASH = {
     "saved": N_("Saved."),
 }
 HOURS = tuple(range(24))
+DAILY_ALERTS = tuple(range(DAILY_ALERTS_MIN, DAILY_ALERTS_MAX + 1))
 
 
 @router.get("/inbox")
@@ -42,6 +43,7 @@ def inbox(
         "next": page.next,
         "pref": pref,
         "hours": HOURS,
+        "daily_alerts": DAILY_ALERTS if user.role == "worker" else (),
         "flash": FLASH.get(ok or ""),
     }
     return render(request, "inbox/inbox.html", context)
@@ -70,14 +72,24 @@ def _hour(form: PageForm, name: str) -> int:
     return int(raw)
 
 
+def _daily_alerts(form: PageForm) -> int | None:
+    raw = form.get("daily_alerts")
+    if raw is None:
+        return None  # not on the form (an employer's): unchanged
+    if not str(raw).isdigit() or int(str(raw)) not in DAILY_ALERTS:
+        raise Invalid(N_("Choose a number from the list"), field="daily_alerts")
+    return int(str(raw))
+
+
 @router.post("/inbox/settings")
 def settings(form: PageForm, user: CurrentUser, session: SessionDep) -> Response:
-    """Phone notifications and text messages on or off, and the quiet hours."""
+    """Phone notifications and text messages on or off, the quiet hours, new-job alerts."""
     data = PreferenceUpdate(
         push=form.get("push") == "on",
         sms=form.get("sms") == "on",
         quiet_from=_hour(form, "quiet_from"),
         quiet_to=_hour(form, "quiet_to"),
+        daily_alerts=_daily_alerts(form),
     )
     notification_service.preference_update(session=session, user_id=user.id or 0, data=data)
     return RedirectResponse("/inbox?ok=saved", status_code=303)

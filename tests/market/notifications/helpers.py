@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -64,3 +66,24 @@ def user(engine: Engine, user_id: int) -> User:
         found = session.get(User, user_id)
         assert found is not None
         return found
+
+
+def race(run: Callable[[], object], threads: int = 4) -> None:
+    """Start `run` in `threads` threads at once (as replicas' loops would) and re-raise
+    the first error any of them met."""
+    barrier = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            barrier.wait()
+            run()
+        except BaseException as error:
+            errors.append(error)
+
+    started = [threading.Thread(target=start) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+    assert errors == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +10,7 @@ from sqlmodel import Session
 from market.db import session_scope
 from market.models import Delivery, NotifyCursor
 from market.notifications import service as notification_service
-from tests.market.notifications.helpers import deliveries_of, hired, notes_of, produce
+from tests.market.notifications.helpers import deliveries_of, hired, notes_of, produce, race
 
 
 def test_a_hire_tells_the_worker_and_the_employer_once(fresh_engine: Engine) -> None:
@@ -78,25 +76,14 @@ def test_producers_racing_write_each_notification_once(fresh_engine: Engine) -> 
     from market.events import outbox as outbox_service
 
     outbox_service.number_pending(engine=fresh_engine)
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            barrier.wait()
-            for _ in range(3):
-                with session_scope(fresh_engine) as session:
-                    notification_service.notifications_produce(session=session)
-        except BaseException as error:
-            errors.append(error)
+        for _ in range(3):
+            with session_scope(fresh_engine) as session:
+                notification_service.notifications_produce(session=session)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(run)
 
-    assert errors == []
     assert [len(notes_of(fresh_engine, w)) for w in worker_ids] == [1, 1, 1]
     with Session(fresh_engine) as session:
         cursor = session.get(NotifyCursor, "outbox")

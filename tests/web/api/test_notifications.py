@@ -110,7 +110,8 @@ def test_channels_and_quiet_hours_are_mine_to_set(client: TestClient, session: S
     me = auth(session, make_worker(session))
     session.commit()
     default = client.get("/api/v1/notifications/settings", headers=me).json()
-    assert default == {"push": True, "sms": True, "quiet_from": 22, "quiet_to": 6}
+    base = {"quiet_from": 22, "quiet_to": 6, "daily_alerts": 5}
+    assert default == {"push": True, "sms": True, **base}
 
     assert (
         client.put(
@@ -120,15 +121,22 @@ def test_channels_and_quiet_hours_are_mine_to_set(client: TestClient, session: S
     )
     answer = client.put("/api/v1/notifications/settings", json={"push": False}, headers=me)
 
-    assert answer.json() == {"push": False, "sms": True, "quiet_from": 22, "quiet_to": 6}
+    assert answer.json() == {"push": False, "sms": True, **base}
     assert client.get("/api/v1/notifications/settings", headers=me).json()["push"] is False
     unchanged = client.put("/api/v1/notifications/settings", json={"quiet_to": None}, headers=me)
-    assert unchanged.json() == {"push": False, "sms": True, "quiet_from": 22, "quiet_to": 6}
+    assert unchanged.json() == {"push": False, "sms": True, **base}
     no_sms = client.put("/api/v1/notifications/settings", json={"sms": False}, headers=me)
     assert no_sms.json()["sms"] is False
     assert client.get("/api/v1/notifications/settings", headers=me).json()["sms"] is False
     refused = client.put("/api/v1/notifications/settings", json={"sms": "maybe"}, headers=me)
     assert refused.status_code == 422
+    for wrong in (21, -1, "many"):
+        answer = client.put(
+            "/api/v1/notifications/settings", json={"daily_alerts": wrong}, headers=me
+        )
+        assert answer.status_code == 422
+    fewer = client.put("/api/v1/notifications/settings", json={"daily_alerts": 2}, headers=me)
+    assert fewer.json()["daily_alerts"] == 2
 
 
 def test_a_malformed_subscription_is_refused_and_nothing_kept(

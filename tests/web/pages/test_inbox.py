@@ -110,6 +110,39 @@ def test_quiet_hours_and_phone_messages_are_set_on_the_page(
     assert "用短信告诉我要紧的事" in page.text and 'name="sms" checked' in page.text
 
 
+def test_a_worker_chooses_how_many_new_job_alerts_a_day(
+    client: TestClient, session: Session
+) -> None:
+    worker = make_worker(session)
+    token = _log_in(client, worker)
+    hours = {"csrf_token": token, "quiet_from": "22", "quiet_to": "6"}
+    assert 'name="daily_alerts"' in client.get("/inbox").text
+
+    for wrong in ("21", "-1", "many"):
+        bad = client.post("/inbox/settings", data={**hours, "daily_alerts": wrong})
+        assert bad.status_code == 422 and "请从列表中选择数字" in bad.text
+        assert session.get(NotifyPreference, worker.id) is None
+
+    saved = client.post("/inbox/settings", data={**hours, "daily_alerts": "2"})
+
+    assert saved.status_code == 200 and "已保存" in saved.text
+    pref = session.get(NotifyPreference, worker.id)
+    assert pref is not None and pref.daily_alerts == 2
+    assert '<option value="2" selected>' in client.get("/inbox").text
+
+
+def test_an_employer_has_no_new_job_alerts_to_set(client: TestClient, session: Session) -> None:
+    employer = make_employer(session)
+    token = _log_in(client, employer)
+    assert 'name="daily_alerts"' not in client.get("/inbox").text
+    saved = client.post(
+        "/inbox/settings", data={"csrf_token": token, "quiet_from": "21", "quiet_to": "7"}
+    )
+    assert saved.status_code == 200
+    pref = session.get(NotifyPreference, employer.id)
+    assert pref is not None and pref.daily_alerts == 5
+
+
 def test_the_inbox_asks_a_stranger_to_log_in(client: TestClient) -> None:
     answer = client.get("/inbox", follow_redirects=False)
     assert answer.status_code in (303, 401)

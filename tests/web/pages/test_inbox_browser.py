@@ -39,6 +39,15 @@ def _log_in(page: Any, server: LiveServer, phone: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/login"))
 
 
+def _on_the_inbox(server: LiveServer, chromium: Any) -> tuple[Any, Any]:
+    """A hired worker's phone, logged in, on the inbox: (browser context, page)."""
+    context = new_phone(chromium)
+    page = context.new_page()
+    _log_in(page, server, _seed(server))
+    page.goto(f"{server.url}/inbox")
+    return context, page
+
+
 def test_the_badge_the_inbox_and_a_tap_on_a_message(live_server: LiveServer, chromium: Any) -> None:
     context = new_phone(chromium)
     page = context.new_page()
@@ -140,10 +149,7 @@ def test_im_coming_in_one_tap_before_the_shift(live_server: LiveServer, chromium
 def test_text_messages_are_switched_off_and_on_from_the_inbox(
     live_server: LiveServer, chromium: Any
 ) -> None:
-    context = new_phone(chromium)
-    page = context.new_page()
-    _log_in(page, live_server, _seed(live_server))
-    page.goto(f"{live_server.url}/inbox")
+    context, page = _on_the_inbox(live_server, chromium)
     sms = page.locator('input[name="sms"]')
     expect(sms).to_be_checked()  # on by default: what must not be missed reaches the phone
     box = sms.bounding_box()
@@ -156,4 +162,23 @@ def test_text_messages_are_switched_off_and_on_from_the_inbox(
 
     expect(page.locator('input[name="sms"]')).not_to_be_checked()
     expect(page.get_by_text("用短信告诉我要紧的事")).to_be_visible()
+    context.close()
+
+
+def test_new_job_alerts_a_day_are_chosen_from_the_inbox(
+    live_server: LiveServer, chromium: Any
+) -> None:
+    context, page = _on_the_inbox(live_server, chromium)
+    alerts = page.locator('select[name="daily_alerts"]')
+    expect(alerts).to_have_value("5")  # the default
+    box = alerts.bounding_box()
+    assert box is not None and box["height"] >= 36 and box["x"] + box["width"] <= 360
+    alerts.scroll_into_view_if_needed()
+    shoot(page, "inbox-daily-alerts")
+
+    alerts.select_option("2")
+    page.get_by_role("button", name="保存").click()
+
+    expect(page.get_by_text("已保存")).to_be_visible()
+    expect(page.locator('select[name="daily_alerts"]')).to_have_value("2")
     context.close()

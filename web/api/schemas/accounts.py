@@ -62,6 +62,7 @@ class PreferenceOut(BaseModel):
     sms: bool  # important messages by text when push cannot reach the phone
     quiet_from: int
     quiet_to: int
+    daily_alerts: int  # new-job alerts pushed a day; the rest wait for the 18:00 digest
 
 
 class PushKeyOut(BaseModel):
@@ -87,7 +88,11 @@ def notification_out(note: Notification, locale: str) -> NotificationOut:
 
 def preference_out(pref: NotifyPreference) -> PreferenceOut:
     return PreferenceOut(
-        push=pref.push, sms=pref.sms, quiet_from=pref.quiet_from, quiet_to=pref.quiet_to
+        push=pref.push,
+        sms=pref.sms,
+        quiet_from=pref.quiet_from,
+        quiet_to=pref.quiet_to,
+        daily_alerts=pref.daily_alerts,
     )
 
 
