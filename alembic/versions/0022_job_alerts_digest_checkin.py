@@ -1,7 +1,7 @@
 """new-job alerts a day and their digest; the check-in-open notice
 
-Revision ID: 0019
-Revises: 0015
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-11-29 15:40:00
 
 Existing users get the default of 5 new-job alerts a day.
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "0019"
-down_revision: str | None = "0015"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
