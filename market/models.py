@@ -37,7 +37,7 @@ from market.reports.models import (
     ReportStatus,
 )
 from market.standby.models import Standby, StandbyStatus
-from market.stations.models import Station
+from market.stations.models import AssistedWorker, Station, StationStaff
 from market.stats.models import (
     StatsCounts,
     StatsDay,
@@ -79,6 +79,7 @@ __all__ = [
     "AgreedTerms",
     "Application",
     "ApplicationStatus",
+    "AssistedWorker",
     "Attendance",
     "AttendanceKind",
     "AttendanceMethod",
@@ -116,6 +117,7 @@ __all__ = [
     "Standby",
     "StandbyStatus",
     "Station",
+    "StationStaff",
     "StatsCounts",
     "StatsDay",
     "StatsDistance",
