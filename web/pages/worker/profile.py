@@ -44,7 +44,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _values_of(view: worker_service.WorkerView) -> dict[str, object]:
+def values_of(view: worker_service.WorkerView) -> dict[str, object]:
     p = view.profile
     weekly = view.weekly
     return {
@@ -64,7 +64,7 @@ def _values_of(view: worker_service.WorkerView) -> dict[str, object]:
     }
 
 
-def _values_from(form: FormData) -> dict[str, object]:
+def values_from(form: FormData) -> dict[str, object]:
     def text(key: str) -> str:
         value = form.get(key)
         return value.strip() if isinstance(value, str) else ""
@@ -84,7 +84,7 @@ def _values_from(form: FormData) -> dict[str, object]:
     }
 
 
-def _update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfileUpdate:
+def update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfileUpdate:
     """The service's input from the form; a trade already held keeps its level."""
     trades = values["trades"]
     assert isinstance(trades, list)
@@ -149,7 +149,7 @@ def profile_form(
 ) -> Response:
     """My trades, certificates, area, hours and lowest day wage; joining the union."""
     page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
-    context = _context(_values_of(page.view), welcome, page)
+    context = _context(values_of(page.view), welcome, page)
     context["flash"] = MEMBERSHIP_FLASH.get(ok or "")
     return render(request, "worker/profile.html", context)
 
@@ -159,10 +159,10 @@ def profile_save(
     request: Request, form: PageForm, worker: CurrentWorker, session: SessionDep
 ) -> Response:
     """Save the profile and show the jobs that now fit."""
-    values = _values_from(form)
+    values = values_from(form)
     page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
     try:
-        data = _update_of(values, {t.trade: t.level for t in page.view.trades})
+        data = update_of(values, {t.trade: t.level for t in page.view.trades})
         worker_service.worker_profile_update(session=session, worker=worker, data=data)
     except (ValidationError, Invalid) as exc:
         errors = form_errors(exc, locale_of(request))
@@ -186,7 +186,7 @@ def identity_save(
         )
     except Invalid as exc:
         page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
-        context = _context(_values_of(page.view), False, page)
+        context = _context(values_of(page.view), False, page)
         context["identity"] = {
             "legal_name": legal_name if isinstance(legal_name, str) else "",
             "id_number": id_number if isinstance(id_number, str) else "",
