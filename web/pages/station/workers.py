@@ -22,7 +22,13 @@ from web.pages.employer.work import qr_svg
 from web.pages.rendering import render
 from web.pages.station.home import FLASH, OkQuery
 from web.pages.worker.jobs import TermsQuery
-from web.pages.worker.profile import RADII, WEEKDAYS, update_of, values_from, values_of
+from web.pages.worker.profile import (
+    RADII,
+    WEEKDAYS,
+    profile_save_values,
+    values_from,
+    values_of,
+)
 
 router = APIRouter(prefix="/station/workers/{worker_id}", route_class=PageRoute)
 
@@ -50,8 +56,7 @@ def profile_save(
     values = values_from(form)
     view = worker_service.get_worker(session=session, user_id=worker.id or 0)
     try:
-        data = update_of(values, {t.trade: t.level for t in view.trades})
-        worker_service.worker_profile_update(session=session, worker=worker, data=data)
+        profile_save_values(session, worker, view, values)
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
         raise FormInvalid("station/worker.html", _context(session, worker, values), errors) from exc

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.errors import N_, Invalid
 from market.membership import service as membership_service
+from market.models import User
 from market.workers import identity as identity_service
 from market.workers import service as worker_service
 from market.workers import views as worker_views
@@ -114,6 +116,14 @@ def update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfil
     return WorkerProfileUpdate.model_validate(data)
 
 
+def profile_save_values(
+    session: Session, worker: User, view: worker_service.WorkerView, values: dict[str, object]
+) -> None:
+    """Save the profile form's values (the worker's own page and the station's page for them)."""
+    data = update_of(values, {t.trade: t.level for t in view.trades})
+    worker_service.worker_profile_update(session=session, worker=worker, data=data)
+
+
 def _context(
     values: dict[str, object], welcome: bool, page: worker_views.ProfilePage
 ) -> dict[str, object]:
@@ -162,8 +172,7 @@ def profile_save(
     values = values_from(form)
     page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
     try:
-        data = update_of(values, {t.trade: t.level for t in page.view.trades})
-        worker_service.worker_profile_update(session=session, worker=worker, data=data)
+        profile_save_values(session, worker, page.view, values)
     except (ValidationError, Invalid) as exc:
         errors = form_errors(exc, locale_of(request))
         welcome = form.get("welcome") == "1"
