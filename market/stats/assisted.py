@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from market.models import HIRED, Application, AssistedWorker
+from market.models import HIRED, Application, AssistedWorker, Station
+from market.stations import service as station_service
 from market.stats.periods import Period
 
 
@@ -22,3 +23,14 @@ def assisted_placements(*, session: Session, period: Period | None = None) -> di
             col(Application.decided_at) >= period.start, col(Application.decided_at) < period.end
         )
     return {station_id: int(n) for station_id, n in session.exec(query).all()}
+
+
+def list_assisted_placements(
+    *, session: Session, period: Period | None = None
+) -> list[tuple[Station, int]]:
+    """Every station (by district and name) with its assisted placements in `period`."""
+    counts = assisted_placements(session=session, period=period)
+    return [
+        (station, counts.get(station.id or 0, 0))
+        for station in station_service.list_stations(session=session)
+    ]
