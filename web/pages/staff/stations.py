@@ -146,7 +146,8 @@ def station_staff_add(
         data = StationStaffCreate.model_validate(values)
         assisted_service.station_staff_create(session=session, station=station, data=data, by=staff)
     except (ValidationError, DomainError) as exc:
-        errors = form_errors(exc, locale_of(request))
+        # the station's own form has name and phone fields too: these errors are the staff form's
+        errors = {f"staff_{k}": v for k, v in form_errors(exc, locale_of(request)).items()}
         context = _context(session, _values_of(station), station)
         context["staff_values"] = {**values, "password": ""}
         raise FormInvalid("staff/stations.html", context, errors) from exc

@@ -39,8 +39,19 @@ def test_union_staff_make_a_station_staff_account_who_lands_on_the_station_page(
         f"/staff/stations/{station.id}/staff",
         data={"csrf_token": token, "name": "小刘", "phone": phone, "password": "short"},
     )
-    assert bad.status_code == 422 and 'id="password-error"' in bad.text
+    assert bad.status_code == 422 and 'id="staff_password-error"' in bad.text
     assert session.exec(select(User).where(User.phone == phone)).first() is None
+    taken = client.post(
+        f"/staff/stations/{station.id}/staff",
+        data={
+            "csrf_token": token,
+            "name": "小刘",
+            "phone": union.phone,
+            "password": "station-pass-1",
+        },
+    )
+    assert taken.status_code == 422 and 'id="staff_phone-error"' in taken.text
+    assert 'id="phone-error"' not in taken.text  # not beside the station's own phone field
     assert (
         client.post(
             f"/staff/stations/{10**9}/staff",
