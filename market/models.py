@@ -38,7 +38,7 @@ from market.reports.models import (
     ReportStatus,
 )
 from market.standby.models import Standby, StandbyStatus
-from market.stations.models import Station
+from market.stations.models import AssistedWorker, Station, StationStaff
 from market.stats.models import (
     StatsCounts,
     StatsDay,
@@ -81,6 +81,7 @@ __all__ = [
     "AlertTally",
     "Application",
     "ApplicationStatus",
+    "AssistedWorker",
     "Attendance",
     "AttendanceKind",
     "AttendanceMethod",
@@ -119,6 +120,7 @@ __all__ = [
     "Standby",
     "StandbyStatus",
     "Station",
+    "StationStaff",
     "StatsCounts",
     "StatsDay",
     "StatsDistance",

@@ -13,10 +13,13 @@ from market.accounts import service as accounts
 from market.accounts.schemas import normalise_phone
 from market.demo.geography import BY_NAME
 from market.models import (
+    AssistedWorker,
     EmployerProfile,
     Job,
     JobCertificate,
     Role,
+    Station,
+    StationStaff,
     User,
     WeeklyAvailability,
     WorkerCertificate,
@@ -181,3 +184,40 @@ def auth(session: Session, user: User) -> dict[str, str]:
     """Headers that log `user` in (a real session row, bearer token)."""
     token, _ = accounts.session_create(session=session, user=user)
     return {"Authorization": f"Bearer {token}"}
+
+
+def make_station(session: Session, *, name: str = "芝罘驿站", active: bool = True) -> Station:
+    station = Station(name=name, address="烟台市芝罘区南大街 1 号", lat=37.54, lon=121.39)
+    station.active = active
+    session.add(station)
+    session.flush()
+    return station
+
+
+def make_station_staff(session: Session, *, station: Station, name: str = "驿站小刘") -> User:
+    """A station-staff account of `station` (role `station`)."""
+    user = User(phone=next_phone(), password_hash=_hash(), role=Role.station, name=name)
+    session.add(user)
+    session.flush()
+    session.add(
+        StationStaff(user_id=user.id or 0, station_id=station.id or 0, created_by=user.id or 0)
+    )
+    session.flush()
+    return user
+
+
+def make_assisted_worker(session: Session, *, staff: User, name: str = "老孙") -> User:
+    """A worker (painter, near the gig market) that `staff`'s station registered."""
+    worker = make_worker(session, name=name)
+    link = session.get(StationStaff, staff.id)
+    assert link is not None
+    session.add(
+        AssistedWorker(
+            worker_id=worker.id or 0,
+            station_id=link.station_id,
+            registered_by=staff.id or 0,
+            consent_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    return worker

@@ -37,6 +37,7 @@ from market.notifications import service as notification_service
 from market.paging import MAX_LIMIT
 from market.reliability import service as reliability_service
 from market.reports import service as report_service
+from market.stations import assisted as assisted_service
 from market.stations import service as station_service
 from market.stats import periods as period_service
 from market.types import MAX_ID
@@ -161,6 +162,7 @@ FeedModelDep = Annotated[FeedReadModel | None, Depends(_feed_model)]
 CurrentWorker = Annotated[User, Depends(role_required(Role.worker))]
 CurrentEmployer = Annotated[User, Depends(role_required(Role.employer))]
 CurrentStaff = Annotated[User, Depends(role_required(Role.staff))]
+CurrentStationStaff = Annotated[User, Depends(role_required(Role.station))]
 
 
 def require_staff(staff: CurrentStaff) -> User:
@@ -363,3 +365,14 @@ def _my_strike(session: SessionDep, worker: CurrentWorker, strike_id: Id) -> Str
 
 
 MyStrikeDep = Annotated[Strike, Depends(_my_strike)]
+
+
+WorkerId = Annotated[int, Path(ge=1, le=MAX_ID, description="Worker's user id")]
+
+
+def _assisted_worker(session: SessionDep, staff: CurrentStationStaff, worker_id: WorkerId) -> User:
+    """A worker the station staff member's station registered; anyone else is not found."""
+    return assisted_service.get_assisted_worker(session=session, staff=staff, worker_id=worker_id)
+
+
+AssistedWorkerDep = Annotated[User, Depends(_assisted_worker)]

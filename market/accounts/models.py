@@ -21,6 +21,7 @@ class Role(StrEnum):
     worker = "worker"
     employer = "employer"
     staff = "staff"
+    station = "station"  # a service station's staff: registers and helps workers there
 
 
 class User(SQLModel, table=True):

@@ -18,6 +18,7 @@ from market.accounts.devices import device_of
 from market.accounts.schemas import PasswordChange, PasswordReset
 from market.accounts.throttle import CodeTries
 from market.errors import N_, Invalid
+from market.events.service import event_record
 from market.models import User, UserSession
 from market.notifications import sms as sms_service
 from market.notifications.aliyun import SmsFailed
@@ -114,3 +115,26 @@ def list_sessions(
 def sessions_end_others(*, session: Session, user: User, current: UserSession) -> int:
     """Log out everywhere else: every session of the user but this one ends. Returns how many."""
     return _end_sessions(session, user, keep=current.token_hash)
+
+
+def password_reset_at_station(
+    *, session: Session, staff: User, worker: User, station_id: int, password: str
+) -> int:
+    """A station sets a new password for a worker it registered, the ID card seen in person.
+
+    Every session of the worker ends, the worker is texted, and the event log keeps who did
+    it at which station. The caller has checked that the station registered the worker.
+    Returns how many sessions ended.
+    """
+    worker.password_hash = account_service.hash_password(password)
+    session.add(worker)
+    ended = _end_sessions(session, worker, keep=None)
+    event_record(
+        session=session,
+        kind="password.station_reset",
+        worker_id=worker.id,
+        payload={"worker": worker.id, "station": station_id, "by": staff.id, "id_checked": True},
+    )
+    _tell(session, worker)
+    session.flush()
+    return ended

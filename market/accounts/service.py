@@ -87,6 +87,11 @@ def staff_create(*, session: Session, phone: str, password: str, name: str) -> U
     return _user_create(session=session, phone=phone, password=password, name=name, role=Role.staff)
 
 
+def account_create(*, session: Session, phone: str, password: str, name: str, role: Role) -> User:
+    """Create an account of any role with an empty profile (workers get the default hours)."""
+    return _user_create(session=session, phone=phone, password=password, name=name, role=role)
+
+
 def _user_create(
     *, session: Session, phone: str, password: str, name: str, role: Role, org_name: str = ""
 ) -> User:

@@ -32,7 +32,9 @@ from market.models import (
     User,
     WorkerProfile,
 )
+from market.stations import assisted as assisted_service
 from market.stations import service as station_service
+from market.stations.schemas import StationStaffCreate
 from market.work import service as work_service
 from market.work.schemas import CheckIn, PaymentCreate
 from market.workers import service as worker_service
@@ -40,10 +42,12 @@ from market.workers.schemas import TradeLevel, WeeklyWindow, WorkerProfileUpdate
 
 PASSWORD = "linggong-demo"
 DEMO_WORKER, DEMO_EMPLOYER, DEMO_STAFF = "13900000001", "13900000002", "13900000003"
+DEMO_STATION_STAFF = "13900000004"  # at the station beside the gig market
 DEMO_LOGINS = (
     ("worker", DEMO_WORKER, PASSWORD),
     ("employer", DEMO_EMPLOYER, PASSWORD),
     ("staff", DEMO_STAFF, PASSWORD),
+    ("station", DEMO_STATION_STAFF, PASSWORD),
 )
 
 
@@ -69,7 +73,7 @@ def seed_demo(*, session: Session, seed: int = 7, workers: int = 400) -> dict[st
             org_name="烟台港城物流有限公司",
         ),
     )
-    account_service.staff_create(
+    union = account_service.staff_create(
         session=session, phone=DEMO_STAFF, password=PASSWORD, name="工会小刘"
     )
     worker_service.worker_profile_update(  # near the gig market, free every day 06:00–20:00
@@ -91,7 +95,16 @@ def seed_demo(*, session: Session, seed: int = 7, workers: int = 400) -> dict[st
     s.add_workers(max(0, workers - 1))
     _history(s, me)
     upcoming = _upcoming(s, me, boss)
-    station_service.stations_seed(session=session)
+    stations = station_service.stations_seed(session=session)
+    if stations:  # the station nearest the gig market (开发区) has a staff member
+        assisted_service.station_staff_create(
+            session=session,
+            station=min(
+                stations, key=lambda st: abs(st.lat - GIG_MARKET[0]) + abs(st.lon - GIG_MARKET[1])
+            ),
+            data=StationStaffCreate(phone=DEMO_STATION_STAFF, name="驿站老周", password=PASSWORD),
+            by=union,
+        )
     return _counts(session, upcoming)
 
 

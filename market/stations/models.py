@@ -57,3 +57,29 @@ class Station(StationBase, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StationStaff(SQLModel, table=True):
+    """A station-staff account (role `station`) and the one station it works at."""
+
+    __tablename__ = "station_staff"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    station_id: int = Field(foreign_key="station.id", index=True)
+    created_by: int = Field(foreign_key="user.id")  # the union staff member who made it
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AssistedWorker(SQLModel, table=True):
+    """A worker without a smartphone, registered at a station with their consent.
+
+    Who registered them, where and when the worker agreed are kept: the station acts for the
+    worker (profile, claims, password) only on that consent.
+    """
+
+    __tablename__ = "assisted_worker"
+
+    worker_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    station_id: int = Field(foreign_key="station.id", index=True)
+    registered_by: int = Field(foreign_key="user.id")
+    consent_at: datetime = Field(sa_type=UTCDateTime)

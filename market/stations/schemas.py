@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from market.accounts.schemas import normalise_phone
 from market.errors import N_
 from market.fields import Strict, optional_fields
 from market.stations.models import STATION_SERVICES, StationBase
@@ -42,3 +43,44 @@ class StationPublic(StationBase):
 
     id: int
     active: bool
+
+
+class StationStaffCreate(Strict):
+    """A station-staff account, made by union staff for one station."""
+
+    phone: str = Field(max_length=20)
+    name: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=8, max_length=128)
+
+    _phone = field_validator("phone")(normalise_phone)
+
+
+class AssistedRegistration(Strict):
+    """A worker without a smartphone, registered at the station: they must have agreed."""
+
+    phone: str = Field(max_length=20)
+    name: str = Field(min_length=1, max_length=50)
+    consent: bool = False
+
+    _phone = field_validator("phone")(normalise_phone)
+
+    @field_validator("consent")
+    @classmethod
+    def _agreed(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError(N_("The worker must agree before the station registers them"))
+        return value
+
+
+class StationPasswordReset(Strict):
+    """A new password for a worker the station registered, their ID card seen in person."""
+
+    password: str = Field(min_length=8, max_length=128)
+    id_checked: bool = False
+
+    @field_validator("id_checked")
+    @classmethod
+    def _checked(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError(N_("Check the worker's ID card in person first"))
+        return value

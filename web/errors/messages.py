@@ -58,11 +58,13 @@ API_ROLE_MESSAGES = {
     Role.worker: N_("Only workers can do this"),
     Role.employer: N_("Only employers can do this"),
     Role.staff: N_("Only union staff can do this"),
+    Role.station: N_("Only service-station staff can do this"),
 }
 PAGE_ROLE_MESSAGES = {
     Role.worker: N_("This page is for workers"),
     Role.employer: N_("This page is for employers"),
     Role.staff: N_("This page is for union staff"),
+    Role.station: N_("This page is for service-station staff"),
 }
 
 

@@ -50,6 +50,8 @@ def home_of(user: User) -> str:
         return "/feed"
     if user.role == Role.employer:
         return "/employer/jobs"
+    if user.role == Role.station:
+        return "/station"  # a service station's staff: the workers they help
     return "/staff"  # union staff: their desktop console
 
 

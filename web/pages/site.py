@@ -9,7 +9,18 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web.pages import account, assets, auth, employer, evidence, inbox, pwa, staff, worker
+from web.pages import (
+    account,
+    assets,
+    auth,
+    employer,
+    evidence,
+    inbox,
+    pwa,
+    staff,
+    station,
+    worker,
+)
 from web.pages.rendering import STATIC_DIR
 
 
@@ -43,6 +54,6 @@ def install(app: FastAPI) -> None:
     """Mount the static files and every page router."""
     app.mount("/static", VersionedStatic(directory=STATIC_DIR), name="static")
     pages = APIRouter()
-    for module in (auth, account, worker, employer, evidence, inbox, staff, pwa):
+    for module in (auth, account, worker, employer, evidence, inbox, staff, station, pwa):
         pages.include_router(module.router)
     app.include_router(pages)

@@ -17,7 +17,16 @@ from sqlmodel import Session
 
 from tests.web.security.world import World, fill, http_routes, log_in_with_cookie, make_world
 
-CALLERS = ("anon", "worker", "employer", "my_worker", "my_employer", "staff")
+CALLERS = (
+    "anon",
+    "worker",
+    "employer",
+    "my_worker",
+    "my_employer",
+    "staff",
+    "station",  # staff of the station that registered the assisted worker
+    "other_station",  # staff of another station
+)
 EVERYONE = frozenset(CALLERS)
 USERS = EVERYONE - {"anon"}
 WORKERS = frozenset({"worker", "my_worker"})
@@ -26,6 +35,8 @@ STAFF = frozenset({"staff"})
 MY_WORKER = frozenset({"my_worker"})
 MY_EMPLOYER = frozenset({"my_employer"})
 PARTIES = MY_WORKER | MY_EMPLOYER  # the two sides of the application
+STATIONS = frozenset({"station", "other_station"})
+MY_STATION = frozenset({"station"})  # the station that registered the worker in the path
 RECORD_READERS = PARTIES | STAFF  # a work record, its evidence sheet: the two sides and staff
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -170,6 +181,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/applications/{application_id}"): PARTIES,
     ("POST", "/api/v1/applications/{application_id}/cancel"): PARTIES,
     ("POST", "/api/v1/applications/{application_id}/rating"): PARTIES,
+    # a service station's pages: its staff; a worker it registered, only that station's staff
+    ("GET", "/station"): STATIONS,
+    ("GET", "/station/workers/new"): STATIONS,
+    ("POST", "/station/workers"): STATIONS,
+    ("GET", "/station/workers/{worker_id}"): MY_STATION,
+    ("POST", "/station/workers/{worker_id}/profile"): MY_STATION,
+    ("POST", "/station/workers/{worker_id}/password"): MY_STATION,
+    ("GET", "/station/workers/{worker_id}/jobs"): MY_STATION,
+    ("POST", "/station/workers/{worker_id}/jobs/{job_id}/claim"): MY_STATION,
+    ("GET", "/station/workers/{worker_id}/jobs/{job_id}/slip"): MY_STATION,
     # the work record of a hire (attendance and pay): the two sides write, staff read too
     ("GET", "/api/v1/work/records/{record_id}"): RECORD_READERS,
     ("POST", "/api/v1/work/records/{record_id}/check-in"): PARTIES,
@@ -230,6 +251,8 @@ def _caller_users(world: World) -> dict[str, object]:
         "my_worker": world.worker,
         "my_employer": world.employer,
         "staff": world.staff,
+        "station": world.station_staff,
+        "other_station": world.other_station_staff,
     }
 
 

@@ -32,7 +32,15 @@ from market.models import (
     WageFloor,
     metadata,
 )
-from tests.factories import make_employer, make_job, make_staff, make_worker
+from tests.factories import (
+    make_assisted_worker,
+    make_employer,
+    make_job,
+    make_staff,
+    make_station,
+    make_station_staff,
+    make_worker,
+)
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -58,6 +66,9 @@ class World:
     standby: Standby  # the worker waits for a place on the other employer's job
     strike: Strike  # the worker's no-show on the hire, appealed
     appeal: StrikeAppeal
+    station_staff: User  # works at `station`, which registered `assisted`
+    other_station_staff: User  # works at another station
+    assisted: User  # a worker without a smartphone, registered at `station`
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
@@ -78,6 +89,7 @@ class World:
             "standby_id": str(self.standby.id),
             "strike_id": str(self.strike.id),
             "appeal_id": str(self.appeal.id),
+            "worker_id": str(self.assisted.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -150,6 +162,10 @@ def make_world(session: Session) -> World:
     appeal = StrikeAppeal(strike_id=strike.id or 0, worker_id=worker.id or 0, text="我去了")
     session.add(appeal)
     session.flush()
+    station_staff = make_station_staff(session, station=station)
+    other_station_staff = make_station_staff(
+        session, station=make_station(session, name="莱山驿站")
+    )
     return World(
         worker=worker,
         other_worker=other_worker,
@@ -170,6 +186,9 @@ def make_world(session: Session) -> World:
         standby=standby,
         strike=strike,
         appeal=appeal,
+        station_staff=station_staff,
+        other_station_staff=other_station_staff,
+        assisted=make_assisted_worker(session, staff=station_staff),
     )
 
 

@@ -11,8 +11,15 @@ from starlette.datastructures import FormData
 
 from market.errors import N_, DomainError
 from market.models import Station
+from market.stations import assisted as assisted_service
 from market.stations import service as station_service
-from market.stations.schemas import STATION_SERVICES, StationCreate, StationUpdate
+from market.stations.schemas import (
+    STATION_SERVICES,
+    StationCreate,
+    StationStaffCreate,
+    StationUpdate,
+)
+from market.stats import assisted as assisted_stats
 from web.deps import CurrentStaff, SessionDep, StationDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
@@ -34,7 +41,11 @@ SERVICE_NAMES = {
     "training": N_("Skills training"),
     "job_info": N_("Job notices"),
 }
-FLASH = {"added": N_("Station added."), "saved": N_("Station saved.")}
+FLASH = {
+    "added": N_("Station added."),
+    "saved": N_("Station saved."),
+    "staff": N_("Station staff account made. Give them the phone number and password."),
+}
 TEXT_FIELDS = ("name", "address", "district", "lat", "lon", "hours", "phone")
 
 
@@ -67,6 +78,9 @@ def _context(
         "editing": editing,
         "services": STATION_SERVICES,
         "service_names": SERVICE_NAMES,
+        "station_staff": assisted_service.list_station_staff(session=session),
+        "placements": assisted_stats.assisted_placements(session=session),
+        "staff_values": {},
     }
 
 
@@ -120,3 +134,21 @@ def station_save(
         context = _context(session, values, station)
         raise FormInvalid("staff/stations.html", context, errors) from exc
     return RedirectResponse(f"/staff/stations?ok=saved#station-{station.id}", status_code=303)
+
+
+@router.post("/{station_id}/staff")
+def station_staff_add(
+    request: Request, form: PageForm, staff: CurrentStaff, station: StationDep, session: SessionDep
+) -> Response:
+    """Make a station-staff account for this station (they register and help workers)."""
+    values = {k: str(form.get(k) or "").strip() for k in ("phone", "name", "password")}
+    try:
+        data = StationStaffCreate.model_validate(values)
+        assisted_service.station_staff_create(session=session, station=station, data=data, by=staff)
+    except (ValidationError, DomainError) as exc:
+        # the station's own form has name and phone fields too: these errors are the staff form's
+        errors = {f"staff_{k}": v for k, v in form_errors(exc, locale_of(request)).items()}
+        context = _context(session, _values_of(station), station)
+        context["staff_values"] = {**values, "password": ""}
+        raise FormInvalid("staff/stations.html", context, errors) from exc
+    return RedirectResponse(f"/staff/stations?ok=staff#station-{station.id}", status_code=303)

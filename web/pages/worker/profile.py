@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from market.errors import N_, Invalid
 from market.membership import service as membership_service
+from market.models import User
 from market.workers import identity as identity_service
 from market.workers import service as worker_service
 from market.workers import views as worker_views
@@ -44,7 +46,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _values_of(view: worker_service.WorkerView) -> dict[str, object]:
+def values_of(view: worker_service.WorkerView) -> dict[str, object]:
     p = view.profile
     weekly = view.weekly
     return {
@@ -64,7 +66,7 @@ def _values_of(view: worker_service.WorkerView) -> dict[str, object]:
     }
 
 
-def _values_from(form: FormData) -> dict[str, object]:
+def values_from(form: FormData) -> dict[str, object]:
     def text(key: str) -> str:
         value = form.get(key)
         return value.strip() if isinstance(value, str) else ""
@@ -84,7 +86,7 @@ def _values_from(form: FormData) -> dict[str, object]:
     }
 
 
-def _update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfileUpdate:
+def update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfileUpdate:
     """The service's input from the form; a trade already held keeps its level."""
     trades = values["trades"]
     assert isinstance(trades, list)
@@ -112,6 +114,14 @@ def _update_of(values: dict[str, object], levels: dict[str, int]) -> WorkerProfi
         raise Invalid(N_("Share your location or choose your district"), field="district")
     data["district"] = district
     return WorkerProfileUpdate.model_validate(data)
+
+
+def profile_save_values(
+    session: Session, worker: User, view: worker_service.WorkerView, values: dict[str, object]
+) -> None:
+    """Save the profile form's values (the worker's own page and the station's page for them)."""
+    data = update_of(values, {t.trade: t.level for t in view.trades})
+    worker_service.worker_profile_update(session=session, worker=worker, data=data)
 
 
 def _context(
@@ -149,7 +159,7 @@ def profile_form(
 ) -> Response:
     """My trades, certificates, area, hours and lowest day wage; joining the union."""
     page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
-    context = _context(_values_of(page.view), welcome, page)
+    context = _context(values_of(page.view), welcome, page)
     context["flash"] = MEMBERSHIP_FLASH.get(ok or "")
     return render(request, "worker/profile.html", context)
 
@@ -159,11 +169,10 @@ def profile_save(
     request: Request, form: PageForm, worker: CurrentWorker, session: SessionDep
 ) -> Response:
     """Save the profile and show the jobs that now fit."""
-    values = _values_from(form)
+    values = values_from(form)
     page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
     try:
-        data = _update_of(values, {t.trade: t.level for t in page.view.trades})
-        worker_service.worker_profile_update(session=session, worker=worker, data=data)
+        profile_save_values(session, worker, page.view, values)
     except (ValidationError, Invalid) as exc:
         errors = form_errors(exc, locale_of(request))
         welcome = form.get("welcome") == "1"
@@ -186,7 +195,7 @@ def identity_save(
         )
     except Invalid as exc:
         page = worker_views.get_profile_page(session=session, worker_id=worker.id or 0)
-        context = _context(_values_of(page.view), False, page)
+        context = _context(values_of(page.view), False, page)
         context["identity"] = {
             "legal_name": legal_name if isinstance(legal_name, str) else "",
             "id_number": id_number if isinstance(id_number, str) else "",
