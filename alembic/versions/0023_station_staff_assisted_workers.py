@@ -1,7 +1,7 @@
 """station-staff accounts tied to a station, and workers registered there with consent
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-11-29 15:50:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0016'
-down_revision: str | None = '0015'
+revision: str = '0023'
+down_revision: str | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
