@@ -208,12 +208,10 @@ def employer_licence(
     session: SessionDep,
 ) -> Response:
     """Send the photo of my business licence; a new one is verified again by staff."""
-    photo = form.get("photo")
-    data = (
-        photo.file.read(employer_service.MAX_LICENCE_BYTES + 1)
-        if isinstance(photo, UploadFile)
-        else b""
-    )
+    photo, data = form.get("photo"), b""
+    if isinstance(photo, UploadFile):
+        with photo.file:  # read by hand (not a FastAPI parameter): closed by hand too
+            data = photo.file.read(employer_service.MAX_LICENCE_BYTES + 1)
     try:
         employer_service.licence_set(session=session, employer=employer, data=data)
     except DomainError as exc:
