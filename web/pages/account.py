@@ -43,6 +43,28 @@ FLASH = {
 }
 
 
+def _not_sent(
+    request: Request, template: str, values: dict[str, str], exc: ValidationError | DomainError
+) -> FormInvalid:
+    """Step 1 of a form that texts a code, again, saying why none was sent (429: when to retry)."""
+    errors, status, headers = code_refused(exc, locale_of(request))
+    context = {"values": values, "step": 1}
+    return FormInvalid(template, context, errors, status_code=status, headers=headers)
+
+
+def _code_sent(path: str, phone: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?{urlencode({'phone': phone})}", status_code=303)
+
+
+def _code_refused(
+    request: Request, template: str, phone: str, exc: ValidationError | DomainError
+) -> FormInvalid:
+    """Step 2 again (step 1 for a malformed number), saying why the code was refused."""
+    errors = form_errors(exc, locale_of(request))
+    context = {"values": {"phone": phone}, "step": 2 if known_phone(phone) else 1}
+    return FormInvalid(template, context, errors, status_code=refusal_status(exc))
+
+
 @router.get("/password/reset")
 def reset_form(request: Request, phone: PhoneParam = None) -> Response:
     """Reset, step 1: the phone, to which a code is texted; step 2: the code and a new password."""
@@ -71,12 +93,8 @@ def reset_code(
             tries=code_tries(request),
         )
     except (ValidationError, DomainError) as exc:
-        errors, status, headers = code_refused(exc, locale_of(request))
-        context = {"values": values, "step": 1}
-        raise FormInvalid(
-            "auth/reset.html", context, errors, status_code=status, headers=headers
-        ) from exc
-    return RedirectResponse(f"/password/reset?{urlencode({'phone': data.phone})}", status_code=303)
+        raise _not_sent(request, "auth/reset.html", values, exc) from exc
+    return _code_sent("/password/reset", data.phone)
 
 
 @router.post("/password/reset")
@@ -89,12 +107,7 @@ def reset(request: Request, form: PageForm, session: SessionDep, _limit: ResetLi
         data = PasswordReset.model_validate(values)
         password_service.password_reset(session=session, data=data, tries=code_tries(request))
     except (ValidationError, DomainError) as exc:
-        errors = form_errors(exc, locale_of(request))
-        step = 2 if known_phone(values["phone"]) else 1
-        context = {"values": {"phone": values["phone"]}, "step": step}
-        raise FormInvalid(
-            "auth/reset.html", context, errors, status_code=refusal_status(exc)
-        ) from exc
+        raise _code_refused(request, "auth/reset.html", values["phone"], exc) from exc
     return RedirectResponse("/login?ok=reset", status_code=303)
 
 
@@ -241,12 +254,8 @@ def phone_code(
             session=session, user=login[0], phone=data.phone, tries=code_tries(request)
         )
     except (ValidationError, DomainError) as exc:
-        errors, status, headers = code_refused(exc, locale_of(request))
-        context = {"values": values, "step": 1}
-        raise FormInvalid(
-            "auth/phone.html", context, errors, status_code=status, headers=headers
-        ) from exc
-    return RedirectResponse(f"/account/phone?{urlencode({'phone': data.phone})}", status_code=303)
+        raise _not_sent(request, "auth/phone.html", values, exc) from exc
+    return _code_sent("/account/phone", data.phone)
 
 
 @router.post("/account/phone")
@@ -266,10 +275,5 @@ def phone_change(
             session=session, user=login[0], current=login[1], data=data, tries=code_tries(request)
         )
     except (ValidationError, DomainError) as exc:
-        errors = form_errors(exc, locale_of(request))
-        step = 2 if known_phone(values["phone"]) else 1
-        context = {"values": {"phone": values["phone"]}, "step": step}
-        raise FormInvalid(
-            "auth/phone.html", context, errors, status_code=refusal_status(exc)
-        ) from exc
+        raise _code_refused(request, "auth/phone.html", values["phone"], exc) from exc
     return RedirectResponse("/account?ok=phone", status_code=303)
