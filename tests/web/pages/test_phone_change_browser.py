@@ -35,6 +35,8 @@ def test_worker_moves_the_account_to_a_new_number_and_the_old_phone_is_logged_ou
     page = phone.new_page()
     _log_in(page, live_server, number, "/feed")
     page.goto(f"{live_server.url}/account")
+    lefts = page.eval_on_selector_all(".sessions li", "els => els.map(e => e.offsetLeft)")
+    assert len(lefts) == 2 and len(set(lefts)) == 1  # one device a line, not side by side
     shoot(page, "50-phone-account")
     page.get_by_role("link", name="更换手机号").click()
     page.fill("#phone", "12345")
