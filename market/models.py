@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from market.accounts.models import EmployerProfile, PhoneCode, Role, User, UserSession
+from market.accounts.models import (
+    EmployerLicence,
+    EmployerProfile,
+    PhoneCode,
+    Role,
+    User,
+    UserSession,
+)
 from market.applications.models import (
     HIRED,
     STATUS_LABELS,
@@ -88,6 +95,7 @@ __all__ = [
     "AvailableDay",
     "Delivery",
     "DispatchProposal",
+    "EmployerLicence",
     "EmployerProfile",
     "EmployerStrike",
     "Event",

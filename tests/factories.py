@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -221,3 +223,22 @@ def make_assisted_worker(session: Session, *, staff: User, name: str = "老孙")
     )
     session.flush()
     return worker
+
+
+def png_image(
+    width: int = 48, height: int = 32, rgb: tuple[int, int, int] = (200, 40, 40)
+) -> bytes:
+    """A real PNG of one colour (a licence photo's stand-in that a browser can draw)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )

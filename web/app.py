@@ -179,7 +179,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.install(
         app,
         max_body_bytes=settings.max_request_bytes,
-        larger={"/api/v1/reports": reports.UPLOAD_LIMIT},
+        larger={
+            "/api/v1/reports": reports.UPLOAD_LIMIT,
+            "/api/v1/employer/licence": accounts.LICENCE_UPLOAD_LIMIT,
+            "/account/employer/licence": accounts.LICENCE_UPLOAD_LIMIT,
+        },
     )
     api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     for module in API_MODULES:

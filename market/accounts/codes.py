@@ -1,4 +1,5 @@
-"""One-time codes by text message: proof that whoever signs up or resets a password holds the phone.
+"""One-time codes by text message: proof that whoever signs up, resets a password or moves the
+account to a new number holds the phone.
 
 A code is 6 digits, good for 10 minutes and for one use; only the newest code of a phone
 and purpose counts, so asking again replaces the last one. Five wrong tries end a code. A
@@ -7,7 +8,8 @@ whatever address asked); the per-address limit is the web's rate limiter.
 
 Asking for a code answers the same whether or not the phone is registered: at sign-up a
 registered phone gets its code too (whoever holds it learns, and only they, that the number
-has an account); at reset an unregistered phone gets none, and nothing says so.
+has an account); at reset an unregistered phone gets none, and nothing says so; a phone
+change texts the new number whether or not it is registered (market/accounts/phone.py).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ WINDOW = timedelta(hours=1)
 class Purpose(StrEnum):
     signup = "signup"
     reset = "reset"
+    phone = "phone"  # a logged-in user moving the account to this (new) number
 
 
 class CodeSpent(DomainError):
@@ -100,7 +103,7 @@ def code_request(
         )
     )
     session.flush()
-    if purpose is Purpose.signup or _is_registered(session, phone):
+    if purpose is not Purpose.reset or _is_registered(session, phone):
         minutes = int(CODE_TTL.total_seconds() // 60)
         provider = sms_service.sms_provider(session=session)
         try:

@@ -1,17 +1,39 @@
-"""Who an employer is: their 统一社会信用代码, or that they hire as a private person.
+"""Who an employer is: their 统一社会信用代码, or that they hire as a private person, and the
+photo of their business licence (营业执照).
 
-The union's verified badge means staff checked one of the two against the licence (or the
-person's ID); changing what was verified takes the badge away until staff look again.
+The union's verified badge means staff checked one of the two against the licence photo (or
+the person's ID); changing what was verified, or sending a new licence photo, takes the
+badge away until staff look again.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlmodel import Session, col, select
 
 from market.accounts.credit_code import normalise_credit_code
 from market.errors import N_, Invalid, NotFound
 from market.events.service import event_record
-from market.models import EmployerProfile, User
+from market.models import EmployerLicence, EmployerProfile, User
+from market.types import utcnow
+
+MAX_LICENCE_BYTES = 5 * 1024 * 1024
+# what a licence photo may be, told by its first bytes (a file's name says nothing)
+IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _unverify(session: Session, profile: EmployerProfile) -> None:
+    if profile.verified:
+        profile.verified = False
+        session.add(profile)
+        event_record(
+            session=session,
+            kind="employer.unverified",
+            employer_id=profile.user_id,
+            payload={"employer": profile.user_id, "verified": False},
+        )
 
 
 def employer_identity_set(
@@ -36,14 +58,7 @@ def employer_identity_set(
         except ValueError as exc:
             raise Invalid(str(exc.args[0]), field="credit_code") from None
     if (code, private_person) != (profile.credit_code, profile.private_person):
-        if profile.verified:  # staff verified something else: they look again
-            profile.verified = False
-            event_record(
-                session=session,
-                kind="employer.unverified",
-                employer_id=profile.user_id,
-                payload={"employer": profile.user_id, "verified": False},
-            )
+        _unverify(session, profile)  # staff verified something else: they look again
         profile.credit_code, profile.private_person = code, private_person
         session.add(profile)
         session.flush()
@@ -67,3 +82,57 @@ def get_employer_profile(*, session: Session, employer_id: int) -> EmployerProfi
     if profile is None:
         raise NotFound(N_("Employer not found"))
     return profile
+
+
+def image_type(data: bytes) -> str | None:
+    """The content type of a JPEG, PNG or WebP image, by its first bytes; None otherwise."""
+    for magic, content_type in IMAGE_MAGIC.items():
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def licence_set(
+    *, session: Session, employer: User, data: bytes, now: datetime | None = None
+) -> EmployerLicence:
+    """Keep the photo of my business licence, replacing any earlier one.
+
+    A new photo takes the verified badge away: staff verified against the old one.
+    """
+    profile = get_employer_profile(session=session, employer_id=employer.id or 0)
+    if len(data) > MAX_LICENCE_BYTES:
+        raise Invalid(N_("The photo may be at most 5 MB"), field="photo")
+    content_type = image_type(data)
+    if content_type is None:
+        raise Invalid(N_("The photo must be a JPEG, PNG or WebP image"), field="photo")
+    licence = session.get(EmployerLicence, profile.user_id) or EmployerLicence(
+        employer_id=profile.user_id, content_type=content_type, data=b""
+    )
+    licence.content_type, licence.data = content_type, data
+    licence.uploaded_at = now or utcnow()
+    session.add(licence)
+    _unverify(session, profile)
+    session.flush()
+    return licence
+
+
+def get_licence(*, session: Session, employer_id: int) -> EmployerLicence:
+    """The employer's licence photo, or NotFound."""
+    licence = session.get(EmployerLicence, employer_id)
+    if licence is None:
+        raise NotFound(N_("No licence photo has been sent"))
+    return licence
+
+
+def licence_times(*, session: Session, employer_ids: Collection[int]) -> dict[int, datetime]:
+    """When each of these employers sent their licence photo (the photos are not loaded)."""
+    if not employer_ids:
+        return {}
+    rows = session.exec(
+        select(EmployerLicence.employer_id, EmployerLicence.uploaded_at).where(
+            col(EmployerLicence.employer_id).in_(employer_ids)
+        )
+    ).all()
+    return dict(rows)

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Column,
+    LargeBinary,
     String,
 )
 from sqlalchemy import (
@@ -65,6 +66,22 @@ class EmployerProfile(SQLModel, table=True):
     rating_sum: int = 0
     rating_count: int = 0
     late_cancel_total: int = 0
+
+
+class EmployerLicence(SQLModel, table=True):
+    """The photo of an employer's business licence (营业执照), which staff verify against.
+
+    Kept in the database, like a report's photo: every app replica serves it, the database
+    backup holds it, and deleting the employer's account removes it with nothing left on a
+    disk somewhere.
+    """
+
+    __tablename__ = "employer_licence"
+
+    employer_id: int = Field(foreign_key="employer.user_id", primary_key=True, ondelete="CASCADE")
+    content_type: str = Field(sa_type=String(32))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class PhoneCode(SQLModel, table=True):

@@ -35,12 +35,21 @@ def _end_sessions(session: Session, user: User, keep: str | None) -> int:
     return int(session.exec(query).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _tell(session: Session, user: User) -> None:
+def account_text(
+    *, session: Session, user: User, phone: str, template: str, params: dict[str, str]
+) -> None:
+    """Tell `phone` what happened to `user`'s account; a failed text does not undo it."""
     provider = sms_service.sms_provider(session=session)
     try:
-        provider.send(user.phone, "password_changed", {})
+        provider.send(phone, template, params)
     except SmsFailed as error:  # the change stands; only the courtesy text is lost
-        log.warning("password-changed text to user %s not sent: %s", user.id, error)
+        log.warning("%s text to user %s not sent: %s", template, user.id, error)
+
+
+def _tell(session: Session, user: User) -> None:
+    account_text(
+        session=session, user=user, phone=user.phone, template="password_changed", params={}
+    )
 
 
 def password_change(

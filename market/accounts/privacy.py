@@ -1,13 +1,14 @@
 """A user's own data: everything about them as JSON, and deleting the account.
 
 Deleting erases what identifies the person (name, legal name and ID number, phone,
-password, locations, trades, free-text comments) but keeps the market's history rows
-(applications, ratings' stars, jobs, reports to the union) so statistics and other people's
-records stay consistent.
+password, locations, trades, free-text comments, an employer's licence photo) but keeps the
+market's history rows (applications, ratings' stars, jobs, reports to the union) so
+statistics and other people's records stay consistent.
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,6 +26,7 @@ from market.models import (
     Attendance,
     AvailableDay,
     DispatchProposal,
+    EmployerLicence,
     EmployerProfile,
     IdempotencyRecord,
     Job,
@@ -76,6 +78,16 @@ def export_user_data(*, session: Session, user: User) -> dict[str, Any]:
     employer = session.get(EmployerProfile, uid)
     if employer is not None:
         data["employer_profile"] = employer.model_dump(mode="json")
+        licence = session.get(EmployerLicence, uid)
+        data["licence_photo"] = (
+            {
+                "content_type": licence.content_type,
+                "uploaded_at": licence.uploaded_at.isoformat(),
+                "data_base64": base64.b64encode(licence.data).decode(),
+            }
+            if licence
+            else None
+        )
         data["jobs_posted"] = _rows(session.exec(select(Job).where(Job.employer_id == uid)))
     applications = session.exec(
         select(Application, Job).join(Job).where(Application.worker_id == uid)
@@ -135,6 +147,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
     if employer is not None:
         employer.org_name = ""
         session.add(employer)
+        session.exec(delete(EmployerLicence).where(col(EmployerLicence.employer_id) == uid))
     for rating in session.exec(select(Rating).where(Rating.from_user_id == uid)):
         rating.comment = ""
         session.add(rating)

@@ -89,3 +89,20 @@ class EmployerIdentityUpdate(Strict):
 
     credit_code: str | None = Field(default=None, max_length=30)
     private_person: bool = False
+
+
+class PhoneCodeRequest(Strict):
+    """Text a code to the number I want my account moved to."""
+
+    phone: str = Field(max_length=20)
+
+    _phone = field_validator("phone")(normalise_phone)
+
+
+class PhoneChange(PhoneCodeRequest):
+    """Move my account to the new number: the code texted to it, and my current password."""
+
+    code: str = Field(max_length=20)
+    password: str = Field(max_length=128)
+
+    _code = field_validator("code")(normalise_code)

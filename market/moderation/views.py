@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
+from market.accounts import employers as employer_service
 from market.applications import service as application_service
 from market.jobs import service as job_service
 from market.models import EmployerProfile, Job, ModerationAction, User
@@ -27,6 +29,8 @@ class ModerationBoard:
     # who posted each job shown: the account and its employer row
     employers: dict[int, tuple[User, EmployerProfile | None]]
     strikes: dict[int, int]  # each listed worker's active strikes, shown beside "suspend"
+    # when each listed employer sent the licence photo staff verify against
+    licences: dict[int, datetime]
 
 
 def get_moderation_board(*, session: Session, query: str = "") -> ModerationBoard:
@@ -46,6 +50,9 @@ def get_moderation_board(*, session: Session, query: str = "") -> ModerationBoar
         ),
         strikes=reliability_service.active_strike_counts(
             session=session, worker_ids=[u.id or 0 for u, _e in accounts if u.role == "worker"]
+        ),
+        licences=employer_service.licence_times(
+            session=session, employer_ids=[u.id or 0 for u, e in accounts if e is not None]
         ),
     )
 

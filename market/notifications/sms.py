@@ -28,6 +28,7 @@ TEMPLATES: dict[str, str] = {
     "password_changed": (
         "【零工】您的密码已修改，其他设备已退出登录。如非本人操作，请联系工会驿站。"
     ),
+    "phone_changed": "【零工】您的账号已改用尾号{tail}的手机号登录。如非本人操作，请联系工会驿站。",
     # notifications a worker must not miss when push cannot reach the phone; one message
     # (70 characters with the sign) each, checked with the longest parameters
     "hired": "【零工】您已被录用：{job}，{when}开工。用工方电话见“我的工作”。",

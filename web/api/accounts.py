@@ -1,16 +1,18 @@
-"""Accounts: codes by text message, sign-up, login and logout, passwords and my sessions; my
-own data, to download or to delete; my notifications, the channels they come by, and the
-browsers that get them pushed; the text messages kept in development, for staff."""
+"""Accounts: codes by text message, sign-up, login and logout, passwords, my phone number and
+my sessions; an employer's licence photo; my own data, to download or to delete; my
+notifications, the channels they come by, and the browsers that get them pushed; the text
+messages kept in development, for staff."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, File, Path, Request, Response, UploadFile, status
 
 from market.accounts import codes as code_service
 from market.accounts import employers as employer_service
 from market.accounts import passwords as password_service
+from market.accounts import phone as phone_service
 from market.accounts import privacy as privacy_service
 from market.accounts import service as account_service
 from market.accounts.schemas import (
@@ -19,6 +21,8 @@ from market.accounts.schemas import (
     EmployerIdentityUpdate,
     PasswordChange,
     PasswordReset,
+    PhoneChange,
+    PhoneCodeRequest,
     Signup,
 )
 from market.errors import N_
@@ -30,10 +34,12 @@ from market.paging import DEFAULT_LIMIT
 from market.types import MAX_ID
 from web.api import console_router
 from web.api.schemas.accounts import (
+    LICENCE_RESPONSES,
     AuthOut,
     CodeSentOut,
     EmployerProfileOut,
     EndedOut,
+    LicenceOut,
     MarkedOut,
     NotificationOut,
     PreferenceOut,
@@ -45,6 +51,8 @@ from web.api.schemas.accounts import (
     UnreadOut,
     UserOut,
     employer_profile_out,
+    licence_out,
+    licence_response,
     notification_out,
     preference_out,
     user_out,
@@ -140,6 +148,43 @@ def change_password(
     """Change my password (the current one required); my other sessions end."""
     user, current = login
     password_service.password_change(session=session, user=user, current=current, data=data)
+
+
+@auth.post("/phone/code", status_code=status.HTTP_202_ACCEPTED)
+def request_phone_code(
+    data: PhoneCodeRequest,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    locale: LocaleDep,
+    _limit: CodeLimit,
+) -> CodeSentOut:
+    """Text a code to the number I want my account moved to.
+
+    The answer is the same whether or not that number is registered.
+    """
+    expires_in = phone_service.phone_code_request(
+        session=session, user=user, phone=data.phone, tries=code_tries(request)
+    )
+    return CodeSentOut(detail=translate(locale, CODE_SENT), expires_in=expires_in)
+
+
+@auth.post("/phone")
+def change_phone(
+    data: PhoneChange,
+    request: Request,
+    login: CurrentLogin,
+    session: SessionDep,
+    _codes: ResetLimit,
+    _passwords: PasswordChangeLimit,
+) -> UserOut:
+    """Move my account to the new number with the code texted to it and my current password;
+    my other sessions end and the old number is told."""
+    user, current = login
+    changed = phone_service.phone_change(
+        session=session, user=user, current=current, data=data, tries=code_tries(request)
+    )
+    return user_out(changed)
 
 
 @auth.get("/sessions")
@@ -316,6 +361,33 @@ def employer_profile_set(
         private_person=data.private_person,
     )
     return employer_profile_out(profile)
+
+
+# the photo plus the multipart wrapping; web.app hands this to the body limiter for this path
+LICENCE_UPLOAD_LIMIT = employer_service.MAX_LICENCE_BYTES + 64 * 1024
+
+
+@router.put("/employer/licence", tags=["employer"])
+def employer_licence_set(
+    employer: CurrentEmployer,
+    session: SessionDep,
+    photo: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 5 MB")],
+) -> LicenceOut:
+    """Send the photo of my business licence (营业执照); a new one takes the verified badge
+    away until staff look again."""
+    data = photo.file.read(employer_service.MAX_LICENCE_BYTES + 1)
+    licence = employer_service.licence_set(session=session, employer=employer, data=data)
+    return licence_out(licence)
+
+
+@router.get(
+    "/employer/licence", tags=["employer"], response_class=Response, responses=LICENCE_RESPONSES
+)
+def employer_licence(employer: CurrentEmployer, session: SessionDep) -> Response:
+    """The photo of my business licence, as I sent it."""
+    return licence_response(
+        employer_service.get_licence(session=session, employer_id=employer.id or 0)
+    )
 
 
 console = console_router()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from market.accounts import employers as employer_service
 from market.moderation import service as moderation_service
 from market.moderation.schemas import ModerationReason, VerifyRequest
 from market.paging import DEFAULT_LIMIT
@@ -12,6 +13,7 @@ from market.reliability import service as reliability_service
 from market.reliability.schemas import AppealDecision
 from market.reports import service as report_service
 from web.api import console_router
+from web.api.schemas.accounts import LICENCE_RESPONSES, licence_response
 from web.api.schemas.moderation import (
     JobModerationOut,
     ModerationOut,
@@ -103,6 +105,12 @@ def employer_verify(
     return reliability_out(
         report_service.get_employer_reliability(session=session, employer_id=user_id)
     )
+
+
+@console.get("/employers/{user_id}/licence", response_class=Response, responses=LICENCE_RESPONSES)
+def employer_licence(user_id: Id, session: SessionDep) -> Response:
+    """An employer's licence photo, to verify their credit code against."""
+    return licence_response(employer_service.get_licence(session=session, employer_id=user_id))
 
 
 @console.get("/moderation")

@@ -1,4 +1,5 @@
-"""Password reset by texted code (anyone), and my account: change the password, my sessions."""
+"""Password reset by texted code (anyone), and my account: change the password or the phone
+number (by a code texted to the new one), my sessions, an employer's licence photo."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from market.accounts import codes as code_service
 from market.accounts import employers as employer_service
 from market.accounts import passwords as password_service
-from market.accounts.schemas import CodeRequest, PasswordChange, PasswordReset
+from market.accounts import phone as phone_service
+from market.accounts.schemas import (
+    CodeRequest,
+    PasswordChange,
+    PasswordReset,
+    PhoneChange,
+    PhoneCodeRequest,
+)
 from market.errors import N_, DomainError, Invalid
 from market.models import Role
 from web.deps import CurrentEmployer, CurrentLogin, SessionDep
@@ -29,7 +38,31 @@ FLASH = {
     "changed": N_("Password changed. Your other sessions are logged out."),
     "ended": N_("Logged out everywhere else."),
     "employer": N_("Saved. Union staff will check it against your licence."),
+    "phone": N_("Your phone number is changed. Your other sessions are logged out."),
+    "licence": N_("Photo saved. Union staff will check your details against it."),
 }
+
+
+def _not_sent(
+    request: Request, template: str, values: dict[str, str], exc: ValidationError | DomainError
+) -> FormInvalid:
+    """Step 1 of a form that texts a code, again, saying why none was sent (429: when to retry)."""
+    errors, status, headers = code_refused(exc, locale_of(request))
+    context = {"values": values, "step": 1}
+    return FormInvalid(template, context, errors, status_code=status, headers=headers)
+
+
+def _code_sent(path: str, phone: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?{urlencode({'phone': phone})}", status_code=303)
+
+
+def _code_refused(
+    request: Request, template: str, phone: str, exc: ValidationError | DomainError
+) -> FormInvalid:
+    """Step 2 again (step 1 for a malformed number), saying why the code was refused."""
+    errors = form_errors(exc, locale_of(request))
+    context = {"values": {"phone": phone}, "step": 2 if known_phone(phone) else 1}
+    return FormInvalid(template, context, errors, status_code=refusal_status(exc))
 
 
 @router.get("/password/reset")
@@ -60,12 +93,8 @@ def reset_code(
             tries=code_tries(request),
         )
     except (ValidationError, DomainError) as exc:
-        errors, status, headers = code_refused(exc, locale_of(request))
-        context = {"values": values, "step": 1}
-        raise FormInvalid(
-            "auth/reset.html", context, errors, status_code=status, headers=headers
-        ) from exc
-    return RedirectResponse(f"/password/reset?{urlencode({'phone': data.phone})}", status_code=303)
+        raise _not_sent(request, "auth/reset.html", values, exc) from exc
+    return _code_sent("/password/reset", data.phone)
 
 
 @router.post("/password/reset")
@@ -78,25 +107,29 @@ def reset(request: Request, form: PageForm, session: SessionDep, _limit: ResetLi
         data = PasswordReset.model_validate(values)
         password_service.password_reset(session=session, data=data, tries=code_tries(request))
     except (ValidationError, DomainError) as exc:
-        errors = form_errors(exc, locale_of(request))
-        step = 2 if known_phone(values["phone"]) else 1
-        context = {"values": {"phone": values["phone"]}, "step": step}
-        raise FormInvalid(
-            "auth/reset.html", context, errors, status_code=refusal_status(exc)
-        ) from exc
+        raise _code_refused(request, "auth/reset.html", values["phone"], exc) from exc
     return RedirectResponse("/login?ok=reset", status_code=303)
+
+
+def _account_context(
+    session: SessionDep, login: CurrentLogin, **context: object
+) -> dict[str, object]:
+    user, current = login
+    sessions = password_service.list_sessions(session=session, user=user, current=current)
+    if user.role == Role.employer:
+        context.setdefault(
+            "employer",
+            employer_service.get_employer_profile(session=session, employer_id=user.id or 0),
+        )
+        times = employer_service.licence_times(session=session, employer_ids=[user.id or 0])
+        context["licence_at"] = times.get(user.id or 0)
+    return {"sessions": sessions, **context}
 
 
 def _account_page(
     request: Request, session: SessionDep, login: CurrentLogin, **context: object
 ) -> Response:
-    user, current = login
-    sessions = password_service.list_sessions(session=session, user=user, current=current)
-    if user.role == Role.employer and "employer" not in context:
-        context["employer"] = employer_service.get_employer_profile(
-            session=session, employer_id=user.id or 0
-        )
-    return render(request, "auth/account.html", {"sessions": sessions, **context})
+    return render(request, "auth/account.html", _account_context(session, login, **context))
 
 
 @router.get("/account")
@@ -127,8 +160,7 @@ def change_password(
         )
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
-        sessions = password_service.list_sessions(session=session, user=login[0], current=login[1])
-        raise FormInvalid("auth/account.html", {"sessions": sessions}, errors) from exc
+        raise FormInvalid("auth/account.html", _account_context(session, login), errors) from exc
     return RedirectResponse("/account?ok=changed", status_code=303)
 
 
@@ -175,10 +207,73 @@ def employer_identity(
         )
     except DomainError as exc:
         errors = form_errors(exc, locale_of(request))
-        profile = employer_service.get_employer_profile(
-            session=session, employer_id=employer.id or 0
-        )
-        sessions = password_service.list_sessions(session=session, user=login[0], current=login[1])
-        context = {"sessions": sessions, "employer": profile, "typed_code": code}
+        context = _account_context(session, login, typed_code=code)
         raise FormInvalid("auth/account.html", context, errors) from exc
     return RedirectResponse("/account?ok=employer#employer", status_code=303)
+
+
+@router.post("/account/employer/licence")
+def employer_licence(
+    request: Request,
+    form: PageForm,
+    login: CurrentLogin,
+    employer: CurrentEmployer,
+    session: SessionDep,
+) -> Response:
+    """Send the photo of my business licence; a new one is verified again by staff."""
+    photo, data = form.get("photo"), b""
+    if isinstance(photo, UploadFile):
+        with photo.file:  # read by hand (not a FastAPI parameter): closed by hand too
+            data = photo.file.read(employer_service.MAX_LICENCE_BYTES + 1)
+    try:
+        employer_service.licence_set(session=session, employer=employer, data=data)
+    except DomainError as exc:
+        errors = form_errors(exc, locale_of(request))
+        raise FormInvalid("auth/account.html", _account_context(session, login), errors) from exc
+    return RedirectResponse("/account?ok=licence#employer", status_code=303)
+
+
+@router.get("/account/phone")
+def phone_form(request: Request, _login: CurrentLogin, phone: PhoneParam = None) -> Response:
+    """Change my number, step 1: the new number, to which a code is texted; step 2: the code
+    and my current password."""
+    number = known_phone(phone)
+    context = {"values": {"phone": number or ""}, "step": 2 if number else 1}
+    return render(request, "auth/phone.html", context)
+
+
+@router.post("/account/phone/code")
+def phone_code(
+    request: Request, form: PageForm, login: CurrentLogin, session: SessionDep, _limit: CodeLimit
+) -> Response:
+    """Text a code to the new number; the next step looks the same whether or not it is taken."""
+    values = {"phone": str(form.get("phone", ""))}
+    try:
+        data = PhoneCodeRequest.model_validate(values)
+        phone_service.phone_code_request(
+            session=session, user=login[0], phone=data.phone, tries=code_tries(request)
+        )
+    except (ValidationError, DomainError) as exc:
+        raise _not_sent(request, "auth/phone.html", values, exc) from exc
+    return _code_sent("/account/phone", data.phone)
+
+
+@router.post("/account/phone")
+def phone_change(
+    request: Request,
+    form: PageForm,
+    login: CurrentLogin,
+    session: SessionDep,
+    _codes: ResetLimit,
+    _passwords: PasswordChangeLimit,
+) -> Response:
+    """Move my account to the new number; my other sessions end; the old number is told."""
+    values = {k: str(form.get(k, "")) for k in ("phone", "code", "password")}
+    try:
+        data = PhoneChange.model_validate(values)
+        phone_service.phone_change(
+            session=session, user=login[0], current=login[1], data=data, tries=code_tries(request)
+        )
+    except (ValidationError, DomainError) as exc:
+        raise _code_refused(request, "auth/phone.html", values["phone"], exc) from exc
+    return RedirectResponse("/account?ok=phone", status_code=303)

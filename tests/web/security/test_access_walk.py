@@ -79,6 +79,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/settings/text-size"): USERS,  # the large-text cookie
     ("POST", "/account/password"): USERS,
     ("POST", "/account/sessions/logout-others"): USERS,
+    ("POST", "/api/v1/auth/phone/code"): USERS,  # my own number, changed by a code
+    ("POST", "/api/v1/auth/phone"): USERS,
+    ("GET", "/account/phone"): USERS,
+    ("POST", "/account/phone/code"): USERS,
+    ("POST", "/account/phone"): USERS,
     ("GET", "/api/v1/jobs/{job_id}"): USERS,
     ("GET", "/api/v1/jobs/{job_id}/employer"): USERS,
     ("GET", "/api/v1/employers/{employer_id}/reliability"): USERS,
@@ -93,6 +98,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/employer/profile"): EMPLOYERS,
     ("PUT", "/api/v1/employer/profile"): EMPLOYERS,
     ("POST", "/account/employer"): EMPLOYERS,
+    # an employer's own licence photo (staff fetch anyone's under /api/v1/staff/)
+    ("GET", "/api/v1/employer/licence"): EMPLOYERS,
+    ("PUT", "/api/v1/employer/licence"): EMPLOYERS,
+    ("POST", "/account/employer/licence"): EMPLOYERS,
     # a worker's own legal name and ID number: only the worker (never an employer)
     ("GET", "/api/v1/worker/identity"): WORKERS,
     ("PUT", "/api/v1/worker/identity"): WORKERS,

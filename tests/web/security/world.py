@@ -16,6 +16,7 @@ from market.models import (
     Application,
     Attendance,
     DispatchProposal,
+    EmployerLicence,
     Event,
     Job,
     Membership,
@@ -142,6 +143,10 @@ def make_world(session: Session) -> World:
     session.add_all([report, proposal, station, floor, Membership(user_id=other_worker.id or 0)])
     session.flush()
     session.add(ReportPhoto(report_id=report.id or 0, content_type="image/jpeg", data=b"\xff\xd8"))
+    session.add_all(  # both employers sent their licence photo: each may fetch only their own
+        EmployerLicence(employer_id=e.id or 0, content_type="image/jpeg", data=b"\xff\xd8\xff")
+        for e in (employer, other_employer)
+    )
     session.flush()
     hire, entry, payment = _work_record(session, worker, employer)
     told = Event(kind="application.confirmed", worker_id=worker.id, payload={})

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi import Response
 from pydantic import BaseModel
 
-from market.models import EmployerProfile, Notification, NotifyPreference, User
+from market.models import EmployerLicence, EmployerProfile, Notification, NotifyPreference, User
 from web.i18n import translate
 
 
@@ -135,3 +136,32 @@ class EmployerProfileOut(BaseModel):
 
 def employer_profile_out(profile: EmployerProfile) -> EmployerProfileOut:
     return EmployerProfileOut.model_validate(profile, from_attributes=True)
+
+
+class LicenceOut(BaseModel):
+    """The licence photo I sent: staff verify my credit code against it."""
+
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+def licence_out(licence: EmployerLicence) -> LicenceOut:
+    return LicenceOut(
+        content_type=licence.content_type, size=len(licence.data), uploaded_at=licence.uploaded_at
+    )
+
+
+# a licence photo names a business and its legal person: no cache keeps it, no sniffing
+LICENCE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+        "description": "The photo of the business licence",
+    }
+}
+
+
+def licence_response(licence: EmployerLicence) -> Response:
+    """The photo as it was sent, its type told by its bytes when it was kept."""
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    return Response(content=licence.data, media_type=licence.content_type, headers=headers)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -12,7 +10,7 @@ from sqlmodel import Session
 
 from market.models import Report, User
 from market.reports import service as protection_service
-from tests.factories import PASSWORD, make_employer, make_job, make_worker
+from tests.factories import PASSWORD, make_employer, make_job, make_worker, png_image
 from tests.staff_factories import make_application
 
 
@@ -34,24 +32,8 @@ def log_in(client: TestClient, user: User, page: str = "/staff") -> str:
     return form_token(client.get(page).text)
 
 
-def _png(width: int = 160, height: int = 100) -> bytes:
-    """A real (solid orange) PNG, so the browser test shows the photo as a worker sent it."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\xf5\x8a\x1e" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-PNG = _png()
+# a real (solid orange) PNG, so the browser test shows the photo as a worker sent it
+PNG = png_image(160, 100, (0xF5, 0x8A, 0x1E))
 
 
 def make_report(session: Session, *, description: str = "干完活老板不给钱") -> Report:

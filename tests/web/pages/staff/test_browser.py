@@ -13,10 +13,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from market.accounts import employers as employer_service
 from market.i18n import local
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
-from tests.factories import PASSWORD, make_employer, make_job, make_staff, make_worker, tomorrow_at
+from tests.factories import (
+    PASSWORD,
+    make_employer,
+    make_job,
+    make_staff,
+    make_worker,
+    png_image,
+    tomorrow_at,
+)
 from tests.web.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
 from tests.web.pages.staff.helpers import make_report
 
@@ -38,6 +47,8 @@ def _seed(server: LiveServer) -> tuple[str, str, int]:
     with server.session() as session:
         staff = make_staff(session)
         employer = make_employer(session, name="李老板")
+        licence = png_image(240, 160, (70, 130, 90))  # the licence photo staff verify against
+        employer_service.licence_set(session=session, employer=employer, data=licence)
         job = make_job(session, employer=employer, headcount=2, start_at=tomorrow_at(1))
         job.district = "芝罘区"
         make_job(session, employer=employer, trade="electrician", headcount=3, title="电路检修")
@@ -142,6 +153,10 @@ def _staff_morning(
     expect(page.locator("#outcome-text")).to_have_text("工会介入后已付清")
     shoot(page, "staff-05-report-resolved")
 
+    page.goto(f"{live_server.url}/staff/moderation?q=李老板")
+    thumb = page.locator("img.licence-thumb")
+    expect(thumb).to_be_visible()
+    assert thumb.evaluate("img => img.naturalWidth") == 240  # staff's session may fetch it
     for name, path in (("staff-06-moderation", "/staff/moderation?q=李"),
                        ("staff-07-stations", "/staff/stations"),
                        ("staff-08-memberships", "/staff/memberships")):  # fmt: skip
