@@ -12,13 +12,13 @@ from pydantic import ValidationError
 from market.accounts import codes as code_service
 from market.accounts import employers as employer_service
 from market.accounts import passwords as password_service
-from market.accounts.schemas import CodeRequest, PasswordChange, PasswordReset
+from market.accounts.schemas import PasswordChange, PasswordReset
 from market.errors import N_, DomainError, Invalid
 from market.models import Role
 from web.deps import CurrentEmployer, CurrentLogin, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
-from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status, safe_next
+from web.pages.auth import PhoneParam, known_phone, refusal_status, safe_next, send_code
 from web.pages.deps import PageForm, anon_csrf_token, check_anon_csrf, remember_anon_csrf
 from web.pages.rendering import TEXT_SIZE_COOKIE, render
 from web.security.login import code_tries
@@ -51,21 +51,8 @@ def reset_code(
     check_anon_csrf(request, form)
     values = {"phone": str(form.get("phone", ""))}
     anon_csrf_token(request)
-    try:
-        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "reset"})
-        code_service.code_request(
-            session=session,
-            phone=data.phone,
-            purpose=code_service.Purpose.reset,
-            tries=code_tries(request),
-        )
-    except (ValidationError, DomainError) as exc:
-        errors, status, headers = code_refused(exc, locale_of(request))
-        context = {"values": values, "step": 1}
-        raise FormInvalid(
-            "auth/reset.html", context, errors, status_code=status, headers=headers
-        ) from exc
-    return RedirectResponse(f"/password/reset?{urlencode({'phone': data.phone})}", status_code=303)
+    phone = send_code(request, session, values, code_service.Purpose.reset, "auth/reset.html")
+    return RedirectResponse(f"/password/reset?{urlencode({'phone': phone})}", status_code=303)
 
 
 @router.post("/password/reset")

@@ -129,6 +129,27 @@ def code_refused(
     return errors, 422, {}
 
 
+def send_code(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, str],
+    purpose: code_service.Purpose,
+    template: str,
+) -> str:
+    """Text a code for `purpose` to the form's phone and give the phone, normalised; a refused
+    phone (malformed, too many codes) shows the form's step 1 again with the reason."""
+    try:
+        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": purpose.value})
+        code_service.code_request(
+            session=session, phone=data.phone, purpose=purpose, tries=code_tries(request)
+        )
+    except (ValidationError, DomainError) as exc:
+        errors, status, headers = code_refused(exc, locale_of(request))
+        context = {"values": values, "step": 1}
+        raise FormInvalid(template, context, errors, status_code=status, headers=headers) from exc
+    return data.phone
+
+
 def refusal_status(exc: ValidationError | DomainError) -> int:
     """A form's refusal status: the domain's (409 registered, 429 code spent), else 422."""
     return status_of(exc) if isinstance(exc, DomainError) else 422
@@ -160,21 +181,8 @@ def signup_code(
     check_anon_csrf(request, form)
     values = {"phone": str(form.get("phone", "")), "role": _role(form)}
     anon_csrf_token(request)
-    try:
-        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "signup"})
-        code_service.code_request(
-            session=session,
-            phone=data.phone,
-            purpose=code_service.Purpose.signup,
-            tries=code_tries(request),
-        )
-    except (ValidationError, DomainError) as exc:
-        errors, status, headers = code_refused(exc, locale_of(request))
-        context = {"values": values, "step": 1}
-        raise FormInvalid(
-            "auth/signup.html", context, errors, status_code=status, headers=headers
-        ) from exc
-    query = urlencode({"role": values["role"], "phone": data.phone})
+    phone = send_code(request, session, values, code_service.Purpose.signup, "auth/signup.html")
+    query = urlencode({"role": values["role"], "phone": phone})
     return RedirectResponse(f"/signup?{query}", status_code=303)
 
 
