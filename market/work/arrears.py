@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, text
 from sqlmodel import Session, col, select
 
+from market.applications.events import application_event
 from market.errors import N_, Conflict
 from market.events.service import event_record
 from market.i18n import local
@@ -111,21 +112,8 @@ def case_open(
     )
     session.add(report)
     session.flush()
-    event_record(
-        session=session,
-        kind="arrears.opened",
-        job_id=job.id,
-        worker_id=application.worker_id,
-        employer_id=job.employer_id,
-        payload={
-            "report": report.id,
-            "application": application.id,
-            "job": job.id,
-            "reason": reason,
-            "owed": ledger.owed,
-        },
-    )
-    session.flush()
+    extra = {"report": report.id, "reason": reason, "owed": ledger.owed}
+    application_event(session, application, job, "arrears.opened", **extra)
     return report
 
 
