@@ -24,6 +24,7 @@ from market.models import (
     WorkerTrade,
 )
 from market.notifications import sms as sms_service
+from matching import trades as catalogue
 
 # the centre of 黄渤海新区, where the gig market is (the one table of the city's districts)
 YANTAI = (BY_NAME["黄渤海新区"].lat, BY_NAME["黄渤海新区"].lon)
@@ -52,6 +53,8 @@ def make_worker(
     all_day: bool = True,
     name: str = "王师傅",
 ) -> User:
+    unknown = [t for t, _ in trades if not catalogue.is_trade(t)]
+    assert not unknown, f"not trade codes of the catalogue: {unknown}"  # no product path stores one
     user = User(phone=next_phone(), password_hash=_hash(), role=Role.worker, name=name)
     session.add(user)
     session.flush()

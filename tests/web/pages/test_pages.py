@@ -402,3 +402,24 @@ def test_my_jobs_list_fragment_shows_the_hire_once_the_employer_confirms(
     before = client.get("/my/jobs/list")
     assert "等雇主确认" in before.text and "tel:" not in before.text
     assert "<html" not in before.text and "no-store" in before.headers["cache-control"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "painter", "bricklayer"),
+    [("en", "Painter", "Bricklayer"), ("zh_CN", "油漆工", "瓦工")],
+)
+def test_the_feed_trade_chips_name_each_trade_in_the_language_and_mason_is_the_bricklayer(
+    client: TestClient, session: Session, lang: str, painter: str, bricklayer: str
+) -> None:
+    trades = (("painter", 2), ("bricklayer", 2))
+    make_job(session, trade="bricklayer", title="砌墙", lat=ZHIFU.lat, lon=ZHIFU.lon)
+    _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, trades=trades))
+    client.get(f"/lang/{lang}")
+    page = client.get("/feed?trade=Mason").text  # the English word for 瓦工, as a filter
+    chips = re.findall(r'name="trade" value="(\w+)" (checked)?><span>\S+ ([^<]+)</span>', page)
+    assert sorted(chips) == [("bricklayer", "checked", bricklayer), ("painter", "", painter)]
+
+
+def test_a_test_worker_cannot_be_given_a_trade_outside_the_catalogue(session: Session) -> None:
+    with pytest.raises(AssertionError, match="mason"):
+        make_worker(session, trades=(("painter", 2), ("mason", 2)))
