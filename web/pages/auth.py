@@ -15,7 +15,7 @@ from market.accounts.schemas import CodeRequest, Credentials, Signup, normalise_
 from market.accounts.throttle import TooManyAttempts
 from market.errors import N_, DomainError, TooManyRequests
 from market.models import Role, User
-from web.deps import CurrentLogin, SessionDep
+from web.deps import CurrentLogin, SessionDep, writes_on_read
 from web.errors.messages import status_of
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of, translate
@@ -219,9 +219,15 @@ def logout(request: Request, login: CurrentLogin, session: SessionDep) -> Respon
 
 
 @router.get("/lang/{code}")
-def language(code: str, next: NextParam = None) -> RedirectResponse:
-    """Switch the interface language (kept in a cookie) and go back to the page."""
+@writes_on_read
+def language(
+    code: str, user: OptionalUser, session: SessionDep, next: NextParam = None
+) -> RedirectResponse:
+    """Switch the interface language (kept in a cookie, and a logged-in user's own, for their
+    texts and pushes) and go back to the page."""
     response = RedirectResponse(safe_next(next), status_code=303)
-    if code in ("zh_CN", "en"):
+    if code in account_service.LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+        if user is not None:
+            account_service.locale_set(session=session, user=user, locale=code)
     return response

@@ -75,6 +75,20 @@ def test_language_switch_keeps_the_choice_and_goes_back_only_to_our_own_pages(
         assert away.headers["location"] == "/"
 
 
+def test_a_logged_in_users_language_switch_is_kept_for_their_texts_and_pushes(
+    client: TestClient, session: Session
+) -> None:
+    worker = make_worker(session)
+    session.commit()
+    _log_in(client, worker)
+    seen = []
+    for code in ("en", "fr", "zh_CN", "en"):
+        assert client.get(f"/lang/{code}", follow_redirects=False).status_code == 303
+        session.refresh(worker)
+        seen.append(worker.locale)
+    assert seen == ["en", "en", "zh_CN", "en"]  # an unknown language changes nothing
+
+
 def test_page_of_a_logged_out_visitor_redirects_to_login_and_back(client: TestClient) -> None:
     answer = client.get("/my/jobs?ok=rated", follow_redirects=False)
     assert answer.status_code == 303
