@@ -26,11 +26,10 @@ import subprocess
 import sys
 import tempfile
 import tracemalloc
-import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.load.run import _drop
+from bench.load.run import drop_database, new_database
 from bench.load.stack import ROOT, free_port, wait_until_up
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -203,26 +202,6 @@ def _rss_kib() -> int:
     return 0
 
 
-def _database(server_url: str) -> tuple[str, str]:
-    """A new, migrated database of our own on the server: (name, url)."""
-    from sqlalchemy import create_engine, text
-
-    from market.db import normalise_url
-    from market.migrations import upgrade
-
-    name = f"lg_feed_{uuid.uuid4().hex[:10]}"
-    base = normalise_url(server_url)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    url = base.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    return name, url
-
-
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from bench.feed_market import seed_feed_market
     from market.db import make_engine
@@ -238,7 +217,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         print(HEAD)
         print(_row("bare app", "-", "GET /", bare, bare["rps"]), flush=True)
         for size in args.sizes:
-            name, url = _database(args.postgres_url)
+            name, url = new_database(args.postgres_url, "lg_feed")
             try:
                 engine = make_engine(url)
                 market = seed_feed_market(engine, jobs=size, workers=args.workers)
@@ -269,7 +248,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                         flush=True,
                     )
             finally:
-                _drop(args.postgres_url, name)
+                drop_database(args.postgres_url, name)
         if args.show_log:
             print(log.read_text(errors="replace"))
     _summary(results, bare["rps"])

@@ -32,6 +32,7 @@ from market.applications.models import HIRED
 from market.checks import SHOWN, listed, violations
 from market.db import read_only
 from market.models import Application, ApplicationStatus, Event, Job, JobStatus
+from market.standby import invariants as standby_invariants
 from market.work import invariants as work_invariants
 
 A, J = ApplicationStatus, JobStatus
@@ -343,4 +344,5 @@ CHECKS: tuple[Callable[[Session], list[str]], ...] = (
     check_application_events,
     check_outbox_numbers,
     *work_invariants.CHECKS,  # attendance, payments, answers, arrears cases
+    *standby_invariants.CHECKS,  # the standby lists' entries and offers
 )

@@ -41,7 +41,7 @@ CERTIFICATES: Final[tuple[Certificate, ...]] = (
 
 TRADES: Final[tuple[Trade, ...]] = (
     Trade("painter", "油漆工", "Painter", "🖌️", ("刷漆", "油工", "漆工", "涂料工")),
-    Trade("bricklayer", "瓦工", "Bricklayer", "🧱", ("泥瓦工", "砌筑工", "瓦匠")),
+    Trade("bricklayer", "瓦工", "Bricklayer", "🧱", ("泥瓦工", "砌筑工", "瓦匠", "mason")),
     Trade("plasterer", "抹灰工", "Plasterer", "🪣", ("抹灰", "粉刷工")),
     Trade("tiler", "贴砖工", "Tiler", "🔲", ("贴砖", "瓷砖工", "镶贴工")),
     Trade("carpenter", "木工", "Carpenter", "🪚", ("木匠", "木作")),

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from market.accounts import service as accounts
 from market.accounts.schemas import normalise_phone
 from market.demo.geography import BY_NAME
+from market.i18n import market_tz
 from market.models import (
     AssistedWorker,
     EmployerProfile,
@@ -29,6 +30,7 @@ from market.models import (
     WorkerTrade,
 )
 from market.notifications import sms as sms_service
+from matching import trades as catalogue
 
 # the centre of 黄渤海新区, where the gig market is (the one table of the city's districts)
 YANTAI = (BY_NAME["黄渤海新区"].lat, BY_NAME["黄渤海新区"].lon)
@@ -57,6 +59,8 @@ def make_worker(
     all_day: bool = True,
     name: str = "王师傅",
 ) -> User:
+    unknown = [t for t, _ in trades if not catalogue.is_trade(t)]
+    assert not unknown, f"not trade codes of the catalogue: {unknown}"  # no product path stores one
     user = User(phone=next_phone(), password_hash=_hash(), role=Role.worker, name=name)
     session.add(user)
     session.flush()
@@ -101,8 +105,17 @@ def make_staff(session: Session) -> User:
 
 
 def tomorrow_at(hour: int) -> datetime:
-    base = datetime.now(UTC) + timedelta(days=1)
-    return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+    """`hour` o'clock UTC tomorrow, on the market's calendar (Asia/Shanghai, UTC+8).
+
+    Hours 0-15 UTC (08:00-23:00 in Yantai) fall on the market's tomorrow whatever the time of
+    day the test runs: after 16:00 UTC it is already the next day in Yantai, and a job at
+    "tomorrow 01:00 UTC" would show as 今天. Later hours keep UTC's tomorrow.
+    """
+    now = datetime.now(UTC)
+    day = now.date() + timedelta(days=1)
+    if hour < 16:
+        day = now.astimezone(market_tz()).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def job_body(*, start_hour: int = 1, **fields: Any) -> dict[str, Any]:

@@ -69,14 +69,14 @@ def table(line: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def _database(server_url: str) -> tuple[str, str]:
-    """A new, migrated database on the server; returns (name, url)."""
+def new_database(server_url: str, prefix: str = "lg_load") -> tuple[str, str]:
+    """A new, migrated database of our own on the server, named `prefix`_<random>: (name, url)."""
     from sqlalchemy import create_engine, text
 
     from market.db import normalise_url
     from market.migrations import upgrade
 
-    name = f"lg_load_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     base = normalise_url(server_url)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
@@ -89,7 +89,7 @@ def _database(server_url: str) -> tuple[str, str]:
     return name, url
 
 
-def _drop(server_url: str, name: str) -> None:
+def drop_database(server_url: str, name: str) -> None:
     from sqlalchemy import create_engine, text
 
     from market.db import normalise_url
@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             redis_url = redis.url
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
               f"on {os.cpu_count()} CPUs", flush=True)  # fmt: skip
-        name, url = _database(args.postgres_url)
+        name, url = new_database(args.postgres_url)
         began = time.monotonic()
         market = _seed(url, args.workers)
         print(f"seeded {args.workers} workers, {len(market['employer_tokens'])} employers, "
@@ -188,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         if redis is not None:
             redis.stop()
         if name:
-            _drop(args.postgres_url, name)
+            drop_database(args.postgres_url, name)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

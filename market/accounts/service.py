@@ -220,3 +220,17 @@ def sessions_purge(
         purged += deleted
         if deleted < batch_size:
             return purged
+
+
+LOCALES = ("zh_CN", "en")  # the languages of the interface, of texts and of pushes
+
+
+def locale_set(*, session: Session, user: User, locale: str) -> bool:
+    """Keep the language a user switched to, for what reaches them off the page (texts,
+    pushes); an unknown language changes nothing. Whether it changed."""
+    if locale not in LOCALES or user.locale == locale:
+        return False
+    user.locale = locale
+    session.add(user)
+    session.flush()
+    return True

@@ -231,6 +231,13 @@ def application_claim(
 
 def _after_hire(session: Session, application: Application, job: Job, now: datetime) -> None:
     application.decided_at = now
+    standby_offers.end_on_hire(
+        session=session,
+        job=job,
+        worker_id=application.worker_id,
+        application_id=application.id or 0,
+        now=now,
+    )
     profile = session.get(WorkerProfile, application.worker_id)
     if profile is not None:
         profile.confirmed_total += 1

@@ -28,6 +28,7 @@ from market.models import (
 )
 from market.paging import DEFAULT_LIMIT, Page
 from market.reliability.employers import employer_strike_on_call_off
+from market.standby import offers as standby_offers
 from market.types import utcnow
 from market.wages import service as wage_service
 from market.work import standing as work_standing
@@ -192,12 +193,16 @@ def job_update(*, session: Session, job: Job, data: JobUpdate, now: datetime | N
             raise Conflict(N_("Workers are already hired: the shift can no longer move"))
         _check_shift(changes.get("start_at", job.start_at), changes.get("end_at", job.end_at), now)
     terms_service.check_hired_terms(job, change)
-    if changes.get("headcount", job.headcount) < job.confirmed_count:
-        raise Invalid(
-            N_("{hired} workers are already hired; headcount cannot be lower"),
-            field="headcount",
-            hired=job.confirmed_count,
-        )
+    # places held for standby offers stay too: an offer is one place for one worker
+    held = standby_offers.held_slots(session=session, job_id=_id(job), worker_id=0, now=now)
+    if changes.get("headcount", job.headcount) < job.confirmed_count + held:
+        message = N_("{hired} workers are already hired; headcount cannot be lower")
+        if held:
+            message = N_(
+                "{hired} workers are hired and {held} places are offered to the standby list; "
+                "headcount cannot be lower"
+            )
+        raise Invalid(message, field="headcount", hired=job.confirmed_count, held=held)
     if ("lat" in sent) != ("lon" in sent):  # a new place comes whole (one may stay the same)
         raise Invalid(N_("Give both lat and lon"), field="lat")
     _check_floor_of_edit(session, job, changes, change, now)

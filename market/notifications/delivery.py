@@ -14,7 +14,7 @@ forgotten. Any other failure is tried again later, backing off, and logged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -84,20 +84,49 @@ def quiet_until(pref: NotifyPreference, now: datetime) -> datetime | None:
     return until
 
 
-def _claim(session: Session, render: Render, now: datetime) -> list[Claimed]:
-    rows = session.exec(
+def due(
+    session: Session, channel: Channel, now: datetime
+) -> Sequence[tuple[Delivery, Notification, User]]:
+    """A batch of the channel's pending deliveries now due, oldest first, with their
+    notification and user; locked, and on PostgreSQL skipping those another replica holds."""
+    return session.exec(
         select(Delivery, Notification, User)
         .join(Notification, col(Notification.id) == col(Delivery.notification_id))
         .join(User, col(User.id) == col(Delivery.user_id))
         .where(
             Delivery.status == DeliveryStatus.pending,
-            Delivery.channel == Channel.push,
+            Delivery.channel == channel,
             col(Delivery.next_attempt_at) <= now,
         )
         .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(BATCH)
         .with_for_update(skip_locked=True, of=Delivery)  # replicas share the work (PostgreSQL)
     ).all()
+
+
+def try_failed(
+    delivery: Delivery, error: str, counts: dict[str, int], now: datetime, *, permanent: bool
+) -> None:
+    """Log a failed try: given up after the last try (or a failure no retry mends), else
+    tried again later, backing off; counted as `failed` or `retry`."""
+    delivery.error = error
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.failed
+        counts["failed"] += 1
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        counts["retry"] += 1
+    log.warning(
+        "%s delivery %s failed (try %s): %s",
+        delivery.channel,
+        delivery.id,
+        delivery.attempts,
+        delivery.error,
+    )
+
+
+def _claim(session: Session, render: Render, now: datetime) -> list[Claimed]:
+    rows = due(session, Channel.push, now)
     claimed = []
     for delivery, note, user in rows:
         delivery.updated_at = now
@@ -150,19 +179,8 @@ def _record(session: Session, claims: list[Claimed], now: datetime) -> dict[str,
         elif not failures:  # every subscription was gone
             delivery.status, delivery.error = DeliveryStatus.skipped, "subscription expired"
         else:
-            delivery.error = failures[0].error or f"HTTP {failures[0].status}"
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = DeliveryStatus.failed
-                counts["failed"] += 1
-            else:
-                delivery.next_attempt_at = now + backoff(delivery.attempts)
-                counts["retry"] += 1
-            log.warning(
-                "push delivery %s failed (try %s): %s",
-                delivery.id,
-                delivery.attempts,
-                delivery.error,
-            )
+            error = failures[0].error or f"HTTP {failures[0].status}"
+            try_failed(delivery, error, counts, now, permanent=False)
         session.add(delivery)
     session.flush()
     return counts

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
+from market.applications.events import application_event
 from market.errors import N_, Conflict, NotFound
-from market.events.service import event_record
 from market.models import Application, ApplicationStatus, Job, JobStatus, User
 from market.notifications.locks import try_xact_lock
 from market.notifications.models import ShiftReminder
@@ -70,19 +70,8 @@ def reminders_send(*, session: Session, now: datetime | None = None) -> list[tup
             reminder.reminded_2h_at = now
         reminder.reminded_12h_at = reminder.reminded_12h_at or now
         session.add(reminder)
-        event_record(
-            session=session,
-            kind="shift.reminder",
-            job_id=job.id,
-            worker_id=application.worker_id,
-            employer_id=job.employer_id,
-            payload={
-                "application": application.id,
-                "job": job.id,
-                "hours": hours,
-                "coming": reminder.coming_at is not None,
-            },
-        )
+        coming = reminder.coming_at is not None
+        application_event(session, application, job, "shift.reminder", hours=hours, coming=coming)
         sent.append((application.id or 0, hours))
     session.flush()
     return sent
@@ -104,15 +93,7 @@ def shift_coming(
     if reminder.coming_at is None:
         reminder.coming_at = now
         session.add(reminder)
-        event_record(
-            session=session,
-            kind="shift.coming",
-            job_id=job.id,
-            worker_id=application.worker_id,
-            employer_id=job.employer_id,
-            payload={"application": application.id, "job": job.id},
-        )
-        session.flush()
+        application_event(session, application, job, "shift.coming")
     return reminder
 
 

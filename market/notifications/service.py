@@ -10,9 +10,9 @@ produce at a time; on SQLite the write lock does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from market import paging
@@ -37,6 +37,7 @@ from market.types import utcnow
 PRODUCE_LOCK = 0x6C675F6E6F74696D  # "lg_notim": held by one producer until its commit
 CURSOR = "outbox"
 BATCH = 500
+LOG_RETENTION = timedelta(days=90)  # how long the delivery log keeps a finished row
 
 
 def get_preference(*, session: Session, user_id: int) -> NotifyPreference:
@@ -242,3 +243,21 @@ def list_subscriptions(*, session: Session, user_id: int) -> Sequence[PushSubscr
         .where(PushSubscription.user_id == user_id)
         .order_by(col(PushSubscription.id))
     ).all()
+
+
+def deliveries_purge(*, session: Session, now: datetime | None = None) -> int:
+    """Delete the delivery log's finished rows (sent, failed, skipped) over 90 days old.
+
+    A pending row stays, however old: it is still to be sent. Age is the last try's time
+    (`next_attempt_at`, never before `created_at`), which the log's due index holds.
+    """
+    cutoff = (now or utcnow()) - LOG_RETENTION
+    finished = [s.value for s in DeliveryStatus if s != DeliveryStatus.pending]
+    result = session.exec(
+        delete(Delivery).where(
+            col(Delivery.status).in_(finished),
+            col(Delivery.channel).in_([c.value for c in Channel]),
+            col(Delivery.next_attempt_at) < cutoff,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -12,13 +12,12 @@ can cure (an illegal number) fails at once.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from market.db import session_scope
 from market.models import User
@@ -28,8 +27,6 @@ from market.notifications import sms as sms_service
 from market.notifications.aliyun import SmsFailed
 from market.notifications.models import Channel, Delivery, DeliveryStatus, Notification
 from market.types import utcnow
-
-log = logging.getLogger("linggong.notify")
 
 
 @dataclass
@@ -55,19 +52,7 @@ def _skip(session: Session, user: User, note: Notification) -> str:
 
 
 def _claim(session: Session, now: datetime) -> list[Texted]:
-    rows = session.exec(
-        select(Delivery, Notification, User)
-        .join(Notification, col(Notification.id) == col(Delivery.notification_id))
-        .join(User, col(User.id) == col(Delivery.user_id))
-        .where(
-            Delivery.status == DeliveryStatus.pending,
-            Delivery.channel == Channel.sms,
-            col(Delivery.next_attempt_at) <= now,
-        )
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
-        .limit(delivery_service.BATCH)
-        .with_for_update(skip_locked=True, of=Delivery)  # replicas share the work (PostgreSQL)
-    ).all()
+    rows = delivery_service.due(session, Channel.sms, now)
     claimed = []
     for delivery, note, user in rows:
         delivery.updated_at = now
@@ -111,19 +96,8 @@ def _record(session: Session, texts: list[Texted], now: datetime) -> dict[str, i
             delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.sent, now, ""
             counts["sent"] += 1
         else:
-            delivery.error = str(text.failure)[:300]
-            if text.failure.permanent or delivery.attempts >= delivery_service.MAX_ATTEMPTS:
-                delivery.status = DeliveryStatus.failed
-                counts["failed"] += 1
-            else:
-                delivery.next_attempt_at = now + delivery_service.backoff(delivery.attempts)
-                counts["retry"] += 1
-            log.warning(
-                "sms delivery %s failed (try %s): %s",
-                delivery.id,
-                delivery.attempts,
-                delivery.error,
-            )
+            error, permanent = str(text.failure)[:300], text.failure.permanent
+            delivery_service.try_failed(delivery, error, counts, now, permanent=permanent)
         session.add(delivery)
     session.flush()
     return counts

@@ -73,7 +73,9 @@ def photo_check(data: bytes) -> Photo:
     raise Invalid(N_("The photo must be a JPEG or PNG image"), field="photo")
 
 
-def _job_record(job: Job, application: Application, employer: User) -> dict[str, object]:
+def job_record(job: Job, application: Application, employer: User) -> dict[str, object]:
+    """The job and the hire as they stand, kept in a report (local times, ISO 8601)."""
+
     def iso(moment: datetime | None) -> str | None:
         return None if moment is None else local(moment).isoformat()
 
@@ -152,7 +154,7 @@ def report_create(
         work_to=work_to,
         description=description,
         has_photo=photo is not None,
-        job_record=_job_record(job, application, employer),
+        job_record=job_record(job, application, employer),
         created_at=now,
         updated_at=now,
     )

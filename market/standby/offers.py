@@ -64,6 +64,27 @@ def record_event(session: Session, standby: Standby, job: Job, kind: str) -> Non
     )
 
 
+def end_on_hire(
+    *, session: Session, job: Job, worker_id: int, application_id: int, now: datetime
+) -> None:
+    """A worker hired on the job (by an offer or by any other hire) leaves its list: their
+    live entry is accepted, with the hire, so it neither holds a place nor waits for one."""
+    entry = session.exec(
+        select(Standby).where(
+            Standby.job_id == job.id, Standby.worker_id == worker_id, col(Standby.status).in_(LIVE)
+        )
+    ).first()
+    if entry is None:
+        return
+    entry.status, entry.decided_at, entry.application_id = (
+        StandbyStatus.accepted,
+        now,
+        application_id,
+    )
+    session.add(entry)
+    record_event(session, entry, job, "standby.accepted")
+
+
 def expire_overdue(*, session: Session, job: Job, now: datetime) -> int:
     """Mark the job's offers whose deadline passed as expired (the job is locked)."""
     overdue = session.exec(

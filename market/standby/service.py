@@ -92,10 +92,7 @@ def standby_accept(
         application = application_service.application_confirm(
             session=session, application=application, employer=employer, now=now
         )
-    entry.status, entry.decided_at, entry.application_id = S.accepted, now, application.id
-    session.add(entry)
-    standby_offers.record_event(session, entry, job, "standby.accepted")
-    session.flush()
+    session.flush()  # the hire accepted the entry (`standby_offers.end_on_hire`)
     return application
 
 

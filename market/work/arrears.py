@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, text
 from sqlmodel import Session, col, select
 
+from market.applications.events import application_event
 from market.errors import N_, Conflict
 from market.events.service import event_record
 from market.i18n import local
@@ -32,6 +33,7 @@ from market.models import (
     Verdict,
     WorkAnswer,
 )
+from market.reports import service as report_service
 from market.settings import get_settings
 from market.types import utcnow
 from market.work.ledger import (
@@ -111,21 +113,8 @@ def case_open(
     )
     session.add(report)
     session.flush()
-    event_record(
-        session=session,
-        kind="arrears.opened",
-        job_id=job.id,
-        worker_id=application.worker_id,
-        employer_id=job.employer_id,
-        payload={
-            "report": report.id,
-            "application": application.id,
-            "job": job.id,
-            "reason": reason,
-            "owed": ledger.owed,
-        },
-    )
-    session.flush()
+    extra = {"report": report.id, "reason": reason, "owed": ledger.owed}
+    application_event(session, application, job, "arrears.opened", **extra)
     return report
 
 
@@ -165,31 +154,14 @@ def case_settle(*, session: Session, ledger: Ledger, now: datetime | None = None
 def case_record(session: Session, ledger: Ledger, reason: str) -> dict[str, Any]:
     """The job record as it stood when the case opened, with the work record's figures."""
     application, job = ledger.application, ledger.job
-    employer = session.get(User, job.employer_id)
+    employer = session.get_one(User, job.employer_id)
 
     def iso(moment: datetime | None) -> str | None:
         return None if moment is None else local(moment).isoformat()
 
     return {
-        "job": job.id,
-        "title": job.title,
-        "trade": job.trade,
-        "address": job.address,
-        "district": job.district,
-        "posted_at": iso(job.created_at),
-        "shift_start": iso(job.start_at),
-        "shift_end": iso(job.end_at),
+        **report_service.job_record(job, application, employer),
         "wage": ledger.agreed,
-        "job_status": job.status,
-        "employer": {
-            "id": job.employer_id,
-            "name": employer.name if employer else "",
-            "phone": employer.phone if employer else "",
-        },
-        "application": application.id,
-        "application_status": application.status,
-        "applied_at": iso(application.created_at),
-        "confirmed_at": iso(application.decided_at),
         "opened_by": "work_record",
         "reason": reason,
         "paid_confirmed": ledger.paid,

@@ -16,7 +16,6 @@ from market.accounts import employers as employer_service
 from market.accounts import passwords as password_service
 from market.accounts import phone as phone_service
 from market.accounts.schemas import (
-    CodeRequest,
     PasswordChange,
     PasswordReset,
     PhoneChange,
@@ -27,7 +26,14 @@ from market.models import Role
 from web.deps import CurrentEmployer, CurrentLogin, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
-from web.pages.auth import PhoneParam, code_refused, known_phone, refusal_status, safe_next
+from web.pages.auth import (
+    PhoneParam,
+    code_not_sent,
+    known_phone,
+    refusal_status,
+    safe_next,
+    send_code,
+)
 from web.pages.deps import PageForm, anon_csrf_token, check_anon_csrf, remember_anon_csrf
 from web.pages.rendering import TEXT_SIZE_COOKIE, render
 from web.security.login import code_tries
@@ -41,15 +47,6 @@ FLASH = {
     "phone": N_("Your phone number is changed. Your other sessions are logged out."),
     "licence": N_("Photo saved. Union staff will check your details against it."),
 }
-
-
-def _not_sent(
-    request: Request, template: str, values: dict[str, str], exc: ValidationError | DomainError
-) -> FormInvalid:
-    """Step 1 of a form that texts a code, again, saying why none was sent (429: when to retry)."""
-    errors, status, headers = code_refused(exc, locale_of(request))
-    context = {"values": values, "step": 1}
-    return FormInvalid(template, context, errors, status_code=status, headers=headers)
 
 
 def _code_sent(path: str, phone: str) -> RedirectResponse:
@@ -84,17 +81,8 @@ def reset_code(
     check_anon_csrf(request, form)
     values = {"phone": str(form.get("phone", ""))}
     anon_csrf_token(request)
-    try:
-        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "reset"})
-        code_service.code_request(
-            session=session,
-            phone=data.phone,
-            purpose=code_service.Purpose.reset,
-            tries=code_tries(request),
-        )
-    except (ValidationError, DomainError) as exc:
-        raise _not_sent(request, "auth/reset.html", values, exc) from exc
-    return _code_sent("/password/reset", data.phone)
+    phone = send_code(request, session, values, code_service.Purpose.reset, "auth/reset.html")
+    return _code_sent("/password/reset", phone)
 
 
 @router.post("/password/reset")
@@ -254,7 +242,7 @@ def phone_code(
             session=session, user=login[0], phone=data.phone, tries=code_tries(request)
         )
     except (ValidationError, DomainError) as exc:
-        raise _not_sent(request, "auth/phone.html", values, exc) from exc
+        raise code_not_sent(request, "auth/phone.html", values, exc) from exc
     return _code_sent("/account/phone", data.phone)
 
 

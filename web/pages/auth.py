@@ -15,7 +15,7 @@ from market.accounts.schemas import CodeRequest, Credentials, Signup, normalise_
 from market.accounts.throttle import TooManyAttempts
 from market.errors import N_, DomainError, TooManyRequests
 from market.models import Role, User
-from web.deps import CurrentLogin, SessionDep
+from web.deps import CurrentLogin, SessionDep, writes_on_read
 from web.errors.messages import status_of
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of, translate
@@ -131,6 +131,34 @@ def code_refused(
     return errors, 422, {}
 
 
+def send_code(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, str],
+    purpose: code_service.Purpose,
+    template: str,
+) -> str:
+    """Text a code for `purpose` to the form's phone and give the phone, normalised; a refused
+    phone (malformed, too many codes) shows the form's step 1 again with the reason."""
+    try:
+        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": purpose.value})
+        code_service.code_request(
+            session=session, phone=data.phone, purpose=purpose, tries=code_tries(request)
+        )
+    except (ValidationError, DomainError) as exc:
+        raise code_not_sent(request, template, values, exc) from exc
+    return data.phone
+
+
+def code_not_sent(
+    request: Request, template: str, values: dict[str, str], exc: ValidationError | DomainError
+) -> FormInvalid:
+    """Step 1 of a form that texts a code, again, saying why none was sent (429: when to retry)."""
+    errors, status, headers = code_refused(exc, locale_of(request))
+    context = {"values": values, "step": 1}
+    return FormInvalid(template, context, errors, status_code=status, headers=headers)
+
+
 def refusal_status(exc: ValidationError | DomainError) -> int:
     """A form's refusal status: the domain's (409 registered, 429 code spent), else 422."""
     return status_of(exc) if isinstance(exc, DomainError) else 422
@@ -162,21 +190,8 @@ def signup_code(
     check_anon_csrf(request, form)
     values = {"phone": str(form.get("phone", "")), "role": _role(form)}
     anon_csrf_token(request)
-    try:
-        data = CodeRequest.model_validate({"phone": values["phone"], "purpose": "signup"})
-        code_service.code_request(
-            session=session,
-            phone=data.phone,
-            purpose=code_service.Purpose.signup,
-            tries=code_tries(request),
-        )
-    except (ValidationError, DomainError) as exc:
-        errors, status, headers = code_refused(exc, locale_of(request))
-        context = {"values": values, "step": 1}
-        raise FormInvalid(
-            "auth/signup.html", context, errors, status_code=status, headers=headers
-        ) from exc
-    query = urlencode({"role": values["role"], "phone": data.phone})
+    phone = send_code(request, session, values, code_service.Purpose.signup, "auth/signup.html")
+    query = urlencode({"role": values["role"], "phone": phone})
     return RedirectResponse(f"/signup?{query}", status_code=303)
 
 
@@ -213,9 +228,15 @@ def logout(request: Request, login: CurrentLogin, session: SessionDep) -> Respon
 
 
 @router.get("/lang/{code}")
-def language(code: str, next: NextParam = None) -> RedirectResponse:
-    """Switch the interface language (kept in a cookie) and go back to the page."""
+@writes_on_read
+def language(
+    code: str, user: OptionalUser, session: SessionDep, next: NextParam = None
+) -> RedirectResponse:
+    """Switch the interface language (kept in a cookie, and a logged-in user's own, for their
+    texts and pushes) and go back to the page."""
     response = RedirectResponse(safe_next(next), status_code=303)
-    if code in ("zh_CN", "en"):
+    if code in account_service.LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+        if user is not None:
+            account_service.locale_set(session=session, user=user, locale=code)
     return response

@@ -10,7 +10,13 @@ from starlette.datastructures import FormData
 
 from market.errors import N_, Invalid
 from market.i18n import market_tz
-from market.work.schemas import AttendanceCorrection, CheckIn, PaymentCreate, PaymentDispute
+from market.work.schemas import (
+    AnswerCreate,
+    AttendanceCorrection,
+    CheckIn,
+    PaymentCreate,
+    PaymentDispute,
+)
 
 
 def text(form: FormData, name: str) -> str:
@@ -73,3 +79,9 @@ def dispute_of(form: FormData) -> PaymentDispute:
     return PaymentDispute.model_validate(
         {"received": text(form, "received"), "note": text(form, "note")}
     )
+
+
+def answer_of(form: FormData) -> tuple[str, AnswerCreate]:
+    """The other side's answer to an entry: its verdict (confirmed unless disputed) and note."""
+    verdict = "disputed" if form.get("verdict") == "disputed" else "confirmed"
+    return verdict, AnswerCreate(note=text(form, "note")[:200])

@@ -3,8 +3,6 @@ private person's statement; staff verify only one of the two, and workers' badge
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -12,7 +10,8 @@ from sqlmodel import Session
 from market.errors import Conflict
 from market.models import EmployerProfile, User
 from market.moderation import service as moderation_service
-from tests.factories import PASSWORD, auth, make_employer, make_staff, make_worker
+from tests.factories import auth, make_employer, make_staff, make_worker
+from tests.web.pages.forms import log_in
 
 CODE = "9144030071526726XG"  # 深圳市腾讯计算机系统有限公司's published code
 EN = {"Accept-Language": "en"}
@@ -122,31 +121,13 @@ def test_a_worker_has_no_employer_profile(client: TestClient, session: Session) 
     assert put.status_code == 403
 
 
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
-def _log_in(client: TestClient, user: User) -> str:
-    client.cookies.clear()
-    token = _token(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _token(client.get(answer.headers["location"]).text)
-
-
 def test_the_account_page_takes_the_code_and_staff_see_it_before_verifying(
     client: TestClient, session: Session
 ) -> None:
     employer = make_employer(session, name="诚信建筑", credit_code=None)
     staff = make_staff(session)
     session.commit()
-    csrf = _log_in(client, employer)
+    csrf = log_in(client, employer, switch=True)
     bad = client.post("/account/employer", data={"csrf_token": csrf, "credit_code": "123"})
     assert bad.status_code == 422 and "统一社会信用代码由 18 位数字和大写字母组成" in bad.text
     assert 'id="credit_code-error"' in bad.text and 'value="123"' in bad.text
@@ -158,7 +139,7 @@ def test_the_account_page_takes_the_code_and_staff_see_it_before_verifying(
     page = client.get(saved.headers["location"]).text
     assert "工会工作人员会对照营业执照核实" in page and f'value="{CODE}"' in page
 
-    csrf = _log_in(client, staff)
+    csrf = log_in(client, staff, switch=True)
     console = client.get("/staff/moderation?q=诚信建筑").text
     assert f'id="identity-{employer.id}"' in console and CODE in console
     done = client.post(
@@ -174,7 +155,7 @@ def test_staff_verify_form_refuses_an_employer_without_a_code_next_to_the_row(
     employer = make_employer(session, name="无名老板", credit_code=None)
     staff = make_staff(session)
     session.commit()
-    csrf = _log_in(client, staff)
+    csrf = log_in(client, staff, switch=True)
     console = client.get("/staff/moderation?q=无名老板").text
     assert "未填写信用代码" in console
     refused = client.post(

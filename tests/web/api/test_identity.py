@@ -4,7 +4,6 @@ evidence sheets and for staff on their case; never an employer's to see, never l
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +12,9 @@ from sqlmodel import Session
 
 from market.models import User, WorkerIdentity
 from market.workers import identity as identity_service
-from tests.factories import PASSWORD, auth, make_employer, make_staff, make_worker
+from tests.factories import auth, make_employer, make_staff, make_worker
 from tests.market.work.work_factories import make_hire
+from tests.web.pages.forms import log_in
 from tests.web.pages.staff.helpers import make_report
 
 NUMBER = "370602198503121230"  # made with the check digit, not a real person's
@@ -104,30 +104,12 @@ def test_an_employer_can_reach_no_identity_and_sees_none_of_the_hired_worker(
         assert "王建国" not in answer.text or path == f"/api/v1/jobs/{job.id}/applications", path
 
 
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
-def _log_in(client: TestClient, user: User) -> str:
-    client.cookies.clear()
-    token = _token(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _token(client.get(answer.headers["location"]).text)
-
-
 def test_the_profile_form_takes_the_number_and_refuses_a_bad_one_in_chinese(
     client: TestClient, session: Session
 ) -> None:
     worker = make_worker(session)
     session.commit()
-    csrf = _log_in(client, worker)
+    csrf = log_in(client, worker, switch=True)
     bad = client.post(
         "/profile/identity",
         data={"csrf_token": csrf, "legal_name": "王建国", "id_number": NUMBER[:17] + "1"},
@@ -161,13 +143,13 @@ def test_evidence_sheet_shows_it_masked_to_the_worker_and_staff_never_to_the_emp
     session.commit()
     sheet = f"/work/records/{application.id}/evidence"
     for who in (worker, staff):
-        _log_in(client, who)
+        log_in(client, who, switch=True)
         page = client.get(sheet).text
         assert MASKED in page and "王建国" in page and NUMBER not in page
-    _log_in(client, worker)
+    log_in(client, worker, switch=True)
     by_employer = client.get(f"/my/pay/employers/{employer.id}/evidence").text
     assert MASKED in by_employer and NUMBER not in by_employer
-    _log_in(client, employer)
+    log_in(client, employer, switch=True)
     answer = client.get(sheet)
     assert answer.status_code == 200
     assert MASKED not in answer.text and NUMBER not in answer.text
@@ -187,10 +169,10 @@ def test_staff_see_it_masked_on_a_report_of_that_worker(
     )
     other = make_employer(session)
     session.commit()
-    _log_in(client, _staff(session))
+    log_in(client, _staff(session), switch=True)
     page = client.get(f"/staff/reports/{report.id}").text
     assert 'id="worker-identity"' in page and MASKED in page and NUMBER not in page
-    _log_in(client, other)
+    log_in(client, other, switch=True)
     assert client.get(f"/staff/reports/{report.id}").status_code in (401, 403, 404)
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from market.db import session_scope
+from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,6 +31,15 @@ class LiveServer:
     def session(self) -> Any:
         """A committing session on the server's database, for seeding and checking."""
         return session_scope(self.engine)
+
+
+def log_in(page: Any, server: LiveServer, phone: str) -> None:
+    """Log in through the login form (the password every factory user has) and wait to leave it."""
+    page.goto(f"{server.url}/login")
+    page.fill("#phone", phone)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def new_phone(chromium: Any, *, locale: str = "zh-CN", **options: Any) -> Any:

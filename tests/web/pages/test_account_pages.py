@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.models import User, UserSession
 from tests.factories import PASSWORD, make_worker, next_phone, sent_code
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
+from tests.web.pages.forms import form_token
 
 
 def _wrong(code: str) -> str:
@@ -23,7 +16,7 @@ def _wrong(code: str) -> str:
 
 def test_sign_up_in_two_steps_without_javascript(client: TestClient, session: Session) -> None:
     phone = next_phone()
-    token = _token(client.get("/signup?role=employer").text)
+    token = form_token(client.get("/signup?role=employer").text)
     sent = client.post(
         "/signup/code",
         data={"csrf_token": token, "phone": phone, "role": "employer"},
@@ -59,7 +52,7 @@ def test_sign_up_page_for_a_registered_phone_tells_only_the_codes_holder(
 ) -> None:
     worker = make_worker(session)
     session.commit()
-    token = _token(client.get("/signup").text)
+    token = form_token(client.get("/signup").text)
     client.post("/signup/code", data={"csrf_token": token, "phone": worker.phone})
     answer = client.post(
         "/signup",
@@ -69,10 +62,10 @@ def test_sign_up_page_for_a_registered_phone_tells_only_the_codes_holder(
     assert answer.status_code == 409 and "这个手机号已经注册过了" in answer.text
 
 
-def test_password_reset_in_two_steps_then_log_in(client: TestClient, session: Session) -> None:
+def test_password_reset_in_two_steps_thenlog_in(client: TestClient, session: Session) -> None:
     worker = make_worker(session)
     session.commit()
-    token = _token(client.get("/login").text)
+    token = form_token(client.get("/login").text)
     assert 'href="/password/reset"' in client.get("/login").text
     sent = client.post(
         "/password/reset/code",
@@ -101,7 +94,7 @@ def test_reset_page_with_a_bad_number_or_code_says_so_in_english(
     client: TestClient, session: Session
 ) -> None:
     client.cookies.set("lang", "en")
-    token = _token(client.get("/password/reset").text)
+    token = form_token(client.get("/password/reset").text)
     bad = client.post("/password/reset/code", data={"csrf_token": token, "phone": "12345"})
     assert bad.status_code == 422 and "Enter an 11-digit mainland mobile number" in bad.text
     no_code = client.post(
@@ -118,14 +111,14 @@ def test_account_page_changes_the_password_and_logs_out_everywhere_else(
 ) -> None:
     worker = make_worker(session)
     session.commit()
-    login_token = _token(client.get("/login").text)
+    login_token = form_token(client.get("/login").text)
     client.post("/login", data={"csrf_token": login_token, "phone": worker.phone,
                                 "password": PASSWORD})  # fmt: skip
     other = TestClient(client.app)
     other.post("/api/v1/auth/login", json={"phone": worker.phone, "password": PASSWORD})
     page = client.get("/account")
     assert page.status_code == 200 and "本机" in page.text and "退出其他所有设备" in page.text
-    token = _token(page.text)
+    token = form_token(page.text)
     wrong = client.post(
         "/account/password",
         data={"csrf_token": token, "old_password": "nope-nope-nope", "new_password": "long-enough"},
@@ -153,9 +146,9 @@ def test_staff_see_the_texted_codes_on_their_console(client: TestClient, session
     staff = make_staff(session)
     session.commit()
     phone = next_phone()
-    token = _token(client.get("/signup").text)
+    token = form_token(client.get("/signup").text)
     client.post("/signup/code", data={"csrf_token": token, "phone": phone})
-    login_token = _token(client.get("/login").text)
+    login_token = form_token(client.get("/login").text)
     client.post("/login", data={"csrf_token": login_token, "phone": staff.phone,
                                 "password": PASSWORD})  # fmt: skip
     page = client.get("/staff/sms")

@@ -12,10 +12,10 @@ import pytest
 from playwright.sync_api import expect
 
 from market.types import utcnow
-from tests.factories import PASSWORD, make_employer, make_job, make_worker
+from tests.factories import make_employer, make_job, make_worker
 from tests.market.notifications.helpers import NOW, produce
 from tests.market.service_helpers import hire
-from tests.web.pages.browser import LiveServer, new_phone, shoot
+from tests.web.pages.browser import LiveServer, log_in, new_phone, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -31,19 +31,11 @@ def _seed(server: LiveServer) -> str:
     return phone
 
 
-def _log_in(page: Any, server: LiveServer, phone: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
 def _on_the_inbox(server: LiveServer, chromium: Any) -> tuple[Any, Any]:
     """A hired worker's phone, logged in, on the inbox: (browser context, page)."""
     context = new_phone(chromium)
     page = context.new_page()
-    _log_in(page, server, _seed(server))
+    log_in(page, server, _seed(server))
     page.goto(f"{server.url}/inbox")
     return context, page
 
@@ -51,7 +43,7 @@ def _on_the_inbox(server: LiveServer, chromium: Any) -> tuple[Any, Any]:
 def test_the_badge_the_inbox_and_a_tap_on_a_message(live_server: LiveServer, chromium: Any) -> None:
     context = new_phone(chromium)
     page = context.new_page()
-    _log_in(page, live_server, _seed(live_server))
+    log_in(page, live_server, _seed(live_server))
 
     expect(page.locator(".bell .count")).to_have_text("1")
     shoot(page, "inbox-badge-feed")
@@ -74,7 +66,7 @@ def test_the_service_worker_shows_a_pushed_message_and_a_tap_opens_its_page(
     context = new_phone(chromium)
     context.grant_permissions(["notifications"], origin=live_server.url)
     page = context.new_page()
-    _log_in(page, live_server, _seed(live_server))
+    log_in(page, live_server, _seed(live_server))
     page.goto(f"{live_server.url}/inbox")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
@@ -132,7 +124,7 @@ def test_im_coming_in_one_tap_before_the_shift(live_server: LiveServer, chromium
         phone = worker.phone
     context = new_phone(chromium)
     page = context.new_page()
-    _log_in(page, live_server, phone)
+    log_in(page, live_server, phone)
     page.goto(f"{live_server.url}/my/jobs")
     coming = page.get_by_role("button", name="确认到岗")
     expect(coming).to_be_visible()

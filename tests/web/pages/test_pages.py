@@ -9,29 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from market.models import Application, Job, User
+from market.models import Application, Job
 from tests.factories import PASSWORD, make_employer, make_job, make_worker, tomorrow_at
+from tests.web.pages.forms import form_token, log_in
 from web.pages.places import BY_NAME
 
 ZHIFU = BY_NAME["芝罘区"]
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
-def _log_in(client: TestClient, user: User) -> str:
-    """Log in through the form; returns the session's form token."""
-    token = _token(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _token(client.get(answer.headers["location"]).text)
 
 
 def test_root_sends_each_user_to_their_home_and_others_to_the_landing_page(
@@ -39,10 +22,10 @@ def test_root_sends_each_user_to_their_home_and_others_to_the_landing_page(
 ) -> None:
     landing = client.get("/")
     assert landing.status_code == 200 and "我要找活" in landing.text
-    _log_in(client, make_worker(session))
+    log_in(client, make_worker(session))
     assert client.get("/", follow_redirects=False).headers["location"] == "/feed"
     client.cookies.clear()
-    _log_in(client, make_employer(session))
+    log_in(client, make_employer(session))
     assert client.get("/", follow_redirects=False).headers["location"] == "/employer/jobs"
 
 
@@ -75,6 +58,20 @@ def test_language_switch_keeps_the_choice_and_goes_back_only_to_our_own_pages(
         assert away.headers["location"] == "/"
 
 
+def test_a_logged_in_users_language_switch_is_kept_for_their_texts_and_pushes(
+    client: TestClient, session: Session
+) -> None:
+    worker = make_worker(session)
+    session.commit()
+    log_in(client, worker)
+    seen = []
+    for code in ("en", "fr", "zh_CN", "en"):
+        assert client.get(f"/lang/{code}", follow_redirects=False).status_code == 303
+        session.refresh(worker)
+        seen.append(worker.locale)
+    assert seen == ["en", "en", "zh_CN", "en"]  # an unknown language changes nothing
+
+
 def test_page_of_a_logged_out_visitor_redirects_to_login_and_back(client: TestClient) -> None:
     answer = client.get("/my/jobs?ok=rated", follow_redirects=False)
     assert answer.status_code == 303
@@ -89,7 +86,7 @@ def test_login_sets_an_http_only_same_site_cookie_secure_over_https(session: Ses
     app = create_app(engine=session.get_bind())  # type: ignore[arg-type]
     app.dependency_overrides[deps._session] = lambda: session
     with TestClient(app, base_url="https://testserver") as https:
-        token = _token(https.get("/login").text)
+        token = form_token(https.get("/login").text)
         answer = https.post(
             "/login",
             data={"csrf_token": token, "phone": worker.phone, "password": PASSWORD},
@@ -112,7 +109,7 @@ def test_login_form_without_its_token_is_refused(client: TestClient, session: Se
 
 def test_wrong_password_is_shown_next_to_the_field(client: TestClient, session: Session) -> None:
     worker = make_worker(session)
-    token = _token(client.get("/login").text)
+    token = form_token(client.get("/login").text)
     answer = client.post(
         "/login", data={"csrf_token": token, "phone": worker.phone, "password": "not-it-at-all"}
     )
@@ -124,14 +121,14 @@ def test_post_without_the_session_form_token_changes_nothing(
     client: TestClient, session: Session
 ) -> None:
     job = make_job(session, instant=True)
-    _log_in(client, make_worker(session))
+    log_in(client, make_worker(session))
     answer = client.post(f"/jobs/{job.id}/claim", data={"csrf_token": "forged"})
     assert answer.status_code == 403 and "<html" in answer.text
     assert session.exec(select(Application).where(Application.job_id == job.id)).first() is None
 
 
 def test_signup_errors_are_inline_in_chinese(client: TestClient) -> None:
-    token = _token(client.get("/signup").text)
+    token = form_token(client.get("/signup").text)
     first = client.post("/signup/code", data={"csrf_token": token, "phone": "12345"})
     assert first.status_code == 422
     assert 'id="phone-error"' in first.text and "11 位" in first.text
@@ -150,7 +147,7 @@ def test_worker_profile_saves_tiles_district_and_hours_then_shows_the_feed(
     client: TestClient, session: Session
 ) -> None:
     worker = make_worker(session, trades=(("painter", 3),))
-    token = _log_in(client, worker)
+    token = log_in(client, worker)
     answer = client.post(
         "/profile",
         data={
@@ -178,7 +175,7 @@ def test_worker_profile_saves_tiles_district_and_hours_then_shows_the_feed(
 def test_profile_without_a_trade_is_shown_again_with_the_error(
     client: TestClient, session: Session
 ) -> None:
-    token = _log_in(client, make_worker(session))
+    token = log_in(client, make_worker(session))
     answer = client.post(
         "/profile",
         data={"csrf_token": token, "name": "王", "radius_km": "10", "days": ["0"]},
@@ -190,7 +187,7 @@ def test_feed_ranks_fitting_jobs_and_filters_by_day(client: TestClient, session:
     near = make_job(session, title="近处刷墙", lat=ZHIFU.lat + 0.01, lon=ZHIFU.lon)
     far = make_job(session, title="远处刷墙", lat=ZHIFU.lat + 0.12, lon=ZHIFU.lon)
     make_job(session, trade="cook", title="后厨帮忙", lat=ZHIFU.lat, lon=ZHIFU.lon)
-    _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, radius_km=20))
+    log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, radius_km=20))
     page = client.get("/feed").text
     assert page.index(f'id="job-{near.id}"') < page.index(f'id="job-{far.id}"')
     assert "后厨帮忙" not in page
@@ -205,10 +202,10 @@ def test_claim_without_javascript_confirms_then_shows_the_employer_phone(
 ) -> None:
     employer = make_employer(session, name="李老板")
     job = make_job(session, employer=employer, instant=True, lat=ZHIFU.lat, lon=ZHIFU.lon)
-    _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     confirm = client.get(f"/jobs/{job.id}/claim")
     assert confirm.status_code == 200 and "抢这个活？" in confirm.text
-    done = client.post(f"/jobs/{job.id}/claim", data={"csrf_token": _token(confirm.text)})
+    done = client.post(f"/jobs/{job.id}/claim", data={"csrf_token": form_token(confirm.text)})
     assert done.status_code == 200 and "抢到了" in done.text
     assert f'href="tel:{employer.phone}"' in done.text
     assert "no-store" in done.headers["cache-control"]
@@ -220,10 +217,10 @@ def test_employer_sees_applicants_without_phone_until_hiring_them(
     employer = make_employer(session)
     job = make_job(session, employer=employer, instant=False, lat=ZHIFU.lat, lon=ZHIFU.lon)
     worker = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, name="赵师傅")
-    worker_token = _log_in(client, worker)
+    worker_token = log_in(client, worker)
     client.post(f"/jobs/{job.id}/claim", data={"csrf_token": worker_token})
     client.cookies.clear()
-    token = _log_in(client, employer)
+    token = log_in(client, employer)
     fragment = client.get(f"/employer/jobs/{job.id}/applicants").text
     assert "赵师傅" in fragment and worker.phone not in fragment
     application = session.exec(select(Application).where(Application.job_id == job.id)).one()
@@ -238,7 +235,7 @@ def test_employer_posts_a_job_from_the_form_with_district_and_night_shift(
     client: TestClient, session: Session
 ) -> None:
     employer = make_employer(session)
-    token = _log_in(client, employer)
+    token = log_in(client, employer)
     day = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
     answer = client.post(
         "/employer/jobs/new",
@@ -267,7 +264,7 @@ def test_job_in_the_past_is_refused_inline_and_nothing_is_written(
     client: TestClient, session: Session
 ) -> None:
     employer = make_employer(session)
-    token = _log_in(client, employer)
+    token = log_in(client, employer)
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     answer = client.post(
         "/employer/jobs/new",
@@ -295,7 +292,7 @@ def test_worker_cancels_a_hire_with_a_reason_the_employer_then_sees(
     client: TestClient, session: Session
 ) -> None:
     job = make_job(session, instant=True, lat=ZHIFU.lat, lon=ZHIFU.lon, start_at=tomorrow_at(9))
-    token = _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    token = log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     client.post(f"/jobs/{job.id}/claim", data={"csrf_token": token})
     application = session.exec(select(Application).where(Application.job_id == job.id)).one()
     form = client.get("/my/jobs").text
@@ -312,7 +309,7 @@ def test_worker_cancels_a_hire_with_a_reason_the_employer_then_sees(
 def test_other_roles_pages_answer_with_a_page_not_json(
     client: TestClient, session: Session
 ) -> None:
-    _log_in(client, make_worker(session))
+    log_in(client, make_worker(session))
     answer = client.get("/employer/jobs")
     assert answer.status_code == 403
     assert answer.headers["content-type"].startswith("text/html")
@@ -347,14 +344,14 @@ def test_after_the_shift_employer_marks_done_and_both_sides_rate_once(
     employer = make_employer(session)
     job = make_job(session, employer=employer, instant=True, lat=ZHIFU.lat, lon=ZHIFU.lon)
     worker = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon)
-    worker_token = _log_in(client, worker)
+    worker_token = log_in(client, worker)
     client.post(f"/jobs/{job.id}/claim", data={"csrf_token": worker_token})
     job.start_at = datetime.now(UTC) - timedelta(hours=9)  # the shift has been worked
     job.end_at = datetime.now(UTC) - timedelta(hours=1)
     session.add(job)
     session.flush()
     client.cookies.clear()
-    token = _log_in(client, employer)
+    token = log_in(client, employer)
     done = client.post(f"/employer/jobs/{job.id}/complete", data={"csrf_token": token})
     assert done.status_code == 200 and "已标记完工" in done.text
     application = session.exec(select(Application).where(Application.job_id == job.id)).one()
@@ -363,7 +360,7 @@ def test_after_the_shift_employer_marks_done_and_both_sides_rate_once(
     again = client.post(rate, data={"csrf_token": token, "stars": "4"})
     assert again.status_code == 409 and "已经评价" in again.text
     client.cookies.clear()
-    worker_token = _log_in(client, worker)
+    worker_token = log_in(client, worker)
     rated = client.post(
         f"/my/applications/{application.id}/rate",
         data={"csrf_token": worker_token, "stars": "5", "comment": "工钱当天结清"},
@@ -377,7 +374,7 @@ def test_employer_sees_ranked_candidates_with_reasons_but_no_phone_or_place(
     employer = make_employer(session)
     job = make_job(session, employer=employer, lat=ZHIFU.lat, lon=ZHIFU.lon)
     near = make_worker(session, lat=ZHIFU.lat + 0.003, lon=ZHIFU.lon, name="近师傅")
-    _log_in(client, employer)
+    log_in(client, employer)
     page = client.get(f"/employer/jobs/{job.id}").text
     assert "近师傅" in page and "同工种" in page
     assert near.phone not in page
@@ -387,7 +384,7 @@ def test_employer_sees_ranked_candidates_with_reasons_but_no_phone_or_place(
 
 def test_feed_ignores_filters_that_make_no_sense(client: TestClient, session: Session) -> None:
     job = make_job(session, lat=ZHIFU.lat, lon=ZHIFU.lon)
-    _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     page = client.get("/feed?day=someday&max_km=far&trade=astronaut")
     assert page.status_code == 200 and f'id="job-{job.id}"' in page.text
 
@@ -397,8 +394,29 @@ def test_my_jobs_list_fragment_shows_the_hire_once_the_employer_confirms(
 ) -> None:
     employer = make_employer(session)
     job = make_job(session, employer=employer, instant=False, lat=ZHIFU.lat, lon=ZHIFU.lon)
-    token = _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    token = log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     client.post(f"/jobs/{job.id}/claim", data={"csrf_token": token})
     before = client.get("/my/jobs/list")
     assert "等雇主确认" in before.text and "tel:" not in before.text
     assert "<html" not in before.text and "no-store" in before.headers["cache-control"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "painter", "bricklayer"),
+    [("en", "Painter", "Bricklayer"), ("zh_CN", "油漆工", "瓦工")],
+)
+def test_the_feed_trade_chips_name_each_trade_in_the_language_and_mason_is_the_bricklayer(
+    client: TestClient, session: Session, lang: str, painter: str, bricklayer: str
+) -> None:
+    trades = (("painter", 2), ("bricklayer", 2))
+    make_job(session, trade="bricklayer", title="砌墙", lat=ZHIFU.lat, lon=ZHIFU.lon)
+    log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, trades=trades))
+    client.get(f"/lang/{lang}")
+    page = client.get("/feed?trade=Mason").text  # the English word for 瓦工, as a filter
+    chips = re.findall(r'name="trade" value="(\w+)" (checked)?><span>\S+ ([^<]+)</span>', page)
+    assert sorted(chips) == [("bricklayer", "checked", bricklayer), ("painter", "", painter)]
+
+
+def test_a_test_worker_cannot_be_given_a_trade_outside_the_catalogue(session: Session) -> None:
+    with pytest.raises(AssertionError, match="mason"):
+        make_worker(session, trades=(("painter", 2), ("mason", 2)))

@@ -111,7 +111,7 @@ def test_the_feed_shows_a_job_on_the_first_screen_with_the_filters_folded(
     live_server: LiveServer, chromium: Any
 ) -> None:
     _seed_jobs(live_server, 3)
-    worker_phone = _worker(live_server, trades=(("painter", 2), ("mason", 2)))
+    worker_phone = _worker(live_server, trades=(("painter", 2), ("bricklayer", 2)))
     for javascript in (True, False):
         context = new_phone(chromium, java_script_enabled=javascript)
         page = context.new_page()

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, make_employer, make_job, make_worker, tomorrow_at
-from tests.web.pages.browser import PHONE, LiveServer, shoot
+from tests.factories import make_employer, make_job, make_worker, tomorrow_at
+from tests.web.pages.browser import PHONE, LiveServer, log_in, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -54,21 +54,20 @@ def _seed(server: LiveServer) -> tuple[str, list[int]]:
         return worker.phone, ids
 
 
-def _log_in(page: Any, server: LiveServer, phone: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/(feed|profile)"))
+def _worker_page(server: LiveServer, phone: Any, script: str) -> tuple[Any, int]:
+    """The seeded worker logged in on a phone whose speech is `script` (the recorder, or
+    none at all): the page and the nearer job's id."""
+    worker, (first, _second) = _seed(server)
+    page = phone.new_page()
+    page.add_init_script(script)
+    log_in(page, server, worker)
+    return page, first
 
 
 def test_the_speaker_button_reads_the_card_and_the_job_page_and_stops_on_a_second_tap(
     live_server: LiveServer, phone: Any
 ) -> None:
-    worker, (first, _second) = _seed(live_server)
-    page = phone.new_page()
-    page.add_init_script(RECORDER)
-    _log_in(page, live_server, worker)
+    page, first = _worker_page(live_server, phone, RECORDER)
     page.goto(f"{live_server.url}/feed")
     button = page.locator(f"#job-{first} .speak")
     expect(button).to_be_visible()
@@ -93,10 +92,7 @@ def test_the_speaker_button_reads_the_card_and_the_job_page_and_stops_on_a_secon
 def test_the_speaker_button_is_hidden_where_the_browser_cannot_speak(
     live_server: LiveServer, phone: Any
 ) -> None:
-    worker, (first, _second) = _seed(live_server)
-    page = phone.new_page()
-    page.add_init_script(NO_SPEECH)
-    _log_in(page, live_server, worker)
+    page, first = _worker_page(live_server, phone, NO_SPEECH)
     page.goto(f"{live_server.url}/feed")
     expect(page.locator(f"#job-{first} .btn-claim")).to_be_visible()
     expect(page.locator(f"#job-{first} .speak")).to_be_hidden()
@@ -105,10 +101,7 @@ def test_the_speaker_button_is_hidden_where_the_browser_cannot_speak(
 def test_large_text_from_the_profile_still_fits_cards_sticky_button_and_tabs(
     live_server: LiveServer, phone: Any
 ) -> None:
-    worker, (first, _second) = _seed(live_server)
-    page = phone.new_page()
-    page.add_init_script(RECORDER)
-    _log_in(page, live_server, worker)
+    page, first = _worker_page(live_server, phone, RECORDER)
     page.goto(f"{live_server.url}/profile")
     normal = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     page.get_by_role("button", name="大字").click()

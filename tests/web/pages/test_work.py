@@ -12,30 +12,13 @@ from sqlmodel import Session, select
 from market.i18n import local
 from market.models import Report, User
 from market.work import arrears
-from tests.factories import PASSWORD, make_employer, make_staff, make_worker
+from tests.factories import make_employer, make_staff, make_worker
 from tests.market.work.work_factories import code_on, make_hire
+from tests.web.pages.forms import log_in
 from tests.web.security.world import row_counts
 from web.pages.employer.work import qr_svg
 
 WORK_TABLES = ("attendance", "payment", "work_answer", "report", "event")
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
-def _log_in(client: TestClient, user: User) -> str:
-    client.cookies.clear()
-    token = _token(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _token(client.get(answer.headers["location"]).text)
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -51,14 +34,14 @@ def test_worker_checks_in_with_the_code_employer_pays_worker_confirms(
     employer = session.get_one(User, job.employer_id)
     session.commit()
 
-    csrf = _log_in(client, employer)
+    csrf = log_in(client, employer, switch=True)
     day = client.get(f"/employer/jobs/{job.id}/work")
     code = code_on(job, datetime.now(UTC))
     assert f"{code[:3]} {code[3:]}" in day.text and "<svg" in day.text  # the code and its QR
     scan = f"http://testserver/work/scan?job={job.id}&code={code}"
     assert str(qr_svg(scan)) in day.text  # the QR code leads to the one-tap check-in
 
-    csrf = _log_in(client, worker)
+    csrf = log_in(client, worker, switch=True)
     page = client.get(f"/my/work/{application.id}")
     assert "今天的签到码" in page.text and 'inputmode="numeric"' in page.text
     answer = client.post(
@@ -70,7 +53,7 @@ def test_worker_checks_in_with_the_code_employer_pays_worker_confirms(
     page = client.get(answer.headers["location"])
     assert "签到成功" in page.text and "签退" in page.text
 
-    csrf = _log_in(client, employer)
+    csrf = log_in(client, employer, switch=True)
     answer = client.post(
         f"/employer/work/{application.id}/payments",
         data={"csrf_token": csrf, "amount": "300", "method": "wechat", "day": "", "time": ""},
@@ -79,7 +62,7 @@ def test_worker_checks_in_with_the_code_employer_pays_worker_confirms(
     assert answer.status_code == 303, answer.text
     assert "等工人确认" in client.get(answer.headers["location"]).text
 
-    csrf = _log_in(client, worker)
+    csrf = log_in(client, worker, switch=True)
     page = client.get(f"/my/work/{application.id}")
     payment_id = re.search(r"/my/work/payments/(\d+)/confirm", page.text)
     assert payment_id, page.text
@@ -97,7 +80,7 @@ def test_a_wrong_code_is_shown_next_to_the_field_in_the_pages_language(
     client: TestClient, session: Session
 ) -> None:
     application, _job = make_hire(session, start_at=datetime.now(UTC) - timedelta(hours=1))
-    csrf = _log_in(client, session.get_one(User, application.worker_id))
+    csrf = log_in(client, session.get_one(User, application.worker_id), switch=True)
     before = _counts(session)
     for lang, text in (("zh-CN", "签到码不对"), ("en", "Wrong code")):
         answer = client.post(
@@ -116,7 +99,7 @@ def test_a_bad_payment_form_is_refused_with_nothing_written(
     client: TestClient, session: Session
 ) -> None:
     application, job = make_hire(session, start_at=datetime.now(UTC) - timedelta(hours=1))
-    csrf = _log_in(client, session.get_one(User, job.employer_id))
+    csrf = log_in(client, session.get_one(User, job.employer_id), switch=True)
     before = _counts(session)
     for amount, text in (("-3", "不能小于 1"), ("99999999", "不能大于 20000"), ("三百", "整数")):
         answer = client.post(
@@ -141,10 +124,10 @@ def test_another_workers_record_and_someone_elses_job_are_not_found(
     stranger = make_worker(session)
     other_employer = make_employer(session)
     session.commit()
-    _log_in(client, stranger)
+    log_in(client, stranger, switch=True)
     assert client.get(f"/my/work/{application.id}").status_code == 404
     assert client.get(f"/work/records/{application.id}/evidence").status_code == 404
-    _log_in(client, other_employer)
+    log_in(client, other_employer, switch=True)
     assert client.get(f"/employer/jobs/{job.id}/work").status_code == 403
     assert client.get(f"/work/records/{application.id}/evidence").status_code == 404
 
@@ -157,12 +140,12 @@ def test_a_disputed_payment_becomes_a_staff_case_with_an_evidence_sheet(
     employer = session.get_one(User, job.employer_id)
     staff = make_staff(session)
     session.commit()
-    csrf = _log_in(client, employer)
+    csrf = log_in(client, employer, switch=True)
     client.post(
         f"/employer/work/{application.id}/payments",
         data={"csrf_token": csrf, "amount": "300", "method": "cash"},
     )
-    csrf = _log_in(client, worker)
+    csrf = log_in(client, worker, switch=True)
     page = client.get(f"/my/work/{application.id}")
     payment_id = re.search(r"/my/work/payments/(\d+)/dispute", page.text).group(1)  # type: ignore[union-attr]
     answer = client.post(
@@ -187,7 +170,7 @@ def test_a_disputed_payment_becomes_a_staff_case_with_an_evidence_sheet(
     assert f"约定条件时间</th><td>{accepted}" in sheet.text
     assert application.agreed_address in sheet.text
 
-    _log_in(client, staff)
+    log_in(client, staff, switch=True)
     console = client.get("/staff/arrears")
     assert f"case-{case.id}" in console.text and "工人对付款有异议" in console.text
     assert client.get(f"/work/records/{application.id}/evidence").status_code == 200
@@ -203,7 +186,7 @@ def test_staff_stop_an_employer_posting_and_workers_see_the_badge(
     staff = make_staff(session)
     (case,) = arrears.arrears_sweep(session=session)
     session.commit()
-    csrf = _log_in(client, staff)
+    csrf = log_in(client, staff, switch=True)
     answer = client.post(
         f"/staff/arrears/employers/{employer.id}/stop",
         data={"csrf_token": csrf, "reason": "欠薪"},
@@ -212,7 +195,7 @@ def test_staff_stop_an_employer_posting_and_workers_see_the_badge(
     assert answer.status_code == 303
     assert "暂停" in client.get("/staff/arrears").text
 
-    csrf = _log_in(client, employer)
+    csrf = log_in(client, employer, switch=True)
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     form = {
         "csrf_token": csrf,
@@ -228,7 +211,7 @@ def test_staff_stop_an_employer_posting_and_workers_see_the_badge(
     refused = client.post("/employer/jobs/new", data=form)
     assert refused.status_code == 422 and "工会已暂停您发布招工" in refused.text
 
-    _log_in(client, make_worker(session))
+    log_in(client, make_worker(session), switch=True)
     page = client.get(f"/jobs/{job.id}")
     assert "有未结工钱" in page.text and 'id="on-time-pay"' in page.text
     assert case.id

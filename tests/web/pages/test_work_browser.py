@@ -14,21 +14,13 @@ import pytest
 from playwright.sync_api import expect
 
 from market.types import utcnow
-from tests.factories import PASSWORD, make_employer, make_staff, make_worker
+from tests.factories import make_employer, make_staff, make_worker
 from tests.market.work.work_factories import make_hire
-from tests.web.pages.browser import ARTIFACTS, SCREENSHOTS, LiveServer, new_phone, shoot
+from tests.web.pages.browser import ARTIFACTS, SCREENSHOTS, LiveServer, log_in, new_phone, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 ZHIFU = BY_NAME["芝罘区"]
-
-
-def _log_in(page: Any, server: LiveServer, phone: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def _seed(server: LiveServer) -> dict[str, Any]:
@@ -69,7 +61,7 @@ def test_check_in_check_out_pay_and_confirm_on_two_phones(
     )
     try:
         employer_page = boss.new_page()
-        _log_in(employer_page, live_server, seeded["employer"])
+        log_in(employer_page, live_server, seeded["employer"])
         employer_page.goto(f"{live_server.url}/employer/jobs/{seeded['job']}")
         employer_page.get_by_role("link", name=re.compile("签到码")).click()
         code = employer_page.locator("#day-code").inner_text().replace(" ", "")
@@ -78,7 +70,7 @@ def test_check_in_check_out_pay_and_confirm_on_two_phones(
         shoot(employer_page, "work-01-employer-code-and-qr")
 
         page = worker.new_page()
-        _log_in(page, live_server, seeded["worker"])
+        log_in(page, live_server, seeded["worker"])
         page.goto(f"{live_server.url}/my/jobs")
         page.get_by_role("link", name=re.compile("签到 · 记工记账")).click()
         expect(page.locator("#attend")).to_contain_text("未签到")
@@ -134,7 +126,7 @@ def test_a_disputed_payment_becomes_a_staff_case(live_server: LiveServer, chromi
     boss, phone = new_phone(chromium), new_phone(chromium)
     try:
         employer_page = boss.new_page()
-        _log_in(employer_page, live_server, seeded["employer"])
+        log_in(employer_page, live_server, seeded["employer"])
         employer_page.goto(f"{live_server.url}/employer/jobs/{seeded['job']}/work")
         hire = employer_page.locator(f"#hire-{seeded['hire']}")
         hire.get_by_text("记录付款").first.click()
@@ -143,7 +135,7 @@ def test_a_disputed_payment_becomes_a_staff_case(live_server: LiveServer, chromi
         expect(employer_page.locator(".flash")).to_contain_text("已记录付款")
 
         page = phone.new_page()
-        _log_in(page, live_server, seeded["worker"])
+        log_in(page, live_server, seeded["worker"])
         page.goto(f"{live_server.url}/my/work/{seeded['hire']}")
         page.get_by_text("没收到这么多").click()
         page.fill("[id^=received-]", "100")
@@ -164,7 +156,7 @@ def test_a_disputed_payment_becomes_a_staff_case(live_server: LiveServer, chromi
         desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         try:
             console = desk.new_page()
-            _log_in(console, live_server, staff_phone)
+            log_in(console, live_server, staff_phone)
             console.goto(f"{live_server.url}/staff/arrears")
             row = console.locator("#arrears-cases tbody tr").first
             expect(row).to_contain_text("王建国")

@@ -18,14 +18,13 @@ from market.models import Job
 from market.types import utcnow
 from market.work import record as record_service
 from market.work import service as work_service
-from market.work.schemas import AnswerCreate
 from web.deps import CurrentEmployer, MyJobHireDep, OwnedJobDep, PartyEntryDep, SessionDep
 from web.errors.messages import STATUS
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
 from web.pages.rendering import render
-from web.pages.work_forms import correction_of, employer_check_of, payment_of, text
+from web.pages.work_forms import answer_of, correction_of, employer_check_of, payment_of, text
 from web.pages.worker.work import LABELS
 
 router = APIRouter(prefix="/employer", route_class=PageRoute)
@@ -166,14 +165,10 @@ def attendance_answer(
     session: SessionDep,
 ) -> Response:
     """Agree with, or object to, a correction the worker sent."""
-    verdict = "disputed" if form.get("verdict") == "disputed" else "confirmed"
+    verdict, answer = answer_of(form)
     try:
         work_service.attendance_answer(
-            session=session,
-            entry=entry,
-            user=employer,
-            verdict=verdict,
-            data=AnswerCreate(note=text(form, "note")[:200]),
+            session=session, entry=entry, user=employer, verdict=verdict, data=answer
         )
     except DomainError as exc:
         raise _refused(request, session, entry.job_id, exc, f"entry-{entry.id}") from exc

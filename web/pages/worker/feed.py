@@ -43,9 +43,10 @@ def _filters(
     with contextlib.suppress(ValueError):
         chosen["max_km"] = float(max_km) if max_km else None
     try:
-        return FeedFilter.model_validate({k: v for k, v in chosen.items() if v}), chosen
+        data = FeedFilter.model_validate({k: v for k, v in chosen.items() if v})
     except ValidationError:
         return FeedFilter(), {"day": None, "trade": None, "max_km": None}
+    return data, chosen | {"trade": data.trade}  # its code: a name or an alias checks its chip
 
 
 def _feed_context(

@@ -14,14 +14,13 @@ from market.models import Application
 from market.work import record as record_service
 from market.work import service as work_service
 from market.work.models import KIND_LABELS, METHOD_LABELS, PAYMENT_LABELS
-from market.work.schemas import AnswerCreate
 from web.deps import CurrentWorker, MyHireDep, PartyEntryDep, SessionDep, WorkerPaymentDep
 from web.errors.messages import STATUS
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
 from web.pages.rendering import render
-from web.pages.work_forms import check_in_of, correction_of, dispute_of, text
+from web.pages.work_forms import answer_of, check_in_of, correction_of, dispute_of
 from web.security.rate_limits import AttendanceCodeLimit
 
 router = APIRouter(route_class=PageRoute)
@@ -160,14 +159,10 @@ def attendance_answer(
     session: SessionDep,
 ) -> Response:
     """Agree with, or object to, a time the employer recorded."""
-    verdict = "disputed" if form.get("verdict") == "disputed" else "confirmed"
+    verdict, answer = answer_of(form)
     try:
         work_service.attendance_answer(
-            session=session,
-            entry=entry,
-            user=worker,
-            verdict=verdict,
-            data=AnswerCreate(note=text(form, "note")[:200]),
+            session=session, entry=entry, user=worker, verdict=verdict, data=answer
         )
     except DomainError as exc:
         raise refused_again(

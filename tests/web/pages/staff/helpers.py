@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -10,26 +9,14 @@ from sqlmodel import Session
 
 from market.models import Report, User
 from market.reports import service as protection_service
-from tests.factories import PASSWORD, make_employer, make_job, make_worker, png_image
+from tests.factories import make_employer, make_job, make_worker, png_image
 from tests.staff_factories import make_application
-
-
-def form_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
+from tests.web.pages import forms
 
 
 def log_in(client: TestClient, user: User, page: str = "/staff") -> str:
     """Log in through the login form; returns the session's form token (read off `page`)."""
-    token = form_token(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return form_token(client.get(page).text)
+    return forms.log_in(client, user, page)
 
 
 # a real (solid orange) PNG, so the browser test shows the photo as a worker sent it

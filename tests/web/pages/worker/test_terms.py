@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -14,24 +13,8 @@ from market.jobs import service as job_service
 from market.jobs.schemas import JobUpdate
 from market.models import Application, Job, User, WageFloor, WageFloorRefusal
 from market.types import utcnow
-from tests.factories import PASSWORD, make_employer, make_job, make_worker
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
-def _log_in(client: TestClient, user: User, page: str) -> str:
-    token = _token(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token, "phone": user.phone, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _token(client.get(page).text)
+from tests.factories import make_employer, make_job, make_worker
+from tests.web.pages.forms import log_in
 
 
 def _pending_cut(session: Session) -> tuple[User, User, Job, Application]:
@@ -50,7 +33,7 @@ def test_the_worker_sees_the_changed_terms_and_accepts_them(
     client: TestClient, session: Session
 ) -> None:
     _employer, worker, _job, application = _pending_cut(session)
-    token = _log_in(client, worker, "/my/jobs")
+    token = log_in(client, worker, "/my/jobs")
     page = client.get("/my/jobs").text
     assert "条件已变更，请重新确认" in page
     assert "<s>¥400</s> → <strong>¥300</strong>" in page
@@ -75,7 +58,7 @@ def test_accepting_terms_that_changed_again_shows_why_and_changes_nothing(
     client: TestClient, session: Session
 ) -> None:
     _employer, worker, job, application = _pending_cut(session)
-    token = _log_in(client, worker, "/my/jobs")
+    token = log_in(client, worker, "/my/jobs")
     job_service.job_update(session=session, job=job, data=JobUpdate(wage=280))
     session.commit()
     for version, status in (("2", 409), ("abc", 422)):
@@ -93,7 +76,7 @@ def test_the_employer_sees_the_worker_must_accept_first(
     client: TestClient, session: Session
 ) -> None:
     employer, _worker, job, application = _pending_cut(session)
-    token = _log_in(client, employer, f"/employer/jobs/{job.id}")
+    token = log_in(client, employer, f"/employer/jobs/{job.id}")
     page = client.get(f"/employer/jobs/{job.id}").text
     assert "正在等工人接受新条件" in page
     assert f"/employer/applications/{application.id}/confirm" not in page
@@ -111,7 +94,7 @@ def test_the_hired_workers_page_shows_the_agreed_pay_and_place(
     job = make_job(session, employer=employer, wage=400, instant=True)
     application_service.application_claim(session=session, job_id=job.id or 0, worker=worker)
     session.commit()
-    _log_in(client, worker, "/my/jobs")
+    log_in(client, worker, "/my/jobs")
     # an edit that got past the services (a bug, a hand edit) still leaves the agreement
     job.wage, job.address = 50, "另一个城市"
     session.add(job)
@@ -127,7 +110,7 @@ def test_a_claim_on_a_page_older_than_a_pay_cut_is_refused(
     job = make_job(session, wage=400, instant=True)
     worker = make_worker(session)
     session.commit()
-    token = _log_in(client, worker, f"/jobs/{job.id}/claim")
+    token = log_in(client, worker, f"/jobs/{job.id}/claim")
     assert f"/jobs/{job.id}/claim?terms=1" in client.get(f"/jobs/{job.id}/claim").text
     job_service.job_update(session=session, job=job, data=JobUpdate(wage=300))
     session.commit()
@@ -143,7 +126,7 @@ def test_an_employer_posting_under_the_floor_sees_it_next_to_the_pay(
     employer = make_employer(session)
     session.add(WageFloor(trade="painter", daily_wage=350))
     session.commit()
-    token = _log_in(client, employer, "/employer/jobs/new")
+    token = log_in(client, employer, "/employer/jobs/new")
     form = {
         "csrf_token": token,
         "trade": "painter",
