@@ -14,6 +14,7 @@ from market.applications.models import (
 from market.dispatch.models import DispatchProposal, ProposalStatus
 from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
+from market.invites.models import Block, Invite, InviteStatus, Rehire
 from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
@@ -83,11 +84,14 @@ __all__ = [
     "AttendanceKind",
     "AttendanceMethod",
     "AvailableDay",
+    "Block",
     "Delivery",
     "DispatchProposal",
     "EmployerProfile",
     "Event",
     "IdempotencyRecord",
+    "Invite",
+    "InviteStatus",
     "Job",
     "JobCertificate",
     "JobStatus",
@@ -104,6 +108,7 @@ __all__ = [
     "ProposalStatus",
     "PushSubscription",
     "Rating",
+    "Rehire",
     "Report",
     "ReportKind",
     "ReportNote",

@@ -20,6 +20,7 @@ from market.feed.readmodel import FeedReadModel, job_of
 from market.feed.schemas import FeedFilter
 from market.geo import bounding_box
 from market.i18n import market_tz
+from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrade
 from market.settings import get_settings
@@ -105,6 +106,8 @@ def list_feed(
         start, end = _day_range(data.day, now)
         window = replace(window, since=start.timestamp(), before=end.timestamp())
     ranked = model.book.rank(worker, k=data.limit, window=window)
+    blocked = block_service.blocked_with(session=session, user_id=worker_id)
+    ranked = [(x, entry) for x, entry in ranked if job_of(entry).employer_id not in blocked]
     jobs = {match.job: job_of(entry) for match, entry in ranked}
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
     items = _items(session, worker_id, [match for match, _ in ranked], jobs, listed)
@@ -152,6 +155,9 @@ def list_feed_from_database(
     if data.day is not None:
         start, end = _day_range(data.day, now)
         query = query.where(col(Job.start_at) >= start, col(Job.start_at) < end)
+    blocked = block_service.blocked_with(session=session, user_id=worker_id)
+    if blocked:  # the employers the worker blocked, or who blocked them
+        query = query.where(col(Job.employer_id).notin_(sorted(blocked)))
     rows = session.exec(query.order_by(col(Job.start_at)).limit(MAX_CANDIDATE_ROWS)).all()
     certificates = job_service.certificates_by_job(
         session=session, job_ids=[j.id for j in rows if j.id is not None]
@@ -242,6 +248,11 @@ def list_candidates(
         .distinct()
         .limit(MAX_CANDIDATE_ROWS)
     ).all()
+    # who applied is answered under the job's applicants; who is blocked is not offered
+    taken = set(
+        session.exec(select(Application.worker_id).where(Application.job_id == job.id)).all()
+    ) | block_service.blocked_with(session=session, user_id=job.employer_id, others=ids)
+    ids = [i for i in ids if i not in taken]
     views = worker_service.list_workers(session=session, user_ids=ids)
     busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)
     idle = worker_service.idle_days(session=session, worker_ids=ids, now=now)

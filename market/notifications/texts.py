@@ -188,6 +188,11 @@ MAKERS: dict[str, Maker] = {
     "dispatch.proposed": _to_worker(
         N_("The union proposes a job"), N_("{job}, {when}: take it or leave it"), "/jobs/{job}"
     ),
+    "invite.sent": _to_worker(
+        N_("You are invited to a job"),
+        N_("{job}, {when}: the employer invites you. Accept or decline"),
+        "/my/invites",
+    ),
     "shift.reminder": _reminder,
     "user.suspended": _user(
         N_("Account suspended"), N_("Your account is suspended; ask the union why"), "/"
