@@ -17,7 +17,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from market.errors import N_, Conflict, NotFound
-from market.models import Application, ApplicationStatus, Job, Rehire, User
+from market.models import Application, ApplicationStatus, Job, JobStatus, Rehire, User
 from market.types import utcnow
 from market.workers import service as worker_service
 
@@ -118,3 +118,28 @@ def prefer_listed(candidates: list[T], score: Sequence[float], listed: Sequence[
             run = []
         run.append(i)
     return out
+
+
+@dataclass(frozen=True)
+class RehirePage:
+    rows: list[RehireRow]
+    open_jobs: Sequence[Job]  # the employer's jobs an invite can go to, soonest first
+
+
+def get_rehire_page(
+    *, session: Session, employer_id: int, now: datetime | None = None
+) -> RehirePage:
+    """The employer's list and the open jobs its workers can be invited to."""
+    now = now or utcnow()
+    jobs = session.exec(
+        select(Job)
+        .where(
+            Job.employer_id == employer_id,
+            Job.status == JobStatus.open,
+            col(Job.hidden_reason).is_(None),
+            col(Job.start_at) > now,
+        )
+        .order_by(col(Job.start_at))
+        .limit(50)
+    ).all()
+    return RehirePage(list_rehire(session=session, employer_id=employer_id, now=now), jobs)

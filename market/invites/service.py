@@ -60,11 +60,12 @@ def _event(session: Session, invite: Invite, kind: str) -> None:
 
 
 def invite_send(
-    *, session: Session, job: Job, employer: User, worker_id: int, now: datetime | None = None
+    *, session: Session, job_id: int, employer: User, worker_id: int, now: datetime | None = None
 ) -> Invite:
     """Invite a worker to one of the employer's open jobs."""
     now = now or utcnow()
-    if job.employer_id != employer.id:
+    job = session.get(Job, job_id)
+    if job is None or job.employer_id != employer.id:
         raise NotFound(N_("Job not found"))
     if session.get(WorkerProfile, worker_id) is None:
         raise NotFound(N_("Worker not found"))

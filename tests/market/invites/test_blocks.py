@@ -69,7 +69,7 @@ def test_blocking_keeps_an_existing_hire_and_lapses_open_invites(db: Session) ->
     application = hire(db, job=job, worker=worker, now=job.start_at - 30 * H)
     invite = invite_service.invite_send(
         session=db,
-        job=later,
+        job_id=later.id or 0,
         employer=_employer(db, job),
         worker_id=worker.id or 0,
         now=job.start_at - 30 * H,

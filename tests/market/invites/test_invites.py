@@ -28,7 +28,7 @@ def _employer(db: Session, job: Job) -> User:
 def _invite(db: Session, job: Job, worker: User) -> Invite:
     return invite_service.invite_send(
         session=db,
-        job=job,
+        job_id=job.id or 0,
         employer=_employer(db, job),
         worker_id=worker.id or 0,
         now=job.start_at - 24 * H,
@@ -80,7 +80,11 @@ def test_a_duplicate_invite_and_an_invite_to_an_applicant_are_refused(db: Sessio
         refused(
             db,
             lambda who=who: invite_service.invite_send(
-                session=db, job=job, employer=_employer(db, job), worker_id=who.id or 0, now=now
+                session=db,
+                job_id=job.id or 0,
+                employer=_employer(db, job),
+                worker_id=who.id or 0,
+                now=now,
             ),
             Conflict,
             message,
@@ -107,7 +111,7 @@ def test_another_employers_job_and_an_unknown_worker_are_not_found(db: Session) 
     refused(
         db,
         lambda: invite_service.invite_send(
-            session=db, job=job, employer=stranger, worker_id=worker.id or 0, now=now
+            session=db, job_id=job.id or 0, employer=stranger, worker_id=worker.id or 0, now=now
         ),
         NotFound,
         "Job not found",
@@ -115,7 +119,7 @@ def test_another_employers_job_and_an_unknown_worker_are_not_found(db: Session) 
     refused(
         db,
         lambda: invite_service.invite_send(
-            session=db, job=job, employer=_employer(db, job), worker_id=10**6, now=now
+            session=db, job_id=job.id or 0, employer=_employer(db, job), worker_id=10**6, now=now
         ),
         NotFound,
         "Worker not found",

@@ -203,6 +203,21 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/employer/work/attendance/{entry_id}/answer"): MY_EMPLOYER,
     ("GET", "/employer/pay"): EMPLOYERS,
     ("GET", "/work/records/{record_id}/evidence"): RECORD_READERS,
+    # both sides choose: invites, the rehire list (常用工友), blocks; each block and list
+    # entry is its maker's, an invite its worker's
+    ("POST", "/employer/invites"): EMPLOYERS,  # the job in the form decides
+    ("GET", "/employer/rehire"): EMPLOYERS,
+    ("POST", "/employer/rehire"): EMPLOYERS,
+    ("POST", "/employer/rehire/{worker_id}/remove"): MY_EMPLOYER,
+    ("GET", "/employer/blocks"): EMPLOYERS,
+    ("POST", "/employer/blocks"): EMPLOYERS,
+    ("POST", "/employer/blocks/{user_id}/remove"): MY_EMPLOYER,
+    ("GET", "/my/invites"): WORKERS,
+    ("POST", "/my/invites/{invite_id}/accept"): MY_WORKER,
+    ("POST", "/my/invites/{invite_id}/decline"): MY_WORKER,
+    ("POST", "/jobs/{job_id}/block"): WORKERS,
+    ("GET", "/my/blocks"): WORKERS,
+    ("POST", "/my/blocks/{user_id}/remove"): MY_WORKER,
 }
 # the anonymous forms: their token is the browser's form cookie, whoever is logged in
 ANON_FORMS = ("/login", "/signup", "/signup/code", "/password/reset", "/password/reset/code")

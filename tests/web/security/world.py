@@ -15,12 +15,15 @@ from market.applications import terms as terms_service
 from market.models import (
     Application,
     Attendance,
+    Block,
     DispatchProposal,
     Event,
+    Invite,
     Job,
     Membership,
     Notification,
     Payment,
+    Rehire,
     Report,
     ReportPhoto,
     Standby,
@@ -58,10 +61,13 @@ class World:
     standby: Standby  # the worker waits for a place on the other employer's job
     strike: Strike  # the worker's no-show on the hire, appealed
     appeal: StrikeAppeal
+    invite: Invite  # the employer invited the worker to its job (they had applied already)
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
         user = self.employer if "/employers/" in template else self.other_worker
+        if "/my/blocks/" in template:  # the worker blocked the other employer
+            user = self.other_employer
         return {
             "job_id": str(self.job.id),
             "application_id": str(self.application.id),
@@ -78,6 +84,8 @@ class World:
             "standby_id": str(self.standby.id),
             "strike_id": str(self.strike.id),
             "appeal_id": str(self.appeal.id),
+            "invite_id": str(self.invite.id),
+            "worker_id": str(self.worker.id),  # on the employer's rehire list
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -148,7 +156,12 @@ def make_world(session: Session) -> World:
     session.add_all([standby, strike])
     session.flush()
     appeal = StrikeAppeal(strike_id=strike.id or 0, worker_id=worker.id or 0, text="我去了")
-    session.add(appeal)
+    invite = Invite(job_id=job.id or 0, worker_id=worker.id or 0, employer_id=employer.id or 0)
+    session.add_all(
+        [appeal, invite, Rehire(employer_id=employer.id or 0, worker_id=worker.id or 0)]
+    )
+    session.add(Block(blocker_id=employer.id or 0, blocked_id=other_worker.id or 0))
+    session.add(Block(blocker_id=worker.id or 0, blocked_id=other_employer.id or 0))
     session.flush()
     return World(
         worker=worker,
@@ -170,6 +183,7 @@ def make_world(session: Session) -> World:
         standby=standby,
         strike=strike,
         appeal=appeal,
+        invite=invite,
     )
 
 
