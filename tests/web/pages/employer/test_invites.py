@@ -61,7 +61,7 @@ def test_the_employer_invites_a_candidate_and_the_worker_accepts_and_is_hired(
         "accepted",
     )
     again = client.post(f"/my/invites/{invite.id}/decline", data={"csrf_token": token})
-    assert again.status_code == 409 and "您已经回复过这个邀请" in again.text
+    assert again.status_code == 409 and "你已经回复过这个邀请" in again.text
 
 
 def test_bad_invites_are_refused_clearly_and_write_nothing(
@@ -81,8 +81,8 @@ def test_bad_invites_are_refused_clearly_and_write_nothing(
     cases = [
         (others.id, worker.id, 404, "找不到"),  # another employer's job
         (job.id, 10**6, 404, "找不到"),  # unknown worker
-        (job.id, blocked.id, 409, "不能邀请这个工友做您的工作"),
-        (job.id, worker.id, 409, "您已经邀请过这个工友做这份工作"),
+        (job.id, blocked.id, 409, "不能邀请这个工友做你的工作"),
+        (job.id, worker.id, 409, "你已经邀请过这个工友做这份工作"),
         (job.id, applicant.id, 409, "这个工友已经报名了"),
         (job.id, "abc", 422, "请从列表中选择"),
         (job.id, "", 422, "请从列表中选择"),
@@ -118,13 +118,13 @@ def test_a_worker_blocks_an_employer_from_the_job_page_and_undoes_it(
     listed = client.get("/my/blocks").text
     assert f'action="/my/blocks/{job.employer_id}/remove"' in listed
     claim = client.post(f"/jobs/{job.id}/claim", data={"csrf_token": token})
-    assert claim.status_code == 409 and "这份工作不接受您的报名" in claim.text
+    assert claim.status_code == 409 and "这份工作不接受你的报名" in claim.text
     undone = client.post(
         f"/my/blocks/{job.employer_id}/remove", data={"csrf_token": token}, follow_redirects=False
     )
     assert undone.status_code == 303
     twice = client.post(f"/my/blocks/{job.employer_id}/remove", data={"csrf_token": token})
-    assert twice.status_code == 404 and "您没有拉黑这个人" in twice.text
+    assert twice.status_code == 404 and "你没有拉黑这个人" in twice.text
     session.expire_all()
     assert session.exec(select(func.count()).select_from(Block)).one() == 0
 
@@ -166,7 +166,7 @@ def test_the_rehire_list_after_a_completed_shift_invites_to_an_open_job(
     refused = client.post(
         "/employer/rehire", data={"csrf_token": token, "worker_id": str(stranger.id)}
     )
-    assert refused.status_code == 409 and "只能添加为您完成过工作的工友" in refused.text
+    assert refused.status_code == 409 and "只能添加为你完成过工作的工友" in refused.text
     added = client.post(
         "/employer/rehire",
         data={"csrf_token": token, "worker_id": str(worker.id)},
@@ -174,7 +174,7 @@ def test_the_rehire_list_after_a_completed_shift_invites_to_an_open_job(
     )
     assert added.status_code == 303
     page = client.get("/employer/rehire").text
-    assert "钱师傅" in page and "为您干过 1 次" in page and worker.phone not in page
+    assert "钱师傅" in page and "为你干过 1 次" in page and worker.phone not in page
     assert f'<option value="{upcoming.id}">' in page
     sent = _invite(client, token, upcoming.id, worker.id)
     assert sent.status_code == 303  # type: ignore[attr-defined]
