@@ -218,6 +218,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/jobs/{job_id}/block"): WORKERS,
     ("GET", "/my/blocks"): WORKERS,
     ("POST", "/my/blocks/{user_id}/remove"): MY_WORKER,
+    ("POST", "/api/v1/jobs/{job_id}/invites"): EMPLOYERS,  # 404 or 422 by the body: see tests
+    ("GET", "/api/v1/worker/invites"): WORKERS,
+    ("POST", "/api/v1/worker/invites/{invite_id}/accept"): MY_WORKER,
+    ("POST", "/api/v1/worker/invites/{invite_id}/decline"): MY_WORKER,
+    ("GET", "/api/v1/blocks"): USERS,
+    ("POST", "/api/v1/blocks"): USERS,  # 422 for an empty body; staff are refused (409)
+    ("DELETE", "/api/v1/blocks/{user_id}"): MY_EMPLOYER,
+    ("GET", "/api/v1/employer/rehire"): EMPLOYERS,
+    ("POST", "/api/v1/employer/rehire"): EMPLOYERS,
+    ("DELETE", "/api/v1/employer/rehire/{worker_id}"): MY_EMPLOYER,
 }
 # the anonymous forms: their token is the browser's form cookie, whoever is logged in
 ANON_FORMS = ("/login", "/signup", "/signup/code", "/password/reset", "/password/reset/code")
