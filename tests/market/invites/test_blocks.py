@@ -14,15 +14,9 @@ from market.invites import blocks as block_service
 from market.invites import service as invite_service
 from market.models import Job, User
 from tests.factories import make_employer, make_job, make_worker
-from tests.market.service_helpers import hire, refused
+from tests.market.service_helpers import employer_of, hire, refused
 
 H = timedelta(hours=1)
-
-
-def _employer(db: Session, job: Job) -> User:
-    employer = db.get(User, job.employer_id)
-    assert employer is not None
-    return employer
 
 
 def _feed_ids(db: Session, worker: User, job: Job) -> set[int | None]:
@@ -48,7 +42,7 @@ def test_a_worker_who_blocks_an_employer_no_longer_sees_their_jobs(db: Session) 
 def test_a_blocked_worker_is_refused_neutrally_and_is_no_candidate(db: Session) -> None:
     job = make_job(db)
     worker = make_worker(db)
-    block_service.block_add(session=db, user=_employer(db, job), other_id=worker.id or 0)
+    block_service.block_add(session=db, user=employer_of(db, job), other_id=worker.id or 0)
     assert worker.id not in {
         c.view.user.id for c in feed_service.list_candidates(session=db, job=job)
     }
@@ -64,13 +58,13 @@ def test_a_blocked_worker_is_refused_neutrally_and_is_no_candidate(db: Session) 
 
 def test_blocking_keeps_an_existing_hire_and_lapses_open_invites(db: Session) -> None:
     job = make_job(db, headcount=2)
-    later = make_job(db, employer=_employer(db, job), start_at=job.start_at + 48 * H)
+    later = make_job(db, employer=employer_of(db, job), start_at=job.start_at + 48 * H)
     worker = make_worker(db)
     application = hire(db, job=job, worker=worker, now=job.start_at - 30 * H)
     invite = invite_service.invite_send(
         session=db,
         job_id=later.id or 0,
-        employer=_employer(db, job),
+        employer=employer_of(db, job),
         worker_id=worker.id or 0,
         now=job.start_at - 30 * H,
     )

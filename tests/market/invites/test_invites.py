@@ -14,22 +14,16 @@ from market.invites import service as invite_service
 from market.models import Invite, Job, User
 from market.notifications.texts import drafts_for
 from tests.factories import make_employer, make_job, make_worker
-from tests.market.service_helpers import events_after, hire, last_event_id, refused
+from tests.market.service_helpers import employer_of, events_after, hire, last_event_id, refused
 
 H = timedelta(hours=1)
-
-
-def _employer(db: Session, job: Job) -> User:
-    employer = db.get(User, job.employer_id)
-    assert employer is not None
-    return employer
 
 
 def _invite(db: Session, job: Job, worker: User) -> Invite:
     return invite_service.invite_send(
         session=db,
         job_id=job.id or 0,
-        employer=_employer(db, job),
+        employer=employer_of(db, job),
         worker_id=worker.id or 0,
         now=job.start_at - 24 * H,
     )
@@ -82,7 +76,7 @@ def test_a_duplicate_invite_and_an_invite_to_an_applicant_are_refused(db: Sessio
             lambda who=who: invite_service.invite_send(
                 session=db,
                 job_id=job.id or 0,
-                employer=_employer(db, job),
+                employer=employer_of(db, job),
                 worker_id=who.id or 0,
                 now=now,
             ),
@@ -119,7 +113,7 @@ def test_another_employers_job_and_an_unknown_worker_are_not_found(db: Session) 
     refused(
         db,
         lambda: invite_service.invite_send(
-            session=db, job_id=job.id or 0, employer=_employer(db, job), worker_id=10**6, now=now
+            session=db, job_id=job.id or 0, employer=employer_of(db, job), worker_id=10**6, now=now
         ),
         NotFound,
         "Worker not found",
@@ -204,7 +198,7 @@ def test_a_blocked_worker_cannot_be_invited_either_way(db: Session) -> None:
     blocks_employer, blocked_by_employer = make_worker(db), make_worker(db)
     block_service.block_add(session=db, user=blocks_employer, other_id=job.employer_id)
     block_service.block_add(
-        session=db, user=_employer(db, job), other_id=blocked_by_employer.id or 0
+        session=db, user=employer_of(db, job), other_id=blocked_by_employer.id or 0
     )
     for who in (blocks_employer, blocked_by_employer):
         refused(

@@ -11,19 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from market.types import utcnow
-from tests.factories import PASSWORD, make_employer, make_job, make_worker
-from tests.web.pages.browser import LiveServer, shoot
+from tests.factories import make_employer, make_job, make_worker
+from tests.web.pages.browser import LiveServer, log_in_phone, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
 ZHIFU = BY_NAME["芝罘区"]
-
-
-def _log_in(page: Any, url: str, phone: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_an_employer_invites_a_candidate_and_the_worker_accepts(
@@ -44,7 +37,7 @@ def test_an_employer_invites_a_candidate_and_the_worker_accepts(
         job_id, employer_phone, worker_phone = job.id, employer.phone, worker.phone
 
     page = phone.new_page()
-    _log_in(page, live_server.url, employer_phone)
+    log_in_phone(page, live_server.url, employer_phone)
     page.goto(f"{live_server.url}/employer/jobs/{job_id}#candidates")
     candidate = page.locator(".candidate", has_text="孙师傅")
     expect(candidate).to_be_visible()
@@ -58,7 +51,7 @@ def test_an_employer_invites_a_candidate_and_the_worker_accepts(
     shoot(page, "61-employer-candidate-invited")
 
     page.context.clear_cookies()
-    _log_in(page, live_server.url, worker_phone)
+    log_in_phone(page, live_server.url, worker_phone)
     page.goto(f"{live_server.url}/my/jobs")
     page.locator("#invites-link").click()
     expect(page).to_have_url(re.compile(r"/my/invites$"))
