@@ -193,6 +193,9 @@ MAKERS: dict[str, Maker] = {
         N_("{job}, {when}: the employer invites you. Accept or decline"),
         "/my/invites",
     ),
+    "invite.declined": _to_employer(
+        N_("An invite was declined"), N_("{name} declined your invite to {job}")
+    ),
     "shift.reminder": _reminder,
     "user.suspended": _user(
         N_("Account suspended"), N_("Your account is suspended; ask the union why"), "/"

@@ -157,9 +157,13 @@ def test_an_invite_cannot_be_taken_once_the_shift_started_nor_answered_twice(db:
         Conflict,
         "This invite has expired: the job is full, closed or started",
     )
+    mark = last_event_id(db)
     invite_service.invite_decline(
         session=db, invite_id=invite.id or 0, worker=worker, now=job.start_at - 20 * H
     )
+    (declined,) = events_after(db, mark)
+    (told,) = drafts_for(session=db, event=declined)
+    assert (told.user_id, told.title) == (job.employer_id, "An invite was declined")
     refused(
         db,
         lambda: invite_service.invite_accept(
