@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from market.applications import service as application_service
+from market.applications.locks import lock_job
 from market.errors import N_, Conflict, NotFound
 from market.events.service import event_record
 from market.invites import blocks as block_service
@@ -67,6 +68,7 @@ def invite_send(
     job = session.get(Job, job_id)
     if job is None or job.employer_id != employer.id:
         raise NotFound(N_("Job not found"))
+    job = lock_job(session, job_id)  # invites to one job queue here: the cap holds
     if session.get(WorkerProfile, worker_id) is None:
         raise NotFound(N_("Worker not found"))
     if job.status != JobStatus.open or job.hidden_reason is not None or job.start_at <= now:
