@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from market.jobs import service as job_service
 from market.types import utcnow
 from tests.factories import make_employer, make_job, make_worker
+from tests.market.service_helpers import hire
 from tests.web.pages.browser import LiveServer, log_in_phone, shoot
 from web.pages.places import BY_NAME
 
@@ -62,3 +64,30 @@ def test_an_employer_invites_a_candidate_and_the_worker_accepts(
     expect(page).to_have_url(re.compile(r"/my/jobs\?ok=claimed#application-\d+$"))
     expect(page.locator(".group-confirmed")).to_contain_text("刷外墙")
     shoot(page, "63-worker-hired-from-invite")
+
+
+def test_the_rehire_list_and_the_block_list_on_a_phone(live_server: LiveServer, phone: Any) -> None:
+    with live_server.session() as session:
+        employer = make_employer(session)
+        done = make_job(session, employer=employer, start_at=utcnow() + timedelta(hours=2))
+        worker = make_worker(session, name="钱师傅", lat=ZHIFU.lat, lon=ZHIFU.lon)
+        hire(session, job=done, worker=worker, now=utcnow())
+        job_service.job_complete(session=session, job=done, now=done.end_at + timedelta(hours=1))
+        make_job(session, employer=employer, title="刷外墙", start_at=utcnow() + timedelta(days=2))
+        employer_phone, worker_id = employer.phone, worker.id
+
+    page = phone.new_page()
+    log_in_phone(page, live_server.url, employer_phone)
+    page.goto(f"{live_server.url}/employer/jobs/{done.id}")
+    page.get_by_role("button", name="加入常用工友").click()
+    expect(page.locator(".flash")).to_contain_text("已加入常用工友")
+    row = page.locator(f"#rehire-{worker_id}")
+    expect(row).to_contain_text("为你干过 1 次")
+    shoot(page, "64-employer-rehire-list")
+    row.get_by_role("button", name="邀请来做这份工作").click()
+    expect(page.locator(".flash")).to_contain_text("已邀请")
+    page.goto(f"{live_server.url}/employer/jobs/{done.id}")
+    page.get_by_text("拉黑这个工友").click()
+    page.locator("details.block").get_by_role("button", name="拉黑").click()
+    expect(page.locator(f"#blocked-{worker_id}")).to_contain_text("钱师傅")
+    shoot(page, "65-employer-blocked-list")
