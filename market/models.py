@@ -21,6 +21,7 @@ from market.applications.models import (
 from market.dispatch.models import DispatchProposal, ProposalStatus
 from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
+from market.invites.models import Block, Invite, InviteStatus, Rehire
 from market.jobs.models import Job, JobCertificate, JobStatus
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
@@ -93,6 +94,7 @@ __all__ = [
     "AttendanceKind",
     "AttendanceMethod",
     "AvailableDay",
+    "Block",
     "Delivery",
     "DispatchProposal",
     "EmployerLicence",
@@ -100,6 +102,8 @@ __all__ = [
     "EmployerStrike",
     "Event",
     "IdempotencyRecord",
+    "Invite",
+    "InviteStatus",
     "Job",
     "JobCertificate",
     "JobStatus",
@@ -116,6 +120,7 @@ __all__ = [
     "ProposalStatus",
     "PushSubscription",
     "Rating",
+    "Rehire",
     "Report",
     "ReportKind",
     "ReportNote",

@@ -27,6 +27,8 @@ from market.applications.locks import lock_job
 from market.applications.locks import lock_worker as _lock_worker
 from market.errors import N_, Conflict, Invalid, NotFound
 from market.events.service import event_record
+from market.invites import blocks as block_service
+from market.invites import lapse as invite_lapse
 from market.jobs import service as job_service
 from market.models import (
     STATUS_LABELS,
@@ -161,8 +163,14 @@ def check_could_apply(*, session: Session, job: Job, worker_id: int, now: dateti
         )
     if job.start_at <= now:
         raise Conflict(N_("This shift has already started"))
+    _check_not_blocked(session, worker_id, job)
     _check_can_do(session, worker_id, job)
     _check_no_clash(session, worker_id, job)
+
+
+def _check_not_blocked(session: Session, worker_id: int, job: Job) -> None:
+    if block_service.is_blocked(session=session, user_id=worker_id, other_id=job.employer_id):
+        raise Conflict(block_service.BLOCKED)
 
 
 def application_claim(
@@ -198,6 +206,7 @@ def application_claim(
             N_("The terms of this job changed after you opened it; read them again"),
             field="terms_version",
         )
+    _check_not_blocked(session, worker.id, job)
     distance = _check_can_do(session, worker.id, job)
     _check_no_clash(session, worker.id, job)
     if job.instant:
@@ -254,6 +263,8 @@ def _sync_job(session: Session, job: Job, now: datetime) -> None:
     session.add(job)
     if job.status != before:
         kind = "job.filled" if job.status == JobStatus.filled else "job.reopened"
+        if job.status == JobStatus.filled:
+            invite_lapse.expire_job_invites(session=session, job_id=job.id or 0, now=now)
         event_record(
             session=session,
             kind=kind,

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, event, func, text, update
 from sqlmodel import Session, col, select
 
 from market.db import is_sqlite, read_only
+from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.models import Event, Job
 from market.types import utcnow
@@ -176,6 +177,12 @@ def live_workers(
             )
             for worker_id in worker_ids
         }
+
+
+def live_blocks(*, engine: Engine, worker_id: int) -> frozenset[int]:
+    """The employers a worker blocked or was blocked by: their jobs are not pushed to them."""
+    with Session(read_only(engine)) as session:
+        return frozenset(block_service.blocked_with(session=session, user_id=worker_id))
 
 
 # ------------------------------------------------------------------ wake-ups after commit

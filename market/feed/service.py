@@ -21,6 +21,7 @@ from market.feed.readmodel import FeedReadModel, job_of
 from market.feed.schemas import FeedFilter
 from market.geo import bounding_box
 from market.i18n import market_tz
+from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrade
 from market.settings import get_settings
@@ -106,6 +107,8 @@ def list_feed(
         start, end = _day_range(data.day, now)
         window = replace(window, since=start.timestamp(), before=end.timestamp())
     ranked = model.book.rank(worker, k=data.limit, window=window)
+    blocked = block_service.blocked_with(session=session, user_id=worker_id)
+    ranked = [(x, entry) for x, entry in ranked if job_of(entry).employer_id not in blocked]
     jobs = {match.job: job_of(entry) for match, entry in ranked}
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
     items = _items(session, worker_id, [match for match, _ in ranked], jobs, listed)
@@ -153,6 +156,9 @@ def list_feed_from_database(
     if data.day is not None:
         start, end = _day_range(data.day, now)
         query = query.where(col(Job.start_at) >= start, col(Job.start_at) < end)
+    blocked = block_service.blocked_with(session=session, user_id=worker_id)
+    if blocked:  # the employers the worker blocked, or who blocked them
+        query = query.where(col(Job.employer_id).notin_(sorted(blocked)))
     rows = session.exec(query.order_by(col(Job.start_at)).limit(MAX_CANDIDATE_ROWS)).all()
     certificates = job_service.certificates_by_job(
         session=session, job_ids=[j.id for j in rows if j.id is not None]
@@ -262,6 +268,14 @@ def _box_worker_ids(session: Session, job: Job, nearest: int | None) -> list[int
     return list(session.exec(query).all())
 
 
+def _offered(session: Session, job: Job, ids: list[int]) -> list[int]:
+    """`ids` less who applied (answered under the job's applicants) and who is blocked."""
+    taken = set(
+        session.exec(select(Application.worker_id).where(Application.job_id == job.id)).all()
+    ) | block_service.blocked_with(session=session, user_id=job.employer_id, others=ids)
+    return [i for i in ids if i not in taken]
+
+
 def list_candidates_many(
     *,
     session: Session,
@@ -273,7 +287,9 @@ def list_candidates_many(
     """`list_candidates` of several jobs, each worker loaded once (new-job alerts); with
     `nearest`, ranked among only that many nearest workers of each job."""
     now = now or utcnow()
-    boxes = {job.id or 0: _box_worker_ids(session, job, nearest) for job in jobs}
+    boxes = {
+        job.id or 0: _offered(session, job, _box_worker_ids(session, job, nearest)) for job in jobs
+    }
     ids = sorted({i for found in boxes.values() for i in found})
     views = worker_service.list_workers(session=session, user_ids=ids)
     busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)

@@ -12,6 +12,8 @@ from market.applications import views as application_views
 from market.feed import service as feed_service
 from market.feed.readmodel import FeedReadModel
 from market.feed.schemas import FeedFilter
+from market.invites import rehire as rehire_service
+from market.invites import service as invite_service
 from market.jobs import service as job_service
 from market.models import Application, Job, JobStatus, Station
 from market.reports import service as report_service
@@ -85,18 +87,32 @@ class EmployerJob:
     applicants: application_views.JobApplicants
     certificates: list[str]
     candidates: list[feed_service.Candidate]  # ranked; only while the job is open
+    listed: set[int]  # candidates on the employer's rehire list (常用工友)
+    invites: dict[int, str]  # worker id -> status of the invite to this job
 
 
 def get_employer_job(
     *, session: Session, job: Job, employer_id: int, candidates: int = 10
 ) -> EmployerJob:
-    """The employer's job: applicants, required certificates, and its best `candidates`."""
+    """The employer's job: applicants, required certificates, and its best `candidates`.
+
+    Candidates on the employer's rehire list come first among candidates of equal score.
+    """
+    ranked = (
+        feed_service.list_candidates(session=session, job=job, k=candidates)
+        if job.status == JobStatus.open and candidates > 0
+        else []
+    )
+    listed = rehire_service.listed_ids(session=session, employer_id=employer_id)
+    ranked = rehire_service.prefer_listed(
+        ranked, [c.match.score for c in ranked], [c.view.user.id in listed for c in ranked]
+    )
     return EmployerJob(
         applicants=application_views.get_job_applicants(
             session=session, job=job, employer_id=employer_id
         ),
         certificates=job_service.job_certificates(session=session, job_id=job.id or 0),
-        candidates=feed_service.list_candidates(session=session, job=job, k=candidates)
-        if job.status == JobStatus.open and candidates > 0
-        else [],
+        candidates=ranked,
+        listed=listed,
+        invites=invite_service.job_invites(session=session, job_id=job.id or 0),
     )

@@ -210,6 +210,14 @@ MAKERS: dict[str, Maker] = {
     "dispatch.proposed": _to_worker(
         N_("The union proposes a job"), N_("{job}, {when}: take it or leave it"), "/jobs/{job}"
     ),
+    "invite.sent": _to_worker(
+        N_("You are invited to a job"),
+        N_("{job}, {when}: the employer invites you. Accept or decline"),
+        "/my/invites",
+    ),
+    "invite.declined": _to_employer(
+        N_("An invite was declined"), N_("{name} declined your invite to {job}")
+    ),
     "shift.reminder": _reminder,
     "checkin.open": _checkin_open,
     "job.digest": _digest,

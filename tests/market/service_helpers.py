@@ -67,3 +67,10 @@ def hire(session: Session, *, job: Job, worker: User, now: datetime) -> Applicat
         )
     assert application.status == "confirmed"
     return application
+
+
+def employer_of(session: Session, job: Job) -> User:
+    """The job's employer."""
+    employer = session.get(User, job.employer_id)
+    assert employer is not None
+    return employer

@@ -1,4 +1,4 @@
-"""Morning dispatch: staff plan the day's assignment and send it; workers take or refuse."""
+"""Offers of work: the union's morning dispatch, an employer's invites; blocks, the rehire list."""
 
 from __future__ import annotations
 
@@ -12,21 +12,38 @@ from fastapi.responses import HTMLResponse, Response
 from market.dispatch import service as dispatch_service
 from market.dispatch.schemas import DispatchSend
 from market.errors import N_
+from market.invites import blocks as block_service
+from market.invites import rehire as rehire_service
+from market.invites import service as invite_service
+from market.invites.schemas import InviteCreate, UserRef
 from web.api import console_router
 from web.api.downloads import csv_response, download
 from web.api.schemas.applications import ApplicationOut, application_out
 from web.api.schemas.dispatch import (
     SENT_COLUMNS,
+    BlockOut,
+    InviteOut,
     PlanOut,
     ProposalOut,
+    RehireOut,
     SentOut,
     WorkerProposalOut,
     plan_out,
+    rehire_out,
     sent_out,
     sent_rows,
     worker_proposal_out,
 )
-from web.deps import CurrentStaff, CurrentWorker, Id, LocaleDep, SessionDep
+from web.deps import (
+    CurrentEmployer,
+    CurrentStaff,
+    CurrentUser,
+    CurrentWorker,
+    Id,
+    JobId,
+    LocaleDep,
+    SessionDep,
+)
 from web.i18n import translate
 
 router = APIRouter()
@@ -62,6 +79,82 @@ def proposal_decline(proposal_id: Id, worker: CurrentWorker, session: SessionDep
         session=session, proposal_id=proposal_id, worker=worker
     )
     return ProposalOut.model_validate(proposal)
+
+
+@router.post("/jobs/{job_id}/invites", status_code=status.HTTP_201_CREATED, tags=["invites"])
+def invite_send(
+    job_id: JobId, data: InviteCreate, employer: CurrentEmployer, session: SessionDep
+) -> InviteOut:
+    """Invite a candidate to my open job (one invite per worker; 3 waiting per free place)."""
+    invite = invite_service.invite_send(
+        session=session, job_id=job_id, employer=employer, worker_id=data.worker_id
+    )
+    return InviteOut.model_validate(invite)
+
+
+@protection.get("/worker/invites")
+def my_invites(worker: CurrentWorker, session: SessionDep) -> list[InviteOut]:
+    """Invites from employers I can still take, soonest shift first."""
+    rows = invite_service.list_worker_invites(session=session, worker_id=worker.id or 0)
+    return [InviteOut.model_validate(invite) for invite, _, _ in rows]
+
+
+@protection.post("/worker/invites/{invite_id}/accept")
+def invite_accept(invite_id: Id, worker: CurrentWorker, session: SessionDep) -> ApplicationOut:
+    """Take the invite: hired on the job's terms if a place is free and I am not booked."""
+    application = invite_service.invite_accept(session=session, invite_id=invite_id, worker=worker)
+    return application_out(application)
+
+
+@protection.post("/worker/invites/{invite_id}/decline")
+def invite_decline(invite_id: Id, worker: CurrentWorker, session: SessionDep) -> InviteOut:
+    """Turn the invite down."""
+    invite = invite_service.invite_decline(session=session, invite_id=invite_id, worker=worker)
+    return InviteOut.model_validate(invite)
+
+
+@router.get("/blocks", tags=["invites"])
+def my_blocks(user: CurrentUser, session: SessionDep) -> list[BlockOut]:
+    """Whom I blocked, newest first."""
+    rows = block_service.list_blocks(session=session, user_id=user.id or 0)
+    return [BlockOut(user_id=u.id or 0, name=u.name, created_at=b.created_at) for b, u in rows]
+
+
+@router.post("/blocks", status_code=status.HTTP_204_NO_CONTENT, tags=["invites"])
+def block(data: UserRef, user: CurrentUser, session: SessionDep) -> Response:
+    """Block an employer (as a worker) or a worker (as an employer); hires made stand."""
+    block_service.block_add(session=session, user=user, other_id=data.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/blocks/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["invites"])
+def unblock(user_id: Id, user: CurrentUser, session: SessionDep) -> Response:
+    """Undo my block."""
+    block_service.block_remove(session=session, user=user, other_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/employer/rehire", tags=["invites"])
+def my_rehire(employer: CurrentEmployer, session: SessionDep) -> list[RehireOut]:
+    """My regular workers (常用工友), most jobs done together first."""
+    rows = rehire_service.list_rehire(session=session, employer_id=employer.id or 0)
+    return [rehire_out(row) for row in rows]
+
+
+@router.post("/employer/rehire", status_code=status.HTTP_204_NO_CONTENT, tags=["invites"])
+def rehire_add(data: UserRef, employer: CurrentEmployer, session: SessionDep) -> Response:
+    """Put a worker who completed a shift for me on my list."""
+    rehire_service.rehire_add(session=session, employer=employer, worker_id=data.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/employer/rehire/{worker_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["invites"]
+)
+def rehire_remove(worker_id: Id, employer: CurrentEmployer, session: SessionDep) -> Response:
+    """Take a worker off my list."""
+    rehire_service.rehire_remove(session=session, employer=employer, worker_id=worker_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @console.get("/dispatch/plan")

@@ -72,6 +72,15 @@ class FeedMatcher:
         self._workers: dict[int, m.Worker] = {}
         self._lock = threading.Lock()
         self._columns: tuple[list[int], WorkerColumns] | None = None
+        # per worker, the employers they blocked or were blocked by: their jobs never push
+        self._blocked: dict[int, frozenset[int]] = {}
+
+    def set_blocked(self, worker_id: int, employers: frozenset[int]) -> None:
+        with self._lock:
+            if employers:
+                self._blocked[worker_id] = employers
+            else:
+                self._blocked.pop(worker_id, None)
 
     def set(self, worker_id: int, worker: m.Worker | None) -> None:
         with self._lock:
@@ -83,6 +92,7 @@ class FeedMatcher:
 
     def discard(self, worker_id: int) -> None:
         self.set(worker_id, None)
+        self.set_blocked(worker_id, frozenset())
 
     def __len__(self) -> int:
         return len(self._workers)
@@ -107,9 +117,11 @@ class FeedMatcher:
             return {}
         reasons = reasons_for(pairs, jobs, columns)
         score = np.round(pairs.score, 4).tolist()
+        employer, blocked = summary.get("employer_id"), self._blocked
         return {
             ids[w]: Fit(score=sc, distance_km=reason.distance_km, reason=reason)
             for w, sc, reason in zip(pairs.worker.tolist(), score, reasons, strict=True)
+            if employer not in blocked.get(ids[w], ())
         }
 
 

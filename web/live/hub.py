@@ -32,6 +32,7 @@ GONE_KINDS = frozenset({"job.filled", "job.cancelled", "job.completed"})
 SLOT_KINDS = frozenset({"application.created", "application.confirmed", "application.cancelled"})
 # events after which a worker's matching view (availability, busy shifts) may have changed
 WORKER_CHANGES = ("worker.", "application.confirmed", "application.cancelled")
+BLOCK_KINDS = frozenset({"user.blocked", "user.unblocked"})
 CLOSE_TOO_SLOW = 4008
 
 
@@ -166,9 +167,14 @@ class Hub:
         return None
 
     async def load_worker(self, worker_id: int) -> m.Worker | None:
-        found = await to_thread.run_sync(
-            lambda: outbox.live_workers(engine=self.engine, worker_ids=[worker_id])
+        """The worker as matching sees them; whom they are blocked with goes to the feed."""
+        found, blocked = await to_thread.run_sync(
+            lambda: (
+                outbox.live_workers(engine=self.engine, worker_ids=[worker_id]),
+                outbox.live_blocks(engine=self.engine, worker_id=worker_id),
+            )
         )
+        self.feed.set_blocked(worker_id, blocked)
         return found.get(worker_id)
 
     def register(self, conn: Connection, worker: m.Worker | None) -> None:
@@ -287,6 +293,10 @@ class Hub:
             await self._settle()
         if event.worker_id in self.workers and event.kind.startswith(WORKER_CHANGES):
             self._spawn(self._refresh_worker(event.worker_id))
+        if event.kind in BLOCK_KINDS:  # a blocked pair: the worker's side may be connected
+            for user_id in (event.payload.get("by"), event.payload.get("user")):
+                if user_id in self.workers:
+                    self._spawn(self._refresh_worker(user_id))
 
     async def _refresh_worker(self, worker_id: int) -> None:
         worker = await self.load_worker(worker_id)

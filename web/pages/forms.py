@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 
 from market.errors import N_, Invalid
+from market.types import MAX_ID
 
 
 def cancel_reason(form: FormData) -> str:
@@ -23,4 +24,12 @@ def stars_of(form: FormData) -> int:
     value = form.get("stars")
     if not isinstance(value, str) or value not in {"1", "2", "3", "4", "5"}:
         raise Invalid(N_("Give 1 to 5 stars"), field="stars")
+    return int(value)
+
+
+def id_of(form: FormData, name: str) -> int:
+    """A posted record id (a worker, a job): a whole number in the ids' range."""
+    value = form.get(name)
+    if not isinstance(value, str) or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise Invalid(N_("Choose one from the list"), field=name)
     return int(value)

@@ -248,3 +248,25 @@ def test_while_the_database_fails_under_the_model_feeds_come_from_the_database(
     model.engine = working
     model.build()
     assert model.ready and len(model.book) == 1
+
+
+def test_a_blocked_employers_jobs_leave_the_feed_from_the_model_as_from_the_database(
+    fresh_engine: Engine,
+) -> None:
+    from market.invites import blocks as block_service
+
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        boss, other = make_employer(session), make_employer(session)
+        theirs = make_job(session, employer=boss)
+        kept = make_job(session, employer=other)
+        worker = make_worker(session)
+        session.commit()
+        block_service.block_add(session=session, user=worker, other_id=boss.id or 0)
+        session.commit()
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    for shown in (
+        _feed(fresh_engine, worker.id or 0, model),
+        _from_database(fresh_engine, worker.id or 0),
+    ):
+        assert [row[0] for row in shown] == [kept.id], theirs.id

@@ -233,3 +233,40 @@ def test_a_resuming_worker_gets_the_slot_changes_it_missed(
         assert [m["data"] for m in missed] == [{"job": job["id"], "slots_left": 1}]
 
     asyncio.run(scenario())
+
+
+def test_a_blocked_employers_new_job_is_pushed_to_no_worker_of_the_pair(
+    fresh_engine: Engine, serve: Serve
+) -> None:
+    from market.db import session_scope
+    from market.invites import blocks as block_service
+    from market.models import User
+
+    server = serve()
+    boss_user, boss = make(fresh_engine, make_employer)
+    here = {"trades": (("painter", 2),), "lat": 37.54, "lon": 121.26}
+    before_user, blocked_before = make(fresh_engine, make_worker, **here)
+    while_user, blocked_while = make(fresh_engine, make_worker, **here)
+    _, free = make(fresh_engine, make_worker, **here)
+    with session_scope(fresh_engine) as session:  # blocked before connecting
+        worker = session.get_one(User, before_user.id)
+        block_service.block_add(session=session, user=worker, other_id=boss_user.id or 0)
+
+    async def scenario() -> None:
+        async with (
+            server.connect(blocked_before) as w_before,
+            server.connect(blocked_while) as w_while,
+            server.connect(free) as w_free,
+        ):
+            for ws in (w_before, w_while, w_free):
+                await hello(ws)
+            with session_scope(fresh_engine) as session:  # the employer blocks one now
+                employer = session.get_one(User, boss_user.id)
+                block_service.block_add(session=session, user=employer, other_id=while_user.id or 0)
+            await asyncio.sleep(1.0)  # the hub reloads the connected worker's blocks
+            job = await server.apost("/api/v1/jobs", job_body(), boss)
+            assert (await until(w_free, "feed.job"))["data"]["job"]["id"] == job["id"]
+            for ws in (w_before, w_while):
+                assert [f for f in await collect(ws, 0.8) if f["type"] == "feed.job"] == []
+
+    asyncio.run(scenario())

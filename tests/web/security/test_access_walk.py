@@ -233,6 +233,31 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/employer/work/attendance/{entry_id}/answer"): MY_EMPLOYER,
     ("GET", "/employer/pay"): EMPLOYERS,
     ("GET", "/work/records/{record_id}/evidence"): RECORD_READERS,
+    # both sides choose: invites, the rehire list (常用工友), blocks; each block and list
+    # entry is its maker's, an invite its worker's
+    ("POST", "/employer/invites"): EMPLOYERS,  # the job in the form decides
+    ("GET", "/employer/rehire"): EMPLOYERS,
+    ("POST", "/employer/rehire"): EMPLOYERS,
+    ("POST", "/employer/rehire/{worker_id}/remove"): MY_EMPLOYER,
+    ("GET", "/employer/blocks"): EMPLOYERS,
+    ("POST", "/employer/blocks"): EMPLOYERS,
+    ("POST", "/employer/blocks/{user_id}/remove"): MY_EMPLOYER,
+    ("GET", "/my/invites"): WORKERS,
+    ("POST", "/my/invites/{invite_id}/accept"): MY_WORKER,
+    ("POST", "/my/invites/{invite_id}/decline"): MY_WORKER,
+    ("POST", "/jobs/{job_id}/block"): WORKERS,
+    ("GET", "/my/blocks"): WORKERS,
+    ("POST", "/my/blocks/{user_id}/remove"): MY_WORKER,
+    ("POST", "/api/v1/jobs/{job_id}/invites"): EMPLOYERS,  # 404 or 422 by the body: see tests
+    ("GET", "/api/v1/worker/invites"): WORKERS,
+    ("POST", "/api/v1/worker/invites/{invite_id}/accept"): MY_WORKER,
+    ("POST", "/api/v1/worker/invites/{invite_id}/decline"): MY_WORKER,
+    ("GET", "/api/v1/blocks"): USERS,
+    ("POST", "/api/v1/blocks"): USERS,  # 422 for an empty body; staff are refused (409)
+    ("DELETE", "/api/v1/blocks/{user_id}"): MY_EMPLOYER,
+    ("GET", "/api/v1/employer/rehire"): EMPLOYERS,
+    ("POST", "/api/v1/employer/rehire"): EMPLOYERS,
+    ("DELETE", "/api/v1/employer/rehire/{worker_id}"): MY_EMPLOYER,
 }
 # the anonymous forms: their token is the browser's form cookie, whoever is logged in
 ANON_FORMS = ("/login", "/signup", "/signup/code", "/password/reset", "/password/reset/code")

@@ -15,13 +15,16 @@ from market.applications import terms as terms_service
 from market.models import (
     Application,
     Attendance,
+    Block,
     DispatchProposal,
     EmployerLicence,
     Event,
+    Invite,
     Job,
     Membership,
     Notification,
     Payment,
+    Rehire,
     Report,
     ReportPhoto,
     Standby,
@@ -70,10 +73,13 @@ class World:
     station_staff: User  # works at `station`, which registered `assisted`
     other_station_staff: User  # works at another station
     assisted: User  # a worker without a smartphone, registered at `station`
+    invite: Invite  # the employer invited the worker to its job (they had applied already)
 
     def path_ids(self, template: str = "") -> dict[str, str]:
         """A value for every path parameter of the app (owned by `worker` / `employer`)."""
         user = self.employer if "/employers/" in template else self.other_worker
+        if "/my/blocks/" in template:  # the worker blocked the other employer
+            user = self.other_employer
         return {
             "job_id": str(self.job.id),
             "application_id": str(self.application.id),
@@ -90,7 +96,9 @@ class World:
             "standby_id": str(self.standby.id),
             "strike_id": str(self.strike.id),
             "appeal_id": str(self.appeal.id),
+            # registered at `station`, and on the employer's rehire list
             "worker_id": str(self.assisted.id),
+            "invite_id": str(self.invite.id),
             "by": "trade",
             "table": "jobs",
             "code": "en",
@@ -165,12 +173,18 @@ def make_world(session: Session) -> World:
     session.add_all([standby, strike])
     session.flush()
     appeal = StrikeAppeal(strike_id=strike.id or 0, worker_id=worker.id or 0, text="我去了")
-    session.add(appeal)
+    invite = Invite(job_id=job.id or 0, worker_id=worker.id or 0, employer_id=employer.id or 0)
+    session.add_all([appeal, invite])
+    session.add(Block(blocker_id=employer.id or 0, blocked_id=other_worker.id or 0))
+    session.add(Block(blocker_id=worker.id or 0, blocked_id=other_employer.id or 0))
     session.flush()
     station_staff = make_station_staff(session, station=station)
     other_station_staff = make_station_staff(
         session, station=make_station(session, name="莱山驿站")
     )
+    assisted = make_assisted_worker(session, staff=station_staff)
+    session.add(Rehire(employer_id=employer.id or 0, worker_id=assisted.id or 0))
+    session.flush()
     return World(
         worker=worker,
         other_worker=other_worker,
@@ -193,7 +207,8 @@ def make_world(session: Session) -> World:
         appeal=appeal,
         station_staff=station_staff,
         other_station_staff=other_station_staff,
-        assisted=make_assisted_worker(session, staff=station_staff),
+        assisted=assisted,
+        invite=invite,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from market.dispatch.service import DispatchPlan
 from market.errors import N_
 from market.i18n import local
+from market.invites.rehire import RehireRow
 from market.jobs.schemas import JobPublic
 from market.models import DispatchProposal, Job, User
 from matching.model import Reason
@@ -181,3 +182,42 @@ def sent_rows(rows: Sequence[SentRow], locale: str) -> list[dict[str, str]]:
             }
         )
     return printable
+
+
+class InviteOut(BaseModel):
+    """An employer's invite to a job: no phone or exact place of either side in it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    job_id: int
+    worker_id: int
+    employer_id: int
+    status: str  # invited, accepted, declined, expired
+    created_at: datetime
+    decided_at: datetime | None
+    application_id: int | None
+
+
+class BlockOut(BaseModel):
+    user_id: int
+    name: str
+    created_at: datetime
+
+
+class RehireOut(BaseModel):
+    worker_id: int
+    name: str
+    trades: list[str]
+    jobs_done: int  # completed shifts on this employer's jobs
+    phone: str | None  # only while hired on one of this employer's jobs
+
+
+def rehire_out(row: RehireRow) -> RehireOut:
+    view = row.view
+    return RehireOut(
+        worker_id=view.user.id or 0,
+        name=view.user.name,
+        trades=[t.trade for t in view.trades],
+        jobs_done=row.jobs_done,
+        phone=row.phone,
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages.employer import applications, jobs, work
+from web.pages.employer import applications, invites, jobs, work
 
 router = APIRouter()
-for _module in (jobs, applications, work):
+for _module in (jobs, applications, work, invites):
     router.include_router(_module.router)

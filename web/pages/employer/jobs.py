@@ -14,12 +14,14 @@ from market.applications import views as application_views
 from market.errors import N_, DomainError
 from market.feed import service as feed_service
 from market.feed import views as feed_views
+from market.invites import rehire as rehire_service
 from market.jobs import service as job_service
 from market.notifications import reminders as reminder_service
 from web.deps import AfterQuery, CurrentEmployer, OwnedJobDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
+from web.pages.employer import invites as invite_pages
 from web.pages.employer.job_form import SHIFTS, FormErrors, defaults, job_create, values_from
 from web.pages.forms import cancel_reason
 from web.pages.rendering import fields_of, render
@@ -105,6 +107,9 @@ def _applicants_context(
         "needs_acceptance": terms_service.needs_acceptance,
         "rounded_km": feed_service.rounded_km,
         "reasons": EMPLOYER_CANCEL_REASONS,
+        "listed": rehire_service.listed_ids(
+            session=session, employer_id=applicants.job.employer_id
+        ),
     }
 
 
@@ -122,7 +127,10 @@ def job_page(
     )
     context = _applicants_context(page.applicants, session)
     context.update(
-        certificates=page.certificates, candidates=page.candidates, flash=FLASH.get(ok or "")
+        certificates=page.certificates,
+        candidates=page.candidates,
+        invites=page.invites,
+        flash=FLASH.get(ok or "") or invite_pages.FLASH.get(ok or ""),
     )
     return render(request, "employer/job.html", context)
 

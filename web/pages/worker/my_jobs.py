@@ -12,6 +12,7 @@ from market.applications import service as application_service
 from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_
+from market.invites import service as invite_service
 from market.models import ApplicationStatus
 from market.notifications import reminders as reminder_service
 from market.standby import service as standby_service
@@ -79,6 +80,9 @@ def _my_jobs_context(
         "standby": []
         if after
         else standby_service.list_worker_standby(session=session, worker_id=worker.id or 0),
+        "invites": []
+        if after
+        else invite_service.list_worker_invites(session=session, worker_id=worker.id or 0),
     }
     if stations:
         context["stations"] = mine.stations
