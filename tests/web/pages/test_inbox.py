@@ -13,7 +13,7 @@ from market.types import utcnow
 from tests.factories import make_employer, make_job, make_worker
 from tests.market.service_helpers import hire
 from tests.web.api.test_notifications import make_notes
-from tests.web.pages.test_pages import _log_in
+from tests.web.pages.forms import log_in
 
 
 def _badge(html: str) -> str | None:
@@ -29,7 +29,7 @@ def test_the_badge_counts_unread_messages_on_every_page(
 ) -> None:
     worker = make_worker(session)
     make_notes(session, worker, 2)
-    _log_in(client, worker)
+    log_in(client, worker)
 
     for url in ("/feed", "/my/jobs", "/profile", "/inbox"):
         assert _badge(client.get(url).text) == "2", url
@@ -41,7 +41,7 @@ def test_an_employer_has_the_badge_too_and_none_when_all_is_read(
     client: TestClient, session: Session
 ) -> None:
     employer = make_employer(session)
-    _log_in(client, employer)
+    log_in(client, employer)
     assert _badge(client.get("/employer/jobs").text) is None
 
 
@@ -50,7 +50,7 @@ def test_opening_a_message_marks_it_read_and_goes_where_it_points(
 ) -> None:
     worker = make_worker(session)
     notes = make_notes(session, worker, 2)
-    token = _log_in(client, worker)
+    token = log_in(client, worker)
     page = client.get("/inbox").text
     assert "你被录用了" in page and "刷墙1" in page
     assert page.index("刷墙1") < page.index("刷墙0")  # newest first
@@ -68,7 +68,7 @@ def test_opening_a_message_marks_it_read_and_goes_where_it_points(
 def test_another_users_message_cannot_be_opened(client: TestClient, session: Session) -> None:
     owner = make_worker(session)
     [note] = make_notes(session, owner, 1)
-    token = _log_in(client, make_worker(session))
+    token = log_in(client, make_worker(session))
 
     answer = client.post(f"/inbox/{note.id}/open", data={"csrf_token": token})
 
@@ -82,7 +82,7 @@ def test_quiet_hours_and_phone_messages_are_set_on_the_page(
     client: TestClient, session: Session
 ) -> None:
     worker = make_worker(session)
-    token = _log_in(client, worker)
+    token = log_in(client, worker)
 
     bad = client.post(
         "/inbox/settings", data={"csrf_token": token, "quiet_from": "25", "quiet_to": "6"}
@@ -114,7 +114,7 @@ def test_a_worker_chooses_how_many_new_job_alerts_a_day(
     client: TestClient, session: Session
 ) -> None:
     worker = make_worker(session)
-    token = _log_in(client, worker)
+    token = log_in(client, worker)
     hours = {"csrf_token": token, "quiet_from": "22", "quiet_to": "6"}
     assert 'name="daily_alerts"' in client.get("/inbox").text
 
@@ -133,7 +133,7 @@ def test_a_worker_chooses_how_many_new_job_alerts_a_day(
 
 def test_an_employer_has_no_new_job_alerts_to_set(client: TestClient, session: Session) -> None:
     employer = make_employer(session)
-    token = _log_in(client, employer)
+    token = log_in(client, employer)
     assert 'name="daily_alerts"' not in client.get("/inbox").text
     saved = client.post(
         "/inbox/settings", data={"csrf_token": token, "quiet_from": "21", "quiet_to": "7"}
@@ -155,10 +155,10 @@ def test_one_tap_im_coming_before_a_shift_and_the_employer_sees_it(
     start = utcnow().replace(microsecond=0) + timedelta(minutes=90)
     job = make_job(session, employer=employer, start_at=start, title="搬家")
     application = hire(session, job=job, worker=worker, now=utcnow())
-    token = _log_in(client, employer)
+    token = log_in(client, employer)
     assert "还没确认到岗" in client.get(f"/employer/jobs/{job.id}").text  # 2 hours before
     client.cookies.clear()
-    token = _log_in(client, worker)
+    token = log_in(client, worker)
     assert f"/my/applications/{application.id}/coming" in client.get("/my/jobs").text
 
     done = client.post(f"/my/applications/{application.id}/coming", data={"csrf_token": token})
@@ -166,6 +166,6 @@ def test_one_tap_im_coming_before_a_shift_and_the_employer_sees_it(
     assert done.status_code == 200 and "用工方能看到你已确认到岗" in done.text
     assert "你已确认到岗" in done.text
     client.cookies.clear()
-    _log_in(client, employer)
+    log_in(client, employer)
     page = client.get(f"/employer/jobs/{job.id}").text
     assert "已确认到岗" in page and "还没确认到岗" not in page

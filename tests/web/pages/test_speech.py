@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from tests.factories import make_job, make_worker
-from tests.web.pages.test_pages import ZHIFU, _log_in
+from tests.web.pages.forms import log_in
+from tests.web.pages.test_pages import ZHIFU
 from web.pages.speech import clock_en, clock_zh, job_speech
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -78,7 +79,7 @@ def test_feed_card_and_job_page_carry_the_text_but_never_the_exact_location(
     client: TestClient, session: Session
 ) -> None:
     job = make_job(session, title="新房刷墙", wage=240, lat=ZHIFU.lat + 0.01, lon=ZHIFU.lon)
-    _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, radius_km=20))
+    log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon, radius_km=20))
     card = _spoken(client.get("/feed").text)
     assert len(card) == 1 and "日薪 240 元" in card[0]
     assert "地点：芝罘区，烟台市芝罘区南大街" in card[0]
@@ -94,7 +95,7 @@ def test_feed_card_and_job_page_carry_the_text_but_never_the_exact_location(
 
 
 def test_large_text_toggle_works_without_javascript(client: TestClient, session: Session) -> None:
-    token = _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    token = log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     assert 'class="text-large"' not in client.get("/profile").text
     answer = client.post(
         "/settings/text-size",
@@ -113,7 +114,7 @@ def test_large_text_toggle_works_without_javascript(client: TestClient, session:
 def test_large_text_toggle_refuses_a_wrong_size_or_a_missing_token(
     client: TestClient, session: Session
 ) -> None:
-    token = _log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
+    token = log_in(client, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     bad = client.post("/settings/text-size", data={"csrf_token": token, "size": "huge"})
     assert 400 <= bad.status_code < 500 and "请选择标准字或大字" in bad.text
     forged = client.post("/settings/text-size", data={"size": "large"}, follow_redirects=False)
