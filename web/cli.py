@@ -214,6 +214,15 @@ def _vapid_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+# what each count of the purge (market/purge.py) is; a count added there is printed by its key
+PURGED = {
+    "sessions": "expired sessions",
+    "idempotency_keys": "expired idempotency keys",
+    "phone_codes": "old phone codes",
+    "deliveries": "old delivery-log rows",
+}
+
+
 def _purge(args: argparse.Namespace) -> int:
     from market.db import make_engine
     from web.stats_refresh import purge_once
@@ -223,10 +232,7 @@ def _purge(args: argparse.Namespace) -> int:
         counts = purge_once(engine)
     finally:
         engine.dispose()
-    print(
-        f"purged {counts['sessions']} expired sessions, "
-        f"{counts['idempotency_keys']} expired idempotency keys"
-    )
+    print("purged " + ", ".join(f"{n} {PURGED.get(what, what)}" for what, n in counts.items()))
     return 0
 
 

@@ -63,7 +63,7 @@ def standby_once(engine: Engine) -> standby_service.Swept:
 
 
 def purge_once(engine: Engine) -> dict[str, int]:
-    """Delete expired sessions and idempotency keys in a transaction of its own: how many."""
+    """Run the purge (market/purge.py) in a transaction of its own: how many of each."""
     with session_scope(engine) as session:
         return purge_service.expired_purge(session=session)
 

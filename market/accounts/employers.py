@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from market.accounts.credit_code import normalise_credit_code
@@ -107,11 +108,18 @@ def licence_set(
     content_type = image_type(data)
     if content_type is None:
         raise Invalid(N_("The photo must be a JPEG, PNG or WebP image"), field="photo")
-    licence = session.get(EmployerLicence, profile.user_id) or EmployerLicence(
-        employer_id=profile.user_id, content_type=content_type, data=b""
-    )
-    licence.content_type, licence.data = content_type, data
-    licence.uploaded_at = now or utcnow()
+    at = now or utcnow()
+    licence = session.get(EmployerLicence, profile.user_id)
+    if licence is None:
+        licence = EmployerLicence(
+            employer_id=profile.user_id, content_type=content_type, data=data, uploaded_at=at
+        )
+        try:
+            with session.begin_nested():
+                session.add(licence)
+        except IntegrityError:  # a photo sent at the same moment was kept first: replace it
+            licence = session.get_one(EmployerLicence, profile.user_id)
+    licence.content_type, licence.data, licence.uploaded_at = content_type, data, at
     session.add(licence)
     _unverify(session, profile)
     session.flush()

@@ -61,11 +61,14 @@ def user_register(*, session: Session, data: Registration) -> User:
     )
 
 
-def user_signup(*, session: Session, data: Signup, tries: CodeTries | None = None) -> User:
+def user_signup(
+    *, session: Session, data: Signup, tries: CodeTries | None = None, locale: str | None = None
+) -> User:
     """Sign up with the code sent to the phone: only its holder gets past the code.
 
     The code is checked first, so whether the phone is registered is told only to someone
-    who holds it.
+    who holds it. `locale`: the language the sign-up was made in, kept for the user's texts
+    and pushes (an unknown one leaves the default).
     """
     code_service.code_consume(
         session=session,
@@ -79,7 +82,10 @@ def user_signup(*, session: Session, data: Signup, tries: CodeTries | None = Non
             N_("This phone number already has an account; log in, or reset the password"),
             field="phone",
         )
-    return user_register(session=session, data=Registration(**data.model_dump(exclude={"code"})))
+    user = user_register(session=session, data=Registration(**data.model_dump(exclude={"code"})))
+    if locale is not None:
+        locale_set(session=session, user=user, locale=locale)
+    return user
 
 
 def staff_create(*, session: Session, phone: str, password: str, name: str) -> User:

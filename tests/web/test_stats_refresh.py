@@ -12,14 +12,18 @@ from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, update
+from sqlmodel import col, select
 
+from market.accounts import codes
+from market.accounts.codes import Purpose
 from market.db import make_engine, session_scope
 from market.migrations import upgrade
-from market.models import StatsDay, StatsRefresh
+from market.models import Delivery, StatsDay, StatsRefresh
 from market.settings import Settings, get_settings
 from market.types import utcnow
+from tests.factories import next_phone
+from tests.market.notifications.helpers import deliveries_of, hired, produce
 from tests.staff_factories import make_posted_job
 from web import cli
 from web.app import create_app
@@ -245,6 +249,21 @@ def test_the_purge_command_prints_what_it_deleted(
     upgrade(url)
     engine = make_engine(url)
     live_session, live_key = _sessions_and_keys(engine, now=utcnow())
+    with session_scope(engine) as s:  # a code texted two hours ago: past the hour that counts it
+        codes.code_request(
+            session=s, phone=next_phone(), purpose=Purpose.signup, now=utcnow() - timedelta(hours=2)
+        )
+    worker_id, _employer_id, _job_id = hired(engine)
+    produce(engine)
+    with session_scope(engine) as s:  # the worker's messages, sent 91 days ago
+        then = utcnow() - timedelta(days=91)
+        s.execute(
+            update(Delivery)
+            .where(col(Delivery.user_id) == worker_id)
+            .values(status="sent", created_at=then, next_attempt_at=then)
+        )
+    old_deliveries = len(deliveries_of(engine, worker_id))
+    assert old_deliveries > 0
     monkeypatch.setenv("LINGGONG_DATABASE_URL", url)
     get_settings.cache_clear()
     try:
@@ -254,8 +273,11 @@ def test_the_purge_command_prints_what_it_deleted(
         monkeypatch.delenv("LINGGONG_DATABASE_URL")
         get_settings.cache_clear()
     assert capsys.readouterr().out.splitlines() == [
-        "purged 1 expired sessions, 1 expired idempotency keys",
-        "purged 0 expired sessions, 0 expired idempotency keys",
+        "purged 1 expired sessions, 1 expired idempotency keys, 1 old phone codes, "
+        f"{old_deliveries} old delivery-log rows",
+        "purged 0 expired sessions, 0 expired idempotency keys, 0 old phone codes, "
+        "0 old delivery-log rows",
     ]
+    assert deliveries_of(engine, worker_id) == []
     assert _left(engine) == ([live_session], [live_key])
     engine.dispose()

@@ -113,7 +113,9 @@ def register(
     _limit: SignupLimit,
 ) -> AuthOut:
     """Create a worker or employer account with the code texted to the phone, and log in."""
-    user = account_service.user_signup(session=session, data=data, tries=code_tries(request))
+    user = account_service.user_signup(
+        session=session, data=data, tries=code_tries(request), locale=locale_of(request)
+    )
     token, csrf = start_session(request=request, response=response, session=session, user=user)
     return AuthOut(user=user_out(user), token=token, csrf_token=csrf)
 

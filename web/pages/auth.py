@@ -205,7 +205,9 @@ def signup(request: Request, form: PageForm, session: SessionDep, _limit: Signup
     anon_csrf_token(request)
     try:
         data = Signup.model_validate(values)
-        user = account_service.user_signup(session=session, data=data, tries=code_tries(request))
+        user = account_service.user_signup(
+            session=session, data=data, tries=code_tries(request), locale=locale_of(request)
+        )
     except (ValidationError, DomainError) as exc:
         errors = form_errors(exc, locale_of(request))
         kept = {k: v for k, v in values.items() if k not in ("password", "code")}

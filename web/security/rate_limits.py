@@ -31,7 +31,14 @@ from limits.strategies import MovingWindowRateLimiter
 
 from market.errors import TooManyRequests
 from market.models import User
-from web.deps import CurrentEmployer, CurrentUser, CurrentWorker, PartyRecordDep
+from web.deps import (
+    AssistedWorkerDep,
+    CurrentEmployer,
+    CurrentStationStaff,
+    CurrentUser,
+    CurrentWorker,
+    PartyRecordDep,
+)
 from web.security.login import client_address
 
 log = logging.getLogger("linggong.rate_limits")
@@ -69,6 +76,11 @@ JOB_POST_PER_USER = Limit("job_post_per_user", "user", "30/hour")
 # sharing one address stays under 300 an hour, a claiming bot does not.
 CLAIM_PER_USER = Limit("claim_per_user", "user", "60/hour")
 CLAIM_PER_ADDRESS = Limit("claim_per_address", "address", "300/hour")
+# Station staff claim for the workers they registered, the worker beside them: each claim is
+# a conversation of a minute or more, so one staff member stays under 120 an hour even on a
+# busy morning; a stolen station account claiming for its workers does not. The worker's own
+# per-user count goes on too, whoever taps for them.
+CLAIM_PER_STATION_STAFF = Limit("claim_per_station_staff", "user", "120/hour")
 # The day's attendance code is six digits and a hired worker may type it: unlimited tries
 # would find it in time. A worker checks in and out once a shift, typos included a handful
 # of times; twenty tries an hour leave a guesser one chance in 50,000 an hour. The employer
@@ -85,6 +97,7 @@ LIMITS = (
     JOB_POST_PER_USER,
     CLAIM_PER_USER,
     CLAIM_PER_ADDRESS,
+    CLAIM_PER_STATION_STAFF,
     CODE_PER_WORKER,
 )
 
@@ -174,6 +187,12 @@ def _claim(request: Request, worker: CurrentWorker) -> None:
     _user_and_address(request, worker, CLAIM_PER_USER, CLAIM_PER_ADDRESS)
 
 
+def _station_claim(request: Request, staff: CurrentStationStaff, worker: AssistedWorkerDep) -> None:
+    limiter = rate_limiter(request)
+    limiter.hit(CLAIM_PER_STATION_STAFF, str(staff.id))
+    limiter.hit(CLAIM_PER_USER, str(worker.id))
+
+
 def _attendance_code(request: Request, user: CurrentUser, application: PartyRecordDep) -> None:
     if user.id == application.worker_id:
         rate_limiter(request).hit(CODE_PER_WORKER, str(user.id))
@@ -193,4 +212,5 @@ PasswordChangeLimit = Annotated[None, Depends(_password_change)]
 ReportLimit = Annotated[None, Depends(_report)]
 JobPostLimit = Annotated[None, Depends(_job_post)]
 ClaimLimit = Annotated[None, Depends(_claim)]
+StationClaimLimit = Annotated[None, Depends(_station_claim)]
 AttendanceCodeLimit = Annotated[None, Depends(_attendance_code)]

@@ -4,16 +4,21 @@ verified again; the data export carries it and deleting the account removes it."
 from __future__ import annotations
 
 import base64
+import threading
 
+import pytest
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from market.accounts import employers as employer_service
 from market.accounts import privacy as privacy_service
+from market.db import session_scope
 from market.errors import Invalid, NotFound
 from market.models import EmployerLicence, EmployerProfile, User
 from market.moderation import service as moderation_service
 from market.moderation import views as moderation_views
 from tests.factories import make_employer, make_staff, png_image
+from tests.market.notifications.helpers import race
 from tests.market.service_helpers import events_after, last_event_id, refused
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -93,3 +98,27 @@ def test_the_export_carries_the_photo_and_deleting_the_account_removes_it(db: Se
     assert base64.b64decode(exported["data_base64"]) == JPEG
     privacy_service.account_delete(session=db, user=employer)
     assert db.get(EmployerLicence, employer.id) is None
+
+
+@pytest.mark.slow
+def test_two_photos_sent_at_the_same_moment_both_succeed_and_one_is_kept(
+    fresh_engine: Engine,
+) -> None:
+    with session_scope(fresh_engine) as db:
+        employer = make_employer(db)
+    photos, threads = iter([JPEG, png_image()]), 2
+    # both look for an earlier photo before either inserts (PostgreSQL); SQLite lets one
+    # writer in at a time (BEGIN IMMEDIATE), so its twin finds the row the first one kept
+    looked = threading.Barrier(threads) if fresh_engine.dialect.name == "postgresql" else None
+
+    def send() -> None:
+        with session_scope(fresh_engine) as db:
+            if looked is not None:
+                event.listen(db, "before_flush", lambda *_: looked.wait(10), once=True)
+            _send(db, employer, next(photos))
+
+    race(send, threads)
+    with Session(fresh_engine) as db:
+        kept = db.exec(select(EmployerLicence)).all()
+        assert len(kept) == 1 and kept[0].data in (JPEG, png_image())
+        assert kept[0].content_type == employer_service.image_type(kept[0].data)

@@ -309,3 +309,13 @@ def test_the_third_reset_from_one_address_over_its_limit_is_refused(
     refused = _reset(client, phone, "123456", **EN)
     assert refused.status_code == 429
     assert refused.json()["detail"] == "Too many requests; try again in 60 minutes"
+
+
+def test_a_sign_up_through_the_api_keeps_the_language_it_was_made_in(
+    client: TestClient, session: Session
+) -> None:
+    for headers, locale in ((EN, "en"), ({"Accept-Language": "zh-CN,zh;q=0.9"}, "zh_CN")):
+        phone = next_phone()
+        made = api_signup(client, session, _body(phone), **headers)
+        assert made.status_code == 201, made.text
+        assert session.exec(select(User).where(User.phone == phone)).one().locale == locale

@@ -154,3 +154,30 @@ def test_staff_see_the_texted_codes_on_their_console(client: TestClient, session
     page = client.get("/staff/sms")
     assert page.status_code == 200 and "短信记录" in page.text
     assert phone in page.text and sent_code(session, phone) in page.text
+
+
+def _page_signup(client: TestClient, session: Session, **headers: str) -> User:
+    """Sign up as a worker through the two pages; the new user."""
+    phone = next_phone()
+    token = form_token(client.get("/signup", headers=headers).text)
+    client.post("/signup/code", data={"csrf_token": token, "phone": phone}, headers=headers)
+    done = client.post(
+        "/signup",
+        data={"csrf_token": token, "phone": phone, "role": "worker", "name": "张三",
+              "code": sent_code(session, phone), "password": "long-enough"},
+        headers=headers, follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303, done.text
+    return session.exec(select(User).where(User.phone == phone)).one()
+
+
+def test_a_sign_up_keeps_the_language_the_pages_were_in(
+    client: TestClient, session: Session
+) -> None:
+    assert _page_signup(client, session, **{"Accept-Language": "en-US,en;q=0.9"}).locale == "en"
+    client.cookies.clear()
+    client.get("/lang/en")  # chosen on the page, whatever the phone's own language
+    assert _page_signup(client, session, **{"Accept-Language": "zh-CN"}).locale == "en"
+    client.cookies.clear()
+    client.get("/lang/zh_CN")
+    assert _page_signup(client, session, **{"Accept-Language": "en"}).locale == "zh_CN"

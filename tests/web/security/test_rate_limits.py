@@ -12,18 +12,22 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from market.errors import TooManyRequests
-from market.models import Attendance, User
+from market.models import Application, Attendance, User
 from market.settings import Settings
 from tests.factories import (
     api_signup,
     auth,
     job_body,
+    make_assisted_worker,
     make_employer,
     make_job,
+    make_station,
+    make_station_staff,
     make_worker,
     next_phone,
 )
 from tests.market.work.work_factories import code_on, make_hire
+from tests.web.pages.forms import log_in
 from web.security.rate_limits import CLAIM_PER_USER, RateLimiter
 
 
@@ -108,6 +112,54 @@ def test_workers_61st_claim_in_an_hour_is_refused(client: TestClient, session: S
     other = auth(session, make_worker(session))
     session.commit()
     assert client.post(f"/api/v1/jobs/{job.id}/claim", headers=other).status_code == 201
+
+
+def test_station_staff_claiming_for_their_workers_are_limited_per_staff_member(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    staff = make_station_staff(session, station=make_station(session))
+    workers = [make_assisted_worker(session, staff=staff) for _ in range(3)]
+    job = make_job(session, instant=False)
+    session.commit()
+    client = make_client(_limited(claim_per_station_staff="2/hour"))
+    token = log_in(client, staff, "/station")
+
+    def claim(worker: User) -> int:
+        path = f"/station/workers/{worker.id}/jobs/{job.id}/claim?terms={job.terms_version}"
+        answer = client.post(path, data={"csrf_token": token}, follow_redirects=False)
+        return int(answer.status_code)
+
+    assert [claim(workers[0]), claim(workers[1])] == [303, 303]
+    refused = client.post(
+        f"/station/workers/{workers[2].id}/jobs/{job.id}/claim?terms={job.terms_version}",
+        data={"csrf_token": token},
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert "Too many requests" in refused.text
+    session.expire_all()
+    claimed = session.exec(select(Application.worker_id).where(Application.job_id == job.id))
+    assert set(claimed.all()) == {workers[0].id, workers[1].id}
+
+
+def test_a_station_claim_counts_toward_the_workers_own_claim_limit(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    staff = make_station_staff(session, station=make_station(session))
+    worker = make_assisted_worker(session, staff=staff)
+    jobs = [make_job(session, instant=False) for _ in range(2)]
+    session.commit()
+    client = make_client(_limited(claim_per_user="1/hour"))
+    token = log_in(client, staff, "/station")
+    codes = [
+        client.post(
+            f"/station/workers/{worker.id}/jobs/{job.id}/claim?terms={job.terms_version}",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        ).status_code
+        for job in jobs
+    ]
+    assert codes == [303, 429]
 
 
 def test_employers_job_posts_are_limited(

@@ -29,12 +29,19 @@ from web.pages.worker.profile import (
     values_from,
     values_of,
 )
+from web.security.rate_limits import StationClaimLimit
 
 router = APIRouter(prefix="/station/workers/{worker_id}", route_class=PageRoute)
 
 
 def _context(session: SessionDep, worker: User, values: dict[str, object]) -> dict[str, Any]:
-    return {"worker": worker, "values": values, "radii": RADII, "weekdays": WEEKDAYS}
+    return {
+        "worker": worker,
+        "values": values,
+        "radii": RADII,
+        "weekdays": WEEKDAYS,
+        "assisted": True,  # the shared profile fields speak of the worker, not to them
+    }
 
 
 @router.get("")
@@ -107,6 +114,7 @@ def claim(
     staff: CurrentStationStaff,
     worker: AssistedWorkerDep,
     session: SessionDep,
+    _limit: StationClaimLimit,
     terms: TermsQuery = None,
 ) -> Response:
     """Claim or apply for the worker, with their consent, through their own claim path."""

@@ -39,6 +39,9 @@ def test_station_staff_register_a_worker_apply_for_them_and_print_the_slip(
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page.locator(".flash")).to_contain_text("已登记")
 
+    expect(page.locator("#profile-form legend").first).to_have_text("他/她的工种（会的都选上）")
+    expect(page.get_by_label("工人姓名")).to_have_value("孙师傅")
+    expect(page.get_by_role("button", name="用我的位置")).to_have_count(0)
     page.locator("label.tile:has(input[value=painter])").click()
     page.select_option("#district", "黄渤海新区")
     shoot(page, "62-station-worker-profile")

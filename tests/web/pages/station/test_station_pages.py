@@ -17,6 +17,7 @@ from tests.factories import (
     next_phone,
 )
 from tests.market.service_helpers import hire, snapshot
+from tests.web.pages import forms
 from tests.web.pages.staff.helpers import log_in
 
 
@@ -229,3 +230,53 @@ def test_a_station_password_reset_needs_the_id_checked_then_texts_the_worker(
     assert account_service.user_authenticate(
         session=session, phone=worker.phone, password="new-secret-9"
     )
+
+
+def test_the_profile_form_at_the_station_speaks_of_the_worker_and_has_no_my_location(
+    client: TestClient, session: Session
+) -> None:
+    staff, _token = _station_staff(client, session)
+    worker = make_assisted_worker(session, staff=staff)
+    session.commit()
+    chinese = client.get(f"/station/workers/{worker.id}", headers={"Accept-Language": "zh-CN"})
+    for words in ("他/她的工种", "工人姓名", "他/她的证书", "他/她什么时候能干活"):
+        assert words in chinese.text, words
+    for words in ("我的工种", "你的名字", "我的证书", "用我的位置"):
+        assert words not in chinese.text, words
+    assert "data-geolocate" not in chinese.text  # the staff's phone is at the station
+    english = client.get(f"/station/workers/{worker.id}", headers={"Accept-Language": "en"}).text
+    assert "Their trades" in english and "Worker&#39;s name" in english
+    assert "My trades" not in english and "Use my location" not in english
+    # the worker's own page keeps speaking to them
+    client.cookies.clear()
+    forms.log_in(client, worker)
+    own = client.get("/profile", headers={"Accept-Language": "zh-CN"}).text
+    assert "我的工种" in own and "你的名字" in own and "data-geolocate" in own
+
+
+def test_the_slips_qr_code_leads_a_logged_out_phone_to_log_in_and_back_to_the_job(
+    client: TestClient, session: Session
+) -> None:
+    staff, _token = _station_staff(client, session)
+    worker = make_assisted_worker(session, staff=staff)
+    job = make_job(session, title="刷新房")
+    session.commit()
+    slip = client.get(f"/station/workers/{worker.id}/jobs/{job.id}/slip").text
+    url = slip.split('<p class="url">')[1].split("</p>")[0]
+    assert url.endswith(f"/jobs/{job.id}")
+    client.cookies.clear()  # the worker's (or a relative's) phone
+    scanned = client.get(url, headers={"Accept-Language": "zh-CN"})
+    assert scanned.url.path == "/login" and scanned.url.params["next"] == f"/jobs/{job.id}"
+    assert 'id="job-login-note"' in scanned.text and "请驿站工作人员帮你设一个密码" in scanned.text
+    assert f'name="next" value="/jobs/{job.id}"' in scanned.text
+    english = client.get(url, headers={"Accept-Language": "en"}).text
+    assert "Log in to see this job" in english
+    employer = session.get_one(User, job.employer_id)
+    assert employer.phone not in scanned.text and "刷新房" not in scanned.text
+    landed = client.post(
+        "/login",
+        data={"csrf_token": forms.form_token(scanned.text), "phone": worker.phone,
+              "password": forms.PASSWORD, "next": f"/jobs/{job.id}"},
+    )  # fmt: skip
+    assert landed.url.path == f"/jobs/{job.id}" and "刷新房" in landed.text
+    assert 'id="job-login-note"' not in client.get("/login?next=/my/jobs").text
