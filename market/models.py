@@ -15,6 +15,7 @@ from market.dispatch.models import DispatchProposal, ProposalStatus
 from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
 from market.jobs.models import Job, JobCertificate, JobStatus
+from market.learning.models import Impression, WeightsVersion
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
 from market.notifications.models import (
@@ -89,6 +90,7 @@ __all__ = [
     "EmployerStrike",
     "Event",
     "IdempotencyRecord",
+    "Impression",
     "Job",
     "JobCertificate",
     "JobStatus",
@@ -137,6 +139,7 @@ __all__ = [
     "WageFloor",
     "WageFloorRefusal",
     "WeeklyAvailability",
+    "WeightsVersion",
     "WorkAnswer",
     "WorkerCertificate",
     "WorkerIdentity",

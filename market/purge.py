@@ -1,4 +1,5 @@
-"""The purge of what has expired for certain: login sessions and idempotency keys.
+"""The purge of what has expired for certain: login sessions, idempotency keys, phone codes
+and what feeds showed past its retention (market/learning/impressions.py).
 
 Run by every app replica after the statistics refresh and the arrears sweep, and as
 `linggong purge`; on PostgreSQL an advisory lock lets one replica purge at a time (the
@@ -15,22 +16,24 @@ from sqlmodel import Session
 from market.accounts import codes as code_service
 from market.accounts import service as account_service
 from market.idempotency import service as idempotency_service
+from market.learning import impressions as impression_service
 from market.types import utcnow
 
 PURGE_LOCK = 0x6C675F7075726765  # "lg_purge": held by one purge until its transaction ends
 
 
 def expired_purge(*, session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Delete expired sessions and idempotency keys; how many of each."""
+    """Delete expired sessions, idempotency keys, codes and impressions; how many of each."""
     now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
         got = session.execute(
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK}
         ).scalar_one()
         if not got:  # another replica is purging right now
-            return {"sessions": 0, "idempotency_keys": 0, "phone_codes": 0}
+            return {"sessions": 0, "idempotency_keys": 0, "phone_codes": 0, "impressions": 0}
     return {
         "sessions": account_service.sessions_purge(session=session, now=now),
         "idempotency_keys": idempotency_service.idempotency_purge(session=session, now=now),
         "phone_codes": code_service.codes_purge(session=session, now=now),
+        "impressions": impression_service.impressions_purge(session=session, now=now),
     }

@@ -1,5 +1,5 @@
 """The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants,
-stats-refresh, arrears-sweep, standby-sweep, purge, notify, vapid-keys, match.
+stats-refresh, arrears-sweep, standby-sweep, purge, learn, notify, vapid-keys, match.
 
 `bench` and `match bench` hand over to the benchmarks of a source checkout (`python -m bench`).
 """
@@ -230,6 +230,28 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _learn(args: argparse.Namespace) -> int:
+    from market.db import make_engine
+    from market.learning.service import describe
+    from web.stats_refresh import learn_once
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        result = learn_once(engine)
+    finally:
+        engine.dispose()
+    if result is None:
+        print("another replica is fitting the weights right now; nothing done")
+        return 0
+    live = "defaults" if result.live_id is None else f"version {result.live_id}"
+    print(f"live weights ({live}): {describe(result.live)}")
+    if result.fitted is not None:
+        print(f"fitted from {result.rows} impressions (version {result.version_id}): ", end="")
+        print(describe(result.fitted))
+    print(("switched: " if result.switched else "not switched: ") + result.reason)
+    return 0
+
+
 def _days(text: str) -> int:
     """A whole number of days, 0 to 90 (an argparse type)."""
     if not text.isdigit() or int(text) > 90:
@@ -343,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(the app's replicas also do this with the statistics refresh)",
     )
     p.set_defaults(func=_purge)
+    p = sub.add_parser(
+        "learn",
+        help="fit the ranking's weights from what feeds showed and what came of it, replay "
+        "the held-out days, and switch only when they win (the replicas do this daily)",
+    )
+    p.set_defaults(func=_learn)
     p = sub.add_parser(
         "notify",
         help="one notification pass: new events into notifications, then the push messages due "

@@ -19,6 +19,7 @@ from market.applications import service as application_service
 from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed
 from market.events.service import event_record
+from market.learning import impressions as impression_service
 from market.models import (
     Application,
     ApplicationStatus,
@@ -131,6 +132,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
         for model in (WorkerTrade, WorkerCertificate, WeeklyAvailability, AvailableDay):
             session.exec(delete(model).where(col(model.worker_id) == uid))  # type: ignore[attr-defined]
     identity_service.identity_remove(session=session, worker_id=uid)
+    impression_service.impressions_forget(session=session, worker_id=uid)
     employer = session.get(EmployerProfile, uid)
     if employer is not None:
         employer.org_name = ""
