@@ -50,6 +50,7 @@ MIN_ROWS = 200
 MIN_EACH_CLASS = 30
 SHRINK_ROWS = 2_000  # with this many rows, learned and prior weights count equally
 MIN_SWAP_SHOWN = 20  # shown rows per (rank, slot) cell before a slot ratio is believed
+MIN_SWAP_TAKEN = 10  # and take-ups in each of the two slots compared
 MIN_EXAMINATION = 0.05  # no take-up counts for more than 20
 L2 = 1.0  # ridge penalty on the coefficients (not the intercept)
 
@@ -120,7 +121,8 @@ def examination(history: Sequence[HistoryRow], *, slots: int) -> FloatArray:
 
     Cards ranked k or k+1 land in slot k or k+1 by a coin, whatever their appeal, so the
     take-up rate of those cards in slot k+1 over that in slot k estimates the ratio of the
-    two slots' examination. A slot without enough swapped rows keeps its upper neighbour's
+    two slots' examination. A slot without enough swapped rows (or take-ups among them)
+    keeps its upper neighbour's
     value (no evidence, no correction); the ratio is kept within [0.2, 1]."""
     shown: dict[tuple[int, int], int] = defaultdict(int)
     taken: dict[tuple[int, int], int] = defaultdict(int)
@@ -136,8 +138,10 @@ def examination(history: Sequence[HistoryRow], *, slots: int) -> FloatArray:
     theta = np.ones(max(slots, 1))
     for k in range(len(theta) - 1):
         cells = [rate(k, k), rate(k + 1, k), rate(k, k + 1), rate(k + 1, k + 1)]
+        upper = taken[(k, k)] + taken[(k + 1, k)]
+        lower = taken[(k, k + 1)] + taken[(k + 1, k + 1)]
         ratio = 1.0
-        if all(c is not None for c in cells):
+        if all(c is not None for c in cells) and min(upper, lower) >= MIN_SWAP_TAKEN:
             a, b, c, d = (float(x or 0.0) for x in cells)
             if a + b > 0:
                 ratio = min(1.0, max(0.2, (c + d) / (a + b)))
@@ -206,7 +210,8 @@ def replay(
 
     Each worker's list of a day is ranked again among the cards it showed; a take-up among
     the new top k counts 1/θ of the slot it was shown in (θ from `examination`), so the
-    figure does not favour the weights that ranked the history."""
+    figure does not favour the weights that ranked the history. Lists of k cards or fewer
+    come out the same whatever the weights and are left out."""
     if not history:
         return 0.0
     if theta is None:
@@ -215,13 +220,16 @@ def replay(
     for row in history:
         lists[(row.worker, row.day)].append(row)
     vector = weights.vector()
-    total = 0.0
+    total, counted = 0.0, 0
     for rows in lists.values():
+        if len(rows) <= k:
+            continue
+        counted += 1
         scores = np.array([row.features for row in rows]) @ vector
         for i in np.argsort(-scores, kind="stable")[:k]:
             row = rows[int(i)]
             total += row.taken / theta[min(row.position, len(theta) - 1)]
-    return total / len(lists)
+    return total / counted if counted else 0.0
 
 
 def save_weights(weights: Weights, path: str | Path) -> None:

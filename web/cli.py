@@ -63,11 +63,14 @@ def _seed(args: argparse.Namespace) -> int:
     from market.demo import seed as demo
 
     engine = make_engine(get_settings().database_url)
-    with session_scope(engine) as session:
-        if args.if_empty and demo.has_data(session=session):
-            print("demo data already present; nothing added")
-            return 0
-        counts = demo.seed_demo(session=session, seed=args.seed, workers=args.workers)
+    try:
+        with session_scope(engine) as session:
+            if args.if_empty and demo.has_data(session=session):
+                print("demo data already present; nothing added")
+                return 0
+            counts = demo.seed_demo(session=session, seed=args.seed, workers=args.workers)
+    finally:
+        engine.dispose()  # its connections close now, not when collected
     print("demo market seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for role, phone, password in demo.DEMO_LOGINS:
         print(f"  demo {role:<8} phone {phone}  password {password}")

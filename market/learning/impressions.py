@@ -35,6 +35,7 @@ BUFFER_MAX = 50_000  # rows waiting for the next flush; beyond, new ones are dro
 SEEN_MAX = 1_000_000  # (worker, job) pairs remembered for today before starting over
 OPENED_WITHIN_DAYS = 7  # an opened job page counts for impressions this recent
 MAX_HISTORY = 500_000  # the most recent impressions a fit reads
+ATTRIBUTION = timedelta(days=1)  # an application counts for the cards shown this long before
 
 OUTCOME_OF: dict[str, learn.Outcome] = {
     ApplicationStatus.applied: "claimed",
@@ -166,7 +167,7 @@ def impressions_flush(*, session: Session, log: ImpressionLog) -> int:
             for r in rows
         ]
         statement = insert(Impression).values(values).on_conflict_do_nothing()
-        written = int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+        written = len(session.execute(statement.returning(col(Impression.id))).all())
     for worker_id, job_id, day in opened:
         session.execute(
             update(Impression)
@@ -195,8 +196,9 @@ def impressions_forget(*, session: Session, worker_id: int) -> None:
 def list_history(*, session: Session, since: datetime) -> list[learn.HistoryRow]:
     """Impressions since `since` with what came of each, oldest first.
 
-    A job the worker had applied to before it was shown tells nothing about the list
-    and is left out."""
+    An application counts for the cards of the job shown to the worker in the ATTRIBUTION
+    before it (a card shown earlier was passed over then); a job the worker had applied to
+    before it was shown tells nothing about the list and is left out."""
     rows = session.exec(
         select(Impression, Application.status, Application.created_at)
         .outerjoin(
@@ -207,16 +209,16 @@ def list_history(*, session: Session, since: datetime) -> list[learn.HistoryRow]
             ),
         )
         .where(col(Impression.shown_at) >= since)
-        .order_by(col(Impression.shown_at).desc())
+        .order_by(col(Impression.shown_at).desc(), col(Impression.id).desc())
         .limit(MAX_HISTORY)
     ).all()
     history = []
     for impression, status, applied_at in reversed(rows):
         if status is not None and applied_at < impression.shown_at:
             continue
-        outcome: learn.Outcome = (
-            OUTCOME_OF[status] if status else "opened" if impression.opened else "ignored"
-        )
+        outcome: learn.Outcome = "opened" if impression.opened else "ignored"
+        if status is not None and applied_at < impression.shown_at + ATTRIBUTION:
+            outcome = OUTCOME_OF[status]
         history.append(
             learn.HistoryRow(
                 worker=str(impression.worker_id),

@@ -28,7 +28,7 @@ from matching.score import DEFAULT_WEIGHTS, FEATURES, Weights
 
 LEARN_LOCK = 0x6C675F6C6561726E  # "lg_learn": one fit at a time across replicas
 HOLDOUT_DAYS = 7  # at most; a third of the recorded days when there are fewer than 21
-REPLAY_TOP_K = 5
+REPLAY_TOP_K = 3  # the cards a phone shows without scrolling
 MIN_GAIN = 0.01  # the fitted weights must beat the live ones by 1% on the held-out days
 LEARN_EVERY = timedelta(days=1)
 LIVE_CACHE_SECONDS = 60.0
