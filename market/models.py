@@ -15,7 +15,7 @@ from market.dispatch.models import DispatchProposal, ProposalStatus
 from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
 from market.jobs.models import Job, JobCertificate, JobStatus
-from market.learning.models import Impression, WeightsVersion
+from market.learning.models import Impression, WeightsVersion, WorkerTaste
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
 from market.notifications.models import (
@@ -144,6 +144,7 @@ __all__ = [
     "WorkerCertificate",
     "WorkerIdentity",
     "WorkerProfile",
+    "WorkerTaste",
     "WorkerTrade",
     "metadata",
 ]

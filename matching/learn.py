@@ -152,17 +152,22 @@ def examination(history: Sequence[HistoryRow], *, slots: int) -> FloatArray:
 # ---------------------------------------------------------------- fitting
 
 
-def fit_coefficients(history: Sequence[HistoryRow], *, ipw: bool = True) -> FloatArray:
+def fit_coefficients(
+    history: Sequence[HistoryRow], *, ipw: bool = True, theta: FloatArray | None = None
+) -> FloatArray:
     """Logistic-regression coefficients (FEATURES order) of take-up on the features.
 
     With `ipw`, a take-up in a slot examined θ as often as the top counts 1/θ (a soft
-    label: the loss stays convex, so a few Newton steps solve it)."""
+    label: the loss stays convex, so a few Newton steps solve it). `theta`: the slots'
+    examination (default: estimated from `history` itself)."""
     x = np.array([row.features for row in history], dtype=np.float64)
     taken = np.array([row.taken for row in history], dtype=np.float64)
     label = taken
     if ipw:
-        theta = examination(history, slots=max(row.position for row in history) + 1)
-        label = taken / theta[[row.position for row in history]]
+        if theta is None:
+            theta = examination(history, slots=max(row.position for row in history) + 1)
+        at = np.minimum([row.position for row in history], len(theta) - 1)
+        label = taken / theta[at]
     weight = np.array([OUTCOME_WEIGHT[row.outcome] for row in history])
     design = np.hstack([np.ones((len(x), 1)), x])
     beta = np.zeros(design.shape[1])
@@ -201,6 +206,42 @@ def fit(
     blended = trust * learned / learned.sum() + (1 - trust) * prior.vector()
     values = {name: round(float(v) * 10, 4) for name, v in zip(FEATURES, blended, strict=True)}
     return Weights(**values, source=f"learned from {len(history)} outcomes")
+
+
+PER_WORKER_MIN_ROWS = 40  # a worker's own impressions before their taste is fitted
+PER_WORKER_MIN_TAKEN = 5
+PER_WORKER_SHRINK = (
+    100  # with this many rows, the worker's own split and the market's count equally
+)
+DISTANCE = FEATURES.index("distance")
+WAGE = FEATURES.index("wage")
+
+
+def worker_taste(
+    history: Sequence[HistoryRow], market: Weights, *, theta: FloatArray | None = None
+) -> float | None:
+    """How much distance counts against pay for one worker: the distance share of the two
+    weights (0: only pay, 1: only the trip), from their own history, shrunk towards the
+    market's split; None while they have too little history."""
+    taken = sum(row.taken for row in history)
+    if len(history) < PER_WORKER_MIN_ROWS or not PER_WORKER_MIN_TAKEN <= taken < len(history):
+        return None
+    vector = market.vector()
+    market_split = vector[DISTANCE] / max(vector[DISTANCE] + vector[WAGE], 1e-12)
+    learned = np.maximum(fit_coefficients(history, theta=theta), 0.0)
+    pair = learned[DISTANCE] + learned[WAGE]
+    own = learned[DISTANCE] / pair if pair > 0 else market_split
+    trust = len(history) / (len(history) + PER_WORKER_SHRINK)
+    return round(float(trust * own + (1 - trust) * market_split), 4)
+
+
+def with_taste(market: Weights, distance_share: float) -> Weights:
+    """The market's weights with distance and pay split as one worker splits them."""
+    vector = market.vector()
+    both = vector[DISTANCE] + vector[WAGE]
+    vector[DISTANCE], vector[WAGE] = distance_share * both, (1 - distance_share) * both
+    values = {name: round(float(v) * 10, 4) for name, v in zip(FEATURES, vector, strict=True)}
+    return Weights(**values, source=f"{market.source}, the worker's own taste")
 
 
 def replay(

@@ -252,6 +252,8 @@ def _learn(args: argparse.Namespace) -> int:
         print(f"fitted from {result.rows} impressions (version {result.version_id}): ", end="")
         print(describe(result.fitted))
     print(("switched: " if result.switched else "not switched: ") + result.reason)
+    if result.fitted is not None:
+        print(f"own taste (distance against pay) fitted for {result.tastes} workers")
     return 0
 
 

@@ -1,11 +1,12 @@
-"""the learning loop: feed impressions and weights versions
+"""the learning loop: feed impressions, weights versions, workers' own taste
 
 Revision ID: 0022
 Revises: 0021
-Create Date: 2026-11-29 15:56:45
+Create Date: 2026-11-29 16:30:00
 
 What a worker's feed showed (first page, once per worker, job and day, purged after 90
-days) and the ranking's weights versions fitted by `linggong learn`, at most one live.
+days), the ranking's weights versions fitted by `linggong learn` (at most one live), and
+each worker's own split of distance against pay once they have enough history.
 (Asked for down_revision 0015; main's head is 0021 now, so it follows that.)
 """
 
@@ -53,9 +54,17 @@ def upgrade() -> None:
     with op.batch_alter_table('learning_weights', schema=None) as batch_op:
         batch_op.create_index('ix_learning_weights_live', ['live'], unique=False)
 
+    op.create_table('learning_worker_taste',
+    sa.Column('worker_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('distance_share', sa.Float(), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('fitted_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('worker_id', name=op.f('pk_learning_worker_taste'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('learning_worker_taste')
     with op.batch_alter_table('learning_weights', schema=None) as batch_op:
         batch_op.drop_index('ix_learning_weights_live')
 

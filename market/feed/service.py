@@ -110,7 +110,10 @@ def list_feed(
     if data.day is not None:
         start, end = _day_range(data.day, now)
         window = replace(window, since=start.timestamp(), before=end.timestamp())
-    weights_id, weights = learning_service.live_weights(session=session)
+    weights_id, market_weights = learning_service.live_weights(session=session)
+    weights = learning_service.worker_weights(
+        session=session, worker_id=worker_id, market=market_weights
+    )
     ranked = model.book.rank(worker, k=data.limit, window=window, weights=weights)
     jobs = {match.job: job_of(entry) for match, entry in ranked}
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
@@ -186,7 +189,10 @@ def list_feed_from_database(
         session=session, job_ids=[j.id for j in rows if j.id is not None]
     )
     jobs_m = [job_service.matching_job(j, certificates[j.id or 0], j.confirmed_count) for j in rows]
-    weights_id, weights = learning_service.live_weights(session=session)
+    weights_id, market_weights = learning_service.live_weights(session=session)
+    weights = learning_service.worker_weights(
+        session=session, worker_id=worker_id, market=market_weights
+    )
     market = _competition(session, [j.id or 0 for j in rows])
     matches = ranking.rank_jobs_for_worker(
         worker, jobs_m, k=data.limit, market=market, weights=weights

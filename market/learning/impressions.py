@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from market.i18n import market_tz
-from market.learning.models import Impression
+from market.learning.models import Impression, WorkerTaste
 from market.models import Application, ApplicationStatus
 from matching import learn
 from matching.model import Match
@@ -189,8 +189,9 @@ def impressions_purge(*, session: Session, now: datetime) -> int:
 
 
 def impressions_forget(*, session: Session, worker_id: int) -> None:
-    """Delete everything the feed recorded about what a worker was shown."""
+    """Delete everything the feed recorded about what a worker was shown, and their taste."""
     session.execute(delete(Impression).where(col(Impression.worker_id) == worker_id))
+    session.execute(delete(WorkerTaste).where(col(WorkerTaste.worker_id) == worker_id))
 
 
 def list_history(*, session: Session, since: datetime) -> list[learn.HistoryRow]:

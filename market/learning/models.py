@@ -1,5 +1,6 @@
-"""What a worker's feed showed (one row per worker, job and day at most) and the weights
-versions the loop fitted, one of them live (none: the defaults)."""
+"""What a worker's feed showed (one row per worker, job and day at most), the weights
+versions the loop fitted (one of them live; none: the defaults), and each worker's own
+taste for distance against pay once they have enough history."""
 
 from __future__ import annotations
 
@@ -50,3 +51,15 @@ class WeightsVersion(SQLModel, table=True):
     # who made it live last: "learn" (won the replay) or a staff member's rollback
     switched_by: str = Field(default="", sa_type=String(40))
     switched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkerTaste(SQLModel, table=True):
+    """How much distance counts against pay for one worker (matching.learn.worker_taste),
+    refitted with the market's weights; a worker without a row ranks by the market's."""
+
+    __tablename__ = "learning_worker_taste"
+
+    worker_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    distance_share: float  # of distance + pay: 0 = only pay counts, 1 = only the trip
+    rows: int  # impressions it was fitted from
+    fitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

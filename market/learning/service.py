@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text, update
+from sqlalchemy import delete, text, update
 from sqlmodel import Session, col, select
 
 from market.errors import N_, NotFound
 from market.learning import impressions
-from market.learning.models import WeightsVersion
+from market.learning.models import WeightsVersion, WorkerTaste
 from market.types import utcnow
 from matching import learn
 from matching.score import DEFAULT_WEIGHTS, FEATURES, Weights
@@ -33,7 +34,11 @@ MIN_GAIN = 0.01  # the fitted weights must beat the live ones by 1% on the held-
 LEARN_EVERY = timedelta(days=1)
 LIVE_CACHE_SECONDS = 60.0
 
+TASTE_CACHE_SECONDS = 300.0  # tastes are refitted once a day
+TASTE_CACHE_MAX = 100_000
+
 _cache: dict[str, tuple[float, int | None, Weights]] = {}
+_tastes: dict[tuple[str, int], tuple[float, float | None]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -47,6 +52,7 @@ class LearnResult:
     switched: bool
     version_id: int | None
     reason: str  # why it switched or not, in English (a log line; the CLI prints it)
+    tastes: int = 0  # workers whose own taste (distance against pay) was fitted
 
 
 def weights_of(version: WeightsVersion | None) -> Weights:
@@ -73,9 +79,10 @@ def live_weights(*, session: Session) -> tuple[int | None, Weights]:
 
 
 def forget_live() -> None:
-    """Drop the cached live weights (this process reads them again on the next feed)."""
+    """Drop the cached live weights and tastes (read again on the next feed)."""
     with _cache_lock:
         _cache.clear()
+        _tastes.clear()
 
 
 def list_versions(*, session: Session, limit: int = 30) -> list[WeightsVersion]:
@@ -172,6 +179,8 @@ def learn_run(*, session: Session, now: datetime | None = None) -> LearnResult |
     session.flush()
     if switched:
         _make_live(session, version, "learn", now)
+    tastes = _fit_tastes(session, history, fitted if switched else live, theta, now)
+    metrics["worker_tastes"] = tastes
     gain = (new_score / live_score - 1) * 100 if live_score > 0 else float("inf")
     reason = (
         f"fitted weights take up {new_score:.3f} per list in the top {REPLAY_TOP_K} on "
@@ -179,7 +188,51 @@ def learn_run(*, session: Session, now: datetime | None = None) -> LearnResult |
         f"({gain:+.1f}%): "
         + ("switched" if switched else f"kept the live weights (need +{MIN_GAIN:.0%})")
     )
-    return LearnResult(len(history), fitted, live, live_id, metrics, switched, version.id, reason)
+    return LearnResult(
+        len(history), fitted, live, live_id, metrics, switched, version.id, reason, tastes
+    )
+
+
+def _fit_tastes(
+    session: Session,
+    history: list[learn.HistoryRow],
+    market: Weights,
+    theta: learn.FloatArray,
+    now: datetime,
+) -> int:
+    """Refit every worker's own taste against the market's weights; how many have one."""
+    by_worker: dict[str, list[learn.HistoryRow]] = defaultdict(list)
+    for row in history:
+        by_worker[row.worker].append(row)
+    session.execute(delete(WorkerTaste))
+    fitted = 0
+    for worker, rows in by_worker.items():
+        share = learn.worker_taste(rows, market, theta=theta)
+        if share is not None:
+            session.add(
+                WorkerTaste(
+                    worker_id=int(worker), distance_share=share, rows=len(rows), fitted_at=now
+                )
+            )
+            fitted += 1
+    session.flush()
+    forget_live()
+    return fitted
+
+
+def worker_weights(*, session: Session, worker_id: int, market: Weights) -> Weights:
+    """The market's weights with the worker's own split of distance against pay, if fitted
+    (cached per worker for TASTE_CACHE_SECONDS: a feed asks on every refresh)."""
+    key = (str(session.get_bind().engine.url), worker_id)
+    found = _tastes.get(key)
+    if found is None or time.monotonic() - found[0] >= TASTE_CACHE_SECONDS:
+        taste = session.get(WorkerTaste, worker_id)
+        found = (time.monotonic(), None if taste is None else taste.distance_share)
+        with _cache_lock:
+            if len(_tastes) >= TASTE_CACHE_MAX:
+                _tastes.clear()
+            _tastes[key] = found
+    return market if found[1] is None else learn.with_taste(market, found[1])
 
 
 def describe(weights: Weights) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from matching.learn import (
     HistoryRow,
@@ -21,6 +22,8 @@ from matching.learn import (
     fit_coefficients,
     placement_propensity,
     replay,
+    with_taste,
+    worker_taste,
 )
 from matching.score import DEFAULT_WEIGHTS, FEATURES, Weights
 
@@ -114,3 +117,39 @@ def test_replay_prefers_the_true_taste_on_days_it_was_not_fitted_on() -> None:
 def test_a_worker_with_little_history_keeps_the_prior() -> None:
     prior = Weights(distance=1.0, wage=1.0, source="market")
     assert fit(simulated_history(10)[:50], prior=prior, min_rows=100) == prior
+
+
+def _one_worker(n: int, taste: np.ndarray, seed: int = 2) -> list[HistoryRow]:
+    """`n` cards one worker was shown (no position bias) and took by `taste`."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        x = rng.uniform(0.1, 1.0, len(FEATURES))
+        taken = rng.random() < 1 / (1 + np.exp(-(-3.0 + x @ taste)))
+        rows.append(
+            HistoryRow("w", f"j{i}", tuple(x), "claimed" if taken else "ignored", position=i % 10)
+        )
+    return rows
+
+
+def test_a_workers_own_taste_leans_to_what_they_take_shrunk_to_the_market() -> None:
+    market = DEFAULT_WEIGHTS.vector()
+    market_split = market[2] / (market[2] + market[WAGE])
+    pay_first = np.array([0.0, 0.0, 0.5, 5.0, 0.0, 0.0])
+    trip_first = np.array([0.0, 0.0, 5.0, 0.5, 0.0, 0.0])
+    few = worker_taste(_one_worker(60, pay_first), DEFAULT_WEIGHTS)
+    many = worker_taste(_one_worker(600, pay_first), DEFAULT_WEIGHTS)
+    assert few is not None and many is not None
+    assert many < few < market_split  # more history, further from the market
+    near = worker_taste(_one_worker(600, trip_first), DEFAULT_WEIGHTS)
+    assert near is not None and near > market_split
+    assert worker_taste(_one_worker(30, pay_first), DEFAULT_WEIGHTS) is None  # too little
+
+
+def test_a_taste_moves_weight_between_distance_and_pay_only() -> None:
+    tasted = with_taste(DEFAULT_WEIGHTS, 0.1).vector()
+    market = DEFAULT_WEIGHTS.vector()
+    assert tasted[2] + tasted[WAGE] == pytest.approx(market[2] + market[WAGE], abs=1e-4)
+    assert tasted[2] / (tasted[2] + tasted[WAGE]) == pytest.approx(0.1, abs=1e-3)
+    others = [i for i in range(len(FEATURES)) if i not in (2, WAGE)]
+    assert tasted[others] == pytest.approx(market[others], abs=1e-3)

@@ -22,13 +22,14 @@ from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.learning import impressions
 from market.learning import service as learning_service
-from market.models import Impression, Role, User
+from market.models import Impression, Role, User, WorkerTaste
 from market.settings import get_settings
 from market.types import utcnow
 from matching.score import DEFAULT_WEIGHTS, FEATURES
 from web import cli
 
 WAGE = FEATURES.index("wage")
+DISTANCE = FEATURES.index("distance")
 DAYS = 6
 
 
@@ -106,6 +107,17 @@ def test_learn_fits_replays_and_switches_on_the_demo_market(
     assert fitted is not None and 1000 < int(fitted.group(1)) <= written
     assert lines[2].startswith("switched: fitted weights take up ")
     assert "on 2 held-out days against" in lines[2] and lines[2].endswith(": switched")
+    tastes = re.fullmatch(r"own taste \(distance against pay\) fitted for (\d+) workers", lines[3])
+    assert tastes is not None
+    with session_scope(fresh_engine) as session:
+        kept = session.exec(select(WorkerTaste)).all()
+        assert len(kept) == int(tastes.group(1)) > 0
+        # every simulated worker has the market's taste: their own splits stay near its split
+        market = learning_service.weights_of(learning_service.get_live_version(session=session))
+        split = market.vector()[DISTANCE] / (market.vector()[DISTANCE] + market.vector()[WAGE])
+        shares = [t.distance_share for t in kept]
+        assert all(t.rows >= 40 for t in kept), shares
+        assert abs(sum(shares) / len(shares) - split) < 0.15, (shares, split)
     with session_scope(fresh_engine) as session:
         live = learning_service.get_live_version(session=session)
         assert live is not None and live.id == 1 and live.switched_by == "learn"

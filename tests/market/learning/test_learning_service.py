@@ -13,7 +13,7 @@ from market.errors import NotFound
 from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.learning import service as learning_service
-from market.models import User, WeightsVersion
+from market.models import User, WeightsVersion, WorkerTaste
 from matching.score import DEFAULT_WEIGHTS, Weights
 from tests.factories import YANTAI, make_job, make_staff, make_worker
 from tests.market.service_helpers import refused
@@ -85,3 +85,17 @@ def test_learning_with_too_little_history_keeps_the_live_weights(db: Session) ->
 def test_a_fit_today_makes_the_next_one_wait_a_day(db: Session) -> None:
     _version(db, PAY_ONLY)
     assert not learning_service.learn_due(session=db)
+
+
+def test_a_worker_with_an_own_taste_gets_a_feed_ranked_by_it(db: Session) -> None:
+    pay_first, market = make_worker(db), make_worker(db)
+    near = make_job(db, lat=LAT + 0.005, lon=LON, wage=260)
+    rich = make_job(db, lat=LAT + 0.06, lon=LON, wage=500)
+    db.add(WorkerTaste(worker_id=pay_first.id or 0, distance_share=0.0, rows=80))
+    db.flush()
+    assert _first_job(db, pay_first) == rich.id
+    assert _first_job(db, market) == near.id
+    tasted = learning_service.worker_weights(
+        session=db, worker_id=pay_first.id or 0, market=DEFAULT_WEIGHTS
+    )
+    assert tasted.distance == 0 and tasted.trade_fit == pytest.approx(1.8182)
