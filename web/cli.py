@@ -228,7 +228,8 @@ def _purge(args: argparse.Namespace) -> int:
         engine.dispose()
     print(
         f"purged {counts['sessions']} expired sessions, "
-        f"{counts['idempotency_keys']} expired idempotency keys"
+        f"{counts['idempotency_keys']} expired idempotency keys, "
+        f"{counts['impressions']} feed impressions past their retention"
     )
     return 0
 

@@ -32,7 +32,7 @@ from matching import model as m
 from matching import rank as ranking
 from matching import trades as catalogue
 from matching.columns import TRADE_INDEX
-from matching.score import MarketContext
+from matching.score import MarketContext, Weights
 
 MAX_CANDIDATE_ROWS = 3000  # rows fetched from the box before ranking; the nearest come first
 EMPLOYER_DISTANCE_STEP_KM = 0.5
@@ -110,15 +110,20 @@ def list_feed(
     if data.day is not None:
         start, end = _day_range(data.day, now)
         window = replace(window, since=start.timestamp(), before=end.timestamp())
-    weights_id, market_weights = learning_service.live_weights(session=session)
-    weights = learning_service.worker_weights(
-        session=session, worker_id=worker_id, market=market_weights
-    )
+    weights_id, weights = _weights_for(session, worker_id)
     ranked = model.book.rank(worker, k=data.limit, window=window, weights=weights)
     jobs = {match.job: job_of(entry) for match, entry in ranked}
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
     matches = _explored(shown, worker_id, [match for match, _ in ranked], now, weights_id)
     return Feed(items=_items(session, worker_id, matches, jobs, listed), missing=missing)
+
+
+def _weights_for(session: Session, worker_id: int) -> tuple[int | None, Weights]:
+    """The live weights version's id and the weights the worker's feed ranks by."""
+    weights_id, market = learning_service.live_weights(session=session)
+    return weights_id, learning_service.worker_weights(
+        session=session, worker_id=worker_id, market=market
+    )
 
 
 def _explored(
@@ -189,10 +194,7 @@ def list_feed_from_database(
         session=session, job_ids=[j.id for j in rows if j.id is not None]
     )
     jobs_m = [job_service.matching_job(j, certificates[j.id or 0], j.confirmed_count) for j in rows]
-    weights_id, market_weights = learning_service.live_weights(session=session)
-    weights = learning_service.worker_weights(
-        session=session, worker_id=worker_id, market=market_weights
-    )
+    weights_id, weights = _weights_for(session, worker_id)
     market = _competition(session, [j.id or 0 for j in rows])
     matches = ranking.rank_jobs_for_worker(
         worker, jobs_m, k=data.limit, market=market, weights=weights

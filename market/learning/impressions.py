@@ -35,6 +35,7 @@ BUFFER_MAX = 50_000  # rows waiting for the next flush; beyond, new ones are dro
 SEEN_MAX = 1_000_000  # (worker, job) pairs remembered for today before starting over
 OPENED_WITHIN_DAYS = 7  # an opened job page counts for impressions this recent
 MAX_HISTORY = 500_000  # the most recent impressions a fit reads
+FLUSH_BATCH = 1_000  # rows per INSERT
 ATTRIBUTION = timedelta(days=1)  # an application counts for the cards shown this long before
 
 OUTCOME_OF: dict[str, learn.Outcome] = {
@@ -166,8 +167,10 @@ def impressions_flush(*, session: Session, log: ImpressionLog) -> int:
             }
             for r in rows
         ]
-        statement = insert(Impression).values(values).on_conflict_do_nothing()
-        written = len(session.execute(statement.returning(col(Impression.id))).all())
+        for at in range(0, len(values), FLUSH_BATCH):  # PostgreSQL takes 65,535 parameters
+            statement = insert(Impression).values(values[at : at + FLUSH_BATCH])
+            added = statement.on_conflict_do_nothing().returning(col(Impression.id))
+            written += len(session.execute(added).all())
     for worker_id, job_id, day in opened:
         session.execute(
             update(Impression)

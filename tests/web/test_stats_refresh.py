@@ -254,8 +254,10 @@ def test_the_purge_command_prints_what_it_deleted(
         monkeypatch.delenv("LINGGONG_DATABASE_URL")
         get_settings.cache_clear()
     assert capsys.readouterr().out.splitlines() == [
-        "purged 1 expired sessions, 1 expired idempotency keys",
-        "purged 0 expired sessions, 0 expired idempotency keys",
+        "purged 1 expired sessions, 1 expired idempotency keys, "
+        "0 feed impressions past their retention",
+        "purged 0 expired sessions, 0 expired idempotency keys, "
+        "0 feed impressions past their retention",
     ]
     assert _left(engine) == ([live_session], [live_key])
     engine.dispose()

@@ -181,3 +181,11 @@ def test_a_full_log_drops_new_rows_and_counts_them() -> None:
     finally:
         impressions.BUFFER_MAX = saved
     assert log.dropped == 6 and len(log.take()[0]) == 4
+
+
+def test_a_busy_day_is_written_in_batches_postgresql_takes(db: Session) -> None:
+    log, now = impressions.ImpressionLog(), utcnow()
+    # 6,000 rows of 11 values: one INSERT would pass PostgreSQL's 65,535 parameters
+    log.add([_row(job_id % 600, now, worker_id=job_id // 600) for job_id in range(6_000)])
+    assert impressions.impressions_flush(session=db, log=log) == 6_000
+    assert len(_stored(db)) == 6_000

@@ -4,7 +4,6 @@ little history changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
 
 import pytest
 from sqlmodel import Session, col, select
@@ -17,6 +16,7 @@ from market.models import User, WeightsVersion, WorkerTaste
 from matching.score import DEFAULT_WEIGHTS, Weights
 from tests.factories import YANTAI, make_job, make_staff, make_worker
 from tests.market.service_helpers import refused
+from tests.staff_factories import make_weights_version
 
 LAT, LON = YANTAI
 PAY_ONLY = Weights(trade_fit=0, time_fit=0, distance=0, wage=1, reliability=0, rating=0)
@@ -29,13 +29,6 @@ def _no_cached_weights() -> Iterator[None]:
     learning_service.forget_live()  # what a rolled-back test made live is gone
 
 
-def _version(session: Session, weights: Weights) -> WeightsVersion:
-    version = WeightsVersion(weights=asdict(weights), metrics={})
-    session.add(version)
-    session.flush()
-    return version
-
-
 def _first_job(session: Session, worker: User) -> int:
     feed = feed_service.list_feed(session=session, worker_id=worker.id or 0, data=FeedFilter())
     return feed.items[0].job.id or 0
@@ -46,7 +39,7 @@ def test_feeds_rank_by_the_live_weights_and_staff_roll_back(db: Session) -> None
     near = make_job(db, lat=LAT + 0.005, lon=LON, wage=260)
     rich = make_job(db, lat=LAT + 0.06, lon=LON, wage=500)  # 6.7 km away
     assert _first_job(db, worker) == near.id
-    version = _version(db, PAY_ONLY)
+    version = make_weights_version(db, PAY_ONLY)
     learning_service.weights_make_live(session=db, version_id=version.id, staff_id=staff.id or 0)
     assert learning_service.live_weights(session=db) == (version.id, PAY_ONLY)
     assert _first_job(db, worker) == rich.id
@@ -61,7 +54,7 @@ def test_feeds_rank_by_the_live_weights_and_staff_roll_back(db: Session) -> None
 
 def test_making_an_unknown_version_live_is_refused_and_changes_nothing(db: Session) -> None:
     staff = make_staff(db)
-    kept = _version(db, PAY_ONLY)
+    kept = make_weights_version(db, PAY_ONLY)
     learning_service.weights_make_live(session=db, version_id=kept.id, staff_id=staff.id or 0)
     refused(
         db,
@@ -83,7 +76,7 @@ def test_learning_with_too_little_history_keeps_the_live_weights(db: Session) ->
 
 
 def test_a_fit_today_makes_the_next_one_wait_a_day(db: Session) -> None:
-    _version(db, PAY_ONLY)
+    make_weights_version(db, PAY_ONLY)
     assert not learning_service.learn_due(session=db)
 
 

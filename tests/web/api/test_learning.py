@@ -4,7 +4,6 @@ see the live weights and roll back, and a bad choice is a clear 4xx that changes
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from market.learning import service as learning_service
 from market.models import WeightsVersion
 from matching.score import DEFAULT_WEIGHTS, FEATURES, Weights
 from tests.factories import YANTAI, auth, make_job, make_staff, make_worker
+from tests.staff_factories import make_weights_version
 
 WEIGHTS = "/api/v1/staff/weights"
 PAY_ONLY = Weights(trade_fit=0, time_fit=0, distance=0, wage=1, reliability=0, rating=0)
@@ -35,9 +35,8 @@ def staff(session: Session) -> dict[str, str]:
     return headers
 
 
-def _version(session: Session, weights: Weights = PAY_ONLY) -> int:
-    version = WeightsVersion(weights=asdict(weights), metrics={"replay_fitted": 1.2})
-    session.add(version)
+def _version(session: Session) -> int:
+    version = make_weights_version(session, PAY_ONLY)
     session.commit()
     return version.id or 0
 

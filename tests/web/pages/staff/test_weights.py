@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +12,7 @@ from market.learning import service as learning_service
 from market.models import WeightsVersion
 from matching.score import Weights
 from tests.factories import make_staff
+from tests.staff_factories import make_weights_version
 from tests.web.pages.staff.helpers import log_in
 
 PAY_FIRST = Weights(trade_fit=1, time_fit=1, distance=1, wage=6, reliability=1, rating=0)
@@ -32,9 +32,8 @@ def _staff(client: TestClient, session: Session) -> str:
 
 
 def _version(session: Session) -> int:
-    metrics = {"replay_fitted": 0.62, "replay_live": 0.55}
-    version = WeightsVersion(weights=asdict(PAY_FIRST), metrics=metrics)
-    session.add(version)
+    metrics: dict[str, object] = {"replay_fitted": 0.62, "replay_live": 0.55}
+    version = make_weights_version(session, PAY_FIRST, metrics=metrics)
     session.commit()
     return version.id or 0
 
