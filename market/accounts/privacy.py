@@ -28,6 +28,7 @@ from market.models import (
     DispatchProposal,
     EmployerProfile,
     IdempotencyRecord,
+    Impression,
     Job,
     JobStatus,
     Membership,
@@ -41,6 +42,7 @@ from market.models import (
     WorkAnswer,
     WorkerCertificate,
     WorkerProfile,
+    WorkerTaste,
     WorkerTrade,
 )
 from market.types import utcnow
@@ -70,6 +72,12 @@ def export_user_data(*, session: Session, user: User) -> dict[str, Any]:
             ("available_days", AvailableDay),
         ):
             data[name] = _rows(session.exec(select(model).where(model.worker_id == uid)))  # type: ignore[attr-defined]
+        # what the feed showed them (kept 90 days) and their fitted taste, if any
+        data["feed_impressions"] = _rows(
+            session.exec(select(Impression).where(Impression.worker_id == uid))
+        )
+        taste = session.get(WorkerTaste, uid)
+        data["feed_taste"] = taste.model_dump(mode="json") if taste else None
     identity = identity_service.get_identity(session=session, worker_id=uid)
     data["identity"] = (
         {"legal_name": identity.legal_name, "id_number": identity.id_number} if identity else None

@@ -14,7 +14,7 @@ from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.learning import impressions
 from market.learning import service as learning_service
-from market.models import Application, ApplicationStatus, Impression, Job, User
+from market.models import Application, ApplicationStatus, Impression, Job, User, WorkerTaste
 from market.purge import expired_purge
 from market.types import utcnow
 from matching.score import FEATURES
@@ -168,8 +168,10 @@ def test_a_deleted_account_leaves_no_impressions(db: Session) -> None:
     for who in (worker, other):
         _feed(db, who, log, utcnow())
     impressions.impressions_flush(session=db, log=log)
+    db.add(WorkerTaste(worker_id=worker.id or 0, distance_share=0.3, rows=50))
     privacy.account_delete(session=db, user=worker)
     assert {r.worker_id for r in _stored(db)} == {other.id}
+    assert db.get(WorkerTaste, worker.id) is None
 
 
 def test_a_full_log_drops_new_rows_and_counts_them() -> None:
@@ -189,3 +191,19 @@ def test_a_busy_day_is_written_in_batches_postgresql_takes(db: Session) -> None:
     log.add([_row(job_id % 600, now, worker_id=job_id // 600) for job_id in range(6_000)])
     assert impressions.impressions_flush(session=db, log=log) == 6_000
     assert len(_stored(db)) == 6_000
+
+
+def test_a_workers_export_holds_what_their_feed_showed_and_nobody_elses(db: Session) -> None:
+    worker, other = make_worker(db), make_worker(db)
+    (job,) = _jobs(db, 1)
+    log = impressions.ImpressionLog()
+    for who in (worker, other):
+        _feed(db, who, log, utcnow())
+    impressions.impressions_flush(session=db, log=log)
+    db.add(WorkerTaste(worker_id=worker.id or 0, distance_share=0.3, rows=50))
+    data = privacy.export_user_data(session=db, user=worker)
+    assert [(r["worker_id"], r["job_id"]) for r in data["feed_impressions"]] == [
+        (worker.id, job.id)
+    ]
+    assert data["feed_taste"]["distance_share"] == 0.3
+    assert privacy.export_user_data(session=db, user=other)["feed_taste"] is None
