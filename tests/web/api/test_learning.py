@@ -3,18 +3,22 @@ see the live weights and roll back, and a bad choice is a clear 4xx that changes
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from market.learning import service as learning_service
-from market.models import WeightsVersion
+from market.models import Impression, WeightsVersion
+from market.settings import Settings
 from matching.score import DEFAULT_WEIGHTS, FEATURES, Weights
 from tests.factories import YANTAI, auth, make_job, make_staff, make_worker
 from tests.staff_factories import make_weights_version
+from web.app import create_app
 
 WEIGHTS = "/api/v1/staff/weights"
 PAY_ONLY = Weights(trade_fit=0, time_fit=0, distance=0, wage=1, reliability=0, rating=0)
@@ -131,3 +135,33 @@ def test_only_staff_see_or_change_the_weights(client: TestClient, session: Sessi
     put = client.put(f"{WEIGHTS}/live", json={"version_id": None}, headers=headers)
     assert put.status_code == 403
     assert client.get(WEIGHTS).status_code == 401
+
+
+def test_the_read_model_ranks_by_the_live_weights_and_its_impressions_are_written(
+    fresh_engine: Engine,
+) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as s:
+        worker = make_worker(s)
+        near = make_job(s, lat=LAT + 0.005, lon=LON, wage=260)
+        rich = make_job(s, lat=LAT + 0.06, lon=LON, wage=500)
+        version = make_weights_version(s, PAY_ONLY)
+        version.live = True
+        headers = auth(s, worker)
+        s.commit()
+    settings = Settings(environment="test", feed_read_model="on", stats_refresh_seconds=0.05)
+    app = create_app(settings, engine=fresh_engine)
+    with TestClient(app) as client:
+        assert app.state.live.feed.ready
+        items = client.get("/api/v1/worker/feed", headers=headers).json()["items"]
+        assert [i["job"]["id"] for i in items] == [rich.id, near.id]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with Session(fresh_engine) as s:
+                rows = s.exec(select(Impression).order_by(col(Impression.slot))).all()
+            if rows:
+                break
+            time.sleep(0.05)
+    assert [(r.job_id, r.weights_id) for r in rows] == [
+        (rich.id, version.id),
+        (near.id, version.id),
+    ]
