@@ -34,7 +34,7 @@ RETENTION_DAYS = 90
 BUFFER_MAX = 50_000  # rows waiting for the next flush; beyond, new ones are dropped
 SEEN_MAX = 1_000_000  # (worker, job) pairs remembered for today before starting over
 OPENED_WITHIN_DAYS = 7  # an opened job page counts for impressions this recent
-MAX_HISTORY = 500_000  # the most recent impressions a fit reads
+MAX_HISTORY = 200_000  # the most recent impressions a fit reads (about 80 MB in memory)
 FLUSH_BATCH = 1_000  # rows per INSERT
 ATTRIBUTION = timedelta(days=1)  # an application counts for the cards shown this long before
 
@@ -203,36 +203,55 @@ def list_history(*, session: Session, since: datetime) -> list[learn.HistoryRow]
     An application counts for the cards of the job shown to the worker in the ATTRIBUTION
     before it (a card shown earlier was passed over then); a job the worker had applied to
     before it was shown tells nothing about the list and is left out."""
-    rows = session.exec(
-        select(Impression, Application.status, Application.created_at)
+    i = Impression.__table__.c  # type: ignore[attr-defined]
+    columns = [
+        *(i[name] for name in ("worker_id", "job_id", "day", "shown_at", "slot", "rank")),
+        *(i[name] for name in ("propensity", "features", "opened")),
+        Application.__table__.c.status,  # type: ignore[attr-defined]
+        Application.__table__.c.created_at,  # type: ignore[attr-defined]
+    ]
+    rows = session.execute(  # plain columns, not entities: a fit reads many
+        select(*columns)
         .outerjoin(
             Application,
             and_(
-                col(Application.worker_id) == col(Impression.worker_id),
-                col(Application.job_id) == col(Impression.job_id),
+                col(Application.worker_id) == i.worker_id,
+                col(Application.job_id) == i.job_id,
             ),
         )
-        .where(col(Impression.shown_at) >= since)
-        .order_by(col(Impression.shown_at).desc(), col(Impression.id).desc())
+        .where(i.shown_at >= since)
+        .order_by(i.shown_at.desc(), i.id.desc())
         .limit(MAX_HISTORY)
     ).all()
     history = []
-    for impression, status, applied_at in reversed(rows):
-        if status is not None and applied_at < impression.shown_at:
+    for (
+        worker,
+        job,
+        day,
+        shown_at,
+        slot,
+        rank,
+        propensity,
+        features,
+        opened,
+        status,
+        applied_at,
+    ) in reversed(rows):
+        if status is not None and applied_at < shown_at:
             continue
-        outcome: learn.Outcome = "opened" if impression.opened else "ignored"
-        if status is not None and applied_at < impression.shown_at + ATTRIBUTION:
+        outcome: learn.Outcome = "opened" if opened else "ignored"
+        if status is not None and applied_at < shown_at + ATTRIBUTION:
             outcome = OUTCOME_OF[status]
         history.append(
             learn.HistoryRow(
-                worker=str(impression.worker_id),
-                job=str(impression.job_id),
-                features=tuple(impression.features),
+                worker=str(worker),
+                job=str(job),
+                features=tuple(features),
                 outcome=outcome,
-                position=impression.slot,
-                rank=impression.rank,
-                day=impression.day.toordinal(),
-                propensity=impression.propensity,
+                position=slot,
+                rank=rank,
+                day=day.toordinal(),
+                propensity=propensity,
             )
         )
     return history
