@@ -23,6 +23,7 @@ from market.events.models import Event
 from market.idempotency.models import IdempotencyRecord
 from market.invites.models import Block, Invite, InviteStatus, Rehire
 from market.jobs.models import Job, JobCertificate, JobStatus
+from market.learning.models import Impression, WeightsVersion, WorkerTaste
 from market.membership.models import Membership, MembershipStatus
 from market.moderation.models import ModerationAction
 from market.notifications.models import (
@@ -102,6 +103,7 @@ __all__ = [
     "EmployerStrike",
     "Event",
     "IdempotencyRecord",
+    "Impression",
     "Invite",
     "InviteStatus",
     "Job",
@@ -154,10 +156,12 @@ __all__ = [
     "WageFloor",
     "WageFloorRefusal",
     "WeeklyAvailability",
+    "WeightsVersion",
     "WorkAnswer",
     "WorkerCertificate",
     "WorkerIdentity",
     "WorkerProfile",
+    "WorkerTaste",
     "WorkerTrade",
     "metadata",
 ]

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # from the event stream (market/feed/readmodel.py); "off" reads the database each time
     # (tests whose data lives in a rolled-back transaction the model cannot see)
     feed_read_model: Literal["on", "off"] = "on"
+    # the chance that the feed swaps a pair of adjacent cards (market/learning): what lets
+    # the learning loop tell a good job from a high slot; 0 turns the swaps off
+    learn_explore: float = Field(default=0.05, ge=0, le=0.5)
     max_request_bytes: int = 256 * 1024
     # addresses whose X-Forwarded-For is believed: the reverse proxy's, never "*" if exposed
     forwarded_allow_ips: str = "127.0.0.1"

@@ -72,3 +72,4 @@ class Match:
     score: float
     reason: Reason
     extras: dict[str, float] = field(default_factory=dict, compare=False)
+    features: tuple[float, ...] = field(default=(), compare=False)  # FEATURES order, as scored

@@ -136,6 +136,7 @@ def matches_for(
         key[selected].tolist(),
         pairs.score[selected].tolist(),
         reasons_for(pairs, jobs, workers, selected),
+        np.round(pairs.features[selected], 4).tolist(),
         strict=True,
     )
     return [
@@ -145,8 +146,9 @@ def matches_for(
             score=round(score, 4),
             reason=reason,
             extras={"pair_score": round(pair_score, 4)},
+            features=tuple(features),
         )
-        for worker, job, score, pair_score, reason in columns
+        for worker, job, score, pair_score, reason, features in columns
     ]
 
 

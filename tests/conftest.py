@@ -29,6 +29,8 @@ os.environ["LINGGONG_NOTIFY_SECONDS"] = "0"
 # the test session's rows live in a transaction that is rolled back: the feed's read model
 # (built from committed rows and events) cannot see them. Tests of the model turn it on.
 os.environ["LINGGONG_FEED_READ_MODEL"] = "off"
+# feeds in the stated order: tests of the learning loop's random swaps turn them on
+os.environ["LINGGONG_LEARN_EXPLORE"] = "0"
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from market.applications import terms as terms_service
-from market.models import HIRED, Application, Job, Membership, User, WorkerProfile
+from market.models import (
+    HIRED,
+    Application,
+    Job,
+    Membership,
+    User,
+    WeightsVersion,
+    WorkerProfile,
+)
+from matching.score import Weights
 from tests.factories import YANTAI, make_employer, make_worker
 
 
@@ -98,3 +108,13 @@ def make_member(session: Session, *, worker: User, status: str = "approved") -> 
     session.add(membership)
     session.flush()
     return membership
+
+
+def make_weights_version(
+    session: Session, weights: Weights, *, metrics: dict[str, object] | None = None
+) -> WeightsVersion:
+    """A kept (not live) version of the ranking's weights, as `linggong learn` keeps one."""
+    version = WeightsVersion(weights=asdict(weights), metrics=metrics or {})
+    session.add(version)
+    session.flush()
+    return version

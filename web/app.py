@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from market.accounts.codes import CODE_TTL, MAX_TRIES
 from market.accounts.throttle import CodeTries, LoginGuard, counter_for
 from market.db import make_engine, read_only
+from market.learning.impressions import ImpressionLog
 from market.settings import Settings, get_settings
 from web import errors, stats_refresh
 from web.api import (
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     arrears_days=settings.arrears_days,
                     metrics=metrics,
                     tracing=tracing,
+                    impressions=app.state.impressions,
                 )
             )
         notifier = None
@@ -161,6 +163,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         secret=settings.secret_key.get_secret_value(),
         ttl=LiveSettings().ticket_ttl_s,
     )
+    app.state.impressions = ImpressionLog()  # what feeds showed, for the learning loop
     app.state.rate_limiter = RateLimiter(
         secret=settings.secret_key.get_secret_value(),
         redis_url=settings.redis_url,

@@ -1,5 +1,5 @@
 """The `linggong` command: serve, migrate, seed-demo, create-staff, check-invariants,
-stats-refresh, arrears-sweep, standby-sweep, purge, notify, vapid-keys, match.
+stats-refresh, arrears-sweep, standby-sweep, purge, learn, notify, vapid-keys, match.
 
 `bench` and `match bench` hand over to the benchmarks of a source checkout (`python -m bench`).
 """
@@ -63,11 +63,14 @@ def _seed(args: argparse.Namespace) -> int:
     from market.demo import seed as demo
 
     engine = make_engine(get_settings().database_url)
-    with session_scope(engine) as session:
-        if args.if_empty and demo.has_data(session=session):
-            print("demo data already present; nothing added")
-            return 0
-        counts = demo.seed_demo(session=session, seed=args.seed, workers=args.workers)
+    try:
+        with session_scope(engine) as session:
+            if args.if_empty and demo.has_data(session=session):
+                print("demo data already present; nothing added")
+                return 0
+            counts = demo.seed_demo(session=session, seed=args.seed, workers=args.workers)
+    finally:
+        engine.dispose()  # its connections close now, not when collected
     print("demo market seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for role, phone, password in demo.DEMO_LOGINS:
         print(f"  demo {role:<8} phone {phone}  password {password}")
@@ -236,6 +239,30 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _learn(args: argparse.Namespace) -> int:
+    from market.db import make_engine
+    from market.learning.service import describe
+    from web.stats_refresh import learn_once
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        result = learn_once(engine)
+    finally:
+        engine.dispose()
+    if result is None:
+        print("another replica is fitting the weights right now; nothing done")
+        return 0
+    live = "defaults" if result.live_id is None else f"version {result.live_id}"
+    print(f"live weights ({live}): {describe(result.live)}")
+    if result.fitted is not None:
+        print(f"fitted from {result.rows} impressions (version {result.version_id}): ", end="")
+        print(describe(result.fitted))
+    print(("switched: " if result.switched else "not switched: ") + result.reason)
+    if result.fitted is not None:
+        print(f"own taste (distance against pay) fitted for {result.tastes} workers")
+    return 0
+
+
 def _days(text: str) -> int:
     """A whole number of days, 0 to 90 (an argparse type)."""
     if not text.isdigit() or int(text) > 90:
@@ -349,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(the app's replicas also do this with the statistics refresh)",
     )
     p.set_defaults(func=_purge)
+    p = sub.add_parser(
+        "learn",
+        help="fit the ranking's weights from what feeds showed and what came of it, replay "
+        "the held-out days, and switch only when they win (the replicas do this daily)",
+    )
+    p.set_defaults(func=_learn)
     p = sub.add_parser(
         "notify",
         help="one notification pass: new events into notifications, then the push messages due "

@@ -20,6 +20,7 @@ from market.db import leave_traces, read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
 from market.feed.readmodel import FeedReadModel
 from market.jobs import service as job_service
+from market.learning.impressions import ImpressionLog
 from market.models import (
     Application,
     Attendance,
@@ -159,6 +160,15 @@ def _feed_model(request: Request) -> FeedReadModel | None:
 
 
 FeedModelDep = Annotated[FeedReadModel | None, Depends(_feed_model)]
+
+
+def _impressions(request: Request) -> ImpressionLog:
+    """This replica's log of what feeds showed, written out by the background loop."""
+    log: ImpressionLog = request.app.state.impressions
+    return log
+
+
+ImpressionsDep = Annotated[ImpressionLog, Depends(_impressions)]
 CurrentWorker = Annotated[User, Depends(role_required(Role.worker))]
 CurrentEmployer = Annotated[User, Depends(role_required(Role.employer))]
 CurrentStaff = Annotated[User, Depends(role_required(Role.staff))]

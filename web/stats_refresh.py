@@ -6,7 +6,9 @@ what changed. Every app replica runs one: on PostgreSQL an advisory lock lets on
 at a time and the others find nothing left to do. `linggong stats-refresh` does the same
 from cron or a one-off shell. Each round then sweeps for wage arrears and purges expired
 sessions and idempotency keys (`linggong arrears-sweep`, `linggong purge`), and passes
-standby offers past their deadline on to the next worker (`linggong standby-sweep`).
+standby offers past their deadline on to the next worker (`linggong standby-sweep`), writes
+out what the replica's feeds showed, and once a day fits the ranking's weights (`linggong
+learn`; one replica at a time, by an advisory lock).
 
 Notifications run in a loop of their own, every few seconds (`linggong notify`): the
 outbox is turned into notifications (one replica at a time, by an advisory lock) and the
@@ -28,6 +30,8 @@ from starlette.concurrency import run_in_threadpool
 
 from market import purge as purge_service
 from market.db import session_scope
+from market.learning import impressions as impression_service
+from market.learning import service as learning_service
 from market.notifications import delivery as delivery_service
 from market.notifications import push as push_service
 from market.settings import Settings
@@ -68,6 +72,38 @@ def purge_once(engine: Engine) -> dict[str, int]:
         return purge_service.expired_purge(session=session)
 
 
+def impressions_once(engine: Engine, log: impression_service.ImpressionLog) -> int:
+    """Write out what this replica's feeds showed, in a transaction of its own: how many."""
+    with session_scope(engine) as session:
+        return impression_service.impressions_flush(session=session, log=log)
+
+
+def learn_once(engine: Engine, *, when_due: bool = False) -> learning_service.LearnResult | None:
+    """Fit, replay and maybe switch the weights in a transaction of its own (`linggong
+    learn`); with `when_due`, only when no version was fitted in the last day. None when
+    nothing ran (not due, or another replica holds the lock)."""
+    with session_scope(engine) as session:
+        if when_due and not learning_service.learn_due(session=session):
+            return None
+        return learning_service.learn_run(session=session)
+
+
+LEARN_TRY_SECONDS = 3600.0  # how often a replica asks whether a day has passed since a fit
+
+
+def _hourly(task: Callable[[], object]) -> Callable[[], object]:
+    """`task` at most once an hour in this process (the first round runs it)."""
+    last: list[float] = []
+
+    def run() -> object:
+        if last and time.monotonic() - last[0] < LEARN_TRY_SECONDS:
+            return None
+        last[:] = [time.monotonic()]
+        return task()
+
+    return run
+
+
 async def refresh_periodically(
     engine: Engine,
     *,
@@ -75,11 +111,13 @@ async def refresh_periodically(
     arrears_days: int | None = None,
     metrics: Metrics | None = None,
     tracing: Tracing | Off = OFF,
+    impressions: impression_service.ImpressionLog | None = None,
 ) -> None:
     """Refresh now, then every `every_seconds`, until cancelled; a failure waits for the next.
 
     Each round also sweeps for unpaid shifts due to become arrears cases, passes expired
-    standby offers on, then purges expired sessions and idempotency keys. Each task's
+    standby offers on, then purges expired sessions and idempotency keys, writes out the
+    feeds' `impressions` and fits the ranking's weights when a day has passed. Each task's
     failures and last success are counted in `metrics` (`linggong_background_*`)."""
     purge_failed = "purge of expired sessions and idempotency keys failed"
     tasks: tuple[tuple[str, Callable[[], object], str, int], ...] = (
@@ -87,7 +125,11 @@ async def refresh_periodically(
         ("arrears", partial(sweep_once, engine, arrears_days), "arrears sweep failed", ERROR),
         ("standby", partial(standby_once, engine), "standby sweep failed", ERROR),
         ("purge", partial(purge_once, engine), purge_failed, WARNING),  # retried next round
+        ("learn", _hourly(partial(learn_once, engine, when_due=True)), "learning failed", ERROR),
     )
+    if impressions is not None:
+        flush = partial(impressions_once, engine, impressions)
+        tasks += (("impressions", flush, "writing feed impressions failed", WARNING),)
     while True:
         for name, task, failed, level in tasks:
             try:

@@ -20,6 +20,7 @@ from market.applications import service as application_service
 from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed
 from market.events.service import event_record
+from market.learning import impressions as impression_service
 from market.models import (
     Application,
     ApplicationStatus,
@@ -29,6 +30,7 @@ from market.models import (
     EmployerLicence,
     EmployerProfile,
     IdempotencyRecord,
+    Impression,
     Job,
     JobStatus,
     Membership,
@@ -42,6 +44,7 @@ from market.models import (
     WorkAnswer,
     WorkerCertificate,
     WorkerProfile,
+    WorkerTaste,
     WorkerTrade,
 )
 from market.types import utcnow
@@ -71,6 +74,12 @@ def export_user_data(*, session: Session, user: User) -> dict[str, Any]:
             ("available_days", AvailableDay),
         ):
             data[name] = _rows(session.exec(select(model).where(model.worker_id == uid)))  # type: ignore[attr-defined]
+        # what the feed showed them (kept 90 days) and their fitted taste, if any
+        data["feed_impressions"] = _rows(
+            session.exec(select(Impression).where(Impression.worker_id == uid))
+        )
+        taste = session.get(WorkerTaste, uid)
+        data["feed_taste"] = taste.model_dump(mode="json") if taste else None
     identity = identity_service.get_identity(session=session, worker_id=uid)
     data["identity"] = (
         {"legal_name": identity.legal_name, "id_number": identity.id_number} if identity else None
@@ -143,6 +152,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
         for model in (WorkerTrade, WorkerCertificate, WeeklyAvailability, AvailableDay):
             session.exec(delete(model).where(col(model.worker_id) == uid))  # type: ignore[attr-defined]
     identity_service.identity_remove(session=session, worker_id=uid)
+    impression_service.impressions_forget(session=session, worker_id=uid)
     employer = session.get(EmployerProfile, uid)
     if employer is not None:
         employer.org_name = ""

@@ -38,6 +38,7 @@ from matching.score import (
     DEFAULT_WEIGHTS,
     FULL_SHIFT_SHARE,
     PINNED_RANK,
+    Weights,
     distance_fit,
     rating_fit,
     reliability_fit,
@@ -115,7 +116,12 @@ def chord_km(chord: float) -> float:
 
 
 def best_possible(
-    workers: WorkerColumns, distance_km: float, *, wage: float, shift_s: float
+    workers: WorkerColumns,
+    distance_km: float,
+    *,
+    wage: float,
+    shift_s: float,
+    weights: Weights | None = None,
 ) -> float:
     """An upper bound of the score (and so of the ranking key) of any job this worker can
     be paired with at `distance_km` or further, paying at most `wage` for a shift of at
@@ -134,7 +140,7 @@ def best_possible(
             float(rating_fit(workers.rating[:1], np.array([5.0]))[0]),
         ]
     )
-    return float(features @ DEFAULT_WEIGHTS.vector())
+    return float(features @ (weights or DEFAULT_WEIGHTS).vector())
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +226,13 @@ class JobBook:
         )
 
     def rank(
-        self, worker: m.Worker, *, k: int, window: Window, first_k: int | None = FIRST_K
+        self,
+        worker: m.Worker,
+        *,
+        k: int,
+        window: Window,
+        first_k: int | None = FIRST_K,
+        weights: Weights | None = None,
     ) -> list[tuple[m.Match, OpenJob]]:
         """The worker's feed: the k best feasible jobs, best first, ranked as
         `matching.rank.rank_jobs_for_worker` ranks them with the pending applications as
@@ -229,13 +241,13 @@ class JobBook:
         Retrieval is nearest first and exact: the `first_k` nearest jobs of each trade,
         four times more while a job further out could still score into the list (an upper
         bound of its score at that distance says so), up to all of them (`first_k=None`
-        takes all at once)."""
+        takes all at once). `weights` score the pairs (None: the defaults)."""
         snap = self.snapshot
         workers = WorkerColumns.build([worker])
         want = max(k, PINNED_RANK)
         first: int | None = first_k
         while True:
-            parts, edge = self._candidates(snap, workers, window, first)
+            parts, edge = self._candidates(snap, workers, window, first, weights)
             key = np.concatenate([p[2] for p in parts])
             score = np.concatenate([p[1].score for p in parts])
             if first is None or not np.isfinite(edge):
@@ -247,7 +259,8 @@ class JobBook:
                 )
                 wage = max(snap.base.max_wage, snap.delta.max_wage)
                 shift = max(snap.base.max_shift_s, snap.delta.max_shift_s)
-                if best_possible(workers, edge, wage=wage, shift_s=shift) < threshold - 1e-12:
+                best = best_possible(workers, edge, wage=wage, shift_s=shift, weights=weights)
+                if best < threshold - 1e-12:
                     break
             first *= 4
         chosen = top_k_per_group(np.zeros(len(key), dtype=np.int64), key, score, k)
@@ -266,7 +279,11 @@ class JobBook:
 
     @staticmethod
     def _candidates(
-        snap: Snapshot, workers: WorkerColumns, window: Window, first: int | None
+        snap: Snapshot,
+        workers: WorkerColumns,
+        window: Window,
+        first: int | None,
+        weights: Weights | None = None,
     ) -> tuple[list[tuple[Segment, PairScores, FloatArray]], float]:
         """Scored feasible pairs per segment, and the km from which jobs were left out."""
         parts: list[tuple[Segment, PairScores, FloatArray]] = []
@@ -286,7 +303,7 @@ class JobBook:
             if window.before is not None:
                 keep &= start < window.before
             rows = rows[keep]
-            pairs = score_pairs(workers, segment.columns, np.zeros_like(rows), rows)
+            pairs = score_pairs(workers, segment.columns, np.zeros_like(rows), rows, weights)
             parts.append((segment, pairs, _key(pairs, segment, demand)))
         return parts, edge
 

@@ -23,6 +23,8 @@ from market.geo import bounding_box
 from market.i18n import market_tz
 from market.invites import blocks as block_service
 from market.jobs import service as job_service
+from market.learning import impressions as impression_service
+from market.learning import service as learning_service
 from market.models import Application, Job, JobStatus, WorkerProfile, WorkerTrade
 from market.settings import get_settings
 from market.types import utcnow
@@ -32,7 +34,7 @@ from matching import model as m
 from matching import rank as ranking
 from matching import trades as catalogue
 from matching.columns import TRADE_INDEX
-from matching.score import MarketContext
+from matching.score import MarketContext, Weights
 
 MAX_CANDIDATE_ROWS = 3000  # rows fetched from the box before ranking; the nearest come first
 EMPLOYER_DISTANCE_STEP_KM = 0.5
@@ -83,14 +85,18 @@ def list_feed(
     data: FeedFilter,
     now: datetime | None = None,
     model: FeedReadModel | None = None,
+    shown: impression_service.ImpressionLog | None = None,
 ) -> Feed:
     """Open jobs that fit the worker, best first, with the reason each fits.
 
     With a ready read model the jobs come from memory (see `market.feed.readmodel` for
-    what that promises); otherwise from the database.
+    what that promises); otherwise from the database. Ranked by the live weights, a few
+    adjacent cards swapped at random, the first page logged in `shown` (market.learning).
     """
     if model is None or not model.ready:
-        return list_feed_from_database(session=session, worker_id=worker_id, data=data, now=now)
+        return list_feed_from_database(
+            session=session, worker_id=worker_id, data=data, now=now, shown=shown
+        )
     now = now or utcnow()
     cached = model.worker(session=session, worker_id=worker_id)
     busy = [shift for shift in cached.busy if shift[1] > now]
@@ -106,13 +112,39 @@ def list_feed(
     if data.day is not None:
         start, end = _day_range(data.day, now)
         window = replace(window, since=start.timestamp(), before=end.timestamp())
-    ranked = model.book.rank(worker, k=data.limit, window=window)
+    weights_id, weights = _weights_for(session, worker_id)
+    ranked = model.book.rank(worker, k=data.limit, window=window, weights=weights)
     blocked = block_service.blocked_with(session=session, user_id=worker_id)
     ranked = [(x, entry) for x, entry in ranked if job_of(entry).employer_id not in blocked]
     jobs = {match.job: job_of(entry) for match, entry in ranked}
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
-    items = _items(session, worker_id, [match for match, _ in ranked], jobs, listed)
-    return Feed(items=items, missing=missing)
+    matches = _explored(shown, worker_id, [match for match, _ in ranked], now, weights_id)
+    return Feed(items=_items(session, worker_id, matches, jobs, listed), missing=missing)
+
+
+def _weights_for(session: Session, worker_id: int) -> tuple[int | None, Weights]:
+    """The live weights version's id and the weights the worker's feed ranks by."""
+    weights_id, market = learning_service.live_weights(session=session)
+    return weights_id, learning_service.worker_weights(
+        session=session, worker_id=worker_id, market=market
+    )
+
+
+def _explored(
+    shown: impression_service.ImpressionLog | None,
+    worker_id: int,
+    matches: list[m.Match],
+    now: datetime,
+    weights_id: int | None,
+) -> list[m.Match]:
+    return impression_service.feed_shown(
+        log=shown,
+        worker_id=worker_id,
+        matches=matches,
+        now=now,
+        weights_id=weights_id,
+        epsilon=get_settings().learn_explore,
+    )
 
 
 def _within_reach(worker: m.Worker, data: FeedFilter) -> m.Worker:
@@ -124,7 +156,12 @@ def _within_reach(worker: m.Worker, data: FeedFilter) -> m.Worker:
 
 
 def list_feed_from_database(
-    *, session: Session, worker_id: int, data: FeedFilter, now: datetime | None = None
+    *,
+    session: Session,
+    worker_id: int,
+    data: FeedFilter,
+    now: datetime | None = None,
+    shown: impression_service.ImpressionLog | None = None,
 ) -> Feed:
     """`list_feed` read from the database: open jobs in a box around the worker.
 
@@ -164,9 +201,12 @@ def list_feed_from_database(
         session=session, job_ids=[j.id for j in rows if j.id is not None]
     )
     jobs_m = [job_service.matching_job(j, certificates[j.id or 0], j.confirmed_count) for j in rows]
+    weights_id, weights = _weights_for(session, worker_id)
+    market = _competition(session, [j.id or 0 for j in rows])
     matches = ranking.rank_jobs_for_worker(
-        worker, jobs_m, k=data.limit, market=_competition(session, [j.id or 0 for j in rows])
+        worker, jobs_m, k=data.limit, market=market, weights=weights
     )
+    matches = _explored(shown, worker_id, matches, now, weights_id)
     by_id = {str(j.id): j for j in rows}
     listed = {job_id: certificates[int(job_id)] for job_id in by_id}
     return Feed(items=_items(session, worker_id, matches, by_id, listed), missing=missing)
@@ -303,13 +343,14 @@ def list_candidates_many(
             )
         )
     }
+    _, weights = learning_service.live_weights(session=session)
     out = {}
     for job in jobs:
         certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
         job_m = job_service.matching_job(job, certificates, job.confirmed_count)
         near = [workers[i] for i in boxes[job.id or 0] if i in workers]
         # among near-equal candidates, those idle longer come first
-        matches = ranking.rank_workers_for_job(job_m, near, k=k)
+        matches = ranking.rank_workers_for_job(job_m, near, k=k, weights=weights)
         out[job.id or 0] = [
             Candidate(
                 view=views[int(x.worker)],

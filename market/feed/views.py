@@ -15,6 +15,7 @@ from market.feed.schemas import FeedFilter
 from market.invites import rehire as rehire_service
 from market.invites import service as invite_service
 from market.jobs import service as job_service
+from market.learning.impressions import ImpressionLog
 from market.models import Application, Job, JobStatus, Station
 from market.reports import service as report_service
 from market.stations import service as station_service
@@ -38,11 +39,12 @@ def get_feed_page(
     data: FeedFilter,
     now: datetime | None = None,
     model: FeedReadModel | None = None,
+    shown: ImpressionLog | None = None,
 ) -> FeedPage:
     """The worker's ranked feed, their profile, and the union stations nearest to them."""
     now = now or utcnow()
     feed = feed_service.list_feed(
-        session=session, worker_id=worker_id, data=data, now=now, model=model
+        session=session, worker_id=worker_id, data=data, now=now, model=model, shown=shown
     )
     view = worker_service.get_worker(session=session, user_id=worker_id)
     return FeedPage(

@@ -274,9 +274,9 @@ def test_the_purge_command_prints_what_it_deleted(
         get_settings.cache_clear()
     assert capsys.readouterr().out.splitlines() == [
         "purged 1 expired sessions, 1 expired idempotency keys, 1 old phone codes, "
-        f"{old_deliveries} old delivery-log rows",
+        f"{old_deliveries} old delivery-log rows, 0 feed impressions past their retention",
         "purged 0 expired sessions, 0 expired idempotency keys, 0 old phone codes, "
-        "0 old delivery-log rows",
+        "0 old delivery-log rows, 0 feed impressions past their retention",
     ]
     assert deliveries_of(engine, worker_id) == []
     assert _left(engine) == ([live_session], [live_key])

@@ -1,4 +1,5 @@
-"""Live match statistics for union staff, with CSV export of every table."""
+"""Live match statistics for union staff, with CSV export of every table; and the ranking's
+weights: which version is live, the versions kept, and making one live (a rollback)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from market.errors import N_
+from market.learning import service as learning_service
+from market.learning.schemas import WeightsLive
 from market.stats import service as stats_service
 from web.api import console_router
 from web.api.downloads import csv_response, download
@@ -19,11 +22,13 @@ from web.api.schemas.stats import (
     GapOut,
     GroupOut,
     SummaryOut,
+    WeightsOut,
     gap_out,
     group_out,
     summary_out,
+    weights_out,
 )
-from web.deps import LocaleDep, PeriodDep, SessionDep, writes_on_read
+from web.deps import CurrentStaff, LocaleDep, PeriodDep, SessionDep, writes_on_read
 from web.i18n import translate
 
 router = console_router()
@@ -90,3 +95,21 @@ def stats_csv(
     return csv_response(
         name, locale, GROUP_COLUMNS, (group_out(r, table, locale).model_dump() for r in groups)
     )
+
+
+@router.get("/weights")
+def weights_list(session: SessionDep) -> WeightsOut:
+    """The ranking's live weights and the versions `linggong learn` kept, newest first."""
+    return weights_out(
+        learning_service.get_live_version(session=session),
+        learning_service.list_versions(session=session),
+    )
+
+
+@router.put("/weights/live")
+def weights_live(data: WeightsLive, staff: CurrentStaff, session: SessionDep) -> WeightsOut:
+    """Make a kept version live (a rollback), or none: `version_id` null ranks by the defaults."""
+    live = learning_service.weights_make_live(
+        session=session, version_id=data.version_id, staff_id=staff.id or 0
+    )
+    return weights_out(live, learning_service.list_versions(session=session))

@@ -44,6 +44,7 @@ from web.deps import (
     CurrentWorker,
     FeedModelDep,
     Id,
+    ImpressionsDep,
     LimitQuery,
     LocaleDep,
     MyStrikeDep,
@@ -109,10 +110,11 @@ def feed(
     locale: LocaleDep,
     filters: Annotated[FeedFilter, Query()],
     model: FeedModelDep,
+    shown: ImpressionsDep,
 ) -> FeedOut:
     """Open jobs that fit me, best first, each with why it fits."""
     result = feed_service.list_feed(
-        session=session, worker_id=worker.id or 0, data=filters, model=model
+        session=session, worker_id=worker.id or 0, data=filters, model=model, shown=shown
     )
     count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)

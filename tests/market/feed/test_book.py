@@ -10,7 +10,7 @@ import pytest
 from market.feed.book import JobBook, OpenJob, Window
 from matching import model as m
 from matching.rank import rank_jobs_for_worker
-from matching.score import MarketContext
+from matching.score import MarketContext, Weights
 
 NOW = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
 TRADES = ("general", "mover", "cleaner", "loader", "painter")
@@ -84,3 +84,24 @@ def test_jobs_whose_shift_has_started_leave_memory_when_segments_merge() -> None
     book = JobBook()
     book.replace_all([OpenJob((), (), started), OpenJob((), (), ahead)], {})
     assert len(book) == 1 and book.snapshot.base.row_of == {"2": 0}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_learned_weights_rank_the_book_as_the_matching_module_and_stay_exact(seed: int) -> None:
+    pay_first = Weights(trade_fit=1, time_fit=0.5, distance=0.5, wage=6, reliability=1, rating=0)
+    jobs, pending = _market(3000, seed)
+    book = JobBook()
+    book.replace_all([OpenJob((), (), job) for job in jobs], pending)
+    worker, window = _worker(seed), Window(after=NOW.timestamp())
+    early = book.rank(worker, k=20, window=window, first_k=16, weights=pay_first)
+    every = book.rank(worker, k=20, window=window, first_k=None, weights=pay_first)
+    assert [(x.job, x.score) for x, _ in early] == [(x.job, x.score) for x, _ in every]
+    reference = rank_jobs_for_worker(
+        worker,
+        jobs,
+        k=20,
+        market=MarketContext(job_demand={k: float(v) for k, v in pending.items()}),
+        weights=pay_first,
+    )
+    assert [x.job for x, _ in early] == [x.job for x in reference]
+    assert [x.job for x, _ in early] != [x.job for x, _ in book.rank(worker, k=20, window=window)]

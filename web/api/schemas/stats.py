@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
 from market.errors import N_
+from market.learning import service as learning_service
+from market.learning.models import WeightsVersion
 from market.stats.periods import Period
 from market.stats.service import GapRow, GroupRow, Summary
+from matching.score import FEATURES, Weights
 from web.i18n import trade_name
 
 
@@ -115,3 +118,42 @@ VERDICTS = {
     "surplus": N_("workers idle: lack of jobs"),
     "balanced": N_("balanced"),
 }
+
+
+class WeightsVersionOut(BaseModel):
+    id: int
+    created_at: datetime
+    live: bool
+    switched_by: str  # "learn" (it won the replay) or "staff:<id>" (made live by hand)
+    switched_at: datetime | None
+    shares: dict[str, float]  # each feature's share of the score (FEATURES order)
+    metrics: dict[str, object]  # the fit's figures: rows, held-out days, replay take-ups
+
+
+class WeightsOut(BaseModel):
+    live_id: int | None  # None: the defaults rank
+    live: dict[str, float]  # the live weights' shares
+    versions: list[WeightsVersionOut]  # newest first
+
+
+def shares_of(weights: Weights) -> dict[str, float]:
+    return {name: round(float(v), 4) for name, v in zip(FEATURES, weights.vector(), strict=True)}
+
+
+def weights_out(live: WeightsVersion | None, versions: list[WeightsVersion]) -> WeightsOut:
+    return WeightsOut(
+        live_id=None if live is None else live.id,
+        live=shares_of(learning_service.weights_of(live)),
+        versions=[
+            WeightsVersionOut(
+                id=v.id or 0,
+                created_at=v.created_at,
+                live=v.live,
+                switched_by=v.switched_by,
+                switched_at=v.switched_at,
+                shares=shares_of(learning_service.weights_of(v)),
+                metrics=dict(v.metrics),
+            )
+            for v in versions
+        ],
+    )

@@ -15,6 +15,7 @@ from web.pages.staff import (
     sms,
     stations,
     wage_floors,
+    weights,
 )
 
 router = APIRouter()
@@ -28,6 +29,7 @@ for _module in (
     stations,
     memberships,
     wage_floors,
+    weights,
     sms,
 ):
     router.include_router(_module.router)

@@ -12,9 +12,10 @@ from pydantic import ValidationError
 from market.errors import N_, Invalid
 from market.feed import views as feed_views
 from market.feed.schemas import FeedFilter
+from market.learning.impressions import ImpressionLog
 from market.workers import service as worker_service
 from market.workers.schemas import AvailableNow
-from web.deps import CurrentWorker, FeedModelDep, SessionDep
+from web.deps import CurrentWorker, FeedModelDep, ImpressionsDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.observability import count_matches
@@ -54,10 +55,11 @@ def _feed_context(
     worker: CurrentWorker,
     model: FeedModelDep,
     filters: tuple[str | None, str | None, str | None],
+    shown: ImpressionLog | None = None,
 ) -> dict[str, object]:
     data, chosen = _filters(*filters)
     page = feed_views.get_feed_page(
-        session=session, worker_id=worker.id or 0, data=data, model=model
+        session=session, worker_id=worker.id or 0, data=data, model=model, shown=shown
     )
     return {**fields_of(page), "chosen": chosen, "distances": DISTANCES}
 
@@ -68,13 +70,14 @@ def feed(
     session: SessionDep,
     worker: CurrentWorker,
     model: FeedModelDep,
+    shown: ImpressionsDep,
     day: DayQuery = None,
     trade: TradeQuery = None,
     max_km: KmQuery = None,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Jobs for me: ranked cards, filters, the available-now switch."""
-    context = _feed_context(session, worker, model, (day, trade, max_km))
+    context = _feed_context(session, worker, model, (day, trade, max_km), shown)
     count_matches(request, "feed", len(getattr(context["feed"], "items", ())))
     context["flash"] = FLASH.get(ok or "")
     return render(request, "worker/feed.html", context)
@@ -86,12 +89,13 @@ def feed_cards(
     session: SessionDep,
     worker: CurrentWorker,
     model: FeedModelDep,
+    shown: ImpressionsDep,
     day: DayQuery = None,
     trade: TradeQuery = None,
     max_km: KmQuery = None,
 ) -> Response:
     """Only the list of cards: the page script swaps it in when new jobs arrive."""
-    context = _feed_context(session, worker, model, (day, trade, max_km))
+    context = _feed_context(session, worker, model, (day, trade, max_km), shown)
     count_matches(request, "feed", len(getattr(context["feed"], "items", ())))
     return render(request, "worker/_feed_list.html", context)
 

@@ -11,8 +11,8 @@ from market.applications import service as application_service
 from market.errors import N_
 from market.feed import views as feed_views
 from market.standby import service as standby_service
-from market.types import MAX_ID
-from web.deps import CurrentWorker, JobDep, JobId, SessionDep
+from market.types import MAX_ID, utcnow
+from web.deps import CurrentWorker, ImpressionsDep, JobDep, JobId, SessionDep
 from web.errors.pages import PageRoute
 from web.pages.rendering import fields_of, render
 from web.security.rate_limits import ClaimLimit
@@ -39,10 +39,12 @@ def job_page(
     job: JobDep,
     worker: CurrentWorker,
     session: SessionDep,
+    shown: ImpressionsDep,
     ok: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """One job: pay, shift, place on a map, my straight-line distance, claim or stand by."""
     context = _job_context(request, session, worker, job)
+    shown.opened(worker_id=worker.id or 0, job_id=job.id or 0, now=utcnow())
     context["flash"] = FLASH.get(ok or "")
     return render(request, "worker/job.html", context)
 

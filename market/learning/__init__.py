@@ -1,0 +1,1 @@
+"""The learning loop: what feeds showed and what came of it, and the ranking's weights."""
