@@ -157,31 +157,25 @@ def fit_coefficients(
 ) -> FloatArray:
     """Logistic-regression coefficients (FEATURES order) of take-up on the features.
 
-    With `ipw`, a take-up in a slot examined θ as often as the top counts 1/θ (a soft
-    label: the loss stays convex, so a few Newton steps solve it). `theta`: the slots'
-    examination (default: estimated from `history` itself)."""
+    scikit-learn's L2-penalised logistic regression, each row weighted by its outcome. With
+    `ipw`, a take-up in a slot examined θ as often as the top counts 1/θ times (inverse
+    propensity weighting: the take-ups low slots lost to not being looked at are given back).
+    `theta`: the slots' examination (default: estimated from `history` itself)."""
+    from sklearn.linear_model import LogisticRegression  # heavy: load only when learning
+
     x = np.array([row.features for row in history], dtype=np.float64)
-    taken = np.array([row.taken for row in history], dtype=np.float64)
-    label = taken
+    taken = np.array([row.taken for row in history], dtype=bool)
+    weight = np.array([OUTCOME_WEIGHT[row.outcome] for row in history], dtype=np.float64)
     if ipw:
         if theta is None:
             theta = examination(history, slots=max(row.position for row in history) + 1)
         at = np.minimum([row.position for row in history], len(theta) - 1)
-        label = taken / theta[at]
-    weight = np.array([OUTCOME_WEIGHT[row.outcome] for row in history])
-    design = np.hstack([np.ones((len(x), 1)), x])
-    beta = np.zeros(design.shape[1])
-    penalty = np.full(design.shape[1], L2)
-    penalty[0] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(design @ beta)))
-        gradient = design.T @ (weight * (p - label)) + penalty * beta
-        hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    coefficients: FloatArray = beta[1:]
+        weight = np.where(taken, weight / theta[at], weight)
+    if taken.all() or not taken.any():
+        return np.zeros(x.shape[1])
+    model = LogisticRegression(C=1.0 / L2, max_iter=1000)
+    model.fit(x, taken, sample_weight=weight)
+    coefficients: FloatArray = model.coef_[0]
     return coefficients
 
 
