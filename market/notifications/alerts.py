@@ -5,6 +5,10 @@ the job (its hard constraints hold: trade, certificates, hours, reach, wage, no 
 Each worker is pushed at most `daily_alerts` of them a local day (their setting, 5 unless
 changed); the rest reach the inbox only and are counted in the day's `alert_tally`.
 
+Workers on the posting employer's rehire list (常用工友) hear first: among the workers the
+job suits, their alert comes first, says it is from an employer they worked for, and is
+always pushed, whatever the day's number (it still counts in it).
+
 At 18:00 local time (DIGEST_HOUR) a worker who had alerts held that day gets one digest,
 "今天还有 K 个新活适合你", linking to the feed. It is written as an outbox event
 (`job.digest`) in the transaction that stamps the tally, under an advisory lock on
@@ -26,7 +30,7 @@ from market.errors import N_
 from market.events.service import event_record
 from market.feed import service as feed_service
 from market.i18n import local
-from market.models import Application, Event, Job, JobStatus
+from market.models import Application, Event, Job, JobStatus, Rehire
 from market.notifications.locks import try_xact_lock
 from market.notifications.models import AlertTally, NotifyPreference
 from market.notifications.texts import Draft, shift_when
@@ -67,15 +71,28 @@ def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dic
             )
         ).all()
     )
+    regulars = set(
+        session.exec(
+            select(Rehire.employer_id, Rehire.worker_id).where(
+                col(Rehire.employer_id).in_({j.employer_id for j in jobs.values()})
+            )
+        ).all()
+    )
     title, body = N_("A new job for you"), N_("{job}, {when}, ¥{wage} a day: tap to see it")
     out = {}
     for event_id, job in jobs.items():
         params = {"job": job.title, "when": shift_when(job), "wage": job.wage}
-        out[event_id] = [
+        drafts = [
             Draft(user_id, title, body, f"/jobs/{job.id}", params)
             for c in found[job.id or 0]
             if (job.id, user_id := c.view.user.id or 0) not in applied
         ]
+        first = [
+            replace(d, title=N_("An employer you worked for has a new job"), first=True)
+            for d in drafts
+            if (job.employer_id, d.user_id) in regulars
+        ]
+        out[event_id] = first + [d for d in drafts if (job.employer_id, d.user_id) not in regulars]
     return out
 
 
@@ -104,7 +121,7 @@ def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> li
         tally = tallies.get(draft.user_id)
         if tally is None:
             tally = tallies[draft.user_id] = AlertTally(user_id=draft.user_id, day=day)
-        if tally.alerted < allowed.get(draft.user_id, DEFAULT_DAILY_ALERTS):
+        if draft.first or tally.alerted < allowed.get(draft.user_id, DEFAULT_DAILY_ALERTS):
             tally.alerted += 1
         else:
             tally.held += 1

@@ -29,6 +29,7 @@ class Draft:
     params: dict[str, Any] = field(default_factory=dict)
     urgent: bool = False
     held: bool = False  # a new-job alert beyond the day's number: inbox only, then the digest
+    first: bool = False  # a new job of an employer who keeps the worker as a regular (常用工友)
 
 
 def shift_when(job: Job) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from market.db import make_engine, session_scope
 from market.events import outbox as outbox_service
-from market.models import AlertTally, Event, User
+from market.models import AlertTally, Event, Rehire, User
 from market.notifications import alerts as alert_service
 from market.notifications import delivery as delivery_service
 from market.notifications import service as notification_service
@@ -84,6 +84,35 @@ def test_past_five_a_day_new_jobs_are_held_for_the_inbox_and_counted(
     with Session(fresh_engine) as session:
         tally = session.get(AlertTally, (worker_id, MORNING.date()))
         assert tally is not None and (tally.alerted, tally.held) == (5, 2)
+
+
+def test_a_regular_of_the_employer_hears_first_whatever_the_days_number(
+    fresh_engine: Engine,
+) -> None:
+    with session_scope(fresh_engine) as session:
+        employer, other = make_employer(session), make_employer(session, name="王老板")
+        regular = make_worker(session)
+        notification_service.preference_update(
+            session=session, user_id=regular.id or 0, data=PreferenceUpdate(daily_alerts=0)
+        )
+        session.add(Rehire(employer_id=employer.id or 0, worker_id=regular.id or 0))
+        job_post(session, other, START, now=MORNING)
+        job_post(session, employer, START + timedelta(days=1), now=MORNING)
+        regular_id = regular.id or 0
+
+    _produce(fresh_engine, MORNING)
+
+    notes = {n.title: n for n in notes_of(fresh_engine, regular_id)}
+    assert sorted(notes) == ["A new job for you", "An employer you worked for has a new job"]
+    # the regular employer's job is pushed although the worker chose none a day; the other
+    # employer's job waits for the digest
+    assert _pushes(fresh_engine, regular_id) == [
+        ("skipped", "held for the digest"),
+        ("pending", ""),
+    ]
+    with Session(fresh_engine) as session:
+        tally = session.get(AlertTally, (regular_id, MORNING.date()))
+        assert tally is not None and (tally.alerted, tally.held) == (1, 1)
 
 
 def test_a_job_posted_hours_before_the_pass_is_no_alert(fresh_engine: Engine) -> None:
