@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine, func
@@ -17,25 +13,10 @@ from market.applications import service as application_service
 from market.db import session_scope
 from market.errors import Conflict
 from market.models import Application, ApplicationStatus, Event, Job, User
+from tests.concurrency import all_at_once
 from tests.factories import make_employer, make_job, make_worker, tomorrow_at
 
-T = TypeVar("T")
 pytestmark = pytest.mark.slow
-
-
-def _all_at_once(n: int, action: Callable[[int], T]) -> list[T | Exception]:
-    """Run `action(i)` in n threads released together; results or the errors raised."""
-    gate = threading.Barrier(n)
-
-    def run(i: int) -> T | Exception:
-        gate.wait()
-        try:
-            return action(i)
-        except Exception as exc:  # collected: the test asserts on every outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def _claim(engine: Engine, job_id: int, worker: User) -> ApplicationStatus:
@@ -50,7 +31,7 @@ def test_200_simultaneous_claims_on_5_slots_hire_exactly_5(fresh_engine: Engine)
     with session_scope(fresh_engine) as session:
         job = make_job(session, headcount=5, instant=True)
         workers = [make_worker(session) for _ in range(200)]
-    outcomes = _all_at_once(200, lambda i: _claim(fresh_engine, job.id or 0, workers[i]))
+    outcomes = all_at_once(200, lambda i: _claim(fresh_engine, job.id or 0, workers[i]))
 
     wins = [o for o in outcomes if o == ApplicationStatus.confirmed]
     refusals = [o for o in outcomes if isinstance(o, Conflict)]
@@ -81,7 +62,7 @@ def test_simultaneous_claims_on_overlapping_shifts_confirm_one(fresh_engine: Eng
             )
             for i in range(10)
         ]
-    outcomes = _all_at_once(10, lambda i: _claim(fresh_engine, jobs[i].id or 0, worker))
+    outcomes = all_at_once(10, lambda i: _claim(fresh_engine, jobs[i].id or 0, worker))
 
     assert outcomes.count(ApplicationStatus.confirmed) == 1
     clashes = [o for o in outcomes if isinstance(o, Conflict)]
@@ -109,7 +90,7 @@ def test_twenty_taps_by_one_worker_make_one_application(fresh_engine: Engine) ->
             )
             return result.application.id or 0
 
-    outcomes = _all_at_once(20, tap)
+    outcomes = all_at_once(20, tap)
     assert all(isinstance(o, int) for o in outcomes), outcomes
     assert len(set(outcomes)) == 1
     with Session(fresh_engine) as session:
@@ -147,7 +128,7 @@ def test_employer_confirming_many_applicants_at_once_stops_at_headcount(
                 session=session, application=application, employer=employer
             ).status
 
-    outcomes = _all_at_once(12, confirm)
+    outcomes = all_at_once(12, confirm)
     assert outcomes.count("confirmed") == 5
     assert all(isinstance(o, Conflict) for o in outcomes if o != "confirmed")
     with Session(fresh_engine) as session:
@@ -182,7 +163,7 @@ def test_hires_cancelled_while_others_claim_never_lose_a_slot(fresh_engine: Engi
             )
             return result.application.status
 
-    outcomes = _all_at_once(20, cancel_or_claim)
+    outcomes = all_at_once(20, cancel_or_claim)
     assert [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)] == []
     with Session(fresh_engine) as session:
         stored = session.get(Job, job.id)

@@ -6,11 +6,8 @@ no hire ends up below the terms its worker accepted, and the invariant check sta
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -23,30 +20,15 @@ from market.invariants import check_all
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobUpdate
 from market.models import Application, Event, Job, User
+from tests.concurrency import all_at_once
 from tests.factories import job_body, make_employer, make_worker
 
-T = TypeVar("T")
 HIRED_ALREADY = "Workers are already hired at {wage} yuan: the pay can only go up, never down"
 NOT_ACCEPTED = (
     "The terms changed after this worker applied: they must accept the new terms before "
     "you can hire them"
 )
 CHANGED_AGAIN = "The terms changed again while you read them; read them again and confirm"
-
-
-def _all_at_once(n: int, action: Callable[[int], T]) -> list[T | Exception]:
-    """Run `action(i)` in n threads released together; results or the errors raised."""
-    gate = threading.Barrier(n)
-
-    def run(i: int) -> T | Exception:
-        gate.wait()
-        try:
-            return action(i)
-        except Exception as exc:  # collected: the test asserts on every outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def _market(engine: Engine, *, jobs: int, applicants: int, wage: int = 400) -> dict[str, Any]:
@@ -117,7 +99,7 @@ def test_confirming_while_cutting_the_pay_never_hires_below_the_accepted_terms(
             return _confirm(fresh_engine, market["apps"][job_id][0][0], employer)
         return _edit(fresh_engine, job_id, wage=300)
 
-    outcomes = _all_at_once(2 * len(jobs), race)
+    outcomes = all_at_once(2 * len(jobs), race)
 
     for k, job_id in enumerate(jobs):
         confirm, cut = outcomes[2 * k], outcomes[2 * k + 1]
@@ -147,7 +129,7 @@ def test_many_confirms_racing_a_cut_and_a_move_hire_only_on_accepted_terms(
             return _edit(fresh_engine, job_id, lat=37.62, lon=121.40)
         return _confirm(fresh_engine, applications[i], employer)
 
-    outcomes = _all_at_once(8, race)
+    outcomes = all_at_once(8, race)
     assert all(isinstance(o, (str, int, Conflict)) for o in outcomes), outcomes
     job, rows = _rows(fresh_engine, job_id)
     hired = [a for a in rows if a.status == "confirmed"]
@@ -173,7 +155,7 @@ def test_fifty_workers_accepting_while_the_employer_moves_the_place(fresh_engine
         application, worker = pending[i]
         return _accept(fresh_engine, application, worker, 2)
 
-    outcomes = _all_at_once(51, race)
+    outcomes = all_at_once(51, race)
 
     assert outcomes[50] == 3
     accepted = [o for o in outcomes[:50] if o == 2]
@@ -206,7 +188,7 @@ def test_fifty_workers_accepting_while_the_employer_raises_the_pay(fresh_engine:
         application, worker = pending[i]
         return _accept(fresh_engine, application, worker, 2)
 
-    outcomes = _all_at_once(51, race)
+    outcomes = all_at_once(51, race)
 
     assert outcomes == [2] * 51, _messages(outcomes)  # a raise asks nobody again
     _job, rows = _rows(fresh_engine, job_id)
@@ -230,7 +212,7 @@ def test_hiring_while_workers_accept_hires_only_those_who_accepted(fresh_engine:
             return _accept(fresh_engine, application, worker, 2)
         return _confirm(fresh_engine, application, employer)
 
-    outcomes = _all_at_once(40, race)
+    outcomes = all_at_once(40, race)
 
     assert outcomes[:20] == [2] * 20, _messages(outcomes)
     for o in outcomes[20:]:
@@ -262,7 +244,7 @@ def test_fifty_workers_applying_while_the_employer_raises_all_get_the_raise(
             return _edit(fresh_engine, job_id, wage=450)
         return _claim(fresh_engine, job_id, workers[i])
 
-    outcomes = _all_at_once(51, race)
+    outcomes = all_at_once(51, race)
 
     assert outcomes == ["applied"] * 50 + [1], _messages(outcomes)
     _job, rows = _rows(fresh_engine, job_id)
@@ -286,7 +268,7 @@ def test_instant_claims_racing_a_pay_cut_are_hired_at_the_pay_they_saw(
             return _edit(fresh_engine, job_id, wage=300)
         return _claim(fresh_engine, job_id, workers[i], version=1)  # their page said 400
 
-    outcomes = _all_at_once(11, race)
+    outcomes = all_at_once(11, race)
 
     job, rows = _rows(fresh_engine, job_id)
     hired = [a for a in rows if a.status == "confirmed"]

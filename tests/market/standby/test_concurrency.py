@@ -7,11 +7,7 @@ hires than its headcount, and the invariant check stays clean.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -24,10 +20,9 @@ from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate
 from market.models import Job, Standby, User
 from market.standby import service as standby_service
+from tests.concurrency import all_at_once
 from tests.factories import job_body, make_employer, make_worker
 from tests.market.service_helpers import hire
-
-T = TypeVar("T")
 
 
 def _post(s: Session, headcount: int) -> Job:
@@ -40,20 +35,6 @@ def _post(s: Session, headcount: int) -> Job:
 
 H = timedelta(hours=1)
 HELD = "The free place is being offered to a worker on the standby list"
-
-
-def _all_at_once(n: int, action: Callable[[int], T]) -> list[T | Exception]:
-    gate = threading.Barrier(n)
-
-    def run(i: int) -> T | Exception:
-        gate.wait()
-        try:
-            return action(i)
-        except Exception as exc:  # collected: the test asserts on every outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def _outcome(result: object) -> str:
@@ -90,7 +71,7 @@ def test_offered_workers_get_the_held_places_while_others_claim_them(fresh_engin
                 session=s, job_id=job_id, worker=claimers[i - places], now=now
             ).application.status
 
-    outcomes = _all_at_once(3 * places, race)
+    outcomes = all_at_once(3 * places, race)
     assert outcomes[:places] == ["confirmed"] * places
     # held while the offers run, full once they are taken: never a claimer's
     assert set(map(_outcome, outcomes[places:])) <= {HELD, "This job is full"}
@@ -132,7 +113,7 @@ def test_an_accept_racing_the_sweep_of_its_expiry_ends_one_way_only(fresh_engine
                 ).status
             return standby_service.standby_sweep(session=s, now=deadline + second_)
 
-    outcomes = _all_at_once(2 * jobs, race)
+    outcomes = all_at_once(2 * jobs, race)
     with Session(fresh_engine) as s:
         for i, (entry1, entry2, _first, job_id) in enumerate(setup):
             first_row, second_row = s.get_one(Standby, entry1), s.get_one(Standby, entry2)

@@ -6,11 +6,6 @@ work record too.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
-
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -22,26 +17,12 @@ from market.models import Application, Attendance, Job, Payment, Report, WorkAns
 from market.work import arrears
 from market.work import service as work_service
 from market.work.schemas import CheckIn, PaymentCreate, PaymentDispute
+from tests.concurrency import all_at_once
 from tests.market.work.work_factories import HOUR, code_on, hired_through_services, local_at
 
-T = TypeVar("T")
 pytestmark = pytest.mark.slow
 SHIFT = local_at(0, 8)
 NOW = local_at(0, 9)
-
-
-def _all_at_once(n: int, action: Callable[[int], T]) -> list[T | Exception]:
-    gate = threading.Barrier(n)
-
-    def run(i: int) -> T | Exception:
-        gate.wait()
-        try:
-            return action(i)
-        except Exception as exc:  # collected: the test asserts on every outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def _application(session: Session, application_id: int) -> Application:
@@ -73,7 +54,7 @@ def test_two_check_ins_at_once_make_exactly_one(fresh_engine: Engine) -> None:
                 or 0
             )
 
-    outcomes = _all_at_once(8, check_in)
+    outcomes = all_at_once(8, check_in)
     wins = [o for o in outcomes if isinstance(o, int)]
     refusals = [o for o in outcomes if isinstance(o, Conflict)]
     assert (len(wins), len(refusals)) == (1, 7), outcomes
@@ -109,7 +90,7 @@ def test_both_sides_recording_at_once_lose_nothing(fresh_engine: Engine) -> None
             )
             return "payment"
 
-    outcomes = _all_at_once(12, record)
+    outcomes = all_at_once(12, record)
     assert sorted(outcomes) == ["attendance"] * 6 + ["payment"] * 6  # type: ignore[type-var]
     with Session(fresh_engine) as session:
         assert session.exec(select(func.count()).select_from(Attendance)).one() == 6
@@ -150,7 +131,7 @@ def test_a_confirmation_racing_a_dispute_ends_with_exactly_one_answer(
             )
             return "disputed"
 
-    outcomes = _all_at_once(10, answer)
+    outcomes = all_at_once(10, answer)
     answered = [o for o in outcomes if isinstance(o, str)]
     refusals = [o for o in outcomes if isinstance(o, Conflict)]
     assert (len(answered), len(refusals)) == (5, 5), outcomes
@@ -191,7 +172,7 @@ def test_sweeps_racing_disputes_open_one_case_per_hire(fresh_engine: Engine) -> 
                 return 1
             return len(arrears.arrears_sweep(session=session, now=NOW, days=3))
 
-    outcomes = _all_at_once(8, act)
+    outcomes = all_at_once(8, act)
     assert all(isinstance(o, int) for o in outcomes), outcomes
     with Session(fresh_engine) as session:
         cases = session.exec(select(Report.application_id)).all()
