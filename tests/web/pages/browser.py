@@ -84,11 +84,3 @@ def job_id_in(url: str) -> int:
     found = re.search(r"/jobs/(\d+)", url)
     assert found, url
     return int(found.group(1))
-
-
-def log_in_phone(page: Any, url: str, phone: str) -> None:
-    """Log in through the login form, as a person would (every test user's password)."""
-    page.goto(f"{url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()

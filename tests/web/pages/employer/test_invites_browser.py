@@ -14,7 +14,7 @@ from market.jobs import service as job_service
 from market.types import utcnow
 from tests.factories import make_employer, make_job, make_worker
 from tests.market.service_helpers import hire
-from tests.web.pages.browser import LiveServer, log_in_phone, shoot
+from tests.web.pages.browser import LiveServer, log_in, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -39,7 +39,7 @@ def test_an_employer_invites_a_candidate_and_the_worker_accepts(
         job_id, employer_phone, worker_phone = job.id, employer.phone, worker.phone
 
     page = phone.new_page()
-    log_in_phone(page, live_server.url, employer_phone)
+    log_in(page, live_server, employer_phone)
     page.goto(f"{live_server.url}/employer/jobs/{job_id}#candidates")
     candidate = page.locator(".candidate", has_text="孙师傅")
     expect(candidate).to_be_visible()
@@ -53,7 +53,7 @@ def test_an_employer_invites_a_candidate_and_the_worker_accepts(
     shoot(page, "61-employer-candidate-invited")
 
     page.context.clear_cookies()
-    log_in_phone(page, live_server.url, worker_phone)
+    log_in(page, live_server, worker_phone)
     page.goto(f"{live_server.url}/my/jobs")
     page.locator("#invites-link").click()
     expect(page).to_have_url(re.compile(r"/my/invites$"))
@@ -77,7 +77,7 @@ def test_the_rehire_list_and_the_block_list_on_a_phone(live_server: LiveServer, 
         employer_phone, worker_id = employer.phone, worker.id
 
     page = phone.new_page()
-    log_in_phone(page, live_server.url, employer_phone)
+    log_in(page, live_server, employer_phone)
     page.goto(f"{live_server.url}/employer/jobs/{done.id}")
     page.get_by_role("button", name="加入常用工友").click()
     expect(page.locator(".flash")).to_contain_text("已加入常用工友")

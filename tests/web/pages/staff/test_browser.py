@@ -18,7 +18,6 @@ from market.i18n import local
 from market.stations import service as station_service
 from market.stations.schemas import StationCreate
 from tests.factories import (
-    PASSWORD,
     make_employer,
     make_job,
     make_staff,
@@ -26,7 +25,7 @@ from tests.factories import (
     png_image,
     tomorrow_at,
 )
-from tests.web.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer
+from tests.web.pages.browser import CHROMIUM, SCREENSHOTS, UNLABELLED_CONTROLS, LiveServer, log_in
 from tests.web.pages.staff.helpers import make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -99,10 +98,7 @@ def _staff_morning(
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, phone)
 
     expect(page).to_have_url(f"{live_server.url}/staff")
     # the period's figures first, then the gap's worst cells

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from market.models import WeightsVersion
 from matching.score import DEFAULT_WEIGHTS, Weights
-from tests.factories import PASSWORD, make_staff
-from tests.web.pages.browser import LiveServer
+from tests.factories import make_staff
+from tests.web.pages.browser import LiveServer, log_in
 from tests.web.pages.staff.test_browser import DESKTOP, in_own_browser, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -46,10 +46,7 @@ def _roll_back(chromium: Any, live_server: LiveServer, phone: str) -> None:
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("#phone", phone)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, phone)
     page.get_by_role("link", name="排序权重").click()
     expect(page.locator("#live-title")).to_have_text("当前启用：第 2 版")
     expect(page.locator("#version-2")).to_contain_text("使用中")

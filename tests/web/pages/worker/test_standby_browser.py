@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from market.applications import service as application_service
 from market.types import utcnow
 from tests.factories import make_employer, make_job, make_worker
-from tests.web.pages.browser import LiveServer, log_in_phone, shoot
+from tests.web.pages.browser import LiveServer, log_in, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -46,7 +46,7 @@ def test_standby_worker_takes_a_freed_place_and_the_late_one_sees_the_strike(
     page = phone.new_page()
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
-    log_in_phone(page, live_server.url, standby_phone)
+    log_in(page, live_server, standby_phone)
     page.goto(f"{live_server.url}/jobs/{job_id}")
     page.get_by_role("button", name="已招满 · 加入候补").click()
     expect(page.locator(".flash")).to_contain_text("已加入候补")
@@ -80,7 +80,7 @@ def test_standby_worker_takes_a_freed_place_and_the_late_one_sees_the_strike(
 
     late = phone.new_page()
     page.context.clear_cookies()
-    log_in_phone(late, live_server.url, hired_phone)
+    log_in(late, live_server, hired_phone)
     late.goto(f"{live_server.url}/my/record")
     expect(late.locator("#active-strikes")).to_contain_text("有效违约记录：1 条")
     late.get_by_text("对这条记录申诉").click()
