@@ -32,6 +32,7 @@ from matching.score import (
     DEFAULT_STRENGTH,
     MarketContext,
     Weights,
+    demand_shares,
     flexibility_factor,
     rotation_factor,
 )
@@ -237,14 +238,15 @@ def join_pairs(parts: Sequence[PairScores]) -> PairScores:
 def competition(
     parts: Sequence[PairScores], n_workers: int, n_jobs: int
 ) -> tuple[FloatArray, FloatArray]:
-    """Options per worker and expected demand per job (the sum of 1/options of its pairs)."""
+    """Options per worker and expected demand per job (the sum of its pairs' demand shares).
+
+    A worker's pairs never span two parts, so each part's shares are its own."""
     options = np.zeros(n_workers)
-    for part in parts:
-        options += np.bincount(part.worker, minlength=n_workers)
-    share = 1.0 / np.maximum(options, 1)
     demand = np.zeros(n_jobs)
     for part in parts:
-        demand += np.bincount(part.job, weights=share[part.worker], minlength=n_jobs)
+        options += np.bincount(part.worker, minlength=n_workers)
+        share = demand_shares(part.score, part.worker, n_workers)
+        demand += np.bincount(part.job, weights=share, minlength=n_jobs)
     return options, demand
 
 

@@ -30,8 +30,9 @@ EXACT_TRADE_FIT = 0.7  # trade_fit of an exact trade at level 1; related trades 
 def top_k_per_group(group: IntArray, key: FloatArray, base: FloatArray, k: int) -> IntArray:
     """Indices of each group's k best pairs by `key`, group by group, best first.
 
-    The pair with the best `base` score of its group is lifted to at least PINNED_RANK,
-    so market adjustments reorder a list without hiding its best job.
+    The pair with the best `base` score of its group is lifted to at least PINNED_RANK (or
+    the k-th place, when k is smaller), so market adjustments reorder a list without hiding
+    its best job.
     """
     if len(group) == 0 or k <= 0:
         return np.empty(0, dtype=np.int64)
@@ -76,7 +77,7 @@ def _top_k_sorted(group: IntArray, key: FloatArray, base: FloatArray, k: int) ->
     order = np.lexsort((-key, group))
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
-    pin_at = starts + np.minimum(sizes, PINNED_RANK) - 1
+    pin_at = starts + np.minimum(sizes, min(PINNED_RANK, max(k, 1))) - 1
     floor = key[order[pin_at]]
     key[best_base] = np.maximum(key[best_base], floor + 1e-9)
     order = np.lexsort((-base, -key, group))

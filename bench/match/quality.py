@@ -23,7 +23,13 @@ from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
 from matching.rank import top_k_per_group
-from matching.score import DEFAULT_STRENGTH, Weights, crowding_factor, job_pressure
+from matching.score import (
+    DEFAULT_STRENGTH,
+    Weights,
+    crowding_factor,
+    demand_shares,
+    job_pressure,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -57,14 +63,13 @@ def simulate_arrivals(
     order_by_worker = np.argsort(pairs.worker, kind="stable")
     n_workers = int(pairs.worker.max(initial=-1)) + 1
     bounds = np.searchsorted(pairs.worker[order_by_worker], np.arange(n_workers + 1))
-    options = np.bincount(pairs.worker, minlength=n_workers)
-    share = 1.0 / np.maximum(options, 1)
-    demand = np.bincount(pairs.job, weights=share[pairs.worker], minlength=len(slots_left))
+    share = demand_shares(pairs.score, pairs.worker, n_workers)  # as matching.index counts it
+    demand = np.bincount(pairs.job, weights=share, minlength=len(slots_left))
     slots = slots_left.copy()
     placed = []
     for worker in np.random.default_rng(seed).permutation(n_workers):
         mine = order_by_worker[bounds[worker] : bounds[worker + 1]]
-        np.subtract.at(demand, pairs.job[mine], share[worker])  # no longer someone else
+        np.subtract.at(demand, pairs.job[mine], share[mine])  # no longer someone else
         mine = mine[slots[pairs.job[mine]] > 0]
         if len(mine) == 0:
             continue

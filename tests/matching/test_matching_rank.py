@@ -6,11 +6,11 @@ from matching_factories import make_job, make_worker
 
 from matching.columns import JobColumns, WorkerColumns, score_pairs
 from matching.constraints import feasible
-from matching.index import JobIndex
+from matching.index import JobIndex, market_context
 from matching.model import Reason
 from matching.rank import rank_jobs_for_worker, rank_workers_for_job, reason_for, reasons_for
 from matching.reasons import format_reason
-from matching.score import MarketContext
+from matching.score import PINNED_RANK, MarketContext
 
 
 def _order(worker_jobs: list) -> list[str]:
@@ -74,11 +74,13 @@ def test_market_context_leans_towards_the_uncontested_job() -> None:
 
 def test_market_context_never_hides_the_pair_best_job() -> None:
     best = make_job(id="best", km_north=0.2, wage=400)
-    others = [make_job(id=f"o{i}", km_north=2 + 0.1 * i) for i in range(8)]
+    others = [make_job(id=f"o{i}", km_north=2 + 0.1 * i) for i in range(14)]
     demand = {"best": 500.0} | {o.id: 0.0 for o in others}
-    market = MarketContext(job_demand=demand, worker_options={"w": 9}, strength=0.9)
-    ranked = rank_jobs_for_worker(make_worker(), [best, *others], market=market)
-    assert "best" in [m.job for m in ranked[:3]]
+    market = MarketContext(job_demand=demand, worker_options={"w": 15}, strength=0.9)
+    ranked = rank_jobs_for_worker(make_worker(), [best, *others], market=market, k=10)
+    assert "best" in [m.job for m in ranked[:PINNED_RANK]]  # pushed down the list, not off it
+    short = rank_jobs_for_worker(make_worker(), [best, *others], market=market, k=3)
+    assert "best" in [m.job for m in short]  # a shorter list still shows it
 
 
 def test_index_feed_equals_plain_ranking() -> None:
@@ -173,3 +175,13 @@ def test_market_candidate_lists_lean_to_the_idle_too() -> None:
     busy = make_worker(id="busy", idle_days=0)
     lists = rank_market([busy, rested], [make_job()], k=5).jobs["j"]
     assert [m.worker for m in lists] == ["rested", "busy"]
+
+
+def test_market_context_counts_a_worker_mostly_at_their_best_jobs() -> None:
+    # a worker next to a well-paid job, with a poor one at the edge of their radius: they will
+    # most likely head for the first, so it is the contested one, not the two alike
+    near = make_job(id="near", km_north=0.3, wage=400)
+    far = make_job(id="far", km_north=9.0, wage=210)
+    demand = market_context(workers=[make_worker()], jobs=[near, far]).job_demand
+    assert demand["near"] + demand["far"] == pytest.approx(1.0)
+    assert demand["near"] > 0.99
