@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -215,7 +216,18 @@ def windows_of(
     """`availability_windows` of the weekly pattern (weekday, start and end minute), the
     specific days and the end of an active "available now"."""
     tz = market_tz()
-    today = now.astimezone(tz).date()
+    weekly_windows = _weekly_windows(tuple(weekly), now.astimezone(tz).date(), tz)
+    extra = [(start, end) for start, end in days if end > now]
+    if now_until is not None:
+        extra.append((now, now_until))
+    return _merge([*weekly_windows, *extra]) if extra else list(weekly_windows)
+
+
+@functools.lru_cache(maxsize=4096)  # many workers share a pattern; it changes with the day
+def _weekly_windows(
+    weekly: tuple[tuple[int, int, int], ...], today: date, tz: tzinfo
+) -> tuple[m.Window, ...]:
+    """The weekly pattern unrolled over the planning days from `today`, merged."""
     windows: list[m.Window] = []
     for offset in range(PLANNING_DAYS):
         day = today + timedelta(days=offset)
@@ -228,10 +240,7 @@ def windows_of(
                         midnight + timedelta(minutes=end_minute),
                     )
                 )
-    windows.extend((start, end) for start, end in days if end > now)
-    if now_until is not None:
-        windows.append((now, now_until))
-    return _merge(windows)
+    return tuple(_merge(windows))
 
 
 def is_available_now(profile: WorkerProfile, *, now: datetime) -> bool:
