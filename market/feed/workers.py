@@ -28,7 +28,7 @@ from matching import model as m
 from matching.geo import haversine_km_many
 from matching.index import chord_bound, unit_vectors
 
-DELTA_MAX = 256  # changed workers kept beside the base before the two are merged
+DELTA_MAX = 256  # changed (or gone) workers kept beside the base before a merge
 LOAD_CHUNK = 1000  # workers read per query batch while loading
 
 
@@ -112,7 +112,7 @@ class WorkerBook:
             for worker in upsert:
                 self._workers[int(worker.model.id)] = worker
                 self._delta[int(worker.model.id)] = worker
-            if len(self._delta) > DELTA_MAX:
+            if len(self._delta) > DELTA_MAX or len(self._dead) > DELTA_MAX:
                 self._merge()
             else:
                 alive = np.ones(len(base.workers), dtype=np.bool_)

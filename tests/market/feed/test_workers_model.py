@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from market.applications import service as application_service
 from market.feed import service as feed_service
+from market.feed import workers as workers_book
 from market.feed.readmodel import FeedReadModel
 from market.invites import blocks as block_service
 from market.models import Job, JobStatus, User, WorkerProfile, WorkerTrade
@@ -94,8 +97,6 @@ def test_blocked_and_applied_workers_are_left_out_from_memory_too(fresh_engine: 
         job = make_job(session, employer=boss, headcount=3, lat=LAT, lon=LON)
         session.commit()
         block_service.block_add(session=session, user=boss, other_id=blocked.id or 0)
-        from market.applications import service as application_service
-
         application_service.application_claim(session=session, job_id=job.id or 0, worker=applied)
         session.commit()
     model = FeedReadModel(fresh_engine)
@@ -130,3 +131,31 @@ def test_the_nearest_worker_is_never_cut_off_by_3000_further_ones(fresh_engine: 
     assert [c[0] for c in _candidates(fresh_engine, job.id or 0, model)] == [near.id]
     # the database path takes 3,000 rows of the box in no order: the near worker is not among them
     assert _candidates(fresh_engine, job.id or 0, None) == []
+
+
+def test_changes_past_a_merge_of_the_delta_still_rank_as_the_database_does(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers_book, "DELTA_MAX", 2)  # every few changes merge into the base
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        people = [make_worker(session, lat=LAT + 0.002 * i, radius_km=10) for i in range(12)]
+        job = make_job(session, headcount=5, lat=LAT, lon=LON)
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    for i, person in enumerate(people[:7]):
+        with Session(fresh_engine, expire_on_commit=False) as session:
+            user = session.get(User, person.id)
+            assert user is not None
+            far = i % 2 == 0  # half move out of reach, half move closer
+            worker_service.worker_profile_update(
+                session=session,
+                worker=user,
+                data=WorkerProfileUpdate(home_lat=LAT + (0.5 if far else -0.001 * i), home_lon=LON),
+            )
+            session.commit()
+        model.apply(_numbered(fresh_engine))
+        expected = _candidates(fresh_engine, job.id or 0, None, k=100)
+        assert _candidates(fresh_engine, job.id or 0, model, k=100) == expected
+    assert len(expected) == 8  # 4 of the 12 moved away
