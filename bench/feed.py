@@ -10,8 +10,9 @@ FastAPI app (one `async def` endpoint, 2 workers) is driven the same way in the 
 every rate is also given as a share of the bare app's. `--paths database` serves feeds
 from the database as before the read model (main's code path, for a "before" column).
 
-Memory per 100,000 open jobs is measured on the largest market: the read model built in
-this process, traced by tracemalloc and as the growth of the process's RSS.
+Memory per 100,000 open jobs and per 100,000 workers is measured on the largest market:
+each book of the read model built in this process, traced by tracemalloc and as the
+growth of the process's RSS (`--workers` sets how many workers it is built of).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import tracemalloc
+from collections.abc import Callable, Sized
 from pathlib import Path
 from typing import Any
 
@@ -166,33 +168,55 @@ HEAD = (
 )
 
 
-def memory_per_100k(database_url: str) -> tuple[float, float, int]:
-    """(MiB traced, MiB of RSS growth) per 100,000 open jobs, and the jobs it was built of."""
+def memory_per_100k(database_url: str) -> dict[str, tuple[float, float, int]]:
+    """By book ("open jobs", "workers"): (MiB traced, MiB of RSS growth) per 100,000 of its
+    entries, and the entries it was built of."""
+    from sqlmodel import Session
+
     from market.db import make_engine
-    from market.feed.readmodel import FeedReadModel
+    from market.feed.book import JobBook
+    from market.feed.readmodel import _load
+    from market.feed.workers import WorkerBook, load_workers
+    from market.types import utcnow
 
     engine = make_engine(database_url)
+
+    def jobs() -> JobBook:
+        book = JobBook()
+        with Session(engine) as session:
+            found, pending = _load(session, None)
+        book.replace_all(found.values(), pending)
+        return book
+
+    def workers() -> WorkerBook:
+        book = WorkerBook()
+        with Session(engine) as session:
+            found, _ = load_workers(session, None, utcnow())
+        book.replace_all(found)
+        return book
+
     try:
-        FeedReadModel(engine).build()  # imports, caches and pools warmed, then let go
-        gc.collect()
-        before = _rss_kib()
-        model = FeedReadModel(engine)
-        model.build()
-        gc.collect()
-        rss = (_rss_kib() - before) / 1024
-        del model
-        gc.collect()
-        tracemalloc.start()
-        model = FeedReadModel(engine)
-        model.build()
-        gc.collect()
-        traced = tracemalloc.get_traced_memory()[0] / 2**20
-        tracemalloc.stop()
-        jobs = len(model.book)
+        return {"open jobs": _measured(jobs), "workers": _measured(workers)}
     finally:
         engine.dispose()
-    scale = 100_000 / max(1, jobs)
-    return traced * scale, rss * scale, jobs
+
+
+def _measured(build: Callable[[], Sized]) -> tuple[float, float, int]:
+    build()  # imports, caches and pools warmed, then let go
+    gc.collect()
+    before = _rss_kib()
+    book = build()
+    gc.collect()
+    rss = (_rss_kib() - before) / 1024
+    del book
+    gc.collect()
+    tracemalloc.start()
+    book = build()
+    gc.collect()
+    traced = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    scale = 100_000 / max(1, len(book))
+    return traced * scale, rss * scale, len(book)
 
 
 def _rss_kib() -> int:
@@ -241,12 +265,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                         print(_row(path, size, kind, m, bare["rps"]), flush=True)
                         results.append({"path": path, "jobs": size, "kind": kind, **m})
                 if size == max(args.sizes) and args.memory:
-                    traced, rss, jobs = memory_per_100k(url)
-                    print(
-                        f"\nread model memory per 100,000 open jobs (built of {jobs}): "
-                        f"{traced:.0f} MiB traced (tracemalloc), {rss:.0f} MiB RSS growth\n",
-                        flush=True,
-                    )
+                    for what, (traced, rss, n) in memory_per_100k(url).items():
+                        print(
+                            f"read model memory per 100,000 {what} (built of {n}): "
+                            f"{traced:.0f} MiB traced (tracemalloc), {rss:.0f} MiB RSS growth",
+                            flush=True,
+                        )
             finally:
                 drop_database(args.postgres_url, name)
         if args.show_log:

@@ -5,7 +5,8 @@ again whenever it may have missed events (the relay lost its place, the database
 while an event was applied). Every numbered event that names a job makes the model re-read
 that job's row, certificates and pending applications (one query each per batch), so the
 model never interprets payloads and an event seen twice changes nothing. Events that name
-a worker drop that worker's cached profile.
+a worker drop that worker's cached profile and make the model re-read that worker for
+the employer's candidates (`market.feed.workers`).
 
 What it promises (the feed reads from here, not from the database):
 
@@ -19,6 +20,11 @@ What it promises (the feed reads from here, not from the database):
 - Apart from that staleness the list is exactly what the database path
   (`market.feed.service.list_feed` without a model) ranks: every open job within the
   radius is considered, none is cut off by a cap.
+- An employer's candidates are what the replica has heard of the workers: a profile
+  changed, a hire or a cancellation a moment ago shows once its event arrives (each of
+  these events names the worker). Applied and blocked workers are read from the
+  database on each request, so they never show. Otherwise the list is exactly what the
+  database path ranks, without its cap: every worker within reach is considered.
 - While the model is not ready (not built yet, or stale after a failure) feeds come from
   the database path, so a replica is never wrong for longer than its events are late.
 """
@@ -38,6 +44,7 @@ from sqlmodel import Session, col, select
 from market.db import read_only
 from market.events.outbox import Published
 from market.feed.book import JobBook, OpenJob
+from market.feed.workers import WorkerBook, load_workers
 from market.jobs import service as job_service
 from market.models import Application, Job, JobCertificate, JobStatus
 from market.types import utcnow
@@ -67,12 +74,14 @@ class FeedReadModel:
     def __init__(self, engine: Engine) -> None:
         self.engine = read_only(engine)
         self.book = JobBook()
+        self.workers = WorkerBook()
         self.ready = False
         self.builds = 0
         self._workers: dict[int, CachedWorker] = {}
         self._generation: dict[int, int] = {}
         self._lock = threading.Lock()
         self._during_build: set[int] | None = None  # jobs to read again after a build
+        self._workers_during_build: set[int] = set()  # ... and workers
 
     # ------------------------------------------------------------ jobs
 
@@ -86,15 +95,21 @@ class FeedReadModel:
         with self._lock:
             self._workers.clear()
             self._during_build = set()
+            self._workers_during_build = set()
         try:
             with Session(self.engine) as session:
                 jobs, pending = _load(session, None)
+                workers, _ = load_workers(session, None, utcnow())
             self.book.replace_all(jobs.values(), pending)
+            self.workers.replace_all(workers)
         finally:
             with self._lock:
                 again, self._during_build = self._during_build, None
+                named, self._workers_during_build = self._workers_during_build, set()
         if again:
             self._refresh(sorted(again))
+        if named:
+            self._refresh_workers(sorted(named))
         self.ready = True
         self.builds += 1
         log.info(
@@ -106,13 +121,16 @@ class FeedReadModel:
     def apply(self, events: Sequence[Published]) -> None:
         """Bring the model up to these events (blocking). On a failure it is left stale."""
         job_ids = sorted({e.job_id for e in events if e.job_id is not None})
-        self.forget_workers(e.worker_id for e in events if e.worker_id is not None)
-        if not job_ids:
-            return
+        worker_ids = sorted({e.worker_id for e in events if e.worker_id is not None})
+        self.forget_workers(worker_ids)
         with self._lock:
             if self._during_build is not None:
                 self._during_build.update(job_ids)
-        self._refresh(job_ids)
+                self._workers_during_build.update(worker_ids)
+        if job_ids:
+            self._refresh(job_ids)
+        if worker_ids:
+            self._refresh_workers(worker_ids)
 
     def _refresh(self, job_ids: Sequence[int]) -> None:
         try:
@@ -126,6 +144,15 @@ class FeedReadModel:
         self.book.update(upsert=jobs.values(), remove=gone, pending=counts)
 
     # ------------------------------------------------------------ workers
+
+    def _refresh_workers(self, worker_ids: Sequence[int]) -> None:
+        try:
+            with Session(self.engine) as session:
+                found, gone = load_workers(session, worker_ids, utcnow())
+        except Exception:
+            self.ready = False
+            raise
+        self.workers.update(upsert=found, remove=gone)
 
     def forget_workers(self, worker_ids: Iterable[int]) -> None:
         with self._lock:

@@ -1,10 +1,10 @@
 """Ranked lists: a worker's feed of jobs and an employer's candidates for a job.
 
-A worker's feed is ranked in memory from the replica's read model of the open jobs
-(`market.feed.readmodel`: what it promises is written there); without one, and for an
-employer's candidates, the database does the spatial pre-selection (an indexed bounding
-box around the worker or the job). The matching module applies the hard constraints and
-ranks either way.
+A worker's feed and an employer's candidates are ranked in memory from the replica's read
+model of the open jobs and of the workers (`market.feed.readmodel`: what it promises is
+written there); without one the database does the spatial pre-selection (an indexed
+bounding box around the worker or the job). The matching module applies the hard
+constraints and ranks either way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from market.feed.book import Window
 from market.feed.readmodel import FeedReadModel, job_of
@@ -270,10 +270,16 @@ def _missing_for_feed(view: worker_service.WorkerView) -> list[str]:
 
 
 def list_candidates(
-    *, session: Session, job: Job, k: int = 20, now: datetime | None = None
+    *,
+    session: Session,
+    job: Job,
+    k: int = 20,
+    now: datetime | None = None,
+    model: FeedReadModel | None = None,
 ) -> list[Candidate]:
     """Workers who could take the job, best first, without their exact location."""
-    return list_candidates_many(session=session, jobs=[job], k=k, now=now)[job.id or 0]
+    found = list_candidates_many(session=session, jobs=[job], k=k, now=now, model=model)
+    return found[job.id or 0]
 
 
 def _box_worker_ids(session: Session, job: Job, nearest: int | None) -> list[int]:
@@ -293,8 +299,12 @@ def _box_worker_ids(session: Session, job: Job, nearest: int | None) -> list[int
         select(WorkerProfile.user_id)
         .where(
             can_do,
-            col(WorkerProfile.home_lat).between(lat0, lat1),
-            col(WorkerProfile.home_lon).between(lon0, lon1),
+            or_(
+                col(WorkerProfile.home_lat).between(lat0, lat1)
+                & col(WorkerProfile.home_lon).between(lon0, lon1),
+                col(WorkerProfile.now_lat).between(lat0, lat1)
+                & col(WorkerProfile.now_lon).between(lon0, lon1),
+            ),
         )
         .limit(nearest or MAX_CANDIDATE_ROWS)
     )
@@ -323,10 +333,51 @@ def list_candidates_many(
     k: int = 20,
     now: datetime | None = None,
     nearest: int | None = None,
+    model: FeedReadModel | None = None,
 ) -> dict[int, list[Candidate]]:
     """`list_candidates` of several jobs, each worker loaded once (new-job alerts); with
-    `nearest`, ranked among only that many nearest workers of each job."""
+    `nearest`, ranked among only that many nearest workers of each job whose minimum
+    pay it meets. With a ready read model the workers come from memory, else from the
+    database (the reference: a box around the job, at most MAX_CANDIDATE_ROWS of it)."""
     now = now or utcnow()
+    if model is not None and model.ready:
+        found = {}
+        for job in jobs:
+            near = _near_in_memory(model, job, nearest, now)
+            found[job.id or 0] = {i: near[i] for i in _offered(session, job, list(near))}
+    else:
+        found = _near_in_database(session, jobs, nearest, now)
+    _, weights = learning_service.live_weights(session=session)
+    ranked = {}
+    for job in jobs:
+        certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
+        job_m = job_service.matching_job(job, certificates, job.confirmed_count)
+        near_job = [w for _, w in sorted(found[job.id or 0].items())]
+        # among near-equal candidates, those idle longer come first
+        ranked[job.id or 0] = ranking.rank_workers_for_job(job_m, near_job, k=k, weights=weights)
+    views = worker_service.list_workers(
+        session=session, user_ids=sorted({int(x.worker) for xs in ranked.values() for x in xs})
+    )
+    return {
+        job_id: [
+            Candidate(
+                view=views[int(x.worker)],
+                match=replace(
+                    x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))
+                ),
+                distance_km=rounded_km(x.reason.distance_km),
+            )
+            for x in matches
+            if int(x.worker) in views
+        ]
+        for job_id, matches in ranked.items()
+    }
+
+
+def _near_in_database(
+    session: Session, jobs: list[Job], nearest: int | None, now: datetime
+) -> dict[int, dict[int, m.Worker]]:
+    """Per job, the matching view of the offered workers in the box around it."""
     boxes = {
         job.id or 0: _offered(session, job, _box_worker_ids(session, job, nearest)) for job in jobs
     }
@@ -343,25 +394,23 @@ def list_candidates_many(
             )
         )
     }
-    _, weights = learning_service.live_weights(session=session)
-    out = {}
-    for job in jobs:
-        certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
-        job_m = job_service.matching_job(job, certificates, job.confirmed_count)
-        near = [workers[i] for i in boxes[job.id or 0] if i in workers]
-        # among near-equal candidates, those idle longer come first
-        matches = ranking.rank_workers_for_job(job_m, near, k=k, weights=weights)
-        out[job.id or 0] = [
-            Candidate(
-                view=views[int(x.worker)],
-                match=replace(
-                    x, reason=replace(x.reason, distance_km=rounded_km(x.reason.distance_km))
-                ),
-                distance_km=rounded_km(x.reason.distance_km),
-            )
-            for x in matches
-        ]
-    return out
+    return {job_id: {i: workers[i] for i in box if i in workers} for job_id, box in boxes.items()}
+
+
+def _near_in_memory(
+    model: FeedReadModel, job: Job, nearest: int | None, now: datetime
+) -> dict[int, m.Worker]:
+    """The workers whose radius reaches the job, from the read model, nearest first: all of
+    them within the search's reach, or the `nearest` whose minimum pay the job meets."""
+    near = model.workers.near(
+        lat=job.lat,
+        lon=job.lon,
+        reach_km=get_settings().feed_radius_cap_km,
+        trades=frozenset(catalogue.trades_that_can_do(job.trade)),
+    )
+    if nearest is not None:
+        near = [(km, w) for km, w in near if w.model.min_wage <= job.wage][:nearest]
+    return {int(w.model.id): w.at(now) for _, w in near}
 
 
 def rounded_km(km: float) -> float:

@@ -94,14 +94,19 @@ class EmployerJob:
 
 
 def get_employer_job(
-    *, session: Session, job: Job, employer_id: int, candidates: int = 10
+    *,
+    session: Session,
+    job: Job,
+    employer_id: int,
+    candidates: int = 10,
+    model: FeedReadModel | None = None,
 ) -> EmployerJob:
     """The employer's job: applicants, required certificates, and its best `candidates`.
 
     Candidates on the employer's rehire list come first among candidates of equal score.
     """
     ranked = (
-        feed_service.list_candidates(session=session, job=job, k=candidates)
+        feed_service.list_candidates(session=session, job=job, k=candidates, model=model)
         if job.status == JobStatus.open and candidates > 0
         else []
     )

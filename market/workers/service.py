@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -196,25 +197,50 @@ def worker_available_now_set(
 
 def availability_windows(view: WorkerView, *, now: datetime) -> list[m.Window]:
     """Concrete windows from now on: weekly pattern unrolled, specific days, available-now."""
+    p = view.profile
+    return windows_of(
+        [(w.weekday, w.start_minute, w.end_minute) for w in view.weekly],
+        [(d.start_at, d.end_at) for d in view.days],
+        p.now_until if is_available_now(p, now=now) else None,
+        now=now,
+    )
+
+
+def windows_of(
+    weekly: Sequence[tuple[int, int, int]],
+    days: Sequence[m.Window],
+    now_until: datetime | None,
+    *,
+    now: datetime,
+) -> list[m.Window]:
+    """`availability_windows` of the weekly pattern (weekday, start and end minute), the
+    specific days and the end of an active "available now"."""
     tz = market_tz()
-    today = now.astimezone(tz).date()
+    weekly_windows = _weekly_windows(tuple(weekly), now.astimezone(tz).date(), tz)
+    extra = [(start, end) for start, end in days if end > now]
+    if now_until is not None:
+        extra.append((now, now_until))
+    return _merge([*weekly_windows, *extra]) if extra else list(weekly_windows)
+
+
+@functools.lru_cache(maxsize=4096)  # many workers share a pattern; it changes with the day
+def _weekly_windows(
+    weekly: tuple[tuple[int, int, int], ...], today: date, tz: tzinfo
+) -> tuple[m.Window, ...]:
+    """The weekly pattern unrolled over the planning days from `today`, merged."""
     windows: list[m.Window] = []
     for offset in range(PLANNING_DAYS):
         day = today + timedelta(days=offset)
         midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
-        for w in view.weekly:
-            if w.weekday == day.weekday():
+        for weekday, start_minute, end_minute in weekly:
+            if weekday == day.weekday():
                 windows.append(
                     (
-                        midnight + timedelta(minutes=w.start_minute),
-                        midnight + timedelta(minutes=w.end_minute),
+                        midnight + timedelta(minutes=start_minute),
+                        midnight + timedelta(minutes=end_minute),
                     )
                 )
-    windows.extend((d.start_at, d.end_at) for d in view.days if d.end_at > now)
-    p = view.profile
-    if p.now_until is not None and is_available_now(p, now=now):
-        windows.append((now, p.now_until))
-    return _merge(windows)
+    return tuple(_merge(windows))
 
 
 def is_available_now(profile: WorkerProfile, *, now: datetime) -> bool:
@@ -265,28 +291,39 @@ def idle_days(*, session: Session, worker_ids: Sequence[int], now: datetime) -> 
     if not worker_ids:
         return {}
     ids = list(worker_ids)
-    last = dict(
+    last = last_worked(session=session, worker_ids=ids, now=now)
+    joined = dict(session.exec(select(User.id, User.created_at).where(col(User.id).in_(ids))).all())
+    days = {}
+    for worker_id in ids:
+        since = last.get(worker_id) or joined.get(worker_id)
+        if since is not None:
+            days[worker_id] = days_idle(since, now=now)
+    return days
+
+
+def last_worked(
+    *, session: Session, worker_ids: Sequence[int], now: datetime
+) -> dict[int, datetime]:
+    """The start of each worker's last confirmed or completed shift that has begun."""
+    return dict(
         session.exec(
             select(ApplicationRow.worker_id, func.max(ApplicationRow.shift_start))
             .where(
-                col(ApplicationRow.worker_id).in_(ids),
+                col(ApplicationRow.worker_id).in_(list(worker_ids)),
                 col(ApplicationRow.status).in_(WORKED),
                 col(ApplicationRow.shift_start) <= now,
             )
             .group_by(col(ApplicationRow.worker_id))
         ).all()
     )
-    joined = dict(session.exec(select(User.id, User.created_at).where(col(User.id).in_(ids))).all())
+
+
+def days_idle(since: datetime, *, now: datetime) -> int:
+    """Whole local days without work since a shift (or joining) at `since`."""
+    if since.tzinfo is None:  # SQLite hands back naive UTC from an aggregate
+        since = since.replace(tzinfo=UTC)
     today = now.astimezone(market_tz()).date()
-    days = {}
-    for worker_id in ids:
-        since = last.get(worker_id) or joined.get(worker_id)
-        if since is None:
-            continue
-        if since.tzinfo is None:  # SQLite hands back naive UTC from an aggregate
-            since = since.replace(tzinfo=UTC)
-        days[worker_id] = max(0, (today - since.astimezone(market_tz()).date()).days - 1)
-    return days
+    return max(0, (today - since.astimezone(market_tz()).date()).days - 1)
 
 
 def position_of(profile: WorkerProfile) -> tuple[float, float] | None:

@@ -28,6 +28,7 @@ from web.deps import (
     CurrentEmployer,
     CurrentUser,
     CurrentWorker,
+    FeedModelDep,
     JobDep,
     JobId,
     LimitQuery,
@@ -134,10 +135,11 @@ def job_candidates(
     job: OwnedJobDep,
     session: SessionDep,
     locale: LocaleDep,
+    model: FeedModelDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[CandidateOut]:
     """Workers who could take my job, best first (no phone numbers, rounded distances)."""
-    candidates = feed_service.list_candidates(session=session, job=job, k=limit)
+    candidates = feed_service.list_candidates(session=session, job=job, k=limit, model=model)
     count_matches(request, "candidates", len(candidates))
     return [candidate_out(c, locale) for c in candidates]
 

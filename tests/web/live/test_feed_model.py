@@ -135,3 +135,44 @@ def test_feeds_stay_current_while_the_database_connections_are_cut(
     b.post(f"/api/v1/jobs/{posted[0]}/cancel", {"reason": "下雨了"}, boss)
     eventually(lambda: posted[0] not in feed_ids(a, worker), seconds=10)
     assert set(posted[1:]) <= set(feed_ids(a, worker))
+
+
+def candidate_ids(server: LiveServer, job_id: int, token: str) -> list[int]:
+    request = urllib.request.Request(
+        f"{server.base}/api/v1/jobs/{job_id}/candidates?limit=100",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer: list[dict[str, Any]] = json.loads(response.read())
+    return [item["worker_id"] for item in answer]
+
+
+def patch_profile(server: LiveServer, body: dict[str, Any], token: str) -> None:
+    request = urllib.request.Request(
+        server.base + "/api/v1/worker/profile",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="PATCH",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+@ON_POSTGRES
+def test_a_workers_profile_change_on_b_reaches_candidates_on_a(
+    fresh_engine: Engine, serve: Serve, redis_url: str
+) -> None:
+    worker, worker_token = make(fresh_engine, make_worker, lat=HOME[0], lon=HOME[1])
+    _, boss = make(fresh_engine, make_employer)
+    a = serve(redis_url=redis_url, **MODEL_ON)
+    b = serve(redis_url=redis_url, **MODEL_ON)
+    job = a.post("/api/v1/jobs", job_body(), boss)
+    assert candidate_ids(a, job["id"], boss) == [worker.id]
+    # answered from memory: a worker written without an event is not there
+    silent, _ = make(fresh_engine, make_worker, lat=HOME[0], lon=HOME[1])
+    assert silent.id not in candidate_ids(a, job["id"], boss)
+
+    patch_profile(b, {"home_lat": HOME[0] + 0.9, "home_lon": HOME[1]}, worker_token)  # 100 km
+    eventually(lambda: worker.id not in candidate_ids(a, job["id"], boss))
+    patch_profile(b, {"home_lat": HOME[0], "home_lon": HOME[1]}, worker_token)
+    eventually(lambda: worker.id in candidate_ids(a, job["id"], boss))

@@ -17,7 +17,7 @@ from market.feed import views as feed_views
 from market.invites import rehire as rehire_service
 from market.jobs import service as job_service
 from market.notifications import reminders as reminder_service
-from web.deps import AfterQuery, CurrentEmployer, OwnedJobDep, SessionDep
+from web.deps import AfterQuery, CurrentEmployer, FeedModelDep, OwnedJobDep, SessionDep
 from web.errors.pages import FormInvalid, PageRoute, form_errors
 from web.i18n import locale_of
 from web.pages.deps import PageForm
@@ -119,11 +119,16 @@ def job_page(
     employer: CurrentEmployer,
     job: OwnedJobDep,
     session: SessionDep,
+    model: FeedModelDep,
     ok: OkQuery = None,
 ) -> Response:
     """One of my jobs: slots, applicants (live), ranked candidates, done / cancel."""
     page = feed_views.get_employer_job(
-        session=session, job=job, employer_id=employer.id or 0, candidates=CANDIDATES_SHOWN
+        session=session,
+        job=job,
+        employer_id=employer.id or 0,
+        candidates=CANDIDATES_SHOWN,
+        model=model,
     )
     context = _applicants_context(page.applicants, session)
     context.update(

@@ -1,0 +1,161 @@
+"""The workers' read model: an employer's candidates ranked from memory as from the database.
+
+Every test commits for real (the model reads committed rows and numbered events), on a
+database of its own, SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from market.applications import service as application_service
+from market.feed import service as feed_service
+from market.feed import workers as workers_book
+from market.feed.readmodel import FeedReadModel
+from market.invites import blocks as block_service
+from market.models import Job, JobStatus, User, WorkerProfile, WorkerTrade
+from market.types import utcnow
+from market.workers import service as worker_service
+from market.workers.schemas import WorkerProfileUpdate
+from tests.factories import make_employer, make_job, make_worker, next_phone, tomorrow_at
+from tests.market.feed.test_readmodel import LAT, LON, _numbered, _seed_market
+from tests.market.service_helpers import hire
+
+
+def _candidates(engine: Engine, job_id: int, model: FeedReadModel | None, k: int = 20):  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        found = feed_service.list_candidates(session=session, job=job, k=k, model=model)
+        return [(c.view.user.id, c.match.score, c.match.reason, c.distance_km) for c in found]
+
+
+def _open_jobs(engine: Engine) -> list[int]:
+    with Session(engine) as session:
+        return list(
+            session.exec(select(Job.id).where(Job.status == JobStatus.open).order_by(col(Job.id)))
+        )  # type: ignore[arg-type]
+
+
+def test_candidates_from_memory_are_those_of_the_database_on_a_seeded_market(
+    fresh_engine: Engine,
+) -> None:
+    _seed_market(fresh_engine, jobs=60, workers=150, seed=11)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    assert len(model.workers) == 150
+    compared = 0
+    for job_id in _open_jobs(fresh_engine):
+        for k in (5, 100):
+            expected = _candidates(fresh_engine, job_id, None, k)
+            assert _candidates(fresh_engine, job_id, model, k) == expected
+            compared += len(expected)
+    assert compared > 1000  # real lists, not empty ones
+
+
+def test_a_profile_change_or_a_hire_reaches_candidates_once_its_event_is_applied(
+    fresh_engine: Engine,
+) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        mover, hired, stays = (make_worker(session, lat=LAT + 0.01 * i) for i in range(3))
+        job = make_job(session, headcount=3, lat=LAT, lon=LON)
+        other_job = make_job(session, headcount=1, lat=LAT, lon=LON)  # same shift
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    everyone = [mover.id, hired.id, stays.id]
+    assert [c[0] for c in _candidates(fresh_engine, job.id or 0, model)] == everyone
+
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        user = session.get(User, mover.id)
+        assert user is not None
+        worker_service.worker_profile_update(  # moves 100 km away
+            session=session,
+            worker=user,
+            data=WorkerProfileUpdate(home_lat=LAT + 0.9, home_lon=LON),
+        )
+        hire(session, job=other_job, worker=hired, now=utcnow())  # busy on that shift now
+        session.commit()
+    # until the events arrive the model still has them as they were: "may be stale"
+    assert [c[0] for c in _candidates(fresh_engine, job.id or 0, model)] == everyone
+    model.apply(_numbered(fresh_engine))
+    assert [c[0] for c in _candidates(fresh_engine, job.id or 0, model)] == [stays.id]
+    assert _candidates(fresh_engine, job.id or 0, model) == _candidates(
+        fresh_engine, job.id or 0, None
+    )
+
+
+def test_blocked_and_applied_workers_are_left_out_from_memory_too(fresh_engine: Engine) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        boss = make_employer(session)
+        blocked, applied, kept = (make_worker(session, lat=LAT + 0.01 * i) for i in range(3))
+        job = make_job(session, employer=boss, headcount=3, lat=LAT, lon=LON)
+        session.commit()
+        block_service.block_add(session=session, user=boss, other_id=blocked.id or 0)
+        application_service.application_claim(session=session, job_id=job.id or 0, worker=applied)
+        session.commit()
+    model = FeedReadModel(fresh_engine)
+    model.build()  # the model knows all three: the request reads who to leave out
+    assert len(model.workers) == 3
+    for found in (
+        _candidates(fresh_engine, job.id or 0, model),
+        _candidates(fresh_engine, job.id or 0, None),
+    ):
+        assert [c[0] for c in found] == [kept.id]
+
+
+def test_the_nearest_worker_is_never_cut_off_by_3000_further_ones(fresh_engine: Engine) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        users = [
+            User(phone=next_phone(), password_hash="x", role="worker", name="远")
+            for _ in range(3100)
+        ]
+        session.add_all(users)
+        session.flush()
+        session.add_all(  # 20 km away, in the box around the job, their radius short of it
+            WorkerProfile(user_id=u.id or 0, home_lat=LAT + 0.18, home_lon=LON, radius_km=5)
+            for u in users
+        )
+        session.add_all(WorkerTrade(worker_id=u.id or 0, trade="painter", level=2) for u in users)
+        session.flush()
+        near = make_worker(session, lat=LAT + 0.005, lon=LON)
+        job = make_job(session, lat=LAT, lon=LON, start_at=tomorrow_at(1) + timedelta(hours=2))
+        session.commit()
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    assert [c[0] for c in _candidates(fresh_engine, job.id or 0, model)] == [near.id]
+    # the database path takes 3,000 rows of the box in no order: the near worker is not among them
+    assert _candidates(fresh_engine, job.id or 0, None) == []
+
+
+def test_changes_past_a_merge_of_the_delta_still_rank_as_the_database_does(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers_book, "DELTA_MAX", 2)  # every few changes merge into the base
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        people = [make_worker(session, lat=LAT + 0.002 * i, radius_km=10) for i in range(12)]
+        job = make_job(session, headcount=5, lat=LAT, lon=LON)
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    for i, person in enumerate(people[:7]):
+        with Session(fresh_engine, expire_on_commit=False) as session:
+            user = session.get(User, person.id)
+            assert user is not None
+            far = i % 2 == 0  # half move out of reach, half move closer
+            worker_service.worker_profile_update(
+                session=session,
+                worker=user,
+                data=WorkerProfileUpdate(home_lat=LAT + (0.5 if far else -0.001 * i), home_lon=LON),
+            )
+            session.commit()
+        model.apply(_numbered(fresh_engine))
+        expected = _candidates(fresh_engine, job.id or 0, None, k=100)
+        assert _candidates(fresh_engine, job.id or 0, model, k=100) == expected
+    assert len(expected) == 8  # 4 of the 12 moved away
