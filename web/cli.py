@@ -223,6 +223,7 @@ PURGED = {
     "idempotency_keys": "expired idempotency keys",
     "phone_codes": "old phone codes",
     "deliveries": "old delivery-log rows",
+    "impressions": "feed impressions past their retention",
 }
 
 
