@@ -30,7 +30,7 @@ from market.errors import N_
 from market.events.service import event_record
 from market.feed import service as feed_service
 from market.i18n import local
-from market.models import Application, Event, Job, JobStatus, Rehire
+from market.models import Event, Job, JobStatus, Rehire
 from market.notifications.locks import try_xact_lock
 from market.notifications.models import AlertTally, NotifyPreference
 from market.notifications.texts import Draft, shift_when
@@ -64,13 +64,6 @@ def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dic
     found = feed_service.list_candidates_many(
         session=session, jobs=list(jobs.values()), k=BEST, now=now, nearest=POOL
     )
-    applied = set(
-        session.exec(
-            select(Application.job_id, Application.worker_id).where(
-                col(Application.job_id).in_([j.id for j in jobs.values()])
-            )
-        ).all()
-    )
     regulars = set(
         session.exec(
             select(Rehire.employer_id, Rehire.worker_id).where(
@@ -82,10 +75,10 @@ def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dic
     out = {}
     for event_id, job in jobs.items():
         params = {"job": job.title, "when": shift_when(job), "wage": job.wage}
+        # the candidates leave out who applied already (market.feed.service._offered)
         drafts = [
-            Draft(user_id, title, body, f"/jobs/{job.id}", params)
+            Draft(c.view.user.id or 0, title, body, f"/jobs/{job.id}", params)
             for c in found[job.id or 0]
-            if (job.id, user_id := c.view.user.id or 0) not in applied
         ]
         first = [
             replace(d, title=N_("An employer you worked for has a new job"), first=True)
