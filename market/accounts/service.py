@@ -174,9 +174,15 @@ def get_session_user_by_hash(
 ) -> tuple[User, UserSession] | None:
     """As `get_session_user`, for a session named by its stored hash (a websocket ticket's)."""
     now = now or utcnow()
-    row = session.get(UserSession, token_hash)
-    if row is None:
+    # one round trip for both rows: every authenticated request asks this first
+    found = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == col(UserSession.user_id))
+        .where(UserSession.token_hash == token_hash)
+    ).first()
+    if found is None:
         return None
+    row, user = found
     settings = get_settings()
     if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes) or (
         now - row.created_at > timedelta(days=settings.session_absolute_days)
@@ -184,8 +190,7 @@ def get_session_user_by_hash(
         if touch:
             session.delete(row)
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if touch and now - row.last_seen_at > timedelta(minutes=5):
         row.last_seen_at = now
