@@ -15,8 +15,12 @@ What it promises (the feed reads from here, not from the database):
   normally within milliseconds, at worst the outbox poll interval while the broker is down.
   Claiming and hiring stay transactional in the database: a claim on a job that is full
   or gone is refused with its usual clear answer, whatever the feed showed.
-- A worker's own change (profile, a hire, a cancellation) reaches their feed once its event
-  reaches the replica they ask.
+- A worker's own change (profile, a hire, a cancellation, an application, a block either
+  side made) reaches their feed once its event reaches the replica they ask: the worker's
+  profile, busy shifts, application statuses and blocks are cached together and dropped
+  on any event that names the worker (a block's event names both sides in its payload).
+- The "有未结工钱" badge (an employer's open unpaid-wage case) is read for all employers at
+  once and kept UNPAID_TTL_S seconds, or until a report or arrears event arrives.
 - Apart from that staleness the list is exactly what the database path
   (`market.feed.service.list_feed` without a model) ranks: every open job within the
   radius is considered, none is cut off by a cap.
@@ -35,7 +39,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, func
@@ -45,9 +49,11 @@ from market.db import read_only
 from market.events.outbox import Published
 from market.feed.book import JobBook, OpenJob
 from market.feed.workers import WorkerBook, load_workers
+from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.models import Application, Job, JobCertificate, JobStatus
 from market.types import utcnow
+from market.work import standing as work_standing
 from market.workers import service as worker_service
 from matching import model as m
 
@@ -56,6 +62,9 @@ log = logging.getLogger("linggong.feed")
 JOB_COLUMNS = tuple(c.name for c in Job.__table__.columns)  # type: ignore[attr-defined]
 WORKER_CACHE_MAX = 100_000  # cached worker profiles per replica before the cache starts over
 WORKER_CACHE_TTL_S = 300.0  # a safety net: events drop entries long before
+UNPAID_TTL_S = 30.0  # employers in arrears, read again at least this often
+BLOCK_KINDS = frozenset({"user.blocked", "user.unblocked"})
+UNPAID_KINDS = ("report.", "arrears.")  # may open or close an unpaid-wage case
 
 
 def job_of(entry: OpenJob) -> Job:
@@ -68,6 +77,8 @@ class CachedWorker:
     view: worker_service.WorkerView  # detached copies: read them, never save them
     busy: tuple[m.Window, ...]  # shifts the worker is confirmed on, as when cached
     at: float
+    statuses: dict[int, str] = field(default_factory=dict)  # job id: my application's status
+    blocked: frozenset[int] = frozenset()  # employers either side blocked
 
 
 class FeedReadModel:
@@ -82,6 +93,7 @@ class FeedReadModel:
         self._lock = threading.Lock()
         self._during_build: set[int] | None = None  # jobs to read again after a build
         self._workers_during_build: set[int] = set()  # ... and workers
+        self._unpaid: tuple[float, frozenset[int]] | None = None
 
     # ------------------------------------------------------------ jobs
 
@@ -123,6 +135,15 @@ class FeedReadModel:
         job_ids = sorted({e.job_id for e in events if e.job_id is not None})
         worker_ids = sorted({e.worker_id for e in events if e.worker_id is not None})
         self.forget_workers(worker_ids)
+        self.forget_workers(
+            user_id
+            for e in events
+            if e.kind in BLOCK_KINDS
+            for user_id in (e.payload.get("by"), e.payload.get("user"))
+            if isinstance(user_id, int)
+        )
+        if any(e.kind.startswith(UNPAID_KINDS) for e in events):
+            self._unpaid = None
         with self._lock:
             if self._during_build is not None:
                 self._during_build.update(job_ids)
@@ -167,15 +188,37 @@ class FeedReadModel:
             return found
         with self._lock:
             generation = self._generation.get(worker_id, 0)
+        now = utcnow()
         view = worker_service.get_worker(session=session, user_id=worker_id)
-        busy = worker_service.busy_windows(session=session, worker_ids=[worker_id], now=utcnow())
-        cached = CachedWorker(_detached_view(view), tuple(busy[worker_id]), time.monotonic())
+        busy = worker_service.busy_windows(session=session, worker_ids=[worker_id], now=now)
+        statuses = dict(
+            session.exec(
+                select(Application.job_id, Application.status)
+                .join(Job, col(Job.id) == col(Application.job_id))
+                .where(Application.worker_id == worker_id, col(Job.start_at) > now)
+            ).all()
+        )
+        cached = CachedWorker(
+            _detached_view(view),
+            tuple(busy[worker_id]),
+            time.monotonic(),
+            statuses=statuses,
+            blocked=frozenset(block_service.blocked_with(session=session, user_id=worker_id)),
+        )
         with self._lock:
             if self._generation.get(worker_id, 0) == generation:  # no event came meanwhile
                 if len(self._workers) >= WORKER_CACHE_MAX:
                     self._workers.clear()
                 self._workers[worker_id] = cached
         return cached
+
+    def unpaid_employers(self, *, session: Session) -> frozenset[int]:
+        """Employers with an open unpaid-wage case, as read at most UNPAID_TTL_S ago."""
+        found = self._unpaid
+        if found is None or time.monotonic() - found[0] >= UNPAID_TTL_S:
+            unpaid = frozenset(work_standing.all_employers_in_arrears(session=session))
+            found = self._unpaid = (time.monotonic(), unpaid)
+        return found[1]
 
 
 def _load(

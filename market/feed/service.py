@@ -19,6 +19,7 @@ from sqlmodel import Session, col, or_, select
 from market.feed.book import Window
 from market.feed.readmodel import FeedReadModel, job_of
 from market.feed.schemas import FeedFilter
+from market.feed.workers import KnownWorker
 from market.geo import bounding_box
 from market.i18n import market_tz
 from market.invites import blocks as block_service
@@ -114,12 +115,22 @@ def list_feed(
         window = replace(window, since=start.timestamp(), before=end.timestamp())
     weights_id, weights = _weights_for(session, worker_id)
     ranked = model.book.rank(worker, k=data.limit, window=window, weights=weights)
-    blocked = block_service.blocked_with(session=session, user_id=worker_id)
-    ranked = [(x, entry) for x, entry in ranked if job_of(entry).employer_id not in blocked]
     jobs = {match.job: job_of(entry) for match, entry in ranked}
+    ranked = [(x, entry) for x, entry in ranked if jobs[x.job].employer_id not in cached.blocked]
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
     matches = _explored(shown, worker_id, [match for match, _ in ranked], now, weights_id)
-    return Feed(items=_items(session, worker_id, matches, jobs, listed), missing=missing)
+    unpaid = model.unpaid_employers(session=session)
+    items = [
+        FeedItem(
+            job=jobs[x.job],
+            certificates=listed[x.job],
+            match=x,
+            my_status=cached.statuses.get(int(x.job)),
+            employer_unpaid=jobs[x.job].employer_id in unpaid,
+        )
+        for x in matches
+    ]
+    return Feed(items=items, missing=missing)
 
 
 def _weights_for(session: Session, worker_id: int) -> tuple[int | None, Weights]:
@@ -335,26 +346,13 @@ def list_candidates_many(
     nearest: int | None = None,
     model: FeedReadModel | None = None,
 ) -> dict[int, list[Candidate]]:
-    """`list_candidates` of several jobs, each worker loaded once (new-job alerts); with
-    `nearest`, ranked among only that many nearest workers of each job whose minimum
-    pay it meets. With a ready read model the workers come from memory, else from the
-    database (the reference: a box around the job, at most MAX_CANDIDATE_ROWS of it)."""
-    now = now or utcnow()
-    if model is not None and model.ready:
-        found = {}
-        for job in jobs:
-            near = _near_in_memory(model, job, nearest, now)
-            found[job.id or 0] = {i: near[i] for i in _offered(session, job, list(near))}
-    else:
-        found = _near_in_database(session, jobs, nearest, now)
-    _, weights = learning_service.live_weights(session=session)
-    ranked = {}
-    for job in jobs:
-        certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
-        job_m = job_service.matching_job(job, certificates, job.confirmed_count)
-        near_job = [w for _, w in sorted(found[job.id or 0].items())]
-        # among near-equal candidates, those idle longer come first
-        ranked[job.id or 0] = ranking.rank_workers_for_job(job_m, near_job, k=k, weights=weights)
+    """`list_candidates` of several jobs, each worker loaded once; with `nearest`, ranked
+    among only that many nearest workers of each job whose minimum pay it meets. With a
+    ready read model the workers come from memory, else from the database (the reference:
+    a box around the job, at most MAX_CANDIDATE_ROWS of it)."""
+    ranked = rank_candidates_many(
+        session=session, jobs=jobs, k=k, now=now, nearest=nearest, model=model
+    )
     views = worker_service.list_workers(
         session=session, user_ids=sorted({int(x.worker) for xs in ranked.values() for x in xs})
     )
@@ -372,6 +370,40 @@ def list_candidates_many(
         ]
         for job_id, matches in ranked.items()
     }
+
+
+def rank_candidates_many(
+    *,
+    session: Session,
+    jobs: list[Job],
+    k: int = 20,
+    now: datetime | None = None,
+    nearest: int | None = None,
+    model: FeedReadModel | None = None,
+) -> dict[int, list[m.Match]]:
+    """By job id, the ranked matches of `list_candidates_many`, without loading the workers'
+    profiles (new-job alerts only need whom to tell)."""
+    now = now or utcnow()
+    if model is not None and model.ready:
+        found = {}
+        as_of_now: dict[int, m.Worker] = {}  # a worker near several jobs is made once
+        for job in jobs:
+            near = _near_in_memory(model, job, nearest)
+            found[job.id or 0] = {
+                i: as_of_now.get(i) or as_of_now.setdefault(i, near[i].at(now))
+                for i in _offered(session, job, list(near))
+            }
+    else:
+        found = _near_in_database(session, jobs, nearest, now)
+    _, weights = learning_service.live_weights(session=session)
+    ranked = {}
+    for job in jobs:
+        certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
+        job_m = job_service.matching_job(job, certificates, job.confirmed_count)
+        near_job = [w for _, w in sorted(found[job.id or 0].items())]
+        # among near-equal candidates, those idle longer come first
+        ranked[job.id or 0] = ranking.rank_workers_for_job(job_m, near_job, k=k, weights=weights)
+    return ranked
 
 
 def _near_in_database(
@@ -397,9 +429,7 @@ def _near_in_database(
     return {job_id: {i: workers[i] for i in box if i in workers} for job_id, box in boxes.items()}
 
 
-def _near_in_memory(
-    model: FeedReadModel, job: Job, nearest: int | None, now: datetime
-) -> dict[int, m.Worker]:
+def _near_in_memory(model: FeedReadModel, job: Job, nearest: int | None) -> dict[int, KnownWorker]:
     """The workers whose radius reaches the job, from the read model, nearest first: all of
     them within the search's reach, or the `nearest` whose minimum pay the job meets."""
     near = model.workers.near(
@@ -410,7 +440,7 @@ def _near_in_memory(
     )
     if nearest is not None:
         near = [(km, w) for km, w in near if w.model.min_wage <= job.wage][:nearest]
-    return {int(w.model.id): w.at(now) for _, w in near}
+    return {int(w.model.id): w for _, w in near}
 
 
 def rounded_km(km: float) -> float:

@@ -58,6 +58,12 @@ def employers_in_arrears(*, session: Session, employer_ids: Iterable[int]) -> se
     )
 
 
+def all_employers_in_arrears(*, session: Session) -> set[int]:
+    """Every employer with an open unpaid-wage case (a few rows: the feed's read model keeps
+    them, instead of asking for each page's employers)."""
+    return set(session.exec(select(Report.employer_id).where(*_open_unpaid()).distinct()))
+
+
 @dataclass(frozen=True)
 class PayRecord:
     open_cases: int

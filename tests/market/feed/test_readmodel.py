@@ -270,3 +270,60 @@ def test_a_blocked_employers_jobs_leave_the_feed_from_the_model_as_from_the_data
         _from_database(fresh_engine, worker.id or 0),
     ):
         assert [row[0] for row in shown] == [kept.id], theirs.id
+
+
+def test_a_workers_cached_statuses_blocks_and_the_unpaid_badge_follow_their_events(
+    fresh_engine: Engine,
+) -> None:
+    """The worker's applications and blocks, and employers' unpaid cases, are cached with
+    the worker's profile (no query per feed); each event that concerns them drops it."""
+    from market.invites import blocks as block_service
+    from market.work import arrears
+
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        boss, other = make_employer(session), make_employer(session)
+        applied_to = make_job(session, employer=other, lat=LAT + 0.01)
+        blocked_boss_job = make_job(session, employer=boss, lat=LAT + 0.02)
+        worker = make_worker(session)
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    assert [(j, status) for j, _, _, status, _ in _feed(fresh_engine, worker.id or 0, model)] == [
+        (applied_to.id, None),
+        (blocked_boss_job.id, None),
+    ]  # the worker is cached now
+
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        applicant = session.get_one(User, worker.id)
+        application_service.application_claim(
+            session=session, job_id=applied_to.id or 0, worker=applicant
+        )
+        block_service.block_add(
+            session=session, user=session.get_one(User, boss.id), other_id=worker.id or 0
+        )
+        session.commit()
+    model.apply(_numbered(fresh_engine))
+    shown = _feed(fresh_engine, worker.id or 0, model)
+    assert [(j, status) for j, _, _, status, _ in shown] == [(applied_to.id, "applied")]
+    assert shown == _from_database(fresh_engine, worker.id or 0)
+
+    def badges() -> dict[int | None, bool]:
+        with Session(fresh_engine) as session:
+            feed = feed_service.list_feed(
+                session=session, worker_id=worker.id or 0, data=FeedFilter(), model=model
+            )
+            return {item.job.id: item.employer_unpaid for item in feed.items}
+
+    assert badges() == {applied_to.id: False}
+    with Session(fresh_engine, expire_on_commit=False) as session:  # an unpaid hire of `other`
+        paid_late = make_job(
+            session, employer=other, headcount=1, start_at=utcnow() + timedelta(hours=1)
+        )
+        hire(session, job=paid_late, worker=make_worker(session), now=utcnow())
+        session.commit()
+        opened = arrears.arrears_sweep(session=session, now=utcnow() + timedelta(days=5), days=3)
+        session.commit()
+    assert [case.employer_id for case in opened] == [other.id]
+    model.apply(_numbered(fresh_engine))
+    assert badges() == {applied_to.id: True}
