@@ -33,7 +33,7 @@ from web.api import (
     workers,
 )
 from web.errors.api import ERROR_RESPONSES
-from web.i18n import negotiate
+from web.i18n import LocaleMiddleware
 from web.live import LiveService
 from web.live import router as live_router
 from web.live.config import LiveSettings
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     settings=settings,
                     every_seconds=settings.notify_seconds,
                     metrics=metrics,
+                    model=app.state.live.feed,
                 )
             )
         try:
@@ -171,14 +172,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         overrides=settings.rate_limit_overrides,
     )
 
-    @app.middleware("http")
-    async def _locale(request: Request, call_next):  # type: ignore[no-untyped-def]
-        requested = request.query_params.get("lang") or request.cookies.get("lang")
-        request.state.locale = negotiate(request.headers.get("accept-language"), requested)
-        response = await call_next(request)
-        response.headers.setdefault("Content-Language", request.state.locale.replace("_", "-"))
-        return response
-
+    app.add_middleware(LocaleMiddleware)  # request.state.locale, for every route below
     errors.install(
         app,
         max_body_bytes=settings.max_request_bytes,

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
+from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matching import reasons
 from matching import trades as catalogue
@@ -127,3 +129,34 @@ if __name__ == "__main__":
     missing = untranslated(Path(sys.argv[1]))
     print("\n".join(missing) if missing else "every string has its zh-CN text")
     raise SystemExit(1 if missing else 0)
+
+
+class LocaleMiddleware:
+    """Choose each HTTP request's locale (`request.state.locale`: `?lang=`, the `lang`
+    cookie, Accept-Language) and name it in the answer's Content-Language.
+
+    Plain ASGI rather than `@app.middleware("http")`: that wrapper runs every request
+    through an extra task and a memory stream, a cost the feed paid on each refresh.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        requested = connection.query_params.get("lang") or connection.cookies.get("lang")
+        locale = negotiate(connection.headers.get("accept-language"), requested)
+        scope.setdefault("state", {})["locale"] = locale
+        language = locale.replace("_", "-")
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "content-language" not in headers:
+                    headers["Content-Language"] = language
+            await send(message)
+
+        await self.app(scope, receive, send_with_language)
