@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from market import purge as purge_service
 from market.db import session_scope
+from market.feed.readmodel import FeedReadModel
 from market.learning import impressions as impression_service
 from market.learning import service as learning_service
 from market.notifications import delivery as delivery_service
@@ -145,10 +146,15 @@ async def refresh_periodically(
         await asyncio.sleep(every_seconds)
 
 
-def notify_once(engine: Engine, settings: Settings, sender: Any = None) -> dict[str, int]:
+def notify_once(
+    engine: Engine, settings: Settings, sender: Any = None, model: FeedReadModel | None = None
+) -> dict[str, int]:
     """One notification pass: new events into notifications, then the push messages due."""
     return delivery_service.notify_once(
-        engine=engine, render=translate, sender=sender or push_service.sender_for(settings)
+        engine=engine,
+        render=translate,
+        sender=sender or push_service.sender_for(settings),
+        model=model,
     )
 
 
@@ -178,18 +184,30 @@ def count_push(metrics: Metrics, counts: dict[str, int]) -> None:
 
 
 async def notify_periodically(
-    engine: Engine, *, settings: Settings, every_seconds: float, metrics: Metrics | None = None
+    engine: Engine,
+    *,
+    settings: Settings,
+    every_seconds: float,
+    metrics: Metrics | None = None,
+    model: FeedReadModel | None = None,
 ) -> None:
-    """A notification pass now, then every `every_seconds`, until cancelled."""
+    """A notification pass now, then every `every_seconds`, until cancelled; new-job alerts
+    come from the replica's read `model` once it is ready."""
     sender = _sender(settings)
     while True:
         try:
             if sender is None:
                 counts = await run_in_threadpool(
-                    delivery_service.notify_once, engine=engine, render=translate, sender=None
+                    partial(
+                        delivery_service.notify_once,
+                        engine=engine,
+                        render=translate,
+                        sender=None,
+                        model=model,
+                    )
                 )
             else:
-                counts = await run_in_threadpool(notify_once, engine, settings, sender)
+                counts = await run_in_threadpool(notify_once, engine, settings, sender, model)
         except Exception:
             log.exception("notification pass failed")
             if metrics is not None:

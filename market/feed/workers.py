@@ -62,6 +62,15 @@ class _Segment:
         self.row_of = {int(w.model.id): i for i, w in enumerate(self.workers)}
         self.lat = np.array([w.model.lat for w in self.workers], dtype=np.float64)
         self.lon = np.array([w.model.lon for w in self.workers], dtype=np.float64)
+        self.radius = np.array([w.model.radius_km for w in self.workers], dtype=np.float64)
+        self.ids = np.array([int(w.model.id) for w in self.workers], dtype=np.int64)
+        self.has_trade: dict[str, np.ndarray] = {}  # trade code: which rows have it
+        for row, worker in enumerate(self.workers):
+            for trade in worker.model.trades:
+                mask = self.has_trade.get(trade.code)
+                if mask is None:
+                    mask = self.has_trade[trade.code] = np.zeros(len(self.workers), np.bool_)
+                mask[row] = True
         self.tree = cKDTree(unit_vectors(self.lat, self.lon)) if self.workers else None
 
     def within(self, lat: float, lon: float, km: float) -> np.ndarray:
@@ -143,12 +152,22 @@ class WorkerBook:
                 np.full(len(rows), lat),
                 np.full(len(rows), lon),
             )
-            for row, distance in zip(rows.tolist(), km.tolist(), strict=True):
-                worker = segment.workers[row]
-                if distance > worker.model.radius_km + 1e-6:
-                    continue  # a hair of slack: the ranker applies the exact radius
-                if any(t.code in trades for t in worker.model.trades):
-                    found.append((distance, int(worker.model.id), worker))
+            # a hair of slack on the radius: the ranker applies the exact one
+            keep = km <= segment.radius[rows] + 1e-6
+            can_do = np.zeros(len(rows), dtype=np.bool_)
+            for code in trades:
+                mask = segment.has_trade.get(code)
+                if mask is not None:
+                    can_do |= mask[rows]
+            keep &= can_do
+            rows, km = rows[keep], km[keep]
+            rows_list = rows.tolist()
+            found += zip(
+                km.tolist(),
+                segment.ids[rows].tolist(),
+                [segment.workers[r] for r in rows_list],
+                strict=True,
+            )
         found.sort(key=lambda x: (x[0], x[1]))
         return [(distance, worker) for distance, _, worker in found]
 

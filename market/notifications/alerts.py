@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from market.errors import N_
 from market.events.service import event_record
 from market.feed import service as feed_service
+from market.feed.readmodel import FeedReadModel
 from market.i18n import local
 from market.models import Event, Job, JobStatus, Rehire
 from market.notifications.locks import try_xact_lock
@@ -47,10 +48,13 @@ BEST = 50  # a new job alerts at most this many workers, the best ranked
 POOL = 400  # ... ranked among this many nearest whose minimum pay it meets
 
 
-def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dict[int, list[Draft]]:
+def alert_drafts(
+    *, session: Session, events: list[Event], now: datetime, model: FeedReadModel | None = None
+) -> dict[int, list[Draft]]:
     """By event id, an alert for each worker the job just posted suits (none once it
     closed, began or was posted hours ago). The workers near all these jobs are loaded
-    once: the producer holds its lock meanwhile."""
+    once: the producer holds its lock meanwhile. With the replica's ready read `model` they
+    come from its workers book (as the employer's candidates do), else from the database."""
     jobs = {}
     for event in events:
         job = session.get(Job, event.job_id) if event.job_id else None
@@ -61,8 +65,8 @@ def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dic
         jobs[event.id or 0] = job
     if not jobs:
         return {}
-    found = feed_service.list_candidates_many(
-        session=session, jobs=list(jobs.values()), k=BEST, now=now, nearest=POOL
+    found = feed_service.rank_candidates_many(
+        session=session, jobs=list(jobs.values()), k=BEST, now=now, nearest=POOL, model=model
     )
     regulars = set(
         session.exec(
@@ -77,8 +81,8 @@ def alert_drafts(*, session: Session, events: list[Event], now: datetime) -> dic
         params = {"job": job.title, "when": shift_when(job), "wage": job.wage}
         # the candidates leave out who applied already (market.feed.service._offered)
         drafts = [
-            Draft(c.view.user.id or 0, title, body, f"/jobs/{job.id}", params)
-            for c in found[job.id or 0]
+            Draft(int(match.worker), title, body, f"/jobs/{job.id}", params)
+            for match in found[job.id or 0]
         ]
         first = [
             replace(d, title=N_("An employer you worked for has a new job"), first=True)

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from market.db import session_scope
 from market.events import outbox as outbox_service
+from market.feed.readmodel import FeedReadModel
 from market.i18n import local
 from market.models import User
 from market.notifications import alerts as alert_service
@@ -208,11 +209,17 @@ def push_deliver(
 
 
 def notify_once(
-    *, engine: Engine, render: Render, sender: Sender | None, now: Callable[[], datetime] = utcnow
+    *,
+    engine: Engine,
+    render: Render,
+    sender: Sender | None,
+    now: Callable[[], datetime] = utcnow,
+    model: FeedReadModel | None = None,
 ) -> dict[str, int]:
     """One pass: write the shift reminders, check-in notices and digests due, number new
     outbox events, make their notifications, send the push and text messages due (no
-    `sender`: push messages wait)."""
+    `sender`: push messages wait). New-job alerts rank the workers of the replica's read
+    `model` when it is ready."""
     with session_scope(engine) as session:
         reminder_service.reminders_send(session=session, now=now())
     with session_scope(engine) as session:
@@ -223,7 +230,9 @@ def notify_once(
     events = 0
     while True:
         with session_scope(engine) as session:
-            read = notification_service.notifications_produce(session=session, now=now())
+            read = notification_service.notifications_produce(
+                session=session, now=now(), model=model
+            )
         events += read
         if read < notification_service.BATCH:
             break

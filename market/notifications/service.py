@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from market import paging
 from market.errors import N_, NotFound
+from market.feed.readmodel import FeedReadModel
 from market.models import Event
 from market.notifications import alerts as alert_service
 from market.notifications import sms as sms_service
@@ -46,7 +47,11 @@ def get_preference(*, session: Session, user_id: int) -> NotifyPreference:
 
 
 def notifications_produce(
-    *, session: Session, now: datetime | None = None, limit: int = BATCH
+    *,
+    session: Session,
+    now: datetime | None = None,
+    limit: int = BATCH,
+    model: FeedReadModel | None = None,
 ) -> int:
     """Turn the numbered events after the cursor into notifications: how many events read.
 
@@ -73,7 +78,10 @@ def notifications_produce(
         ).all()
     )
     alerts = alert_service.alert_drafts(
-        session=session, events=[e for e in events if e.kind == alert_service.KIND], now=now
+        session=session,
+        events=[e for e in events if e.kind == alert_service.KIND],
+        now=now,
+        model=model,
     )
     for event in events:
         made = alerts.get(event.id or 0, []) if event.kind == alert_service.KIND else None

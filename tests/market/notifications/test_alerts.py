@@ -228,3 +228,43 @@ def test_two_loops_racing_write_one_digest(fresh_engine: Engine) -> None:
         ).all()
         assert sorted(d or 0 for d in digests) == sorted(worker_ids)
         assert session.get(User, worker_ids[0]) is not None
+
+
+def test_alerts_ranked_from_the_read_model_name_the_workers_the_database_names(
+    fresh_engine: Engine,
+) -> None:
+    """A replica's notify loop ranks a new job's workers from its workers book (no database
+    read per worker); it must alert exactly whom the database path alerts, in that order."""
+    import random
+
+    from market.feed.readmodel import FeedReadModel
+
+    rng = random.Random(11)
+    with session_scope(fresh_engine) as session:
+        for _ in range(60):
+            make_worker(
+                session,
+                trades=((rng.choice(("painter", "plasterer", "mover")), rng.randint(1, 3)),),
+                lat=31.2 if rng.random() < 0.1 else 37.46 + rng.uniform(-0.15, 0.15),
+                lon=121.44 + rng.uniform(-0.15, 0.15),
+                radius_km=rng.choice((5, 15, 30)),
+                min_wage=rng.choice((0, 280, 350)),
+            )
+        employer = make_employer(session)
+        for i in range(4):
+            job_post(session, employer, START + timedelta(days=i), now=MORNING)
+    outbox_service.number_pending(engine=fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    with Session(fresh_engine) as session:
+        events = list(session.exec(select(Event).where(Event.kind == alert_service.KIND)))
+
+        def alerted(with_model: FeedReadModel | None) -> dict[int, list[int]]:
+            drafts = alert_service.alert_drafts(
+                session=session, events=events, now=MORNING, model=with_model
+            )
+            return {event_id: [d.user_id for d in found] for event_id, found in drafts.items()}
+
+        from_database = alerted(None)
+        assert len(from_database) == 4 and all(len(ids) >= 5 for ids in from_database.values())
+        assert alerted(model) == from_database
