@@ -68,6 +68,9 @@ def _worker(session: Session, *, phone: str, at: tuple[float, float], trades: tu
     return user
 
 
+POSTED_BEFORE = timedelta(hours=3)  # older than market.notifications.alerts.FRESH
+
+
 def seed_feed_market(engine: Engine, *, jobs: int, workers: int, seed: int = 7) -> FeedMarket:
     """Seed an empty, migrated database; number its events as a running relay would."""
     rng = random.Random(seed)
@@ -104,6 +107,9 @@ def seed_feed_market(engine: Engine, *, jobs: int, workers: int, seed: int = 7) 
                         wage=rng.randint(200, 400),
                         instant=rng.random() < 0.5,
                         status=JobStatus.open,
+                        # posted earlier this morning: the market the feed is read from,
+                        # not a burst of posts (whose alerts `bench live` and `load` cost)
+                        created_at=now - POSTED_BEFORE,
                     )
                 )
             session.add_all(batch)
