@@ -61,6 +61,7 @@ class OpenJob:
     row: tuple[Any, ...]
     certificates: tuple[str, ...]  # as listed by the employer
     model: m.Job
+    employer_id: int = 0
 
 
 class Segment:
@@ -70,6 +71,7 @@ class Segment:
         self.jobs = list(jobs)
         self.columns = JobColumns.build([j.model for j in self.jobs])
         self.row_of = {j.model.id: i for i, j in enumerate(self.jobs)}
+        self.employer = np.array([j.employer_id for j in self.jobs], dtype=np.int64)
         self.trees: dict[int, tuple[cKDTree, IntArray]] = {}
         cols = self.columns
         self.max_wage = float(cols.wage.max()) if self.jobs else 0.0
@@ -155,12 +157,13 @@ class Snapshot:
 @dataclass(frozen=True, slots=True)
 class Window:
     """Which jobs a feed may show: shifts starting after `after`, from `since` and before
-    `before` (epoch seconds), of the given trades."""
+    `before` (epoch seconds), of the given trades, not posted by `employers_out`."""
 
     after: float
     since: float | None = None
     before: float | None = None
     trades: frozenset[int] | None = None  # job trade columns; None: every trade
+    employers_out: frozenset[int] = frozenset()  # whose jobs never show (blocks)
 
 
 class JobBook:
@@ -302,6 +305,8 @@ class JobBook:
                 keep &= start >= window.since
             if window.before is not None:
                 keep &= start < window.before
+            if window.employers_out:  # left out before ranking: the page stays full
+                keep &= ~np.isin(segment.employer[rows], list(window.employers_out))
             rows = rows[keep]
             pairs = score_pairs(workers, segment.columns, np.zeros_like(rows), rows, weights)
             parts.append((segment, pairs, _key(pairs, segment, demand)))

@@ -253,7 +253,7 @@ def _load(
         job = Job.model_construct(**dict(zip(JOB_COLUMNS, row, strict=True)))
         listed = sorted(certificates.get(job.id or 0, ()))
         model = job_service.matching_job(job, listed, job.confirmed_count)
-        jobs[model.id] = OpenJob(tuple(row), tuple(listed), model)
+        jobs[model.id] = OpenJob(tuple(row), tuple(listed), model, job.employer_id)
     return jobs, pending
 
 

@@ -109,6 +109,7 @@ def list_feed(
     window = Window(
         after=now.timestamp(),
         trades=None if data.trade is None else frozenset({TRADE_INDEX.get(data.trade, -1)}),
+        employers_out=cached.blocked,
     )
     if data.day is not None:
         start, end = _day_range(data.day, now)
@@ -116,7 +117,6 @@ def list_feed(
     weights_id, weights = _weights_for(session, worker_id)
     ranked = model.book.rank(worker, k=data.limit, window=window, weights=weights)
     jobs = {match.job: job_of(entry) for match, entry in ranked}
-    ranked = [(x, entry) for x, entry in ranked if jobs[x.job].employer_id not in cached.blocked]
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
     matches = _explored(shown, worker_id, [match for match, _ in ranked], now, weights_id)
     unpaid = model.unpaid_employers(session=session)

@@ -327,3 +327,26 @@ def test_a_workers_cached_statuses_blocks_and_the_unpaid_badge_follow_their_even
     assert [case.employer_id for case in opened] == [other.id]
     model.apply(_numbered(fresh_engine))
     assert badges() == {applied_to.id: True}
+
+
+def test_a_blocked_employers_nearer_jobs_do_not_leave_the_page_short(
+    fresh_engine: Engine,
+) -> None:
+    """Blocked employers' jobs are left out before ranking, so the first page is full of
+    the others' jobs, as the database path gives it."""
+    from market.invites import blocks as block_service
+
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        boss, other = make_employer(session), make_employer(session)
+        for i in range(25):  # the blocked employer's jobs are all nearer
+            make_job(session, employer=boss, lat=LAT + 0.001 * (i + 1))
+            make_job(session, employer=other, lat=LAT + 0.05 + 0.001 * i)
+        worker = make_worker(session)
+        session.commit()
+        block_service.block_add(session=session, user=worker, other_id=boss.id or 0)
+        session.commit()
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    shown = _feed(fresh_engine, worker.id or 0, model, limit=20)
+    assert len(shown) == 20
+    assert shown == _from_database(fresh_engine, worker.id or 0, limit=20)
