@@ -38,6 +38,7 @@ from market.types import utcnow
 PRODUCE_LOCK = 0x6C675F6E6F74696D  # "lg_notim": held by one producer until its commit
 CURSOR = "outbox"
 BATCH = 500
+IN_CHUNK = 5000  # ids per IN (...) list
 LOG_RETENTION = timedelta(days=90)  # how long the delivery log keeps a finished row
 
 
@@ -83,6 +84,7 @@ def notifications_produce(
         now=now,
         model=model,
     )
+    written: list[tuple[Event, Draft]] = []
     for event in events:
         made = alerts.get(event.id or 0, []) if event.kind == alert_service.KIND else None
         drafts = [
@@ -94,41 +96,59 @@ def notifications_produce(
             drafts = alert_service.alerts_capped(session=session, drafts=drafts, now=now)
         for draft in drafts:
             done.add((event.id or 0, draft.user_id))
-            _write(session, event, draft, now)
+            written.append((event, draft))
+    _write_all(session, written, now)
     cursor.last_seq, cursor.updated_at = events[-1].seq or 0, now
     session.add(cursor)
     session.flush()
     return len(events)
 
 
-def _write(session: Session, event: Event, draft: Draft, now: datetime) -> None:
-    note = Notification(
-        event_id=event.id or 0,
-        user_id=draft.user_id,
-        kind=event.kind,
-        title=draft.title,
-        body=draft.body,
-        params=draft.params,
-        url=draft.url,
-        urgent=draft.urgent,
-        created_at=now,
-    )
-    session.add(note)
+def _write_all(session: Session, written: list[tuple[Event, Draft]], now: datetime) -> None:
+    """The notifications of a batch, in order, each with its inbox, push and text delivery
+    rows: inserted together (a few statements a batch, not a few a notification)."""
+    notes = [
+        Notification(
+            event_id=event.id or 0,
+            user_id=draft.user_id,
+            kind=event.kind,
+            title=draft.title,
+            body=draft.body,
+            params=draft.params,
+            url=draft.url,
+            urgent=draft.urgent,
+            created_at=now,
+        )
+        for event, draft in written
+    ]
+    session.add_all(notes)
     session.flush()
-    # the inbox has it the moment it is written
-    session.add(_delivery(note, Channel.inbox, DeliveryStatus.sent, now))
-    pref = get_preference(session=session, user_id=draft.user_id)
-    if draft.held:  # a new-job alert beyond the day's number: the evening digest counts it
-        session.add(_delivery(note, Channel.push, DeliveryStatus.skipped, now, alert_service.HELD))
-    else:
-        status = DeliveryStatus.pending if pref.push else DeliveryStatus.skipped
-        error = "" if pref.push else "push turned off"
-        session.add(_delivery(note, Channel.push, status, now, error))
-    if sms_service.sms_template(event.kind, urgent=draft.urgent) is not None:
-        # whether push reaches the phone is decided when it is due (sms_delivery)
-        status = DeliveryStatus.pending if pref.sms else DeliveryStatus.skipped
-        error = "" if pref.sms else "sms turned off"
-        session.add(_delivery(note, Channel.sms, status, now, error))
+    users = sorted({draft.user_id for _, draft in written})
+    chosen = {
+        p.user_id: p
+        for at in range(0, len(users), IN_CHUNK)  # SQLite caps a statement's parameters
+        for p in session.exec(
+            select(NotifyPreference).where(
+                col(NotifyPreference.user_id).in_(users[at : at + IN_CHUNK])
+            )
+        )
+    }
+    for note, (event, draft) in zip(notes, written, strict=True):
+        pref = chosen.get(draft.user_id) or NotifyPreference(user_id=draft.user_id)
+        # the inbox has it the moment it is written
+        session.add(_delivery(note, Channel.inbox, DeliveryStatus.sent, now))
+        if draft.held:  # a new-job alert beyond the day's number: the evening digest counts it
+            held = _delivery(note, Channel.push, DeliveryStatus.skipped, now, alert_service.HELD)
+            session.add(held)
+        else:
+            status = DeliveryStatus.pending if pref.push else DeliveryStatus.skipped
+            error = "" if pref.push else "push turned off"
+            session.add(_delivery(note, Channel.push, status, now, error))
+        if sms_service.sms_template(event.kind, urgent=draft.urgent) is not None:
+            # whether push reaches the phone is decided when it is due (sms_delivery)
+            status = DeliveryStatus.pending if pref.sms else DeliveryStatus.skipped
+            error = "" if pref.sms else "sms turned off"
+            session.add(_delivery(note, Channel.sms, status, now, error))
 
 
 def _delivery(
