@@ -1,4 +1,4 @@
-"""`python -m bench live|stats|load|feed|match|races ...`."""
+"""`python -m bench live|stats|load|feed|alerts|match|races ...`."""
 
 import sys
 

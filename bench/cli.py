@@ -1,4 +1,4 @@
-"""`python -m bench live|stats|load|feed|match|races ...`: one benchmark, then its options."""
+"""`python -m bench live|stats|load|feed|alerts|match|races ...`: one benchmark and its options."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ BENCHMARKS = {
     "stats": ("bench.stats", "staff statistics queries on a large market, on PostgreSQL"),
     "load": ("bench.load.run", "the request mix through nginx to two replicas"),
     "feed": ("bench.feed", "the feed and candidates at 200/2,000/20,000 jobs vs a bare app"),
+    "alerts": ("bench.alerts", "what a posted job costs the new-job alerts, model vs database"),
     "match": ("bench.match.report", "ranking quality vs the offline optimum, speed, memory"),
     "races": ("bench.races", "the concurrency races on a database left to check (--keep)"),
 }

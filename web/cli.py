@@ -293,7 +293,7 @@ def _bench(argv: list[str]) -> int:
     """`linggong bench NAME ...` and `linggong match bench ...`: run `python -m bench NAME ...`."""
     bench_cli = _bench_cli()
     if bench_cli is None:
-        what = " ".join(argv[:1]) or "live|stats|load|feed|match|races"
+        what = " ".join(argv[:1]) or "live|stats|load|feed|alerts|match|races"
         print(
             "benchmarks are not installed (they are not part of the linggong package); "
             f"run from a source checkout: python -m bench {what} ...",
@@ -394,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "bench",
         help="benchmarks, from a source checkout only: "
-        "`bench live|stats|load|feed|match|races ...` runs `python -m bench ...` "
+        "`bench live|stats|load|feed|alerts|match|races ...` runs `python -m bench ...` "
         "(see `python -m bench --help`)",
     )
     sub.add_parser(

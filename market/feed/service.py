@@ -437,9 +437,10 @@ def _near_in_memory(model: FeedReadModel, job: Job, nearest: int | None) -> dict
         lon=job.lon,
         reach_km=get_settings().feed_radius_cap_km,
         trades=frozenset(catalogue.trades_that_can_do(job.trade)),
+        paying=None if nearest is None else job.wage,
     )
     if nearest is not None:
-        near = [(km, w) for km, w in near if w.model.min_wage <= job.wage][:nearest]
+        near = near[:nearest]
     return {int(w.model.id): w for _, w in near}
 
 

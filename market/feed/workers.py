@@ -63,6 +63,7 @@ class _Segment:
         self.lat = np.array([w.model.lat for w in self.workers], dtype=np.float64)
         self.lon = np.array([w.model.lon for w in self.workers], dtype=np.float64)
         self.radius = np.array([w.model.radius_km for w in self.workers], dtype=np.float64)
+        self.min_wage = np.array([w.model.min_wage for w in self.workers], dtype=np.float64)
         self.ids = np.array([int(w.model.id) for w in self.workers], dtype=np.int64)
         self.has_trade: dict[str, np.ndarray] = {}  # trade code: which rows have it
         for row, worker in enumerate(self.workers):
@@ -134,10 +135,17 @@ class WorkerBook:
         self.snapshot = _Snapshot(base, np.ones(len(base.workers), dtype=np.bool_), _Segment([]))
 
     def near(
-        self, *, lat: float, lon: float, reach_km: float, trades: frozenset[str]
+        self,
+        *,
+        lat: float,
+        lon: float,
+        reach_km: float,
+        trades: frozenset[str],
+        paying: float | None = None,
     ) -> list[tuple[float, KnownWorker]]:
         """Workers within `reach_km` of the point whose own radius reaches it and who have
-        one of `trades`, nearest first (then by id), with their distance in km."""
+        one of `trades` (and, given `paying`, whose minimum pay it meets), nearest first
+        (then by id), with their distance in km."""
         snap = self.snapshot
         found: list[tuple[float, int, KnownWorker]] = []
         for segment, alive in ((snap.base, snap.alive), (snap.delta, None)):
@@ -160,6 +168,8 @@ class WorkerBook:
                 if mask is not None:
                     can_do |= mask[rows]
             keep &= can_do
+            if paying is not None:
+                keep &= segment.min_wage[rows] <= paying
             rows, km = rows[keep], km[keep]
             rows_list = rows.tolist()
             found += zip(
