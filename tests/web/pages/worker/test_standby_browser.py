@@ -116,7 +116,8 @@ def test_standby_worker_takes_a_freed_place_and_the_late_one_sees_the_strike(
     _call_off(live_server, full)
     offer = page.locator(".standby-offered")
     expect(offer).to_contain_text("有空位留给你", timeout=40_000)  # no reload
-    assert any('"standby.offered"' in frame for frame in frames)
+    # its event came too (it may trail a fetch that an earlier event started after the offer)
+    _wait_for(page, lambda: any('"standby.offered"' in frame for frame in frames))
     shoot(page, "31-my-jobs-standby-offer")
     offer.get_by_role("button", name="接下这个活").click()
     expect(page).to_have_url(re.compile(r"/my/jobs\?ok=claimed#application-\d+$"))
