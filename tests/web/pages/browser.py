@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 from sqlalchemy import Engine
@@ -84,3 +85,28 @@ def job_id_in(url: str) -> int:
     found = re.search(r"/jobs/(\d+)", url)
     assert found, url
     return int(found.group(1))
+
+
+class LiveFrames:
+    """The text frames a page's websockets received, socket by socket: each page load
+    opens a socket of its own, and what the sockets of earlier pages got says nothing of it."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.sockets: list[tuple[str, list[str]]] = []  # (the page's URL then, frames)
+        page.on("websocket", self._watch)
+
+    def _watch(self, websocket: Any) -> None:
+        frames: list[str] = []
+        self.sockets.append((self.page.url, frames))
+        websocket.on("framereceived", lambda data: frames.append(str(data)))
+
+    def hello(self, path: str, timeout_ms: int = 10_000) -> list[str]:
+        """The frames of the last socket opened by the page at `path`, once its hello came
+        (events are routed to it from then on); the list keeps growing."""
+        for _ in range(timeout_ms // 100):
+            mine = [frames for url, frames in self.sockets if urlsplit(url).path == path]
+            if mine and any('"hello"' in frame for frame in mine[-1]):
+                return mine[-1]
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"the live socket of {path} never said hello")

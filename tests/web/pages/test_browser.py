@@ -23,7 +23,14 @@ from tests.factories import (
     sent_code,
     tomorrow_at,
 )
-from tests.web.pages.browser import ARTIFACTS, LiveServer, job_id_in, new_phone, shoot
+from tests.web.pages.browser import (
+    ARTIFACTS,
+    LiveFrames,
+    LiveServer,
+    job_id_in,
+    new_phone,
+    shoot,
+)
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -353,16 +360,12 @@ def test_a_hire_by_someone_else_counts_down_the_places_on_the_feed_card_in_place
         reader_phone = make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon).phone
         claimer = auth(session, make_worker(session, lat=ZHIFU.lat, lon=ZHIFU.lon))
     page = phone.new_page()
-    frames: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
+    live = LiveFrames(page)
     _log_in(page, live_server, reader_phone)
     page.goto(f"{live_server.url}/feed")
     places = page.locator(f"#job-{job_id} [data-slots]")
     expect(places).to_have_text("剩 3/3 个名额")
-    for _ in range(100):  # the feed's socket is registered once its hello arrived
-        if any('"hello"' in frame for frame in frames):
-            break
-        page.wait_for_timeout(100)
+    frames = live.hello("/feed")  # the feed's socket is registered
     page.evaluate(f"document.getElementById('job-{job_id}').dataset.before = '1'")
 
     claim = urllib.request.Request(

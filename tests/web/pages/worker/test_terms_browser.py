@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from market.applications import service as application_service
 from tests.factories import PASSWORD, auth, make_employer, make_job, make_worker
-from tests.web.pages.browser import PHONE, LiveServer, shoot
+from tests.web.pages.browser import PHONE, LiveFrames, LiveServer, shoot
 from web.pages.places import BY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -41,8 +41,7 @@ def test_worker_sees_changed_terms_live_and_accepts_them(
         job_id, application_id, worker_phone = job.id, application.id, worker.phone
 
     page = phone.new_page()
-    frames: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
+    live = LiveFrames(page)
     page.goto(f"{live_server.url}/login")
     page.fill("#phone", worker_phone)
     page.fill("#password", PASSWORD)
@@ -50,10 +49,7 @@ def test_worker_sees_changed_terms_live_and_accepts_them(
     page.goto(f"{live_server.url}/my/jobs")
     card = page.locator(f"#application-{application_id}")
     expect(card).to_contain_text("¥400")
-    for _ in range(100):  # the page's socket is registered once its hello arrived
-        if any('"hello"' in frame for frame in frames):
-            break
-        page.wait_for_timeout(100)
+    frames = live.hello("/my/jobs")  # this page's socket is registered
 
     cut = urllib.request.Request(
         f"{live_server.url}/api/v1/jobs/{job_id}",
