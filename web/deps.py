@@ -126,6 +126,9 @@ def _current(
         raise NotAllowed(N_("The page has expired; reload it and try again"))
     request.state.user = user
     request.state.csrf_token = login.csrf_token  # for the forms of the page
+    live = getattr(request.app.state, "live", None)
+    if live is not None:  # read before the page's own reads: live.js resumes from here
+        request.state.live_seq = live.hub.seq
     request.state.unread = partial(  # the badge: counted only when a whole page is rendered
         notification_service.count_unread, session=session, user_id=user.id or 0
     )

@@ -166,6 +166,9 @@ def render(
     counter = getattr(request.state, "unread", None)
     if counter is not None and status_code < 400 and not name.rpartition("/")[2].startswith("_"):
         context.setdefault("unread_count", counter())
+    # the last live event the replica had dispatched before this page read anything: a new
+    # tab's live socket asks for every event after it, so none made while it loads is lost
+    context.setdefault("live_seq", getattr(request.state, "live_seq", None))
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
     response.headers["Vary"] = "Accept-Language, Cookie"

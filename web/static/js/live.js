@@ -28,6 +28,23 @@ function lastId() {
   }
 }
 
+// The last event the server had sent out before it built this page (base.html): what
+// this page shows includes everything up to it, so its socket resumes from there.
+function pageSeq() {
+  const meta = document.querySelector('meta[name="live-seq"]');
+  const value = meta ? Number(meta.content) : NaN;
+  return Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+// Where the socket resumes: the later of the tab's last seen event and the page's own.
+// With neither (a page built without the live service) the server's hello sets it.
+function resumeFrom() {
+  const stored = lastId();
+  const page = pageSeq();
+  if (stored === null || stored < 0) return page ?? stored;
+  return page === null ? stored : Math.max(stored, page);
+}
+
 function showSlots(data) {
   const job = Number(data?.job);
   const left = Number(data?.slots_left);
@@ -52,7 +69,7 @@ export function connectLive({ onEvent = () => {}, onResync = () => {}, onStatus 
   let stopped = false;
   let pinger = null;
   let retry = null;
-  let seen = lastId();
+  let seen = resumeFrom();
 
   function url() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";

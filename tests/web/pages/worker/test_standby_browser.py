@@ -185,3 +185,39 @@ def test_an_offer_arriving_while_the_worker_is_on_the_list_shows_once_they_leave
     page.evaluate("document.activeElement.blur()")
 
     expect(page.locator(".standby-offered")).to_contain_text("有空位留给你", timeout=10_000)
+
+
+def test_an_offer_made_while_a_new_tab_loads_my_jobs_is_not_lost(
+    live_server: LiveServer, phone: Any
+) -> None:
+    """A tab with no live position of its own (opened from a text message, say): the page
+    is built, then the call-off commits before its live socket connects. The socket resumes
+    from the event the page was built after (base.html's `live-seq`), so the offer is
+    replayed and shows; a socket starting from "now" would never hear of it."""
+    full = _full_job(live_server, join=True)
+    first = phone.new_page()
+    elsewhere = LiveFrames(first)  # the worker's other tab hears events as they go out
+    log_in(first, live_server, full.standby_phone)
+    first.goto(f"{live_server.url}/my/jobs")
+    other = elsewhere.hello("/my/jobs")
+    page = phone.new_page()  # logged in, but a tab of its own: no live position stored
+    called_off: list[bool] = []
+
+    def late_socket(socket: Any) -> None:  # the page is on screen; its socket not yet open
+        if not called_off:
+            _call_off(live_server, full)
+            called_off.append(True)
+            # the server has sent the offer out (to the other tab) before this socket opens
+            _wait_for(first, lambda: any('"standby.offered"' in frame for frame in other))
+        socket.connect_to_server()
+
+    page.route_web_socket(re.compile(r"/ws(\?|$)"), late_socket)
+    live = LiveFrames(page)
+    page.goto(f"{live_server.url}/my/jobs")
+    seq = page.locator('meta[name="live-seq"]').get_attribute("content")
+    assert seq is not None and int(seq) >= 0
+    frames = live.hello("/my/jobs")
+    assert called_off
+    expect(page.locator(".standby-offered")).to_contain_text("有空位留给你", timeout=10_000)
+    assert any('"standby.offered"' in frame for frame in frames)
+    shoot(page, "32-my-jobs-offer-made-while-loading")
