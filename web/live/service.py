@@ -56,6 +56,10 @@ class LiveService:
             gc.set_threshold(self.live.gc_threshold, second, third)
         await self.hub.start()
         await self._build_feed()  # after the hub read its place: later events are applied
+        if self.live.gc_threshold and self.feed is not None:
+            # the books too: a full collection would otherwise walk every open job and
+            # worker (tens of ms at city scale, a pause in every request under way)
+            gc.freeze()
         if self.settings.redis_url:
             self.broker = RedisBroker(
                 self.hub,
