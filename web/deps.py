@@ -6,7 +6,7 @@ ones. A refusal is worded for a page or for the API in one place, `web.errors`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -138,17 +138,19 @@ def _current(
 CurrentLogin = Annotated[tuple[User, UserSession], Depends(_current)]
 
 
-def _user(login: CurrentLogin) -> User:
+# The look-ups below do no I/O: `async def`, so FastAPI runs them on the event loop instead
+# of handing each to a worker thread (a thread hop per dependency per request).
+async def _user(login: CurrentLogin) -> User:
     return login[0]
 
 
 CurrentUser = Annotated[User, Depends(_user)]
 
 
-def role_required(role: Role) -> Callable[[User], User]:
+def role_required(role: Role) -> Callable[[User], Awaitable[User]]:
     """The check that lets only accounts of `role` through, for API routes and pages alike."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role != role:
             raise RoleRequired(role)
         return user
@@ -156,7 +158,7 @@ def role_required(role: Role) -> Callable[[User], User]:
     return check
 
 
-def _feed_model(request: Request) -> FeedReadModel | None:
+async def _feed_model(request: Request) -> FeedReadModel | None:
     """This replica's read model of the open jobs (None when feeds read the database)."""
     live = getattr(request.app.state, "live", None)
     return None if live is None else live.feed
@@ -165,7 +167,7 @@ def _feed_model(request: Request) -> FeedReadModel | None:
 FeedModelDep = Annotated[FeedReadModel | None, Depends(_feed_model)]
 
 
-def _impressions(request: Request) -> ImpressionLog:
+async def _impressions(request: Request) -> ImpressionLog:
     """This replica's log of what feeds showed, written out by the background loop."""
     log: ImpressionLog = request.app.state.impressions
     return log
@@ -249,7 +251,7 @@ def _period(
 PeriodDep = Annotated[period_service.Period, Depends(_period)]
 
 
-def _locale(request: Request) -> str:
+async def _locale(request: Request) -> str:
     return locale_of(request)
 
 
