@@ -23,7 +23,7 @@ from market.applications import service as application_service
 from market.demo.geography import MARKET_DISTRICTS, District
 from market.errors import DomainError
 from market.events.service import event_record
-from market.feed import service as feed_service
+from market.feed import candidates as candidate_service
 from market.i18n import market_tz
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate
@@ -267,7 +267,7 @@ class MarketBuilder:
 
     def candidates(self, job: Job, k: int, now: datetime) -> list[User]:
         """The job's `k` best-ranked candidates."""
-        found = feed_service.list_candidates(session=self.session, job=job, k=k, now=now)
+        found = candidate_service.list_candidates(session=self.session, job=job, k=k, now=now)
         return [c.view.user for c in found]
 
     def hire(self, job: Job, worker: User, now: datetime) -> Application | None:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from market.applications import service as application_service
 from market.applications import views as application_views
+from market.feed import candidates as candidate_service
 from market.feed import service as feed_service
 from market.feed.readmodel import FeedReadModel
 from market.feed.schemas import FeedFilter
@@ -88,7 +89,7 @@ def get_worker_job(*, session: Session, worker_id: int, job: Job) -> WorkerJob:
 class EmployerJob:
     applicants: application_views.JobApplicants
     certificates: list[str]
-    candidates: list[feed_service.Candidate]  # ranked; only while the job is open
+    candidates: list[candidate_service.Candidate]  # ranked; only while the job is open
     listed: set[int]  # candidates on the employer's rehire list (常用工友)
     invites: dict[int, str]  # worker id -> status of the invite to this job
 
@@ -106,7 +107,7 @@ def get_employer_job(
     Candidates on the employer's rehire list come first among candidates of equal score.
     """
     ranked = (
-        feed_service.list_candidates(session=session, job=job, k=candidates, model=model)
+        candidate_service.list_candidates(session=session, job=job, k=candidates, model=model)
         if job.status == JobStatus.open and candidates > 0
         else []
     )

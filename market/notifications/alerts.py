@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from market.errors import N_
 from market.events.service import event_record
-from market.feed import service as feed_service
+from market.feed import candidates as candidate_service
 from market.feed.readmodel import FeedReadModel
 from market.i18n import local
 from market.models import Event, Job, JobStatus, Rehire
@@ -65,7 +65,7 @@ def alert_drafts(
         jobs[event.id or 0] = job
     if not jobs:
         return {}
-    found = feed_service.rank_candidates_many(
+    found = candidate_service.rank_candidates_many(
         session=session, jobs=list(jobs.values()), k=BEST, now=now, nearest=POOL, model=model
     )
     regulars = set(
@@ -79,7 +79,7 @@ def alert_drafts(
     out = {}
     for event_id, job in jobs.items():
         params = {"job": job.title, "when": shift_when(job), "wage": job.wage}
-        # the candidates leave out who applied already (market.feed.service._offered)
+        # the candidates leave out who applied already (market.feed.candidates._offered)
         drafts = [
             Draft(int(match.worker), title, body, f"/jobs/{job.id}", params)
             for match in found[job.id or 0]

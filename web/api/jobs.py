@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from market.applications import service as application_service
 from market.applications.schemas import CancelRequest, ClaimRequest
-from market.feed import service as feed_service
+from market.feed import candidates as candidate_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobPublic, JobUpdate
 from market.paging import DEFAULT_LIMIT
@@ -139,7 +139,7 @@ def job_candidates(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[CandidateOut]:
     """Workers who could take my job, best first (no phone numbers, rounded distances)."""
-    candidates = feed_service.list_candidates(session=session, job=job, k=limit, model=model)
+    candidates = candidate_service.list_candidates(session=session, job=job, k=limit, model=model)
     count_matches(request, "candidates", len(candidates))
     return [candidate_out(c, locale) for c in candidates]
 

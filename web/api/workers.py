@@ -103,7 +103,7 @@ def available_now(
 
 
 @router.get("/feed")
-def feed(
+async def feed(
     request: Request,
     worker: CurrentWorker,
     session: SessionDep,

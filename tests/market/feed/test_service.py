@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from market.applications import service as application_service
 from market.errors import NotFound
+from market.feed import candidates as candidate_service
 from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.i18n import market_tz
@@ -304,7 +305,7 @@ def test_candidates_are_the_workers_who_fit_nearest_first(db: Session) -> None:
     worker_at(db, 0.07, radius_km=5)  # 7.8 km away: past their own radius
     busy = worker_at(db, 0.001)
     hire(db, job=make_job(db, start_at=local_at(1, 12), instant=True), worker=busy, now=NOW)
-    candidates = feed_service.list_candidates(session=db, job=job, now=NOW)
+    candidates = candidate_service.list_candidates(session=db, job=job, now=NOW)
     assert [c.view.user.id for c in candidates] == [near.id, mid.id, far.id]
     scores = [c.match.score for c in candidates]
     assert scores == sorted(scores, reverse=True)
@@ -314,7 +315,7 @@ def test_candidates_lacking_the_jobs_certificate_are_left_out(db: Session) -> No
     job = make_job(db, lat=LAT, lon=LON, start_at=local_at(1, 9), trade="electrician")
     certified = worker_at(db, 0.02, trades=(("electrician", 2),), certificates=("electrician",))
     worker_at(db, 0.003, trades=(("electrician", 3),))  # the law wants the certificate
-    candidates = feed_service.list_candidates(session=db, job=job, now=NOW)
+    candidates = candidate_service.list_candidates(session=db, job=job, now=NOW)
     assert [c.view.user.id for c in candidates] == [certified.id]
 
 
@@ -322,7 +323,7 @@ def test_candidates_show_only_distances_rounded_to_half_a_kilometre(db: Session)
     job = make_job(db, lat=LAT, lon=LON, start_at=local_at(1, 9))
     for north in (0.07, 0.003, 0.02):  # 7.78 km, 0.33 km, 2.22 km
         worker_at(db, north)
-    candidates = feed_service.list_candidates(session=db, job=job, now=NOW)
+    candidates = candidate_service.list_candidates(session=db, job=job, now=NOW)
     assert [c.distance_km for c in candidates] == [0.5, 2.0, 8.0]
     # the reason an employer reads carries the same rounded figure, never the exact one
     assert [c.match.reason.distance_km for c in candidates] == [0.5, 2.0, 8.0]
@@ -330,7 +331,7 @@ def test_candidates_show_only_distances_rounded_to_half_a_kilometre(db: Session)
         haversine_km(c.view.profile.home_lat or 0, c.view.profile.home_lon or 0, job.lat, job.lon)
         for c in candidates
     ]
-    assert [c.distance_km for c in candidates] == [feed_service.rounded_km(km) for km in exact]
+    assert [c.distance_km for c in candidates] == [candidate_service.rounded_km(km) for km in exact]
     assert not any(c.distance_km == round(km, 1) for c, km in zip(candidates, exact, strict=True))
     assert all(set(c.match.extras) <= {"pair_score"} for c in candidates)
 
@@ -339,7 +340,7 @@ def test_candidates_are_cut_at_k(db: Session) -> None:
     job = make_job(db, lat=LAT, lon=LON, start_at=local_at(1, 9))
     near, mid = worker_at(db, 0.003), worker_at(db, 0.02)
     worker_at(db, 0.07)
-    candidates = feed_service.list_candidates(session=db, job=job, k=2, now=NOW)
+    candidates = candidate_service.list_candidates(session=db, job=job, k=2, now=NOW)
     assert [c.view.user.id for c in candidates] == [near.id, mid.id]
 
 
@@ -349,7 +350,7 @@ def test_candidates_are_cut_at_k(db: Session) -> None:
 def test_a_distance_shown_to_an_employer_is_a_half_kilometre_never_below_one(
     km: float, shown: float
 ) -> None:
-    assert feed_service.rounded_km(km) == shown
+    assert candidate_service.rounded_km(km) == shown
 
 
 # ---------------------------------------------------------------- trades
@@ -381,5 +382,5 @@ def test_candidates_idle_longer_come_first_among_near_equals(db: Session) -> Non
         hire(db, job=past, worker=worker, now=local_at(-days_ago, 8) - timedelta(days=1))
     far_rested = worker_at(db, 0.06)  # 6.7 km: clearly worse, however long idle
     far_rested.created_at = NOW - timedelta(days=300)
-    candidates = feed_service.list_candidates(session=db, job=job, now=NOW)
+    candidates = candidate_service.list_candidates(session=db, job=job, now=NOW)
     assert [c.view.user.id for c in candidates] == [rested.id, closer.id, far_rested.id]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from market.applications import service as application_service
-from market.feed import service as feed_service
+from market.feed import candidates as candidate_service
 from market.feed import workers as workers_book
 from market.feed.readmodel import FeedReadModel
 from market.invites import blocks as block_service
@@ -30,7 +30,7 @@ def _candidates(engine: Engine, job_id: int, model: FeedReadModel | None, k: int
     with Session(engine) as session:
         job = session.get(Job, job_id)
         assert job is not None
-        found = feed_service.list_candidates(session=session, job=job, k=k, model=model)
+        found = candidate_service.list_candidates(session=session, job=job, k=k, model=model)
         return [(c.view.user.id, c.match.score, c.match.reason, c.distance_km) for c in found]
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from market.applications import service as application_service
 from market.errors import Conflict, NotFound
+from market.feed import candidates as candidate_service
 from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.invites import blocks as block_service
@@ -44,7 +45,7 @@ def test_a_blocked_worker_is_refused_neutrally_and_is_no_candidate(db: Session) 
     worker = make_worker(db)
     block_service.block_add(session=db, user=employer_of(db, job), other_id=worker.id or 0)
     assert worker.id not in {
-        c.view.user.id for c in feed_service.list_candidates(session=db, job=job)
+        c.view.user.id for c in candidate_service.list_candidates(session=db, job=job)
     }
     refused(
         db,

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from market.applications import service as application_service
 from market.errors import Conflict, NotFound
-from market.feed import service as feed_service
+from market.feed import candidates as candidate_service
 from market.invites import blocks as block_service
 from market.invites import service as invite_service
 from market.models import Invite, Job, User
@@ -186,12 +186,12 @@ def test_an_invite_cannot_be_taken_once_the_shift_started_nor_answered_twice(db:
 def test_candidates_leave_out_applicants_and_show_invited_workers(db: Session) -> None:
     job = make_job(db)
     applicant, other = make_worker(db), make_worker(db)
-    before = {c.view.user.id for c in feed_service.list_candidates(session=db, job=job)}
+    before = {c.view.user.id for c in candidate_service.list_candidates(session=db, job=job)}
     assert {applicant.id, other.id} <= before
     application_service.application_claim(
         session=db, job_id=job.id or 0, worker=applicant, now=job.start_at - 24 * H
     )
-    after = {c.view.user.id for c in feed_service.list_candidates(session=db, job=job)}
+    after = {c.view.user.id for c in candidate_service.list_candidates(session=db, job=job)}
     assert applicant.id not in after and other.id in after
     _invite(db, job, other)
     assert invite_service.job_invites(session=db, job_id=job.id or 0) == {other.id: "invited"}

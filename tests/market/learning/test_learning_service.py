@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from market.errors import NotFound
+from market.feed import candidates as candidate_service
 from market.feed import service as feed_service
 from market.feed.schemas import FeedFilter
 from market.learning import service as learning_service
@@ -43,7 +44,7 @@ def test_feeds_rank_by_the_live_weights_and_staff_roll_back(db: Session) -> None
     learning_service.weights_make_live(session=db, version_id=version.id, staff_id=staff.id or 0)
     assert learning_service.live_weights(session=db) == (version.id, PAY_ONLY)
     assert _first_job(db, worker) == rich.id
-    candidates = feed_service.list_candidates(session=db, job=rich)
+    candidates = candidate_service.list_candidates(session=db, job=rich)
     assert [c.view.user.id for c in candidates] == [worker.id]
     learning_service.weights_make_live(session=db, version_id=None, staff_id=staff.id or 0)
     assert learning_service.live_weights(session=db) == (None, DEFAULT_WEIGHTS)

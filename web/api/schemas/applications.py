@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from market.applications.service import contact_visible
 from market.applications.terms import needs_acceptance
-from market.feed.service import rounded_km
+from market.feed.candidates import rounded_km
 from market.jobs.schemas import JobPublic
 from market.models import Application, Job, User
 from web.api.schemas.jobs import job_out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from market.feed.service import Candidate, FeedItem
+from market.feed.candidates import Candidate
+from market.feed.service import FeedItem
 from market.jobs.schemas import JobPublic
 from web.api.schemas.jobs import job_out
 from web.api.schemas.workers import TradeOut, trades_out

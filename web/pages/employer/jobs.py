@@ -12,7 +12,7 @@ from market.applications import service as application_service
 from market.applications import terms as terms_service
 from market.applications import views as application_views
 from market.errors import N_, DomainError
-from market.feed import service as feed_service
+from market.feed import candidates as candidate_service
 from market.feed import views as feed_views
 from market.invites import rehire as rehire_service
 from market.jobs import service as job_service
@@ -105,7 +105,7 @@ def _applicants_context(
         "remind_late": reminder_service.LATE,
         "contact_visible": application_service.contact_visible,
         "needs_acceptance": terms_service.needs_acceptance,
-        "rounded_km": feed_service.rounded_km,
+        "rounded_km": candidate_service.rounded_km,
         "reasons": EMPLOYER_CANCEL_REASONS,
         "listed": rehire_service.listed_ids(
             session=session, employer_id=applicants.job.employer_id
