@@ -32,11 +32,10 @@ WS_PING_TIMEOUT_S = 30.0
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from web.observability import LOGGING_CONFIG
+    from web.serving import serve
 
-    uvicorn.run(
+    serve(
         "web.app:create_app",
         factory=True,
         host=args.host,
