@@ -7,6 +7,7 @@ ones. A refusal is worded for a page or for the API in one place, `web.errors`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -18,7 +19,9 @@ from market.accounts import service as account_service
 from market.applications import service as application_service
 from market.db import leave_traces, read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
+from market.feed import service as feed_service
 from market.feed.readmodel import FeedReadModel
+from market.feed.service import FeedContext
 from market.jobs import service as job_service
 from market.learning.impressions import ImpressionLog
 from market.models import (
@@ -108,9 +111,9 @@ async def _sent_csrf(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
-def _current(
-    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(_sent_csrf)]
-) -> tuple[User, UserSession]:
+def _login(request: Request, session: Session, sent: str | None) -> tuple[User, UserSession]:
+    """The request's login (session token from the header or cookie) and its user; a write
+    from a page must carry the page's CSRF token."""
     token, from_cookie = _token(request)
     found = (
         account_service.get_session_user(
@@ -129,6 +132,13 @@ def _current(
     live = getattr(request.app.state, "live", None)
     if live is not None:  # read before the page's own reads: live.js resumes from here
         request.state.live_seq = live.hub.seq
+    return user, login
+
+
+def _current(
+    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(_sent_csrf)]
+) -> tuple[User, UserSession]:
+    user, login = _login(request, session, sent)
     request.state.unread = partial(  # the badge: counted only when a whole page is rendered
         notification_service.count_unread, session=session, user_id=user.id or 0
     )
@@ -174,13 +184,43 @@ async def _impressions(request: Request) -> ImpressionLog:
 
 
 ImpressionsDep = Annotated[ImpressionLog, Depends(_impressions)]
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """A worker's feed request as read from the database: the login and, with a ready read
+    model, everything else the ranking needs (None: rank from the database instead)."""
+
+    worker: User
+    context: FeedContext | None
+
+
+def _feed_read(
+    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(_sent_csrf)]
+) -> FeedRead:
+    """A worker's login and, with a ready read model, what their feed reads besides it, in
+    one worker thread; the ranking that follows runs in memory on the event loop (as a
+    separate login dependency and a sync route, the feed took two more thread hops)."""
+    user, _ = _login(request, session, sent)
+    if user.role != Role.worker:
+        raise RoleRequired(Role.worker)
+    live = getattr(request.app.state, "live", None)
+    model = None if live is None else live.feed
+    if model is None or not model.ready:
+        return FeedRead(user, None)
+    return FeedRead(
+        user, feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
+    )
+
+
+FeedReadDep = Annotated[FeedRead, Depends(_feed_read)]
 CurrentWorker = Annotated[User, Depends(role_required(Role.worker))]
 CurrentEmployer = Annotated[User, Depends(role_required(Role.employer))]
 CurrentStaff = Annotated[User, Depends(role_required(Role.staff))]
 CurrentStationStaff = Annotated[User, Depends(role_required(Role.station))]
 
 
-def require_staff(staff: CurrentStaff) -> User:
+async def require_staff(staff: CurrentStaff) -> User:
     """Router-level guard: every staff route answers 401/403 before anything else runs."""
     return staff
 
@@ -196,7 +236,7 @@ def _job(session: SessionDep, job_id: JobId) -> Job:
 JobDep = Annotated[Job, Depends(_job)]
 
 
-def _owned_job(job: JobDep, employer: CurrentEmployer) -> Job:
+async def _owned_job(job: JobDep, employer: CurrentEmployer) -> Job:  # no I/O: no thread
     if job.employer_id != employer.id:
         raise NotAllowed(N_("This is not your job"))
     return job

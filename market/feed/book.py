@@ -51,7 +51,9 @@ BoolArray = NDArray[np.bool_]
 
 DELTA_MAX = 512  # changed jobs kept beside the base before the two are merged
 DEAD_SHARE = 0.25  # share of masked-out base rows that triggers a merge
-FIRST_K = 128  # nearest jobs per trade looked at first; more only if they could rank
+# nearest jobs per trade looked at first; more only if they could rank (on the bench's market
+# the bound stops after the first 32: a rank costs 0.71 ms, 0.87 ms starting from 128)
+FIRST_K = 32
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from market.applications import service as application_service
 from market.feed import service as feed_service
@@ -43,6 +45,7 @@ from web.deps import (
     AfterQuery,
     CurrentWorker,
     FeedModelDep,
+    FeedReadDep,
     Id,
     ImpressionsDep,
     LimitQuery,
@@ -105,7 +108,7 @@ def available_now(
 @router.get("/feed")
 async def feed(
     request: Request,
-    worker: CurrentWorker,
+    read: FeedReadDep,
     session: SessionDep,
     locale: LocaleDep,
     filters: Annotated[FeedFilter, Query()],
@@ -113,9 +116,21 @@ async def feed(
     shown: ImpressionsDep,
 ) -> FeedOut:
     """Open jobs that fit me, best first, each with why it fits."""
-    result = feed_service.list_feed(
-        session=session, worker_id=worker.id or 0, data=filters, model=model, shown=shown
-    )
+    worker_id = read.worker.id or 0
+    if read.context is not None and model is not None:  # in memory, on the event loop
+        result = feed_service.rank_feed(
+            context=read.context, worker_id=worker_id, data=filters, model=model, shown=shown
+        )
+    else:  # no read model (or not built yet): the database ranks, on a worker thread
+        result = await run_in_threadpool(
+            partial(
+                feed_service.list_feed_from_database,
+                session=session,
+                worker_id=worker_id,
+                data=filters,
+                shown=shown,
+            )
+        )
     count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
 
