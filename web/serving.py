@@ -22,7 +22,10 @@ from uvicorn.supervisors import multiprocess
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A socket bound to (host, port) with SO_REUSEPORT, ready for uvicorn to listen on."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says
+    # TCP, and without it a keep-alive connection waited 40 ms (Nagle against the client's
+    # delayed ACK) for every answer after its first
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
