@@ -253,6 +253,8 @@ class JobBook:
         first: int | None = first_k
         while True:
             parts, edge = self._candidates(snap, workers, window, first, weights)
+            if not parts:  # no job in memory at all
+                return []
             key = np.concatenate([p[2] for p in parts])
             score = np.concatenate([p[1].score for p in parts])
             if first is None or not np.isfinite(edge):
@@ -297,6 +299,8 @@ class JobBook:
             (snap.base, snap.alive, snap.base_demand),
             (snap.delta, None, snap.delta_demand),
         ):
+            if not segment.jobs:  # most of the time the delta: nothing to look up or score
+                continue
             rows, left_out = segment.nearest(workers, window.trades, first)
             edge = min(edge, left_out)
             if alive is not None:

@@ -51,11 +51,14 @@ from market.feed.book import JobBook, OpenJob
 from market.feed.workers import WorkerBook, load_workers
 from market.invites import blocks as block_service
 from market.jobs import service as job_service
+from market.jobs.schemas import JobPublic, public_job
 from market.models import Application, Job, JobCertificate, JobStatus
 from market.types import utcnow
 from market.work import standing as work_standing
 from market.workers import service as worker_service
 from matching import model as m
+
+SHOWN_MAX = 20_000  # jobs kept as shown (Job and JobPublic) between feeds
 
 log = logging.getLogger("linggong.feed")
 
@@ -94,8 +97,23 @@ class FeedReadModel:
         self._during_build: set[int] | None = None  # jobs to read again after a build
         self._workers_during_build: set[int] = set()  # ... and workers
         self._unpaid: tuple[float, frozenset[int]] | None = None
+        self._shown: dict[str, tuple[OpenJob, Job, JobPublic]] = {}
 
     # ------------------------------------------------------------ jobs
+
+    def shown(self, entry: OpenJob) -> tuple[Job, JobPublic]:
+        """The entry as a Job and as the API shows it, made once per version of the job and
+        shared by every feed that lists it (read them, never change or save them). Made per
+        card, they were a fifth of a feed request's CPU."""
+        found = self._shown.get(entry.model.id)
+        if found is not None and found[0] is entry:  # the same version: entries are immutable
+            return found[1], found[2]
+        job = job_of(entry)
+        public = public_job(job, list(entry.certificates))
+        if len(self._shown) >= SHOWN_MAX:  # the jobs feeds list lately; the rest go
+            self._shown = {}
+        self._shown[entry.model.id] = (entry, job, public)
+        return job, public
 
     def build(self) -> None:
         """Load every open job from the database and start over (blocking: call off the loop).

@@ -17,12 +17,13 @@ from sqlmodel import Session, col, select
 
 from market.feed.book import Window
 from market.feed.candidates import MAX_CANDIDATE_ROWS
-from market.feed.readmodel import CachedWorker, FeedReadModel, job_of
+from market.feed.readmodel import CachedWorker, FeedReadModel
 from market.feed.schemas import FeedFilter
 from market.geo import bounding_box
 from market.i18n import market_tz
 from market.invites import blocks as block_service
 from market.jobs import service as job_service
+from market.jobs.schemas import JobPublic
 from market.learning import impressions as impression_service
 from market.learning import service as learning_service
 from market.models import Application, Job, JobStatus
@@ -44,6 +45,7 @@ class FeedItem:
     match: m.Match
     my_status: str | None  # the worker's application status on this job, if any
     employer_unpaid: bool = False  # the employer has an open unpaid-wage case (有未结工钱)
+    public: JobPublic | None = None  # the job as the API shows it, when made already
 
 
 @dataclass(frozen=True)
@@ -143,16 +145,17 @@ def rank_feed(
         start, end = _day_range(data.day, now)
         window = replace(window, since=start.timestamp(), before=end.timestamp())
     ranked = model.book.rank(worker, k=data.limit, window=window, weights=context.weights)
-    jobs = {match.job: job_of(entry) for match, entry in ranked}
+    made = {match.job: model.shown(entry) for match, entry in ranked}
     listed = {match.job: list(entry.certificates) for match, entry in ranked}
     matches = _explored(shown, worker_id, [match for match, _ in ranked], now, context.weights_id)
     items = [
         FeedItem(
-            job=jobs[x.job],
+            job=made[x.job][0],
             certificates=listed[x.job],
             match=x,
             my_status=cached.statuses.get(int(x.job)),
-            employer_unpaid=jobs[x.job].employer_id in context.unpaid,
+            employer_unpaid=made[x.job][0].employer_id in context.unpaid,
+            public=made[x.job][1],
         )
         for x in matches
     ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field, field_validator
 
 from market.fields import Strict, certificate_codes, optional_fields, trade_code
-from market.jobs.models import JobBase
+from market.jobs.models import Job, JobBase
 
 
 class JobCreate(JobBase, Strict):  # type: ignore[misc]  # both bases configure the model
@@ -32,3 +32,15 @@ class JobPublic(JobBase):
     cancel_reason: str | None
     created_at: datetime
     terms_version: int  # goes up when the pay is cut or the place or shift moves
+
+
+def public_job(job: Job, certificates: list[str]) -> JobPublic:
+    """The job as the API shows it."""
+    return JobPublic.model_validate(
+        {
+            **job.model_dump(),
+            "id": job.id or 0,
+            "slots_left": job.headcount - job.confirmed_count,
+            "certificates": certificates,
+        }
+    )

@@ -23,7 +23,7 @@ from market.feed import service as feed_service
 from market.feed.readmodel import FeedReadModel
 from market.feed.schemas import FeedFilter
 from market.jobs import service as job_service
-from market.jobs.schemas import JobCreate
+from market.jobs.schemas import JobCreate, JobUpdate, public_job
 from market.models import Job, User
 from market.types import utcnow
 from tests.factories import YANTAI, job_body, make_employer, make_job, make_worker, tomorrow_at
@@ -350,3 +350,39 @@ def test_a_blocked_employers_nearer_jobs_do_not_leave_the_page_short(
     shown = _feed(fresh_engine, worker.id or 0, model, limit=20)
     assert len(shown) == 20
     assert shown == _from_database(fresh_engine, worker.id or 0, limit=20)
+
+
+def test_a_listed_job_is_made_once_per_version_and_shown_as_the_api_shows_it(
+    fresh_engine: Engine,
+) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        worker = make_worker(session)
+        job = make_job(session, lat=LAT + 0.01, wage=300)
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+
+    def first() -> feed_service.FeedItem:
+        with Session(fresh_engine) as session:
+            feed = feed_service.list_feed(
+                session=session, worker_id=worker.id or 0, data=FeedFilter(), model=model
+            )
+        return feed.items[0]
+
+    before, again = first(), first()
+    assert before.public is not None and again.public is before.public  # shared, not remade
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        row = session.get(Job, job.id)
+        assert row is not None
+        job_service.job_update(session=session, job=row, data=JobUpdate(wage=360))
+        session.commit()
+    model.apply(_numbered(fresh_engine))
+    after = first()
+    assert after.public is not None and after.public is not before.public
+    assert (before.public.wage, after.public.wage, after.job.wage) == (300, 360, 360)
+    with Session(fresh_engine) as session:
+        row = session.get(Job, job.id)
+        assert row is not None
+        listed = job_service.job_certificates(session=session, job_id=job.id or 0)
+        assert after.public == public_job(row, listed)

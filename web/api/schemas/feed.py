@@ -41,7 +41,7 @@ class CandidateOut(BaseModel):
 
 def feed_item_out(item: FeedItem, locale: str) -> FeedItemOut:
     return FeedItemOut(
-        job=job_out(item.job, item.certificates),
+        job=item.public or job_out(item.job, item.certificates),
         score=round(item.match.score, 4),
         distance_km=round(item.match.reason.distance_km, 1),
         reason=reason_text(item.match.reason, locale),

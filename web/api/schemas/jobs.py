@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from market.jobs.schemas import JobPublic
+from market.jobs.schemas import JobPublic, public_job
 from market.models import Job
 
 
 def job_out(job: Job, certificates: list[str]) -> JobPublic:
-    return JobPublic.model_validate(
-        {
-            **job.model_dump(),
-            "id": job.id or 0,
-            "slots_left": job.headcount - job.confirmed_count,
-            "certificates": certificates,
-        }
-    )
+    return public_job(job, certificates)
