@@ -41,6 +41,7 @@ from web.live.tickets import Tickets, store_for
 from web.live.wire import KeepRawSend
 from web.observability import Metrics, RequestLog, metrics_response
 from web.pages import site
+from web.routing import fast_matching
 from web.security.headers import SecurityHeaders
 from web.security.rate_limits import RateLimiter
 from web.tracing import Tracing, tracing_for
@@ -215,4 +216,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             status_code=200 if ready else 503,
         )
 
+    fast_matching(app)  # after every include: see web/routing.py
     return app
