@@ -157,21 +157,29 @@ async def _user(login: CurrentLogin) -> User:
 CurrentUser = Annotated[User, Depends(_user)]
 
 
+def _as(user: User, role: Role) -> User:
+    if user.role != role:
+        raise RoleRequired(role)
+    return user
+
+
 def role_required(role: Role) -> Callable[[User], Awaitable[User]]:
     """The check that lets only accounts of `role` through, for API routes and pages alike."""
 
     async def check(user: CurrentUser) -> User:
-        if user.role != role:
-            raise RoleRequired(role)
-        return user
+        return _as(user, role)
 
     return check
 
 
-async def _feed_model(request: Request) -> FeedReadModel | None:
-    """This replica's read model of the open jobs (None when feeds read the database)."""
+def _model_of(request: Request) -> FeedReadModel | None:
     live = getattr(request.app.state, "live", None)
     return None if live is None else live.feed
+
+
+async def _feed_model(request: Request) -> FeedReadModel | None:
+    """This replica's read model of the open jobs (None when feeds read the database)."""
+    return _model_of(request)
 
 
 FeedModelDep = Annotated[FeedReadModel | None, Depends(_feed_model)]
@@ -189,10 +197,10 @@ ImpressionsDep = Annotated[ImpressionLog, Depends(_impressions)]
 @dataclass(frozen=True)
 class FeedRead:
     """A worker's feed request as read from the database: the login and, with a ready read
-    model, everything else the ranking needs (None: rank from the database instead)."""
+    model, the model and everything else the ranking needs (None: rank from the database)."""
 
     worker: User
-    context: FeedContext | None
+    ready: tuple[FeedReadModel, FeedContext] | None
 
 
 def _feed_read(
@@ -201,16 +209,12 @@ def _feed_read(
     """A worker's login and, with a ready read model, what their feed reads besides it, in
     one worker thread; the ranking that follows runs in memory on the event loop (as a
     separate login dependency and a sync route, the feed took two more thread hops)."""
-    user, _ = _login(request, session, sent)
-    if user.role != Role.worker:
-        raise RoleRequired(Role.worker)
-    live = getattr(request.app.state, "live", None)
-    model = None if live is None else live.feed
+    user = _as(_login(request, session, sent)[0], Role.worker)
+    model = _model_of(request)
     if model is None or not model.ready:
         return FeedRead(user, None)
-    return FeedRead(
-        user, feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
-    )
+    context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
+    return FeedRead(user, (model, context))
 
 
 FeedReadDep = Annotated[FeedRead, Depends(_feed_read)]

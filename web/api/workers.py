@@ -44,7 +44,6 @@ from web.api.schemas.workers import (
 from web.deps import (
     AfterQuery,
     CurrentWorker,
-    FeedModelDep,
     FeedReadDep,
     Id,
     ImpressionsDep,
@@ -112,14 +111,14 @@ async def feed(
     session: SessionDep,
     locale: LocaleDep,
     filters: Annotated[FeedFilter, Query()],
-    model: FeedModelDep,
     shown: ImpressionsDep,
 ) -> FeedOut:
     """Open jobs that fit me, best first, each with why it fits."""
     worker_id = read.worker.id or 0
-    if read.context is not None and model is not None:  # in memory, on the event loop
+    if read.ready is not None:  # in memory, on the event loop
+        model, context = read.ready
         result = feed_service.rank_feed(
-            context=read.context, worker_id=worker_id, data=filters, model=model, shown=shown
+            context=context, worker_id=worker_id, data=filters, model=model, shown=shown
         )
     else:  # no read model (or not built yet): the database ranks, on a worker thread
         result = await run_in_threadpool(
