@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -107,3 +107,17 @@ def leave_traces(*, engine: Engine, error: BaseException) -> None:
                 trace(session)
         except Exception:
             log.exception("could not record a refusal's trace")
+
+
+def try_xact_lock(session: Session, key: int) -> bool:
+    """Take advisory lock `key` until this transaction ends; False (at once, no waiting)
+    when another transaction (another replica) holds it.
+
+    SQLite needs none: every writing transaction already holds the database lock
+    (``BEGIN IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar_one()
+    )

@@ -23,16 +23,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
+from market.db import try_xact_lock
 from market.errors import N_
 from market.events.service import event_record
 from market.feed import candidates as candidate_service
 from market.feed.readmodel import FeedReadModel
 from market.i18n import local
 from market.models import Event, Job, JobStatus, Rehire
-from market.notifications.locks import try_xact_lock
 from market.notifications.models import AlertTally, NotifyPreference
 from market.notifications.texts import Draft, shift_when
 from market.types import utcnow
@@ -96,16 +96,22 @@ def alert_drafts(
 def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> list[Draft]:
     """The alerts as written: past a worker's number for the day, held for the digest.
 
-    Counts them in the day's tally, in the caller's transaction (the producer's lock).
+    Counts them in the day's tally, in the caller's transaction (the producer's lock): a
+    few plain statements a batch (an ORM object a worker cost as much as ranking them).
     """
     day = local(now).date()
     users = sorted({d.user_id for d in drafts})
-    tallies = {
-        t.user_id: t
-        for t in session.exec(
-            select(AlertTally).where(col(AlertTally.user_id).in_(users), col(AlertTally.day) == day)
+    if not users:
+        return []
+    tallies: dict[int, list[int]] = {  # user id: [alerted, held] as stored
+        user_id: [alerted, held]
+        for user_id, alerted, held in session.exec(
+            select(AlertTally.user_id, AlertTally.alerted, AlertTally.held).where(
+                col(AlertTally.user_id).in_(users), col(AlertTally.day) == day
+            )
         )
     }
+    stored = set(tallies)
     allowed = dict(
         session.exec(
             select(NotifyPreference.user_id, NotifyPreference.daily_alerts).where(
@@ -115,17 +121,33 @@ def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> li
     )
     out = []
     for draft in drafts:
-        tally = tallies.get(draft.user_id)
-        if tally is None:
-            tally = tallies[draft.user_id] = AlertTally(user_id=draft.user_id, day=day)
-        if draft.first or tally.alerted < allowed.get(draft.user_id, DEFAULT_DAILY_ALERTS):
-            tally.alerted += 1
+        tally = tallies.setdefault(draft.user_id, [0, 0])
+        if draft.first or tally[0] < allowed.get(draft.user_id, DEFAULT_DAILY_ALERTS):
+            tally[0] += 1
         else:
-            tally.held += 1
+            tally[1] += 1
             draft = replace(draft, held=True)
-        session.add(tally)
         out.append(draft)
-    session.flush()
+    table = AlertTally.__table__  # type: ignore[attr-defined]
+    changed = [
+        {"uid": user_id, "d": day, "a": alerted, "h": held}
+        for user_id, (alerted, held) in tallies.items()
+        if user_id in stored
+    ]
+    if changed:
+        session.connection().execute(
+            update(table)
+            .where(table.c.user_id == bindparam("uid"), table.c.day == bindparam("d"))
+            .values(alerted=bindparam("a"), held=bindparam("h")),
+            changed,
+        )
+    new = [
+        {"user_id": user_id, "day": day, "alerted": alerted, "held": held, "digest_at": None}
+        for user_id, (alerted, held) in tallies.items()
+        if user_id not in stored
+    ]
+    if new:
+        session.connection().execute(insert(table), new)
     return out
 
 

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col
 
 from market.applications.events import application_event
+from market.db import try_xact_lock
 from market.i18n import local
 from market.models import Job
 from market.notifications import reminders as reminder_service
-from market.notifications.locks import try_xact_lock
 from market.notifications.models import ShiftReminder
 from market.types import utcnow
 

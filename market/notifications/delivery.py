@@ -128,11 +128,14 @@ def try_failed(
 
 def _claim(session: Session, render: Render, now: datetime) -> list[Claimed]:
     rows = due(session, Channel.push, now)
+    users = [user.id or 0 for _, _, user in rows]  # two reads a batch, not two a message
+    prefs = notification_service.preferences_of(session=session, user_ids=users)
+    phones = notification_service.subscriptions_of(session=session, user_ids=users)
     claimed = []
     for delivery, note, user in rows:
         delivery.updated_at = now
         session.add(delivery)
-        pref = notification_service.get_preference(session=session, user_id=user.id or 0)
+        pref = prefs[user.id or 0]
         if not pref.push:
             delivery.status, delivery.error = DeliveryStatus.skipped, "push turned off"
             continue
@@ -140,7 +143,7 @@ def _claim(session: Session, render: Render, now: datetime) -> list[Claimed]:
         if held is not None:
             delivery.next_attempt_at = held
             continue
-        subs = notification_service.list_subscriptions(session=session, user_id=user.id or 0)
+        subs = phones.get(user.id or 0, [])
         if not subs:
             delivery.status, delivery.error = DeliveryStatus.skipped, "no subscribed phone"
             continue

@@ -17,9 +17,9 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from market.applications.events import application_event
+from market.db import try_xact_lock
 from market.errors import N_, Conflict, NotFound
 from market.models import Application, ApplicationStatus, Job, JobStatus, User
-from market.notifications.locks import try_xact_lock
 from market.notifications.models import ShiftReminder
 from market.types import utcnow
 

@@ -25,7 +25,7 @@ from market.notifications import delivery as delivery_service
 from market.notifications import service as notification_service
 from market.notifications import sms as sms_service
 from market.notifications.aliyun import SmsFailed
-from market.notifications.models import Channel, Delivery, DeliveryStatus, Notification
+from market.notifications.models import Channel, Delivery, DeliveryStatus, NotifyPreference
 from market.types import utcnow
 
 
@@ -39,30 +39,33 @@ class Texted:
     failure: SmsFailed | None = None
 
 
-def _skip(session: Session, user: User, note: Notification) -> str:
-    """Why this user gets no text for `note` now ("" when one is to be sent)."""
-    pref = notification_service.get_preference(session=session, user_id=user.id or 0)
+def _skip(user: User, pref: NotifyPreference, subscribed: bool) -> str:
+    """Why this user gets no text now ("" when one is to be sent)."""
     if not pref.sms:
         return "sms turned off"
     if not user.phone:
         return "no phone"
-    if pref.push and notification_service.list_subscriptions(session=session, user_id=user.id or 0):
+    if pref.push and subscribed:
         return "push reaches the phone"
     return ""
 
 
 def _claim(session: Session, now: datetime) -> list[Texted]:
     rows = delivery_service.due(session, Channel.sms, now)
+    users = [user.id or 0 for _, _, user in rows]  # two reads a batch, not two a message
+    prefs = notification_service.preferences_of(session=session, user_ids=users)
+    phones = notification_service.subscriptions_of(session=session, user_ids=users)
     claimed = []
     for delivery, note, user in rows:
         delivery.updated_at = now
         session.add(delivery)
         template_id = sms_service.sms_template(note.kind, urgent=note.urgent)
-        why = _skip(session, user, note) if template_id else "not worth a text"
+        pref = prefs[user.id or 0]
+        subscribed = bool(phones.get(user.id or 0))
+        why = _skip(user, pref, subscribed) if template_id else "not worth a text"
         if why or template_id is None:
             delivery.status, delivery.error = DeliveryStatus.skipped, why
             continue
-        pref = notification_service.get_preference(session=session, user_id=user.id or 0)
         held = None if note.urgent else delivery_service.quiet_until(pref, now)
         if held is not None:
             delivery.next_attempt_at = held

@@ -199,3 +199,31 @@ def test_an_urgent_message_goes_through_quiet_hours(
             session.add(note)
 
     assert deliver(fresh_engine, sender, NOW.replace(hour=15))["sent"] == 1  # 23:00 local
+
+
+def test_one_pass_tells_each_user_of_a_batch_apart(
+    fresh_engine: Engine, push_service: PushService, sender: Any
+) -> None:
+    """Preferences and phones are read for the whole batch at once: each answer must still
+    be the user's own (push off, subscribed twice, quiet, never chose, no phone)."""
+    off, twice, quiet, plain = (hired(fresh_engine)[0] for _ in range(4))
+    subscribe(fresh_engine, off, push_service, "off")
+    subscribe(fresh_engine, twice, push_service, "a")
+    subscribe(fresh_engine, twice, push_service, "b")
+    subscribe(fresh_engine, quiet, push_service, "quiet")
+    with session_scope(fresh_engine) as session:
+        session.add(NotifyPreference(user_id=off, push=False))
+        session.add(NotifyPreference(user_id=quiet, quiet_from=11, quiet_to=13))  # 12:00 now
+    produce(fresh_engine)
+
+    assert deliver(fresh_engine, sender)["sent"] == 1
+
+    assert sorted(got.token for got in push_service.received) == ["a", "b"]
+    assert push_row(fresh_engine, off).status == "skipped"
+    assert push_row(fresh_engine, twice).status == "sent"
+    held = push_row(fresh_engine, quiet)
+    assert (held.status, held.next_attempt_at) == ("pending", NOW.replace(hour=5))  # 13:00
+    assert (push_row(fresh_engine, plain).status, push_row(fresh_engine, plain).error) == (
+        "skipped",
+        "no subscribed phone",
+    )
