@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from market.applications.models import HIRED
+from market.db import try_xact_lock
 from market.i18n import market_tz
 from market.models import (
     Application,
@@ -143,8 +144,9 @@ def refresh_rollup(
     re-reads that day's jobs and workers (a second or two): with `build` false, as staff
     reads call it, both are left to the periodic refresh. None then says there is no rollup
     yet (the reads use the base tables alone); a day that closed since the last refresh
-    stays live (the reads read it from the base tables too). Changed rows are always
-    brought in, so the figures stay exact.
+    stays live (the reads read it from the base tables too). Changed rows are brought in,
+    so the figures stay exact; on PostgreSQL a read that finds another refresh under way
+    does not wait for it: it reads the closed days as the last finished refresh left them.
     """
     now = now or utcnow()
     state = session.get(StatsRefresh, 1)
@@ -153,9 +155,17 @@ def refresh_rollup(
     cutoff = _cutoff(state, now, build)
     if state is not None and not _stale(session, state, cutoff, now):
         return state.closed_before
-    if dialect(session) == "postgresql":  # one refresher at a time; the others wait, then skip
-        # an advisory lock, not a row lock: it also serialises the very first build
-        session.exec(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))  # type: ignore[call-overload]
+    if dialect(session) == "postgresql":  # one refresher at a time
+        if not build:
+            # a read finding a refresh under way reads what is committed: the figures as of
+            # the last refresh (behind by about what one refresh takes), not a queue of
+            # staff reads each holding a database slot while it waits its turn
+            if not try_xact_lock(session, ADVISORY_LOCK):
+                assert state is not None  # (None returned above)
+                return state.closed_before
+        else:  # the periodic refresh (and the first build) waits its turn, then skips
+            # an advisory lock, not a row lock: it also serialises the very first build
+            session.exec(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))  # type: ignore[call-overload]
         if state is not None:
             session.expire(state)  # re-read: a refresher we waited for may have moved it
         state = session.get(StatsRefresh, 1)
