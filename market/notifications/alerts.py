@@ -23,7 +23,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from market.db import try_xact_lock
@@ -46,6 +48,7 @@ FRESH = timedelta(hours=2)  # a job posted longer ago than this is no longer new
 DEFAULT_DAILY_ALERTS = 5  # NotifyPreference.daily_alerts of a user who never chose
 BEST = 50  # a new job alerts at most this many workers, the best ranked
 POOL = 400  # ... ranked among this many nearest whose minimum pay it meets
+CHUNK = 1000  # workers a statement: SQLite caps a statement's parameters
 
 
 def alert_drafts(
@@ -96,29 +99,33 @@ def alert_drafts(
 def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> list[Draft]:
     """The alerts as written: past a worker's number for the day, held for the digest.
 
-    Counts them in the day's tally, in the caller's transaction (the producer's lock): a
-    few plain statements a batch (an ORM object a worker cost as much as ranking them).
+    Counts them in the day's tally, in the caller's transaction (the producer's lock), in
+    `drafts`' order: one read and one upsert a batch (an ORM object a worker cost as much
+    as ranking them).
     """
     day = local(now).date()
     users = sorted({d.user_id for d in drafts})
     if not users:
         return []
-    tallies: dict[int, list[int]] = {  # user id: [alerted, held] as stored
-        user_id: [alerted, held]
-        for user_id, alerted, held in session.exec(
-            select(AlertTally.user_id, AlertTally.alerted, AlertTally.held).where(
-                col(AlertTally.user_id).in_(users), col(AlertTally.day) == day
+    tallies: dict[int, list[int]] = {}  # user id: [alerted, held]
+    allowed: dict[int, int] = {}
+    for at in range(0, len(users), CHUNK):
+        chunk = users[at : at + CHUNK]
+        tallies.update(
+            (user_id, [alerted, held])
+            for user_id, alerted, held in session.exec(
+                select(AlertTally.user_id, AlertTally.alerted, AlertTally.held).where(
+                    col(AlertTally.user_id).in_(chunk), col(AlertTally.day) == day
+                )
             )
         )
-    }
-    stored = set(tallies)
-    allowed = dict(
-        session.exec(
-            select(NotifyPreference.user_id, NotifyPreference.daily_alerts).where(
-                col(NotifyPreference.user_id).in_(users)
-            )
-        ).all()
-    )
+        allowed.update(
+            session.exec(
+                select(NotifyPreference.user_id, NotifyPreference.daily_alerts).where(
+                    col(NotifyPreference.user_id).in_(chunk)
+                )
+            ).all()
+        )
     out = []
     for draft in drafts:
         tally = tallies.setdefault(draft.user_id, [0, 0])
@@ -128,26 +135,19 @@ def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> li
             tally[1] += 1
             draft = replace(draft, held=True)
         out.append(draft)
-    table = AlertTally.__table__  # type: ignore[attr-defined]
-    changed = [
-        {"uid": user_id, "d": day, "a": alerted, "h": held}
+    rows = [
+        {"user_id": user_id, "day": day, "alerted": alerted, "held": held}
         for user_id, (alerted, held) in tallies.items()
-        if user_id in stored
     ]
-    if changed:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for at in range(0, len(rows), CHUNK):  # new tallies and changed ones, in one statement
+        statement = insert(AlertTally).values(rows[at : at + CHUNK])
         session.connection().execute(
-            update(table)
-            .where(table.c.user_id == bindparam("uid"), table.c.day == bindparam("d"))
-            .values(alerted=bindparam("a"), held=bindparam("h")),
-            changed,
+            statement.on_conflict_do_update(
+                index_elements=["user_id", "day"],
+                set_={"alerted": statement.excluded.alerted, "held": statement.excluded.held},
+            )
         )
-    new = [
-        {"user_id": user_id, "day": day, "alerted": alerted, "held": held, "digest_at": None}
-        for user_id, (alerted, held) in tallies.items()
-        if user_id not in stored
-    ]
-    if new:
-        session.connection().execute(insert(table), new)
     return out
 
 

@@ -128,11 +128,16 @@ def notifications_produce(
             for draft in (drafts_for(session=session, event=event) if made is None else made)
             if (event.id, draft.user_id) not in done  # made already (a cursor set back)
         ]
-        if event.kind == alert_service.KIND:
-            drafts = alert_service.alerts_capped(session=session, drafts=drafts, now=now)
         for draft in drafts:
             done.add((event.id or 0, draft.user_id))
             written.append((event, draft))
+    # the day's caps, counted over the batch's alerts at once, in event order
+    at = [i for i, (event, _) in enumerate(written) if event.kind == alert_service.KIND]
+    capped = alert_service.alerts_capped(
+        session=session, drafts=[written[i][1] for i in at], now=now
+    )
+    for i, draft in zip(at, capped, strict=True):
+        written[i] = (written[i][0], draft)
     _write_all(session, written, now)
     cursor.last_seq, cursor.updated_at = events[-1].seq or 0, now
     session.add(cursor)

@@ -86,6 +86,26 @@ def test_past_five_a_day_new_jobs_are_held_for_the_inbox_and_counted(
         assert tally is not None and (tally.alerted, tally.held) == (5, 2)
 
 
+def test_the_days_count_carries_from_one_pass_to_the_next(fresh_engine: Engine) -> None:
+    """A tally stored by an earlier pass is added to, not written over."""
+    worker_id, _ = _market(fresh_engine, 3)
+    _produce(fresh_engine, MORNING)
+    with session_scope(fresh_engine) as session:
+        employer = session.exec(select(User).where(User.role == "employer")).one()
+        for i in range(3, 7):
+            job_post(session, employer, START + timedelta(days=i), now=MORNING)
+
+    _produce(fresh_engine, MORNING + timedelta(minutes=5))
+
+    assert (
+        _pushes(fresh_engine, worker_id)
+        == [("pending", "")] * 5 + [("skipped", "held for the digest")] * 2
+    )
+    with Session(fresh_engine) as session:
+        tally = session.get(AlertTally, (worker_id, MORNING.date()))
+        assert tally is not None and (tally.alerted, tally.held) == (5, 2)
+
+
 def test_a_regular_of_the_employer_hears_first_whatever_the_days_number(
     fresh_engine: Engine,
 ) -> None:
