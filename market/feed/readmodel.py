@@ -19,6 +19,9 @@ What it promises (the feed reads from here, not from the database):
   side made) reaches their feed once its event reaches the replica they ask: the worker's
   profile, busy shifts, application statuses and blocks are cached together and dropped
   on any event that names the worker (a block's event names both sides in its payload).
+  The profile and busy shifts are taken from the workers book (the candidates' one,
+  re-read on the same events) when it holds the worker: a first feed reads only the
+  statuses and blocks from the database.
 - The "有未结工钱" badge (an employer's open unpaid-wage case) is read for all employers at
   once and kept UNPAID_TTL_S seconds, or until a report or arrears event arrives.
 - Apart from that staleness the list is exactly what the database path
@@ -48,7 +51,7 @@ from sqlmodel import Session, col, select
 from market.db import read_only
 from market.events.outbox import Published
 from market.feed.book import JobBook, OpenJob
-from market.feed.workers import WorkerBook, load_workers
+from market.feed.workers import KnownWorker, WorkerBook, load_workers
 from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobPublic, public_job
@@ -77,11 +80,15 @@ def job_of(entry: OpenJob) -> Job:
 
 @dataclass(frozen=True)
 class CachedWorker:
-    view: worker_service.WorkerView  # detached copies: read them, never save them
+    # the profile: as the workers book holds it (`known`), or, for a worker the book does
+    # not hold (no position or trade yet), read from the database (`view`: detached copies,
+    # read them, never save them); exactly one of the two is set
+    view: worker_service.WorkerView | None
     busy: tuple[m.Window, ...]  # shifts the worker is confirmed on, as when cached
     at: float
     statuses: dict[int, str] = field(default_factory=dict)  # job id: my application's status
     blocked: frozenset[int] = frozenset()  # employers either side blocked
+    known: KnownWorker | None = None
 
 
 class FeedReadModel:
@@ -170,6 +177,9 @@ class FeedReadModel:
             self._refresh(job_ids)
         if worker_ids:
             self._refresh_workers(worker_ids)
+            # again: a feed between the first drop and the book's update may have cached
+            # the worker from the book as it was
+            self.forget_workers(worker_ids)
 
     def _refresh(self, job_ids: Sequence[int]) -> None:
         try:
@@ -207,8 +217,19 @@ class FeedReadModel:
         with self._lock:
             generation = self._generation.get(worker_id, 0)
         now = utcnow()
-        view = worker_service.get_worker(session=session, user_id=worker_id)
-        busy = worker_service.busy_windows(session=session, worker_ids=[worker_id], now=now)
+        # the workers book holds the profile and shifts as of the worker's last event (it is
+        # updated before the cache is dropped the second time); read from the database only
+        # for a worker it does not hold
+        known = self.workers.get(worker_id)
+        view: worker_service.WorkerView | None = None
+        if known is None:
+            view = _detached_view(worker_service.get_worker(session=session, user_id=worker_id))
+            found_busy = worker_service.busy_windows(
+                session=session, worker_ids=[worker_id], now=now
+            )
+            busy = tuple(found_busy[worker_id])
+        else:
+            busy = known.busy
         statuses = dict(
             session.exec(
                 select(Application.job_id, Application.status)
@@ -217,11 +238,12 @@ class FeedReadModel:
             ).all()
         )
         cached = CachedWorker(
-            _detached_view(view),
-            tuple(busy[worker_id]),
+            view,
+            busy,
             time.monotonic(),
             statuses=statuses,
             blocked=frozenset(block_service.blocked_with(session=session, user_id=worker_id)),
+            known=known,
         )
         with self._lock:
             if self._generation.get(worker_id, 0) == generation:  # no event came meanwhile

@@ -130,9 +130,14 @@ def rank_feed(
     """`list_feed` from the read model, once its context is read: in memory, no I/O."""
     now = now or utcnow()
     cached = context.cached
-    busy = [shift for shift in cached.busy if shift[1] > now]
-    worker = worker_service.matching_worker(cached.view, now=now, busy=busy)
-    missing = _missing_for_feed(cached.view)
+    worker: m.Worker | None
+    if cached.known is not None:  # in the workers book: located, with a trade
+        worker, missing = replace(cached.known.at(now), idle_days=0), []
+    else:
+        assert cached.view is not None
+        busy = [shift for shift in cached.busy if shift[1] > now]
+        worker = worker_service.matching_worker(cached.view, now=now, busy=busy)
+        missing = _missing_for_feed(cached.view)
     if worker is None:
         return Feed(items=[], missing=missing)
     worker = _within_reach(worker, data)

@@ -103,6 +103,10 @@ class WorkerBook:
     def __len__(self) -> int:
         return len(self._workers)
 
+    def get(self, worker_id: int) -> KnownWorker | None:
+        """The worker as the book holds them (None: no position or trade, or unknown)."""
+        return self._workers.get(worker_id)
+
     def replace_all(self, workers: Iterable[KnownWorker]) -> None:
         with self._lock:
             self._workers = {int(w.model.id): w for w in workers}

@@ -7,6 +7,7 @@ database of its own, SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -22,7 +23,7 @@ from market.types import utcnow
 from market.workers import service as worker_service
 from market.workers.schemas import WorkerProfileUpdate
 from tests.factories import make_employer, make_job, make_worker, next_phone, tomorrow_at
-from tests.market.feed.test_readmodel import LAT, LON, _numbered, _seed_market
+from tests.market.feed.test_readmodel import LAT, LON, _feed, _numbered, _seed_market
 from tests.market.service_helpers import hire
 
 
@@ -159,3 +160,43 @@ def test_changes_past_a_merge_of_the_delta_still_rank_as_the_database_does(
         expected = _candidates(fresh_engine, job.id or 0, None, k=100)
         assert _candidates(fresh_engine, job.id or 0, model, k=100) == expected
     assert len(expected) == 8  # 4 of the 12 moved away
+
+
+def test_a_feed_takes_the_profile_from_the_book_and_never_keeps_it_stale(
+    fresh_engine: Engine,
+) -> None:
+    """A worker's first feed reads their profile and shifts from the workers book, not the
+    database; a feed asked while an event's update of the book is under way may still see
+    the old profile, but it is not kept: the next feed after the event has the new one."""
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        near = make_job(session, lat=LAT + 0.01, lon=LON)
+        worker = make_worker(session)
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    assert [row[0] for row in _feed(fresh_engine, worker.id or 0, model)] == [near.id]
+    with Session(fresh_engine) as session:
+        cached = model.worker(session=session, worker_id=worker.id or 0)
+    assert cached.known is model.workers.get(worker.id or 0) and cached.view is None
+
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        worker_service.worker_profile_update(  # moves 100 km away
+            session=session,
+            worker=session.get_one(User, worker.id),
+            data=WorkerProfileUpdate(home_lat=LAT + 0.9, home_lon=LON),
+        )
+        session.commit()
+    update = model.workers.update
+    asked_meanwhile: list[list[Any]] = []
+
+    def feed_during_the_update(**changes: Any) -> None:
+        asked_meanwhile.append(_feed(fresh_engine, worker.id or 0, model))
+        update(**changes)
+
+    model.workers.update = feed_during_the_update  # type: ignore[method-assign]
+    model.apply(_numbered(fresh_engine))
+
+    assert [[row[0] for row in page] for page in asked_meanwhile] == [[near.id]]  # stale then
+    assert _feed(fresh_engine, worker.id or 0, model) == []  # not since
+    assert _feed(fresh_engine, worker.id or 0, None) == []
