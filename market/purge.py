@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from market.accounts import codes as code_service
 from market.accounts import service as account_service
+from market.db import try_xact_lock
 from market.idempotency import service as idempotency_service
 from market.learning import impressions as impression_service
 from market.notifications import service as notification_service
@@ -27,18 +27,14 @@ PURGE_LOCK = 0x6C675F7075726765  # "lg_purge": held by one purge until its trans
 def expired_purge(*, session: Session, now: datetime | None = None) -> dict[str, int]:
     """Delete expired sessions, keys, codes, old delivery logs and impressions; how many of each."""
     now = now or utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        got = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK}
-        ).scalar_one()
-        if not got:  # another replica is purging right now
-            return {
-                "sessions": 0,
-                "idempotency_keys": 0,
-                "phone_codes": 0,
-                "deliveries": 0,
-                "impressions": 0,
-            }
+    if not try_xact_lock(session, PURGE_LOCK):  # another replica is purging right now
+        return {
+            "sessions": 0,
+            "idempotency_keys": 0,
+            "phone_codes": 0,
+            "deliveries": 0,
+            "impressions": 0,
+        }
     return {
         "sessions": account_service.sessions_purge(session=session, now=now),
         "idempotency_keys": idempotency_service.idempotency_purge(session=session, now=now),

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Integer, bindparam, event, func, text, update
+from sqlalchemy import Engine, Integer, bindparam, event, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from market.db import is_sqlite, read_only
+from market.db import read_only, try_xact_lock
 from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.models import Event, Job
@@ -77,13 +77,9 @@ def number_pending(*, engine: Engine, limit: int = BATCH) -> list[Published] | N
     if not has_pending(engine=engine):  # a read: never waits for SQLite's write lock
         return []
     with Session(engine, expire_on_commit=False) as session:
-        if not is_sqlite(engine):
-            got = session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
-            ).scalar_one()
-            if not got:
-                session.rollback()
-                return None
+        if not try_xact_lock(session, RELAY_LOCK_KEY):
+            session.rollback()
+            return None
         # SQLite: the first write takes the database lock (BEGIN IMMEDIATE), then we read
         pending = session.exec(
             select(Event).where(col(Event.seq).is_(None)).order_by(col(Event.id)).limit(limit)

@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from market.db import try_xact_lock
 from market.errors import N_, NotFound
 from market.learning import impressions
 from market.learning.models import WeightsVersion, WorkerTaste
@@ -126,13 +127,7 @@ def learn_due(*, session: Session, now: datetime | None = None) -> bool:
 
 def _locked(session: Session) -> bool:
     """Take the learning lock until the transaction ends (PostgreSQL); False when taken."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite: the write lock serialises writers
-    return bool(
-        session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LEARN_LOCK}
-        ).scalar_one()
-    )
+    return try_xact_lock(session, LEARN_LOCK)  # SQLite: the write lock serialises writers
 
 
 def learn_run(*, session: Session, now: datetime | None = None) -> LearnResult | None:

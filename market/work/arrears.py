@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, text
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from market.applications.events import application_event
+from market.db import try_xact_lock
 from market.errors import N_, Conflict
 from market.events.service import event_record
 from market.i18n import local
@@ -206,12 +207,8 @@ def arrears_sweep(
     """Open a case for every hire due and unpaid, or disputed, that has none yet."""
     now = now or utcnow()
     days = arrears_days() if days is None else days
-    if session.get_bind().dialect.name == "postgresql":
-        got = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK}
-        ).scalar_one()
-        if not got:  # another replica is sweeping right now
-            return []
+    if not try_xact_lock(session, SWEEP_LOCK):  # another replica is sweeping right now
+        return []
     due = now - timedelta(days=days)
     no_case = ~exists().where(
         col(Report.application_id) == col(Application.id), col(Report.kind) == ReportKind.unpaid
