@@ -55,13 +55,25 @@ def cert_mask(codes: frozenset[str] | set[str]) -> int:
 def _timestamps(windows: Sequence[tuple[Window, ...]]) -> tuple[FloatArray, FloatArray]:
     """Ragged window lists as two NaN-padded (rows x widest) arrays of epoch seconds."""
     width = max((len(ws) for ws in windows), default=0) or 1
-    starts = np.full((len(windows), width), np.nan)
-    ends = np.full((len(windows), width), np.nan)
-    for row, ws in enumerate(windows):
-        for col, (start, end) in enumerate(ws):
-            starts[row, col] = start.timestamp()
-            ends[row, col] = end.timestamp()
-    return starts, ends
+    starts: list[tuple[float, ...]] = []
+    ends: list[tuple[float, ...]] = []
+    for ws in windows:
+        begun, ended = _seconds(ws) if isinstance(ws, tuple) else _seconds.__wrapped__(ws)
+        pad = (np.nan,) * (width - len(ws))
+        starts.append(begun + pad)
+        ends.append(ended + pad)
+    shape = (len(windows), width)
+    begin = np.array(starts, dtype=np.float64).reshape(shape)
+    return begin, np.array(ends, dtype=np.float64).reshape(shape)
+
+
+# Window tuples repeat: workers sharing a weekly pattern share one unrolled tuple a day, and
+# a replica ranks the same workers again and again. Converting aware datetimes to seconds
+# was most of building a job's candidate columns.
+@functools.lru_cache(maxsize=8192)
+def _seconds(windows: Sequence[Window]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Start and end epoch seconds of each window."""
+    return tuple(s.timestamp() for s, _ in windows), tuple(e.timestamp() for _, e in windows)
 
 
 def _trade_fit_row(worker: Worker) -> tuple[FloatArray, FloatArray]:
