@@ -144,16 +144,18 @@ def refresh_rollup(
     re-reads that day's jobs and workers (a second or two): with `build` false, as staff
     reads call it, both are left to the periodic refresh. None then says there is no rollup
     yet (the reads use the base tables alone); a day that closed since the last refresh
-    stays live (the reads read it from the base tables too). Changed rows are brought in,
-    so the figures stay exact; on PostgreSQL a read that finds another refresh under way
-    does not wait for it: it reads the closed days as the last finished refresh left them.
+    stays live (the reads read it from the base tables too). Rows changed since the last
+    refresh are brought in (one stamped before it and committed after comes in with the next
+    periodic refresh, which looks back LAG); on PostgreSQL a read that finds another
+    refresh under way does not wait for it: it reads the closed days as the last finished
+    refresh left them.
     """
     now = now or utcnow()
     state = session.get(StatsRefresh, 1)
     if state is None and not build:
         return None
     cutoff = _cutoff(state, now, build)
-    if state is not None and not _stale(session, state, cutoff, now):
+    if state is not None and not _stale(session, state, cutoff, now, build):
         return state.closed_before
     if dialect(session) == "postgresql":  # one refresher at a time
         if not build:
@@ -172,7 +174,7 @@ def refresh_rollup(
         if state is None and not build:
             return None
         cutoff = _cutoff(state, now, build)
-        if state is not None and not _stale(session, state, cutoff, now):
+        if state is not None and not _stale(session, state, cutoff, now, build):
             return state.closed_before
     if state is None:
         _rebuild(session, days=None, workers=None, cutoff=cutoff)
@@ -227,10 +229,21 @@ def and_range(start: datetime, end: datetime) -> ColumnElement[bool]:
     return (col(Job.created_at) >= start) & (col(Job.created_at) < end)
 
 
-def _stale(session: Session, state: StatsRefresh, cutoff: datetime, now: datetime) -> bool:
+def _stale(
+    session: Session, state: StatsRefresh, cutoff: datetime, now: datetime, build: bool
+) -> bool:
+    """Whether a row changed that the closed days may not hold yet.
+
+    The periodic refresh looks back LAG before the last refresh, for a transaction that
+    stamped its rows before it and committed after. A staff read looks only after it: what
+    the last refresh's own look-back took in is not a change again (looking back on every
+    read, a market where anyone saved a profile in the last ten minutes rebuilt on every
+    read). A read that does rebuild still looks back LAG, and a row committed that late is
+    in the figures by the next periodic refresh.
+    """
     if state.closed_before != cutoff or now - state.watermark > LAG:
         return True
-    since = state.watermark - LAG
+    since = state.watermark - LAG if build else state.watermark
     old_job = col(Job.created_at) < cutoff
     changed = select(col(Job.id)).where(col(Job.updated_at) >= since, old_job).limit(1)
     if session.exec(changed).first() is not None:  # type: ignore[call-overload]

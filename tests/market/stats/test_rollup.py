@@ -203,3 +203,51 @@ def test_a_read_during_another_refresh_does_not_queue_for_it(fresh_engine: Engin
     assert answered, "the read queued for the other refresh"
     assert read == [(1, 3, 0)]  # as the last finished refresh left it
     assert _day_row(fresh_engine, day) == (1, 3, 1)
+
+
+def _watermark(engine: Engine) -> object:
+    with session_scope(engine) as s:
+        state = s.get(StatsRefresh, 1)
+        assert state is not None
+        return state.watermark
+
+
+def test_a_read_rebuilds_for_what_changed_after_the_last_refresh_only(
+    fresh_engine: Engine,
+) -> None:
+    posted = utcnow() - timedelta(days=3)
+    day = period_service.today(posted).isoformat()
+    with session_scope(fresh_engine) as s:
+        job = make_posted_job(s, created_at=posted, headcount=3)
+        job_id = job.id
+        make_district_worker(s)  # a profile saved a moment before the refresh
+    _refresh(fresh_engine)
+    first = _watermark(fresh_engine)
+    with session_scope(fresh_engine) as s:
+        rollup_service.refresh_rollup(session=s, build=False)
+    assert _watermark(fresh_engine) == first  # the refresh took that profile in already
+
+    with session_scope(fresh_engine) as s:  # a hire after the refresh
+        job = s.get(Job, job_id)
+        assert job is not None
+        job.confirmed_count, job.updated_at = 1, utcnow()
+        make_application(s, job=job, worker=make_district_worker(s))
+    assert _day_row(fresh_engine, day) == (1, 3, 1)  # the read rebuilt that day
+    assert _watermark(fresh_engine) != first
+
+
+def test_a_change_stamped_before_the_refresh_and_committed_after_comes_in_periodically(
+    fresh_engine: Engine,
+) -> None:
+    posted = utcnow() - timedelta(days=3)
+    day = period_service.today(posted).isoformat()
+    with session_scope(fresh_engine) as s:
+        job_id = make_posted_job(s, created_at=posted, headcount=3).id
+    _refresh(fresh_engine)
+    with session_scope(fresh_engine) as s:  # stamped before the refresh, committed after
+        job = s.get(Job, job_id)
+        assert job is not None
+        job.confirmed_count = 1
+        job.updated_at = utcnow() - timedelta(minutes=1)
+    _refresh(fresh_engine)  # the periodic refresh looks back for it (a read may not)
+    assert _day_row(fresh_engine, day) == (1, 3, 1)
