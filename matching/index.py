@@ -27,6 +27,7 @@ from scipy.spatial import cKDTree
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
+from matching.prices import slot_prices_of_parts
 from matching.rank import crowding_key, matches_for, top_k_per_group
 from matching.score import (
     DEFAULT_STRENGTH,
@@ -34,6 +35,7 @@ from matching.score import (
     Weights,
     demand_shares,
     flexibility_factor,
+    price_factor,
     rotation_factor,
 )
 
@@ -102,18 +104,21 @@ class JobIndex:
         self.jobs = JobColumns.build(jobs)
         self._position = {job_id: i for i, job_id in enumerate(self.jobs.ids)}
         self._trees: dict[int, tuple[cKDTree, IntArray]] = {}
-        self._demand_cache: tuple[MarketContext, FloatArray] | None = None
+        self._context_cache: tuple[MarketContext, FloatArray, FloatArray] | None = None
         points = unit_vectors(self.jobs.lat, self.jobs.lon)
         for trade in np.unique(self.jobs.trade):
             members = np.flatnonzero(self.jobs.trade == trade)
             self._trees[int(trade)] = (cKDTree(points[members], leafsize=leaf_size), members)
 
-    def _demand_of(self, market: MarketContext) -> FloatArray:
-        """The context's job demand as an array over the index's rows, built once per context."""
-        if self._demand_cache is None or self._demand_cache[0] is not market:
-            demand = np.array([market.job_demand.get(job_id, 0.0) for job_id in self.jobs.ids])
-            self._demand_cache = (market, demand)
-        return self._demand_cache[1]
+    def _context_of(self, market: MarketContext) -> tuple[FloatArray, FloatArray]:
+        """The context's job demand and slot prices as arrays over the index's rows, built
+        once per context."""
+        if self._context_cache is None or self._context_cache[0] is not market:
+            ids = self.jobs.ids
+            demand = np.array([market.job_demand.get(job_id, 0.0) for job_id in ids])
+            price = np.array([market.job_price.get(job_id, 0.0) for job_id in ids])
+            self._context_cache = (market, demand, price)
+        return self._context_cache[1], self._context_cache[2]
 
     def take_slot(self, job_id: str) -> None:
         """Record that one slot of `job_id` was filled (the job leaves feeds when full)."""
@@ -155,9 +160,12 @@ class JobIndex:
         pairs = self.score_worker(workers, 0, weights, cap=cap)
         if market is None or len(pairs.score) == 0:
             key = pairs.score
+        elif market.job_price:
+            price = self._context_of(market)[1][pairs.job]
+            key = pairs.score * price_factor(price, market.strength)
         else:
             options = float(market.worker_options.get(worker.id, 0))
-            demand = self._demand_of(market)[pairs.job]
+            demand = self._context_of(market)[0][pairs.job]
             slots = self.jobs.slots_left[pairs.job].astype(np.float64)
             key = crowding_key(pairs, demand, np.full(len(demand), options), slots, market.strength)
         return matches_for(
@@ -250,15 +258,24 @@ def competition(
     return options, demand
 
 
+def market_prices(parts: Sequence[PairScores], n_workers: int, slots_left: IntArray) -> FloatArray:
+    """Shadow price of a slot per job (`matching.prices`) over the pairs of `parts`."""
+    triples = [(part.worker, part.job, part.score) for part in parts]
+    return slot_prices_of_parts(triples, slots_left, n_workers)
+
+
 def context_from_pairs(
     pairs: PairScores, workers: WorkerColumns, jobs: JobColumns, strength: float | None = None
 ) -> MarketContext:
-    """Competition (expected demand per job) and options per worker from the feasible pairs."""
+    """Competition (expected demand and slot price per job) and options per worker from the
+    feasible pairs."""
     options, demand = competition([pairs], len(workers), len(jobs))
+    price = market_prices([pairs], len(workers), jobs.slots_left)
     extra = {} if strength is None else {"strength": strength}
     return MarketContext(
         job_demand=dict(zip(jobs.ids, demand.tolist(), strict=True)),
         worker_options=dict(zip(workers.ids, options.astype(np.int64).tolist(), strict=True)),
+        job_price=dict(zip(jobs.ids, price.tolist(), strict=True)),
         **extra,
     )
 
@@ -301,11 +318,11 @@ def rank_market(
     """
     index, worker_cols = JobIndex(jobs), WorkerColumns.build(workers)
     parts = index.market_chunks(worker_cols, weights, cap=cap, features=REASON_FEATURES)
-    options, demand = competition(parts, len(worker_cols), len(index.jobs))
+    options, _ = competition(parts, len(worker_cols), len(index.jobs))
+    price = market_prices(parts, len(worker_cols), index.jobs.slots_left)
     found: list[Match] = []
     for pairs in parts:
-        slots = index.jobs.slots_left[pairs.job].astype(np.float64)
-        key = crowding_key(pairs, demand[pairs.job], options[pairs.worker], slots, DEFAULT_STRENGTH)
+        key = pairs.score * price_factor(price[pairs.job], DEFAULT_STRENGTH)
         chosen = top_k_per_group(pairs.worker, key, pairs.score, k)
         found += matches_for(pairs, key, chosen, worker_cols, index.jobs)
     feeds = _group_lists(worker_cols.ids, found, "worker")

@@ -17,6 +17,7 @@ from matching.score import (
     crowding_factor,
     flexibility_factor,
     job_pressure,
+    price_factor,
     rotation_factor,
 )
 from matching.trades import TRADES
@@ -171,9 +172,14 @@ def crowding_key(
 def job_side_key(
     pairs: PairScores, workers: WorkerColumns, jobs: JobColumns, market: MarketContext | None
 ) -> FloatArray:
-    """Pair scores leaned away from jobs that many other workers are likely to fill."""
+    """Pair scores leaned away from jobs that many other workers are likely to fill: by the
+    jobs' slot prices when the context has them, else by their demand."""
     if market is None or len(pairs.score) == 0:
         return pairs.score
+    if market.job_price:
+        price = np.array([market.job_price.get(jobs.ids[j], 0.0) for j in pairs.job])
+        key: FloatArray = pairs.score * price_factor(price, market.strength)
+        return key
     demand = np.array([market.job_demand.get(jobs.ids[j], 0.0) for j in pairs.job])
     options = np.array([market.worker_options.get(workers.ids[w], 0) for w in pairs.worker])
     slots = jobs.slots_left[pairs.job].astype(np.float64)

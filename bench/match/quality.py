@@ -22,20 +22,21 @@ from matching.columns import PairScores, WorkerColumns
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex
 from matching.model import Job, Worker
+from matching.prices import PRICE_ROUNDS, slot_prices
 from matching.rank import top_k_per_group
-from matching.score import (
-    DEFAULT_STRENGTH,
-    Weights,
-    crowding_factor,
-    demand_shares,
-    job_pressure,
-)
+from matching.score import DEFAULT_STRENGTH, Weights, demand_shares, job_pressure, price_factor
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-Ranker = Callable[[IntArray, FloatArray], FloatArray]  # (pair positions, pressure) -> sort key
+# (pair positions, their jobs' demand pressure, their jobs' slot prices) -> sort key
+Ranker = Callable[[IntArray, FloatArray, FloatArray], FloatArray]
 RANKERS = ("linggong", "pair-only", "nearest", "random", "uncapped")
+# Slot prices are solved again this many times per replay, over the workers yet to arrive
+# and the slots still open (every 20 arrivals in a family market), each solve starting from
+# the last prices with WARM_ROUNDS rounds.
+PRICE_REFRESHES = 75
+WARM_ROUNDS = 10
 
 
 def _rankers(
@@ -43,11 +44,36 @@ def _rankers(
 ) -> dict[str, Ranker]:
     noise = rng.random(len(pairs.score))
     return {
-        "linggong": lambda idx, pressure: pairs.score[idx] * crowding_factor(pressure, strength),
-        "pair-only": lambda idx, pressure: pairs.score[idx],
-        "nearest": lambda idx, pressure: -pairs.distance_km[idx],
-        "random": lambda idx, pressure: noise[idx],
+        "linggong": lambda idx, pressure, price: pairs.score[idx] * price_factor(price, strength),
+        "pair-only": lambda idx, pressure, price: pairs.score[idx],
+        "nearest": lambda idx, pressure, price: -pairs.distance_km[idx],
+        "random": lambda idx, pressure, price: noise[idx],
     }
+
+
+class _Prices:
+    """Slot prices over the workers yet to arrive, solved again every `every` arrivals."""
+
+    def __init__(self, pairs: PairScores, n_workers: int) -> None:
+        self.pairs = pairs
+        self.every = max(1, -(-n_workers // PRICE_REFRESHES))
+        self.waiting = np.ones(n_workers, dtype=bool)
+        self.price: FloatArray | None = None
+
+    def at(self, arrival: int, worker: int, slots: IntArray) -> FloatArray:
+        """Per job, the price the `arrival`-th worker (`worker`) is shown."""
+        if self.price is None or arrival % self.every == 0:
+            keep = self.waiting[self.pairs.worker]
+            self.price = slot_prices(
+                self.pairs.worker[keep],
+                self.pairs.job[keep],
+                self.pairs.score[keep],
+                slots,
+                rounds=PRICE_ROUNDS if self.price is None else WARM_ROUNDS,
+                prices=self.price,
+            )
+        self.waiting[worker] = False
+        return self.price
 
 
 def simulate_arrivals(
@@ -58,16 +84,23 @@ def simulate_arrivals(
     *,
     k: int,
     seed: int,
+    priced: bool = True,
 ) -> IntArray:
-    """Positions of the pairs that ended up placed when workers pick from their lists in turn."""
+    """Positions of the pairs that ended up placed when workers pick from their lists in turn.
+
+    With `priced`, the ranker sees slot prices (else zeros, for rankers that ignore them)."""
     order_by_worker = np.argsort(pairs.worker, kind="stable")
     n_workers = int(pairs.worker.max(initial=-1)) + 1
     bounds = np.searchsorted(pairs.worker[order_by_worker], np.arange(n_workers + 1))
     share = demand_shares(pairs.score, pairs.worker, n_workers)  # as matching.index counts it
     demand = np.bincount(pairs.job, weights=share, minlength=len(slots_left))
     slots = slots_left.copy()
+    prices = _Prices(pairs, n_workers) if priced else None
+    price = np.zeros(len(slots_left))
     placed = []
-    for worker in np.random.default_rng(seed).permutation(n_workers):
+    for arrival, worker in enumerate(np.random.default_rng(seed).permutation(n_workers)):
+        if prices is not None:
+            price = prices.at(arrival, int(worker), slots)
         mine = order_by_worker[bounds[worker] : bounds[worker + 1]]
         np.subtract.at(demand, pairs.job[mine], share[mine])  # no longer someone else
         mine = mine[slots[pairs.job[mine]] > 0]
@@ -78,7 +111,7 @@ def simulate_arrivals(
         pressure = job_pressure(
             np.asarray(demand[here], dtype=np.float64), np.zeros(len(mine)), open_slots
         )
-        key = ranker(mine, pressure)
+        key = ranker(mine, pressure, price[here])
         shown = mine[top_k_per_group(np.zeros(len(mine), np.int64), key, pairs.score[mine], k)]
         liked = shown[taste.accepts[shown]]
         if len(liked):
@@ -182,7 +215,8 @@ def quality(
     for name, seen, seen_taste, ranker in runs:
         if name not in only:
             continue
-        got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed)
+        priced = name in ("linggong", "uncapped")
+        got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed, priced=priced)
         earnings = np.zeros(len(workers))
         earnings[seen.worker[got]] = index.jobs.wage[seen.job[got]]
         figures["rankers"][name] = {

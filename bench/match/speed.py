@@ -24,7 +24,7 @@ import numpy as np
 from bench.match.simulate import make_market
 from matching.columns import WorkerColumns
 from matching.dispatch import dispatch
-from matching.index import JobIndex, competition, rank_market
+from matching.index import JobIndex, competition, market_prices, rank_market
 from matching.score import MarketContext
 
 FEED_SAMPLE = 2000  # feeds timed per run
@@ -94,14 +94,17 @@ def time_feed(open_jobs: int, seed: int) -> dict[str, float]:
     )
     index = JobIndex(jobs)
     worker_cols = WorkerColumns.build(workers)
-    options, demand = competition(
-        index.market_chunks(worker_cols), len(worker_cols), len(index.jobs)
-    )
+    parts = index.market_chunks(worker_cols)
+    options, demand = competition(parts, len(worker_cols), len(index.jobs))
+    started = time.perf_counter()
+    price = market_prices(parts, len(worker_cols), index.jobs.slots_left)
+    prices_ms = (time.perf_counter() - started) * 1000
     context = MarketContext(
         job_demand=dict(zip(index.jobs.ids, demand.tolist(), strict=True)),
         worker_options=dict(zip(worker_cols.ids, options.astype(np.int64).tolist(), strict=True)),
+        job_price=dict(zip(index.jobs.ids, price.tolist(), strict=True)),
     )
-    index.rank_for_worker(workers[0], k=10, market=context)  # builds the demand array once
+    index.rank_for_worker(workers[0], k=10, market=context)  # builds the price array once
     latencies, cpu_times = [], []
     with peak_rss() as memory:
         for worker in workers[:FEED_SAMPLE]:
@@ -112,6 +115,8 @@ def time_feed(open_jobs: int, seed: int) -> dict[str, float]:
     ms, cpu_ms = np.array(latencies) * 1000, np.array(cpu_times) * 1000
     return {
         "open_jobs": open_jobs,
+        "context_pairs": int(sum(len(part.job) for part in parts)),
+        "prices_ms": round(prices_ms, 1),  # the context's slot prices, solved once
         "p50_ms": round(float(np.percentile(ms, 50)), 3),
         "p99_ms": round(float(np.percentile(ms, 99)), 3),
         "max_ms": round(float(ms.max()), 3),
