@@ -39,7 +39,7 @@ from bench.match.simulate import (
 from matching.score import DEFAULT_STRENGTH, Weights
 
 HELD_OUT_SEEDS = 90_001  # the held-out member's seed family: no tuning member comes near it
-FAMILY_RANKERS = ("linggong", "nearest", "random")
+FAMILY_RANKERS = ("linggong", "nearest", "random", "linggong-once", "nearest-once")
 METRICS = ("fill_vs_optimum", "satisfaction_vs_optimum")
 
 CONSTRUCTION = frozenset(

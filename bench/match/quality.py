@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from bench.match.simulate import MIXED, HiddenTaste, Taste, hidden_taste, make_market
 from matching.columns import PairScores, WorkerColumns
 from matching.dispatch import assign_pairs
-from matching.index import RETRIEVAL_CAP, JobIndex
+from matching.index import RETRIEVAL_CAP, JobIndex, market_prices
 from matching.model import Job, Worker
 from matching.prices import PRICE_ROUNDS, slot_prices
 from matching.rank import top_k_per_group
@@ -32,6 +32,9 @@ BoolArray = NDArray[np.bool_]
 # (pair positions, their jobs' demand pressure, their jobs' slot prices) -> sort key
 Ranker = Callable[[IntArray, FloatArray, FloatArray], FloatArray]
 RANKERS = ("linggong", "pair-only", "nearest", "random", "uncapped")
+# The same market with lists made once, before anyone arrives (what `linggong match rank`
+# prints): our ranker with the prices of the whole market, and nearest-first
+ONCE = ("linggong-once", "nearest-once")
 # Slot prices are solved again this many times per replay, over the workers yet to arrive
 # and the slots still open (every 20 arrivals in a family market), each solve starting from
 # the last prices with WARM_ROUNDS rounds.
@@ -120,6 +123,32 @@ def simulate_arrivals(
     return np.array(placed, dtype=np.int64)
 
 
+def simulate_lists_once(
+    pairs: PairScores,
+    taste: HiddenTaste,
+    slots_left: IntArray,
+    key: FloatArray,
+    *,
+    k: int,
+    seed: int,
+) -> IntArray:
+    """Positions of the placed pairs when every worker's top-k list is made once, before
+    anyone arrives, and each worker in turn takes the first job on it they like that still
+    has a place (a list that no longer adapts to who came first)."""
+    listed = top_k_per_group(pairs.worker, key, pairs.score, k)  # by worker, best first
+    n_workers = int(pairs.worker.max(initial=-1)) + 1
+    bounds = np.searchsorted(pairs.worker[listed], np.arange(n_workers + 1))
+    slots = slots_left.copy()
+    placed = []
+    for worker in np.random.default_rng(seed).permutation(n_workers):
+        for at in listed[bounds[worker] : bounds[worker + 1]]:
+            if taste.accepts[at] and slots[pairs.job[at]] > 0:
+                placed.append(at)
+                slots[pairs.job[at]] -= 1
+                break
+    return np.array(placed, dtype=np.int64)
+
+
 def _gini(values: FloatArray) -> float:
     if values.sum() <= 0:
         return 0.0
@@ -170,7 +199,7 @@ def quality(
     taste_model: Taste = MIXED,
     weights: Weights | None = None,
     strength: float = DEFAULT_STRENGTH,
-    only: tuple[str, ...] = RANKERS,
+    only: tuple[str, ...] = RANKERS + ONCE,
 ) -> dict[str, Any]:
     """Replay the market with each ranker and compare with the offline optimum.
 
@@ -212,11 +241,25 @@ def quality(
     ]
     uncapped = _rankers(pairs, np.random.default_rng(seed), strength)["linggong"]
     runs.append(("uncapped", pairs, taste, uncapped))
+    placed: dict[str, tuple[PairScores, HiddenTaste, IntArray]] = {}
     for name, seen, seen_taste, ranker in runs:
         if name not in only:
             continue
         priced = name in ("linggong", "uncapped")
         got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed, priced=priced)
+        placed[name] = (seen, seen_taste, got)
+    once = {
+        "linggong-once": lambda: (
+            shown.score
+            * price_factor(market_prices([shown], len(worker_cols), slots)[shown.job], strength)
+        ),
+        "nearest-once": lambda: -shown.distance_km,
+    }
+    for name, key in once.items():
+        if name in only:
+            got = simulate_lists_once(shown, shown_taste, slots, key(), k=k, seed=seed)
+            placed[name] = (shown, shown_taste, got)
+    for name, (seen, seen_taste, got) in placed.items():
         earnings = np.zeros(len(workers))
         earnings[seen.worker[got]] = index.jobs.wage[seen.job[got]]
         figures["rankers"][name] = {

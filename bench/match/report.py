@@ -142,7 +142,7 @@ def _pair(r: dict[str, float]) -> str:
 
 def family_lines(f: dict[str, Any]) -> list[str]:
     """The family: each member, the mean and worst over the tuning members, the held-out one."""
-    rankers = ("linggong", "nearest", "random")
+    rankers = ("linggong", "nearest", "random", "linggong-once", "nearest-once")
     lines = [
         f"Bench family (k=10, random arrival order; fill / satisfaction of the optimum;"
         f" linggong strength {f['strength']}, weights {f['weights']})",
@@ -177,6 +177,10 @@ def family_lines(f: dict[str, Any]) -> list[str]:
         )
     lines.append(
         "  targets: fill >= 0.95 and satisfaction >= 0.75 of the optimum, both above nearest"
+    )
+    lines.append(
+        "  -once: each list made once before anyone arrives (as `linggong match rank` prints"
+        " them), not as the feed makes it on arrival; not in the targets"
     )
     return lines
 
