@@ -135,9 +135,7 @@ _UNNUMBERED = (
     .limit(bindparam("limit", type_=Integer))
 )
 _TOP = sql_select(func.max(_EVENTS.c.seq))
-_NUMBER = (
-    update(_EVENTS).where(_EVENTS.c.id == bindparam("row_id")).values(seq=bindparam("number"))
-)
+_NUMBER = update(_EVENTS).where(_EVENTS.c.id == bindparam("row_id")).values(seq=bindparam("number"))
 
 
 def has_pending(*, engine: Engine) -> bool:
