@@ -27,7 +27,6 @@ from scipy.spatial import cKDTree
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
-from matching.prices import slot_prices_of_parts
 from matching.rank import crowding_key, matches_for, top_k_per_group
 from matching.score import (
     DEFAULT_STRENGTH,
@@ -37,6 +36,7 @@ from matching.score import (
     flexibility_factor,
     price_factor,
     rotation_factor,
+    slot_prices_of_parts,
 )
 
 IntArray = NDArray[np.int64]
@@ -259,7 +259,8 @@ def competition(
 
 
 def market_prices(parts: Sequence[PairScores], n_workers: int, slots_left: IntArray) -> FloatArray:
-    """Shadow price of a slot per job (`matching.prices`) over the pairs of `parts`."""
+    """Shadow price of a slot per job (`matching.score.slot_prices_of_parts`) over the pairs
+    of `parts`."""
     triples = [(part.worker, part.job, part.score) for part in parts]
     return slot_prices_of_parts(triples, slots_left, n_workers)
 

@@ -22,9 +22,16 @@ from matching.columns import PairScores, WorkerColumns
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex, market_prices
 from matching.model import Job, Worker
-from matching.prices import PRICE_ROUNDS, slot_prices
 from matching.rank import top_k_per_group
-from matching.score import DEFAULT_STRENGTH, Weights, demand_shares, job_pressure, price_factor
+from matching.score import (
+    DEFAULT_STRENGTH,
+    PRICE_ROUNDS,
+    Weights,
+    demand_shares,
+    job_pressure,
+    price_factor,
+    slot_prices,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

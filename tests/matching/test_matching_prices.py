@@ -7,9 +7,15 @@ import pytest
 from matching_factories import make_job, make_worker
 
 from matching.index import JobIndex, market_context, rank_market
-from matching.prices import PRICE_TEMPERATURE, RESERVATION_SCORE, slot_prices, slot_prices_of_parts
 from matching.rank import rank_jobs_for_worker
-from matching.score import MarketContext, price_factor
+from matching.score import (
+    PRICE_TEMPERATURE,
+    RESERVATION_SCORE,
+    MarketContext,
+    price_factor,
+    slot_prices,
+    slot_prices_of_parts,
+)
 
 
 def _ints(*values: int) -> np.ndarray:
