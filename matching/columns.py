@@ -58,7 +58,7 @@ def _timestamps(windows: Sequence[tuple[Window, ...]]) -> tuple[FloatArray, Floa
     starts: list[tuple[float, ...]] = []
     ends: list[tuple[float, ...]] = []
     for ws in windows:
-        begun, ended = _seconds(ws) if isinstance(ws, tuple) else _seconds.__wrapped__(ws)
+        begun, ended = _seconds(tuple(ws))  # a tuple is itself: no copy
         pad = (np.nan,) * (width - len(ws))
         starts.append(begun + pad)
         ends.append(ended + pad)
@@ -71,7 +71,7 @@ def _timestamps(windows: Sequence[tuple[Window, ...]]) -> tuple[FloatArray, Floa
 # a replica ranks the same workers again and again. Converting aware datetimes to seconds
 # was most of building a job's candidate columns.
 @functools.lru_cache(maxsize=8192)
-def _seconds(windows: Sequence[Window]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def _seconds(windows: tuple[Window, ...]) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Start and end epoch seconds of each window."""
     return tuple(s.timestamp() for s, _ in windows), tuple(e.timestamp() for _, e in windows)
 

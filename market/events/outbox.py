@@ -46,11 +46,6 @@ class Published:
     employer_id: int | None
     payload: dict[str, Any]
 
-    @classmethod
-    def of(cls, row: Event) -> Published:
-        assert row.seq is not None
-        return cls(row.seq, row.kind, row.job_id, row.worker_id, row.employer_id, row.payload)
-
     def to_json(self) -> str:
         return json.dumps(
             [self.seq, self.kind, self.job_id, self.worker_id, self.employer_id, self.payload],
