@@ -7,14 +7,18 @@ ones. A refusal is worded for a page or for the API in one place, `web.errors`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Path, Query, Request, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from market.accounts import logins
 from market.accounts import service as account_service
 from market.applications import service as application_service
 from market.db import leave_traces, read_only, session_scope
@@ -44,7 +48,7 @@ from market.reports import service as report_service
 from market.stations import assisted as assisted_service
 from market.stations import service as station_service
 from market.stats import periods as period_service
-from market.types import MAX_ID
+from market.types import MAX_ID, utcnow
 from market.work import ledger as ledger_service
 from market.work import service as work_service
 from web.errors.messages import RoleRequired
@@ -52,6 +56,7 @@ from web.i18n import locale_of
 from web.security.cookies import SESSION_COOKIE, read_cookie
 
 F = TypeVar("F", bound=Any)
+T = TypeVar("T")
 __all__ = ["SESSION_COOKIE"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -127,12 +132,16 @@ def _login(request: Request, session: Session, sent: str | None) -> tuple[User, 
     user, login = found
     if from_cookie and request.method not in SAFE_METHODS and sent != login.csrf_token:
         raise NotAllowed(N_("The page has expired; reload it and try again"))
+    _admit(request, user, login)
+    return user, login
+
+
+def _admit(request: Request, user: User, login: UserSession) -> None:
     request.state.user = user
     request.state.csrf_token = login.csrf_token  # for the forms of the page
     live = getattr(request.app.state, "live", None)
     if live is not None:  # read before the page's own reads: live.js resumes from here
         request.state.live_seq = live.hub.seq
-    return user, login
 
 
 def _current(
@@ -203,18 +212,78 @@ class FeedRead:
     ready: tuple[FeedReadModel, FeedContext] | None
 
 
-def _feed_read(
-    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(_sent_csrf)]
+async def _feed_read(
+    request: Request, sent: Annotated[str | None, Depends(_sent_csrf)]
 ) -> FeedRead:
-    """A worker's login and, with a ready read model, what their feed reads besides it, in
-    one worker thread; the ranking that follows runs in memory on the event loop (as a
-    separate login dependency and a sync route, the feed took two more thread hops)."""
-    user = _as(_login(request, session, sent)[0], Role.worker)
+    """A worker's login and, with a ready read model, what their feed reads besides it.
+
+    When the login was read a moment ago and the worker's entry, weights and the employers
+    in arrears are all cached (`market.accounts.logins`, `feed_service.cached_feed_context`),
+    nothing is read: no transaction, no thread. Otherwise one read-only transaction on a
+    worker thread reads them (and keeps the login for the next feed); the ranking that
+    follows runs in memory on the event loop either way."""
+    token, _ = _token(request)
     model = _model_of(request)
-    if model is None or not model.ready:
-        return FeedRead(user, None)
-    context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
-    return FeedRead(user, (model, context))
+    if token and model is not None and model.ready and request.method in SAFE_METHODS:
+        found = logins.remembered(token, utcnow())
+        if found is not None and found[0].role == Role.worker:
+            user, login = found
+            context = feed_service.cached_feed_context(
+                key=_database_key(request), worker_id=user.id or 0, model=model
+            )
+            if context is not None:
+                _admit(request, user, login)
+                return FeedRead(user, (model, context))
+    async with _feed_reads(request):
+        return await run_in_threadpool(_feed_read_from_database, request, sent)
+
+
+# Feeds that must read the database wait here rather than for a thread; beside the routes'
+# own MAX_DB_REQUESTS, this keeps the replica's sessions under its connection pool (30).
+MAX_FEED_READS = 8
+
+
+def _feed_reads(request: Request) -> anyio.Semaphore:
+    state = request.app.state
+    found: anyio.Semaphore | None = getattr(state, "feed_reads", None)
+    if found is None:
+        found = state.feed_reads = anyio.Semaphore(MAX_FEED_READS)
+    return found
+
+
+def _database_key(request: Request) -> str:
+    state = request.app.state
+    found: str | None = getattr(state, "database_key", None)
+    if found is None:  # as learning_service.cache_key names it
+        found = state.database_key = str(state.engine.url)
+    return found
+
+
+def _feed_read_from_database(request: Request, sent: str | None) -> FeedRead:
+    def read(session: Session) -> tuple[FeedRead, UserSession]:
+        user, login = _login(request, session, sent)
+        _as(user, Role.worker)
+        model = _model_of(request)
+        if model is None or not model.ready:
+            return FeedRead(user, None), login
+        context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
+        return FeedRead(user, (model, context)), login
+
+    found, login = read_database(request, read)
+    logins.remember(found.worker, login)  # committed: these rows expire no more
+    return found
+
+
+def read_database(request: Request, read: Callable[[Session], T]) -> T:
+    """`read` in the request's transaction, opened here rather than as a dependency: for a
+    route that reads the database only when its caches miss (read-only for a safe method,
+    a refusal's traces left behind, as `_session` and any override of it do)."""
+    provider = request.app.dependency_overrides.get(_session)
+    scope = (
+        contextmanager(provider)() if provider is not None else contextmanager(_session)(request)
+    )
+    with scope as session:
+        return read(session)
 
 
 FeedReadDep = Annotated[FeedRead, Depends(_feed_read)]

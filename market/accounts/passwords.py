@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from market.accounts import codes as code_service
+from market.accounts import logins
 from market.accounts import service as account_service
 from market.accounts.devices import device_of
 from market.accounts.schemas import PasswordChange, PasswordReset
@@ -32,7 +33,9 @@ def _end_sessions(session: Session, user: User, keep: str | None) -> int:
     query = delete(UserSession).where(col(UserSession.user_id) == user.id)
     if keep is not None:
         query = query.where(col(UserSession.token_hash) != keep)
-    return int(session.exec(query).rowcount or 0)  # type: ignore[attr-defined]
+    ended = int(session.exec(query).rowcount or 0)  # type: ignore[attr-defined]
+    logins.ended(session=session, user_id=user.id or 0)  # the kept one is read again
+    return ended
 
 
 def account_text(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, or_, select
 
+from market.accounts import logins
 from market.applications import service as application_service
 from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed
@@ -162,6 +163,7 @@ def account_delete(*, session: Session, user: User, now: datetime | None = None)
         rating.comment = ""
         session.add(rating)
     session.exec(delete(UserSession).where(col(UserSession.user_id) == uid))
+    logins.ended(session=session, user_id=uid)
     session.exec(delete(IdempotencyRecord).where(col(IdempotencyRecord.user_id) == uid))
     user.name = ""
     user.phone = f"deleted-{uid}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, or_, select
 
 from market.accounts import codes as code_service
+from market.accounts import logins
 from market.accounts.schemas import Registration, Signup
 from market.accounts.throttle import CodeTries
 from market.errors import N_, Conflict, NotAllowed, Unauthenticated
@@ -46,7 +46,7 @@ def password_matches(user: User, password: str) -> bool:
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return logins.token_hash(token)
 
 
 def user_register(*, session: Session, data: Registration) -> User:
@@ -183,10 +183,7 @@ def get_session_user_by_hash(
     if found is None:
         return None
     row, user = found
-    settings = get_settings()
-    if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes) or (
-        now - row.created_at > timedelta(days=settings.session_absolute_days)
-    ):
+    if logins.expired(row, now):
         if touch:
             session.delete(row)
         return None
@@ -204,7 +201,12 @@ def session_revoke_token(*, session: Session, token: str) -> None:
 
 def session_revoke(*, session: Session, token_hash: str) -> None:
     """Log out: the session's token stops working at once."""
-    session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash))
+    row = session.get(UserSession, token_hash)
+    if row is None:
+        return
+    session.delete(row)
+    logins.forget(token_hash=token_hash)
+    logins.ended(session=session, user_id=row.user_id)
 
 
 PURGE_BATCH = 5_000

@@ -48,6 +48,7 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from market.accounts import logins
 from market.db import read_only
 from market.events.outbox import Published
 from market.feed.book import JobBook, OpenJob
@@ -129,6 +130,7 @@ class FeedReadModel:
         the load may have read them before their change committed.
         """
         started = time.monotonic()
+        logins.forget_all()  # events may have been missed: logins are read again
         with self._lock:
             self._workers.clear()
             self._during_build = set()
@@ -167,6 +169,9 @@ class FeedReadModel:
             for user_id in (e.payload.get("by"), e.payload.get("user"))
             if isinstance(user_id, int)
         )
+        for e in events:
+            if e.kind == logins.ENDED and isinstance(e.payload.get("user"), int):
+                logins.forget(user_id=e.payload["user"])
         if any(e.kind.startswith(UNPAID_KINDS) for e in events):
             self._unpaid = None
         with self._lock:
@@ -209,10 +214,17 @@ class FeedReadModel:
                 self._workers.pop(worker_id, None)
                 self._generation[worker_id] = self._generation.get(worker_id, 0) + 1
 
-    def worker(self, *, session: Session, worker_id: int) -> CachedWorker:
-        """The worker's profile and busy shifts: from the cache, else read and cached."""
+    def cached_worker(self, worker_id: int) -> CachedWorker | None:
+        """The worker's cache entry if it is there and fresh (no I/O); None: `worker` reads."""
         found = self._workers.get(worker_id)
         if found is not None and time.monotonic() - found.at < WORKER_CACHE_TTL_S:
+            return found
+        return None
+
+    def worker(self, *, session: Session, worker_id: int) -> CachedWorker:
+        """The worker's profile and busy shifts: from the cache, else read and cached."""
+        found = self.cached_worker(worker_id)
+        if found is not None:
             return found
         with self._lock:
             generation = self._generation.get(worker_id, 0)
@@ -252,13 +264,20 @@ class FeedReadModel:
                 self._workers[worker_id] = cached
         return cached
 
-    def unpaid_employers(self, *, session: Session) -> frozenset[int]:
-        """Employers with an open unpaid-wage case, as read at most UNPAID_TTL_S ago."""
+    def cached_unpaid(self) -> frozenset[int] | None:
+        """`unpaid_employers` if read under UNPAID_TTL_S ago (no I/O); None: it reads."""
         found = self._unpaid
         if found is None or time.monotonic() - found[0] >= UNPAID_TTL_S:
-            unpaid = frozenset(work_standing.all_employers_in_arrears(session=session))
-            found = self._unpaid = (time.monotonic(), unpaid)
+            return None
         return found[1]
+
+    def unpaid_employers(self, *, session: Session) -> frozenset[int]:
+        """Employers with an open unpaid-wage case, as read at most UNPAID_TTL_S ago."""
+        found = self.cached_unpaid()
+        if found is None:
+            found = frozenset(work_standing.all_employers_in_arrears(session=session))
+            self._unpaid = (time.monotonic(), found)
+        return found
 
 
 def _load(

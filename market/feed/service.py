@@ -83,6 +83,16 @@ class FeedContext:
     unpaid: frozenset[int]
 
 
+def cached_feed_context(*, key: str, worker_id: int, model: FeedReadModel) -> FeedContext | None:
+    """`feed_context` from the caches alone, when every part is there and fresh (no I/O);
+    `key` names the database (`learning_service.cache_key`). None: `feed_context` reads."""
+    cached, unpaid = model.cached_worker(worker_id), model.cached_unpaid()
+    weights = learning_service.cached_weights(key, worker_id)
+    if cached is None or unpaid is None or weights is None:
+        return None
+    return FeedContext(cached=cached, weights_id=weights[0], weights=weights[1], unpaid=unpaid)
+
+
 def feed_context(*, session: Session, worker_id: int, model: FeedReadModel) -> FeedContext:
     weights_id, weights = _weights_for(session, worker_id)
     return FeedContext(

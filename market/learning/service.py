@@ -66,9 +66,26 @@ def get_live_version(*, session: Session) -> WeightsVersion | None:
     ).first()
 
 
+def cached_weights(key: str, worker_id: int) -> tuple[int | None, Weights] | None:
+    """What `live_weights` and `worker_weights` give the worker, if both are cached and fresh
+    (no I/O); `key` names the database as `cache_key` does. None: they read."""
+    live, taste = _cache.get(key), _tastes.get((key, worker_id))
+    now = time.monotonic()
+    if live is None or now - live[0] >= LIVE_CACHE_SECONDS:
+        return None
+    if taste is None or now - taste[0] >= TASTE_CACHE_SECONDS:
+        return None
+    return live[1], live[2] if taste[1] is None else learn.with_taste(live[2], taste[1])
+
+
+def cache_key(session: Session) -> str:
+    """The database the caches of this module are kept for."""
+    return str(session.get_bind().engine.url)
+
+
 def live_weights(*, session: Session) -> tuple[int | None, Weights]:
     """The live weights version's id (None: the defaults) and weights, cached a minute."""
-    key = str(session.get_bind().engine.url)
+    key = cache_key(session)
     found = _cache.get(key)
     if found is not None and time.monotonic() - found[0] < LIVE_CACHE_SECONDS:
         return found[1], found[2]
@@ -218,7 +235,7 @@ def _fit_tastes(
 def worker_weights(*, session: Session, worker_id: int, market: Weights) -> Weights:
     """The market's weights with the worker's own split of distance against pay, if fitted
     (cached per worker for TASTE_CACHE_SECONDS: a feed asks on every refresh)."""
-    key = (str(session.get_bind().engine.url), worker_id)
+    key = (cache_key(session), worker_id)
     found = _tastes.get(key)
     if found is None or time.monotonic() - found[0] >= TASTE_CACHE_SECONDS:
         taste = session.get(WorkerTaste, worker_id)

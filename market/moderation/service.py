@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from market import paging
 from market.accounts import employers as employers_service
+from market.accounts import logins
 from market.dispatch import service as dispatch_service
 from market.errors import N_, Conflict, NotAllowed, NotFound
 from market.events.service import event_record
@@ -106,6 +107,7 @@ def user_suspend(
     user.is_active = False
     session.add(user)
     session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
+    logins.ended(session=session, user_id=user.id or 0)
     # a suspended worker cannot answer the morning's proposals: their slots go to others
     dispatch_service.proposals_release(session=session, worker_id=user.id or 0, now=now)
     # nor take a standby offer: a place held for them goes to the next worker on the list

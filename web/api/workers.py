@@ -52,6 +52,7 @@ from web.deps import (
     MyStrikeDep,
     SessionDep,
     link_next,
+    read_database,
 )
 from web.observability import count_matches
 
@@ -108,7 +109,6 @@ def available_now(
 async def feed(
     request: Request,
     read: FeedReadDep,
-    session: SessionDep,
     locale: LocaleDep,
     filters: Annotated[FeedFilter, Query()],
     shown: ImpressionsDep,
@@ -121,14 +121,11 @@ async def feed(
             context=context, worker_id=worker_id, data=filters, model=model, shown=shown
         )
     else:  # no read model (or not built yet): the database ranks, on a worker thread
+        read_feed = partial(
+            feed_service.list_feed_from_database, worker_id=worker_id, data=filters, shown=shown
+        )
         result = await run_in_threadpool(
-            partial(
-                feed_service.list_feed_from_database,
-                session=session,
-                worker_id=worker_id,
-                data=filters,
-                shown=shown,
-            )
+            read_database, request, lambda session: read_feed(session=session)
         )
     count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
