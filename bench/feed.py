@@ -7,7 +7,11 @@ model at start-up, and `wrk` drives GET /api/v1/worker/feed?limit=20 and
 GET /api/v1/jobs/{id}/candidates at full speed (req/s, p50, p99), then the feed again
 paced at half the rate it sustained (p99 there is the latency budget's figure; each
 connection pauses a random time after each answer, so requests arrive spread out as from
-independent phones rather than in lock-step bursts). A bare
+independent phones rather than in lock-step bursts). "feed, many" is the feed asked by
+the other seeded workers in turn (`--workers`, one trade each within 20 km of the centre),
+each request with a login drawn at random: a worker's first feed on a replica reads their
+login and entry from the database, later ones find them in memory; "feed" is one worker
+refreshing (the issue's figure). A bare
 FastAPI app (one `async def` endpoint, 2 workers) is driven the same way in the same run;
 every rate is also given as a share of the bare app's. `--paths database` serves feeds
 from the database as before the read model (main's code path, for a "before" column).
@@ -62,18 +66,32 @@ def parse_wrk(text: str) -> dict[str, float]:
 
 
 def wrk(
-    url: str, args: argparse.Namespace, token: str = "", rate: float = 0, quiet: bool = False
+    url: str,
+    args: argparse.Namespace,
+    token: str | list[str] = "",
+    rate: float = 0,
+    quiet: bool = False,
 ) -> dict[str, float]:
-    """One wrk run; with `rate`, each connection waits so the whole stays near that rate."""
+    """One wrk run; with `rate`, each connection waits so the whole stays near that rate.
+    With a list of tokens, each request logs in with one of them at random."""
     connections = args.connections
     if rate:  # few enough connections that each sends several requests a second
         connections = max(1, min(connections, int(rate / 4)))
     threads = min(args.threads, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{args.seconds}s", "--latency"]
     command += ["--timeout", "10s"]  # a slow answer is measured, not dropped
-    if token:
+    if isinstance(token, str) and token:
         command += ["-H", f"Authorization: Bearer {token}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if isinstance(token, list) and token:
+            listed = ",".join(f'"{t}"' for t in token)
+            script.write(
+                f"tokens = {{{listed}}}\n"
+                "request = function()\n"
+                '  local login = "Bearer " .. tokens[math.random(#tokens)]\n'
+                '  return wrk.format(nil, nil, {["Authorization"] = login})\n'
+                "end\n"
+            )
         if rate:
             # each connection waits a random pause, `pause_ms` on average, after each answer:
             # with a fixed pause the connections stayed in step and every round arrived as
@@ -81,7 +99,8 @@ def wrk(
             # (p99 of /healthz at 180 req/s: 32 ms in step, 8 ms spread out)
             pause_ms = int(connections * 1000 / rate)
             script.write(f"function delay()\n  return math.random(0, {2 * pause_ms})\nend\n")
-            script.flush()
+        script.flush()
+        if rate or isinstance(token, list):
             command += ["-s", script.name]
         done = subprocess.run(
             [*command, url], capture_output=True, text=True, timeout=args.seconds + 120, check=True
@@ -153,7 +172,7 @@ def _bare_command() -> list[str]:
             "--workers", "2", "--log-level", "warning", "--no-access-log"]  # fmt: skip
 
 
-def _drive(url: str, args: argparse.Namespace, token: str = "") -> dict[str, Any]:
+def _drive(url: str, args: argparse.Namespace, token: str | list[str] = "") -> dict[str, Any]:
     wrk(url, argparse.Namespace(**{**vars(args), "seconds": args.warmup}), token, quiet=True)
     full = wrk(url, args, token)
     half = wrk(url, args, token, rate=full["rps"] / 2) if full["rps"] else {}
@@ -264,9 +283,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                         _app_command(), _env(url, "on" if path == "model" else "off"), log
                     )
                     try:
-                        feed = _drive(
-                            server.url + "/api/v1/worker/feed?limit=20", args, market.worker_token
-                        )
+                        feed_url = server.url + "/api/v1/worker/feed?limit=20"
+                        feed = _drive(feed_url, args, market.worker_token)
+                        crowd = _drive(feed_url, args, market.crowd_tokens)
                         candidates = _drive(
                             f"{server.url}/api/v1/jobs/{market.job_id}/candidates",
                             args,
@@ -274,7 +293,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                         )
                     finally:
                         server.stop()
-                    for kind, m in (("feed", feed), ("candidates", candidates)):
+                    rows = (("feed", feed), ("feed, many", crowd), ("candidates", candidates))
+                    for kind, m in rows:
                         print(_row(path, size, kind, m, bare["rps"]), flush=True)
                         results.append({"path": path, "jobs": size, "kind": kind, **m})
                 if size == max(args.sizes) and args.memory:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -44,6 +44,9 @@ class FeedMarket:
     worker_token: str
     employer_token: str
     job_id: int  # the employer's job whose candidates are listed
+    # logins of the other seeded workers (one trade each, within 20 km), for feeds asked
+    # by many workers in turn rather than by one
+    crowd_tokens: list[str] = field(default_factory=list)
 
 
 def _around(rng: random.Random, km: float) -> tuple[float, float]:
@@ -82,9 +85,12 @@ def seed_feed_market(engine: Engine, *, jobs: int, workers: int, seed: int = 7) 
         assert boss.id is not None
         session.add(EmployerProfile(user_id=boss.id, org_name="搬家公司"))
         worker = _worker(session, phone="13800000001", at=CENTRE, trades=WORKER_TRADES)
+        crowd = []
         for i in range(workers):
             trades = ((rng.choice(JOB_TRADES), rng.randint(1, 3)),)
-            _worker(session, phone=str(13810000000 + i), at=_around(rng, 20), trades=trades)
+            crowd.append(
+                _worker(session, phone=str(13810000000 + i), at=_around(rng, 20), trades=trades)
+            )
         session.commit()
         job_ids: list[int] = []
         for start in range(0, jobs, CHUNK):
@@ -128,6 +134,9 @@ def seed_feed_market(engine: Engine, *, jobs: int, workers: int, seed: int = 7) 
             worker_token=account_service.session_create(session=session, user=worker)[0],
             employer_token=account_service.session_create(session=session, user=boss)[0],
             job_id=job_ids[0],
+            crowd_tokens=[
+                account_service.session_create(session=session, user=w)[0] for w in crowd
+            ],
         )
         session.commit()
     while outbox.number_pending(engine=engine):

@@ -44,7 +44,7 @@ def test_a_tiny_run_prints_both_requests_the_bare_app_and_the_memory(
     out = capsys.readouterr().out
     assert "bare app" in out
     for size in ("20", "40"):
-        for kind in ("feed", "candidates"):
+        for kind in ("feed", "feed, many", "candidates"):
             assert any(f" {size} {kind}" in " ".join(line.split()) for line in out.splitlines())
     assert "read model memory per 100,000 open jobs" in out
     assert "feed cost at 40 jobs" in out
