@@ -8,24 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-import anyio
 from fastapi import Depends, Path, Query, Request, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
-from market.accounts import logins
 from market.accounts import service as account_service
 from market.applications import service as application_service
 from market.db import leave_traces, read_only, session_scope
 from market.errors import N_, NotAllowed, NotFound, Unauthenticated
-from market.feed import service as feed_service
 from market.feed.readmodel import FeedReadModel
-from market.feed.service import FeedContext
 from market.jobs import service as job_service
 from market.learning.impressions import ImpressionLog
 from market.models import (
@@ -48,7 +42,7 @@ from market.reports import service as report_service
 from market.stations import assisted as assisted_service
 from market.stations import service as station_service
 from market.stats import periods as period_service
-from market.types import MAX_ID, utcnow
+from market.types import MAX_ID
 from market.work import ledger as ledger_service
 from market.work import service as work_service
 from web.errors.messages import RoleRequired
@@ -98,7 +92,7 @@ SessionDep = Annotated[
 ]
 
 
-def _token(request: Request) -> tuple[str | None, bool]:
+def request_token(request: Request) -> tuple[str | None, bool]:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value:
@@ -107,7 +101,7 @@ def _token(request: Request) -> tuple[str | None, bool]:
     return cookie, cookie is not None
 
 
-async def _sent_csrf(request: Request) -> str | None:
+async def sent_csrf(request: Request) -> str | None:
     """The CSRF token a write carries: the `X-CSRF-Token` header, else a form's hidden field."""
     header = request.headers.get("x-csrf-token")
     if header or request.method in SAFE_METHODS:
@@ -116,10 +110,10 @@ async def _sent_csrf(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
-def _login(request: Request, session: Session, sent: str | None) -> tuple[User, UserSession]:
+def read_login(request: Request, session: Session, sent: str | None) -> tuple[User, UserSession]:
     """The request's login (session token from the header or cookie) and its user; a write
     from a page must carry the page's CSRF token."""
-    token, from_cookie = _token(request)
+    token, from_cookie = request_token(request)
     found = (
         account_service.get_session_user(
             session=session, token=token, touch=request.method not in SAFE_METHODS
@@ -132,11 +126,11 @@ def _login(request: Request, session: Session, sent: str | None) -> tuple[User, 
     user, login = found
     if from_cookie and request.method not in SAFE_METHODS and sent != login.csrf_token:
         raise NotAllowed(N_("The page has expired; reload it and try again"))
-    _admit(request, user, login)
+    admit(request, user, login)
     return user, login
 
 
-def _admit(request: Request, user: User, login: UserSession) -> None:
+def admit(request: Request, user: User, login: UserSession) -> None:
     request.state.user = user
     request.state.csrf_token = login.csrf_token  # for the forms of the page
     live = getattr(request.app.state, "live", None)
@@ -145,9 +139,9 @@ def _admit(request: Request, user: User, login: UserSession) -> None:
 
 
 def _current(
-    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(_sent_csrf)]
+    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(sent_csrf)]
 ) -> tuple[User, UserSession]:
-    user, login = _login(request, session, sent)
+    user, login = read_login(request, session, sent)
     request.state.unread = partial(  # the badge: counted only when a whole page is rendered
         notification_service.count_unread, session=session, user_id=user.id or 0
     )
@@ -166,7 +160,7 @@ async def _user(login: CurrentLogin) -> User:
 CurrentUser = Annotated[User, Depends(_user)]
 
 
-def _as(user: User, role: Role) -> User:
+def as_role(user: User, role: Role) -> User:
     if user.role != role:
         raise RoleRequired(role)
     return user
@@ -176,19 +170,19 @@ def role_required(role: Role) -> Callable[[User], Awaitable[User]]:
     """The check that lets only accounts of `role` through, for API routes and pages alike."""
 
     async def check(user: CurrentUser) -> User:
-        return _as(user, role)
+        return as_role(user, role)
 
     return check
 
 
-def _model_of(request: Request) -> FeedReadModel | None:
+def feed_model_of(request: Request) -> FeedReadModel | None:
     live = getattr(request.app.state, "live", None)
     return None if live is None else live.feed
 
 
 async def _feed_model(request: Request) -> FeedReadModel | None:
     """This replica's read model of the open jobs (None when feeds read the database)."""
-    return _model_of(request)
+    return feed_model_of(request)
 
 
 FeedModelDep = Annotated[FeedReadModel | None, Depends(_feed_model)]
@@ -203,77 +197,6 @@ async def _impressions(request: Request) -> ImpressionLog:
 ImpressionsDep = Annotated[ImpressionLog, Depends(_impressions)]
 
 
-@dataclass(frozen=True)
-class FeedRead:
-    """A worker's feed request as read from the database: the login and, with a ready read
-    model, the model and everything else the ranking needs (None: rank from the database)."""
-
-    worker: User
-    ready: tuple[FeedReadModel, FeedContext] | None
-
-
-async def _feed_read(
-    request: Request, sent: Annotated[str | None, Depends(_sent_csrf)]
-) -> FeedRead:
-    """A worker's login and, with a ready read model, what their feed reads besides it.
-
-    When the login was read a moment ago and the worker's entry, weights and the employers
-    in arrears are all cached (`market.accounts.logins`, `feed_service.cached_feed_context`),
-    nothing is read: no transaction, no thread. Otherwise one read-only transaction on a
-    worker thread reads them (and keeps the login for the next feed); the ranking that
-    follows runs in memory on the event loop either way."""
-    token, _ = _token(request)
-    model = _model_of(request)
-    if token and model is not None and model.ready and request.method in SAFE_METHODS:
-        found = logins.remembered(token, utcnow())
-        if found is not None and found[0].role == Role.worker:
-            user, login = found
-            context = feed_service.cached_feed_context(
-                key=_database_key(request), worker_id=user.id or 0, model=model
-            )
-            if context is not None:
-                _admit(request, user, login)
-                return FeedRead(user, (model, context))
-    async with _feed_reads(request):
-        return await run_in_threadpool(_feed_read_from_database, request, sent)
-
-
-# Feeds that must read the database wait here rather than for a thread; beside the routes'
-# own MAX_DB_REQUESTS, this keeps the replica's sessions under its connection pool (30).
-MAX_FEED_READS = 8
-
-
-def _feed_reads(request: Request) -> anyio.Semaphore:
-    state = request.app.state
-    found: anyio.Semaphore | None = getattr(state, "feed_reads", None)
-    if found is None:
-        found = state.feed_reads = anyio.Semaphore(MAX_FEED_READS)
-    return found
-
-
-def _database_key(request: Request) -> str:
-    state = request.app.state
-    found: str | None = getattr(state, "database_key", None)
-    if found is None:  # as learning_service.cache_key names it
-        found = state.database_key = str(state.engine.url)
-    return found
-
-
-def _feed_read_from_database(request: Request, sent: str | None) -> FeedRead:
-    def read(session: Session) -> tuple[FeedRead, UserSession]:
-        user, login = _login(request, session, sent)
-        _as(user, Role.worker)
-        model = _model_of(request)
-        if model is None or not model.ready:
-            return FeedRead(user, None), login
-        context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
-        return FeedRead(user, (model, context)), login
-
-    found, login = read_database(request, read)
-    logins.remember(found.worker, login)  # committed: these rows expire no more
-    return found
-
-
 def read_database(request: Request, read: Callable[[Session], T]) -> T:
     """`read` in the request's transaction, opened here rather than as a dependency: for a
     route that reads the database only when its caches miss (read-only for a safe method,
@@ -286,7 +209,6 @@ def read_database(request: Request, read: Callable[[Session], T]) -> T:
         return read(session)
 
 
-FeedReadDep = Annotated[FeedRead, Depends(_feed_read)]
 CurrentWorker = Annotated[User, Depends(role_required(Role.worker))]
 CurrentEmployer = Annotated[User, Depends(role_required(Role.employer))]
 CurrentStaff = Annotated[User, Depends(role_required(Role.staff))]

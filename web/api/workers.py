@@ -44,7 +44,6 @@ from web.api.schemas.workers import (
 from web.deps import (
     AfterQuery,
     CurrentWorker,
-    FeedReadDep,
     Id,
     ImpressionsDep,
     LimitQuery,
@@ -54,6 +53,7 @@ from web.deps import (
     link_next,
     read_database,
 )
+from web.feed_read import FeedReadDep
 from web.observability import count_matches
 
 router = APIRouter(prefix="/worker", tags=["worker"])

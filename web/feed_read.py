@@ -1,0 +1,102 @@
+"""The feed's request dependency: the worker's login and what their feed reads besides the
+job book, from memory when all of it is cached (`market.accounts.logins`), else from one
+read-only transaction on one worker thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from market.accounts import logins
+from market.feed import service as feed_service
+from market.feed.readmodel import FeedReadModel
+from market.feed.service import FeedContext
+from market.models import Role, User, UserSession
+from market.types import utcnow
+from web.deps import (
+    SAFE_METHODS,
+    admit,
+    as_role,
+    feed_model_of,
+    read_database,
+    read_login,
+    request_token,
+    sent_csrf,
+)
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """A worker's feed request as read from the database: the login and, with a ready read
+    model, the model and everything else the ranking needs (None: rank from the database)."""
+
+    worker: User
+    ready: tuple[FeedReadModel, FeedContext] | None
+
+
+async def _feed_read(request: Request, sent: Annotated[str | None, Depends(sent_csrf)]) -> FeedRead:
+    """A worker's login and, with a ready read model, what their feed reads besides it.
+
+    When the login was read a moment ago and the worker's entry, weights and the employers
+    in arrears are all cached (`market.accounts.logins`, `feed_service.cached_feed_context`),
+    nothing is read: no transaction, no thread. Otherwise one read-only transaction on a
+    worker thread reads them (and keeps the login for the next feed); the ranking that
+    follows runs in memory on the event loop either way."""
+    token, _ = request_token(request)
+    model = feed_model_of(request)
+    if token and model is not None and model.ready and request.method in SAFE_METHODS:
+        found = logins.remembered(token, utcnow())
+        if found is not None and found[0].role == Role.worker:
+            user, login = found
+            context = feed_service.cached_feed_context(
+                key=_database_key(request), worker_id=user.id or 0, model=model
+            )
+            if context is not None:
+                admit(request, user, login)
+                return FeedRead(user, (model, context))
+    async with _feed_reads(request):
+        return await run_in_threadpool(_feed_read_from_database, request, sent)
+
+
+# Feeds that must read the database wait here rather than for a thread; beside the routes'
+# own MAX_DB_REQUESTS, this keeps the replica's sessions under its connection pool (30).
+MAX_FEED_READS = 8
+
+
+def _feed_reads(request: Request) -> anyio.Semaphore:
+    state = request.app.state
+    found: anyio.Semaphore | None = getattr(state, "feed_reads", None)
+    if found is None:
+        found = state.feed_reads = anyio.Semaphore(MAX_FEED_READS)
+    return found
+
+
+def _database_key(request: Request) -> str:
+    state = request.app.state
+    found: str | None = getattr(state, "database_key", None)
+    if found is None:  # as learning_service.cache_key names it
+        found = state.database_key = str(state.engine.url)
+    return found
+
+
+def _feed_read_from_database(request: Request, sent: str | None) -> FeedRead:
+    def read(session: Session) -> tuple[FeedRead, UserSession]:
+        user, login = read_login(request, session, sent)
+        as_role(user, Role.worker)
+        model = feed_model_of(request)
+        if model is None or not model.ready:
+            return FeedRead(user, None), login
+        context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
+        return FeedRead(user, (model, context)), login
+
+    found, login = read_database(request, read)
+    logins.remember(found.worker, login)  # committed: these rows expire no more
+    return found
+
+
+FeedReadDep = Annotated[FeedRead, Depends(_feed_read)]
