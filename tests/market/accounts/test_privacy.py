@@ -229,6 +229,7 @@ def test_deleting_a_worker_erases_the_person_and_keeps_the_market_history(db: Se
     assert [(e.kind, e.worker_id) for e in events] == [
         ("application.withdrawn", uid),
         ("dispatch.declined", uid),  # their morning proposal's slot goes to someone else
+        ("logins.ended", None),  # every replica forgets their logins
         ("user.deleted", None),
     ]
     assert events[-1].payload == {"role": "worker"}
@@ -316,4 +317,5 @@ def test_no_event_names_the_deleted_user_by_phone_or_name(db: Session) -> None:
     privacy_service.account_delete(session=db, user=worker, now=NOW)
     payloads = json.dumps([e.payload for e in events_after(db, mark)], ensure_ascii=False)
     assert phone not in payloads and "孙师傅" not in payloads
-    assert db.exec(select(Event.kind).where(col(Event.id) > mark)).all() == ["user.deleted"]
+    kinds = db.exec(select(Event.kind).where(col(Event.id) > mark)).all()
+    assert kinds == ["logins.ended", "user.deleted"]
