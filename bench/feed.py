@@ -13,7 +13,11 @@ each request with a login drawn at random: a worker's first feed on a replica re
 login and entry from the database, later ones find them in memory; "feed" is one worker
 refreshing (the issue's figure). A bare
 FastAPI app (one `async def` endpoint, 2 workers) is driven the same way in the same run;
-every rate is also given as a share of the bare app's. `--paths database` serves feeds
+every rate is also given as a share of the bare app's. That app, served by plain uvicorn
+as the issue measured it, answers each keep-alive request 40 ms late (Nagle against wrk's
+delayed ACK: p50 44 ms at any load), which caps it near 730 req/s; the "GET /, ours" row is
+the same app served as `linggong serve` serves ours (`web.serving`, TCP_NODELAY), the
+baseline without that stall. `--paths database` serves feeds
 from the database as before the read model (main's code path, for a "before" column).
 
 Memory per 100,000 open jobs and per 100,000 workers is measured on the largest market:
@@ -263,8 +267,14 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             bare = _drive(bare_server.url + "/", args)
         finally:
             bare_server.stop()
+        prompt = Server([sys.executable, "-m", "bench.feed_bare"], _env("", "off"), log)
+        try:
+            no_delay = _drive(prompt.url + "/", args)
+        finally:
+            prompt.stop()
         print(HEAD)
         print(_row("bare app", "-", "GET /", bare, bare["rps"]), flush=True)
+        print(_row("bare app", "-", "GET /, ours", no_delay, bare["rps"]), flush=True)
         for size in args.sizes:
             name, url = new_database(args.postgres_url, "lg_feed")
             try:

@@ -42,7 +42,7 @@ def test_a_tiny_run_prints_both_requests_the_bare_app_and_the_memory(
             "--warmup", "1", "--workers", "10", "--connections", "4"]  # fmt: skip
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "bare app" in out
+    assert "bare app" in out and "GET /, ours" in out
     for size in ("20", "40"):
         for kind in ("feed", "feed, many", "candidates"):
             assert any(f" {size} {kind}" in " ".join(line.split()) for line in out.splitlines())
