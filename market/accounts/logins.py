@@ -130,14 +130,11 @@ def ended(*, session: Session, user_id: int) -> None:
     event_record(session=session, kind=ENDED, payload={"user": user_id})
 
 
-def forget(*, token_hash: str | None = None, user_id: int | None = None) -> None:
-    """Drop a logged-out session, or every session of a user, from this process."""
+def forget(*, user_id: int) -> None:
+    """Drop every remembered login of a user from this process."""
     with _lock:
-        if token_hash is not None:
-            _logins.pop(token_hash, None)
-        if user_id is not None:
-            for key in [k for k, kept in _logins.items() if kept.user_id == user_id]:
-                del _logins[key]
+        for key in [k for k, kept in _logins.items() if kept.user_id == user_id]:
+            del _logins[key]
 
 
 def forget_all() -> None:

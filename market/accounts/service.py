@@ -205,8 +205,7 @@ def session_revoke(*, session: Session, token_hash: str) -> None:
     if row is None:
         return
     session.delete(row)
-    logins.forget(token_hash=token_hash)
-    logins.ended(session=session, user_id=row.user_id)
+    logins.ended(session=session, user_id=row.user_id)  # forgets the user's logins here too
 
 
 PURGE_BATCH = 5_000

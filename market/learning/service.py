@@ -66,16 +66,31 @@ def get_live_version(*, session: Session) -> WeightsVersion | None:
     ).first()
 
 
+def _fresh_live(key: str) -> tuple[int | None, Weights] | None:
+    found = _cache.get(key)
+    if found is None or time.monotonic() - found[0] >= LIVE_CACHE_SECONDS:
+        return None
+    return found[1], found[2]
+
+
+def _fresh_taste(key: tuple[str, int]) -> tuple[float, float | None] | None:
+    found = _tastes.get(key)
+    if found is None or time.monotonic() - found[0] >= TASTE_CACHE_SECONDS:
+        return None
+    return found
+
+
+def _with_taste(market: Weights, distance_share: float | None) -> Weights:
+    return market if distance_share is None else learn.with_taste(market, distance_share)
+
+
 def cached_weights(key: str, worker_id: int) -> tuple[int | None, Weights] | None:
     """What `live_weights` and `worker_weights` give the worker, if both are cached and fresh
     (no I/O); `key` names the database as `cache_key` does. None: they read."""
-    live, taste = _cache.get(key), _tastes.get((key, worker_id))
-    now = time.monotonic()
-    if live is None or now - live[0] >= LIVE_CACHE_SECONDS:
+    live, taste = _fresh_live(key), _fresh_taste((key, worker_id))
+    if live is None or taste is None:
         return None
-    if taste is None or now - taste[0] >= TASTE_CACHE_SECONDS:
-        return None
-    return live[1], live[2] if taste[1] is None else learn.with_taste(live[2], taste[1])
+    return live[0], _with_taste(live[1], taste[1])
 
 
 def cache_key(session: Session) -> str:
@@ -86,9 +101,9 @@ def cache_key(session: Session) -> str:
 def live_weights(*, session: Session) -> tuple[int | None, Weights]:
     """The live weights version's id (None: the defaults) and weights, cached a minute."""
     key = cache_key(session)
-    found = _cache.get(key)
-    if found is not None and time.monotonic() - found[0] < LIVE_CACHE_SECONDS:
-        return found[1], found[2]
+    found = _fresh_live(key)
+    if found is not None:
+        return found
     version = get_live_version(session=session)
     result = (None if version is None else version.id, weights_of(version))
     with _cache_lock:
@@ -236,15 +251,15 @@ def worker_weights(*, session: Session, worker_id: int, market: Weights) -> Weig
     """The market's weights with the worker's own split of distance against pay, if fitted
     (cached per worker for TASTE_CACHE_SECONDS: a feed asks on every refresh)."""
     key = (cache_key(session), worker_id)
-    found = _tastes.get(key)
-    if found is None or time.monotonic() - found[0] >= TASTE_CACHE_SECONDS:
+    found = _fresh_taste(key)
+    if found is None:
         taste = session.get(WorkerTaste, worker_id)
         found = (time.monotonic(), None if taste is None else taste.distance_share)
         with _cache_lock:
             if len(_tastes) >= TASTE_CACHE_MAX:
                 _tastes.clear()
             _tastes[key] = found
-    return market if found[1] is None else learn.with_taste(market, found[1])
+    return _with_taste(market, found[1])
 
 
 def describe(weights: Weights) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from market.applications import service as application_service
@@ -121,12 +121,13 @@ async def feed(
             context=context, worker_id=worker_id, data=filters, model=model, shown=shown
         )
     else:  # no read model (or not built yet): the database ranks, on a worker thread
-        read_feed = partial(
-            feed_service.list_feed_from_database, worker_id=worker_id, data=filters, shown=shown
-        )
-        result = await run_in_threadpool(
-            read_database, request, lambda session: read_feed(session=session)
-        )
+
+        def read_feed(session: Session) -> feed_service.Feed:
+            return feed_service.list_feed_from_database(
+                session=session, worker_id=worker_id, data=filters, shown=shown
+            )
+
+        result = await run_in_threadpool(read_database, request, read_feed)
     count_matches(request, "feed", len(result.items))
     return FeedOut(items=[feed_item_out(i, locale) for i in result.items], missing=result.missing)
 
