@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from market.accounts import logins
 from market.events.service import event_record
 from market.models import UserSession
 from market.settings import Settings
+from market.types import utcnow
 from tests.factories import YANTAI, auth, make_employer, make_job, make_staff, make_worker
 
 BOTH = pytest.mark.parametrize("fresh_engine", ["sqlite", "postgres"], indirect=True)
@@ -40,14 +42,22 @@ def login_reads(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", note)
 
 
-def _app(engine: Engine) -> FastAPI:
+@dataclass
+class Served:
+    client: TestClient
+    app: FastAPI
+    headers: dict[str, str]  # the worker's login
+    staff_headers: dict[str, str]
+    worker_id: int
+    first_items: list[Any]  # the worker's first feed, read from the database
+
+
+@contextmanager
+def served(engine: Engine) -> Iterator[Served]:
+    """A worker, a job near them and a staff member, the app with its read model, and the
+    worker's first feed (200, with the job)."""
     from web.app import create_app
 
-    settings = Settings(environment="test", feed_read_model="on", rate_limits="off")
-    return create_app(settings, engine=engine)
-
-
-def _market(engine: Engine) -> tuple[dict[str, str], dict[str, str], int]:
     with Session(engine, expire_on_commit=False) as session:
         worker = make_worker(session)
         make_employer(session)
@@ -55,22 +65,24 @@ def _market(engine: Engine) -> tuple[dict[str, str], dict[str, str], int]:
         staff = make_staff(session)
         headers, staff_headers = auth(session, worker), auth(session, staff)
         session.commit()
-        return headers, staff_headers, worker.id or 0
-
-
-@BOTH
-def test_a_warm_feed_reads_no_login_and_a_logout_ends_it_at_once(fresh_engine: Engine) -> None:
-    headers, _, _ = _market(fresh_engine)
-    app = _app(fresh_engine)
+    settings = Settings(environment="test", feed_read_model="on", rate_limits="off")
+    app = create_app(settings, engine=engine)
     with TestClient(app) as client:
         assert app.state.live.feed.ready
         first = client.get(FEED, headers=headers)
         assert first.status_code == 200 and first.json()["items"]
+        yield Served(client, app, headers, staff_headers, worker.id or 0, first.json()["items"])
+
+
+@BOTH
+def test_a_warm_feed_reads_no_login_and_a_logout_ends_it_at_once(fresh_engine: Engine) -> None:
+    with served(fresh_engine) as it:
+        client, headers = it.client, it.headers
         with login_reads(fresh_engine) as seen:
             for _ in range(3):
                 again = client.get(FEED, headers=headers)
                 assert again.status_code == 200
-                assert again.json()["items"] == first.json()["items"]
+                assert again.json()["items"] == it.first_items
         assert seen == []  # the login came from memory
         assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
         refused = client.get(FEED, headers=headers)
@@ -85,18 +97,14 @@ def test_a_warm_feed_reads_no_login_and_a_logout_ends_it_at_once(fresh_engine: E
 def test_a_login_ended_by_another_replica_stops_feeds_when_its_event_arrives(
     fresh_engine: Engine,
 ) -> None:
-    headers, _, worker_id = _market(fresh_engine)
-    app = _app(fresh_engine)
-    with TestClient(app) as client:
-        assert client.get(FEED, headers=headers).status_code == 200
+    with served(fresh_engine) as it:
+        client, headers = it.client, it.headers
         # another replica ends the login: the rows go and the event is recorded there, and
         # nothing in this process is told but the event
-        ended = logins.forget
         with Session(fresh_engine) as session:
-            session.exec(delete(UserSession).where(col(UserSession.user_id) == worker_id))
-            event_record(session=session, kind=logins.ENDED, payload={"user": worker_id})
+            session.exec(delete(UserSession).where(col(UserSession.user_id) == it.worker_id))
+            event_record(session=session, kind=logins.ENDED, payload={"user": it.worker_id})
             session.commit()
-        assert logins.forget is ended
         deadline = time.monotonic() + 10
         while client.get(FEED, headers=headers).status_code == 200:
             assert time.monotonic() < deadline, "the ended login kept reading feeds"
@@ -108,25 +116,17 @@ def test_a_login_ended_by_another_replica_stops_feeds_when_its_event_arrives(
 def test_a_suspension_ends_the_feed_and_a_rebuild_forgets_every_login(
     fresh_engine: Engine,
 ) -> None:
-    headers, staff_headers, worker_id = _market(fresh_engine)
-    app = _app(fresh_engine)
-    with TestClient(app) as client:
-        assert client.get(FEED, headers=headers).status_code == 200
+    with served(fresh_engine) as it:
+        client, headers = it.client, it.headers
         token = headers["Authorization"].split()[1]
-        assert logins.remembered(token, _now()) is not None
-        app.state.live.feed.build()  # as after a resync: events may have been missed
-        assert logins.remembered(token, _now()) is None
+        assert logins.remembered(token, utcnow()) is not None
+        it.app.state.live.feed.build()  # as after a resync: events may have been missed
+        assert logins.remembered(token, utcnow()) is None
         assert client.get(FEED, headers=headers).status_code == 200  # read again
         suspended = client.post(
-            f"/api/v1/staff/users/{worker_id}/suspend",
+            f"/api/v1/staff/users/{it.worker_id}/suspend",
             json={"reason": "冒名顶替"},
-            headers=staff_headers,
+            headers=it.staff_headers,
         )
         assert suspended.status_code == 200, suspended.text
         assert client.get(FEED, headers=headers).status_code == 401
-
-
-def _now() -> Any:
-    from market.types import utcnow
-
-    return utcnow()
