@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # from the event stream (market/feed/readmodel.py); "off" reads the database each time
     # (tests whose data lives in a rolled-back transaction the model cannot see)
     feed_read_model: Literal["on", "off"] = "on"
+    # each replica solves the open jobs' slot prices from its read model this often (at
+    # least ten times as long as a solve takes), and feeds lean by them (market/feed/prices.py);
+    # 0: never, feeds lean by the pending applications
+    prices_seconds: float = Field(default=60.0, ge=0)
     # the chance that the feed swaps a pair of adjacent cards (market/learning): what lets
     # the learning loop tell a good job from a high slot; 0 turns the swaps off
     learn_explore: float = Field(default=0.05, ge=0, le=0.5)

@@ -231,7 +231,9 @@ def flexibility_factor(options: FloatArray, strength: float) -> FloatArray:
 # workers); a later solve starts from the last prices and needs a few rounds.
 
 IntArray = NDArray[np.int64]
-PriceParts = Sequence[tuple[IntArray, IntArray, FloatArray]]  # (worker, job, score) per part
+# (worker row, job row, score) per part; rows of any integer type (int32 halves their memory)
+RowArray = NDArray[np.integer[Any]]
+PriceParts = Sequence[tuple[RowArray, RowArray, FloatArray]]
 
 # Chosen on the bench family's tuning members (`python -m bench match`), never the held-out
 # one; the push that uses the prices and its figures are above (PRICE_PUSH).

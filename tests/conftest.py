@@ -29,6 +29,9 @@ os.environ["LINGGONG_NOTIFY_SECONDS"] = "0"
 # the test session's rows live in a transaction that is rolled back: the feed's read model
 # (built from committed rows and events) cannot see them. Tests of the model turn it on.
 os.environ["LINGGONG_FEED_READ_MODEL"] = "off"
+# nor do slot prices reorder a served app's feeds while a test reads them: tests of the
+# prices solve them themselves or turn the background solve on
+os.environ["LINGGONG_PRICES_SECONDS"] = "0"
 # feeds in the stated order: tests of the learning loop's random swaps turn them on
 os.environ["LINGGONG_LEARN_EXPLORE"] = "0"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,7 @@ from matching.score import (
     PINNED_RANK,
     Weights,
     distance_fit,
+    price_factor,
     rating_fit,
     reliability_fit,
     wage_fit,
@@ -154,6 +155,10 @@ class Snapshot:
     delta: Segment
     base_demand: FloatArray  # pending applications per base row (the competition)
     delta_demand: FloatArray
+    # slot prices per row (`market.feed.prices`), None until the first solve: feeds lean by
+    # price when there are prices, else by the pending applications
+    base_price: FloatArray | None = None
+    delta_price: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +182,7 @@ class JobBook:
         self._pending: dict[str, int] = {}
         self._delta: dict[str, OpenJob] = {}
         self._dead: set[int] = set()
+        self._price: dict[str, float] | None = None
         empty = Segment([])
         self.snapshot = Snapshot(empty, np.ones(0, dtype=np.bool_), empty, np.zeros(0), np.zeros(0))
 
@@ -217,6 +223,24 @@ class JobBook:
                 alive[list(self._dead)] = False
                 self._publish(base, alive, Segment(list(self._delta.values())))
 
+    def open_models(self, after: float) -> list[m.Job]:
+        """The open jobs as matching sees them whose shift starts after `after` (epoch s)."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [j.model for j in jobs if j.model.start.timestamp() > after]
+
+    @property
+    def prices(self) -> dict[str, float]:
+        """The last solved price per job id (empty before the first solve)."""
+        return self._price or {}
+
+    def set_prices(self, prices: dict[str, float]) -> None:
+        """Lean feeds by these slot prices from now on (a job not in them counts as free)."""
+        with self._lock:
+            self._price = prices
+            snap = self.snapshot
+            self._publish(snap.base, snap.alive, snap.delta, repriced=True)
+
     def _merge(self) -> None:
         now = time.time()  # a shift that has started is in no feed: its job leaves memory
         self._jobs = {i: j for i, j in self._jobs.items() if j.model.start.timestamp() > now}
@@ -225,9 +249,22 @@ class JobBook:
         alive = np.ones(len(base.jobs), dtype=np.bool_)
         self._publish(base, alive, Segment([]))
 
-    def _publish(self, base: Segment, alive: BoolArray, delta: Segment) -> None:
+    def _publish(
+        self, base: Segment, alive: BoolArray, delta: Segment, *, repriced: bool = False
+    ) -> None:
+        price, last = self._price, self.snapshot
+        base_price = None
+        if price is not None:  # the same base and prices: its column as it was (30k rows)
+            same = last.base is base and last.base_price is not None and not repriced
+            base_price = last.base_price if same else _demand(base, price)
         self.snapshot = Snapshot(
-            base, alive, delta, _demand(base, self._pending), _demand(delta, self._pending)
+            base,
+            alive,
+            delta,
+            _demand(base, self._pending),
+            _demand(delta, self._pending),
+            base_price,
+            None if price is None else _demand(delta, price),
         )
 
     def rank(
@@ -240,8 +277,9 @@ class JobBook:
         weights: Weights | None = None,
     ) -> list[tuple[m.Match, OpenJob]]:
         """The worker's feed: the k best feasible jobs, best first, ranked as
-        `matching.rank.rank_jobs_for_worker` ranks them with the pending applications as
-        the competition, over every open job within the worker's radius.
+        `matching.rank.rank_jobs_for_worker` ranks them with the slot prices (before the
+        first solve: the pending applications) as the competition, over every open job
+        within the worker's radius.
 
         Retrieval is nearest first and exact: the `first_k` nearest jobs of each trade,
         four times more while a job further out could still score into the list (an upper
@@ -295,9 +333,9 @@ class JobBook:
         """Scored feasible pairs per segment, and the km from which jobs were left out."""
         parts: list[tuple[Segment, PairScores, FloatArray]] = []
         edge = float("inf")
-        for segment, alive, demand in (
-            (snap.base, snap.alive, snap.base_demand),
-            (snap.delta, None, snap.delta_demand),
+        for segment, alive, demand, price in (
+            (snap.base, snap.alive, snap.base_demand, snap.base_price),
+            (snap.delta, None, snap.delta_demand, snap.delta_price),
         ):
             if not segment.jobs:  # most of the time the delta: nothing to look up or score
                 continue
@@ -315,24 +353,34 @@ class JobBook:
                 keep &= ~np.isin(segment.employer[rows], list(window.employers_out))
             rows = rows[keep]
             pairs = score_pairs(workers, segment.columns, np.zeros_like(rows), rows, weights)
-            parts.append((segment, pairs, _key(pairs, segment, demand)))
+            parts.append((segment, pairs, _key(pairs, segment, demand, price)))
         return parts, edge
 
 
-def _demand(segment: Segment, pending: dict[str, int]) -> FloatArray:
-    """Pending applications per row of the segment."""
-    demand = np.zeros(len(segment.jobs))
-    for job_id, count in pending.items():
-        row = segment.row_of.get(job_id)
-        if row is not None:
-            demand[row] = count
-    return demand
+def _demand(segment: Segment, per_job: Mapping[str, float]) -> FloatArray:
+    """Per row of the segment, its job's figure (pending applications, price), else 0."""
+    column = np.zeros(len(segment.jobs))
+    if len(per_job) <= len(segment.jobs):
+        for job_id, value in per_job.items():
+            row = segment.row_of.get(job_id)
+            if row is not None:
+                column[row] = value
+    else:
+        for job_id, row in segment.row_of.items():
+            column[row] = per_job.get(job_id, 0.0)
+    return column
 
 
-def _key(pairs: PairScores, segment: Segment, demand: FloatArray) -> FloatArray:
-    """Pair scores leaned away from jobs others already applied to, as the feed ranks."""
+def _key(
+    pairs: PairScores, segment: Segment, demand: FloatArray, price: FloatArray | None
+) -> FloatArray:
+    """Pair scores leaned away from dear jobs (by slot price), or before the first solve from
+    jobs others already applied to, as `matching.rank.job_side_key` leans them."""
     if not len(pairs.score):
         return pairs.score
+    if price is not None:
+        leaned: FloatArray = pairs.score * price_factor(price[pairs.job], DEFAULT_STRENGTH)
+        return leaned
     slots = segment.columns.slots_left[pairs.job].astype(np.float64)
     options = np.zeros(len(pairs.score))
     return crowding_key(pairs, demand[pairs.job], options, slots, DEFAULT_STRENGTH)

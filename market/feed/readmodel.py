@@ -25,8 +25,12 @@ What it promises (the feed reads from here, not from the database):
 - The "有未结工钱" badge (an employer's open unpaid-wage case) is read for all employers at
   once and kept UNPAID_TTL_S seconds, or until a report or arrears event arrives.
 - Apart from that staleness the list is exactly what the database path
-  (`market.feed.service.list_feed` without a model) ranks: every open job within the
-  radius is considered, none is cut off by a cap.
+  (`market.feed.service.list_feed` without a model) ranks, until the replica first solves
+  its slot prices (`solve_prices`, `market.feed.prices`; the live service runs it every
+  minute or so): from then on jobs are leaned by their price (how much workers with no
+  other option need their places), not by the pending applications the database path
+  counts. Either way every open job within the radius is considered, none is cut off by
+  a cap.
 - An employer's candidates are what the replica has heard of the workers: a profile
   changed, a hire or a cancellation a moment ago shows once its event arrives (each of
   these events names the worker). Applied and blocked workers are read from the
@@ -52,10 +56,12 @@ from market.accounts import logins
 from market.db import read_only
 from market.events.outbox import Published
 from market.feed.book import JobBook, OpenJob
+from market.feed.prices import solve_prices
 from market.feed.workers import KnownWorker, WorkerBook, load_workers
 from market.invites import blocks as block_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobPublic, public_job
+from market.learning import service as learning_service
 from market.models import Application, Job, JobCertificate, JobStatus
 from market.types import utcnow
 from market.work import standing as work_standing
@@ -185,6 +191,18 @@ class FeedReadModel:
             # again: a feed between the first drop and the book's update may have cached
             # the worker from the book as it was
             self.forget_workers(worker_ids)
+
+    def solve_prices(self) -> int:
+        """Price the open jobs' places against every located worker, as of now, and lean feeds
+        by the prices (blocking, CPU-bound: call off the loop). How many jobs were priced."""
+        now = utcnow()
+        jobs = self.book.open_models(after=now.timestamp())
+        workers = [worker.at(now) for worker in self.workers.every()]
+        with Session(self.engine) as session:
+            _, weights = learning_service.live_weights(session=session)
+        prices = solve_prices(jobs, workers, self.book.prices, weights)
+        self.book.set_prices(prices)
+        return len(prices)
 
     def _refresh(self, job_ids: Sequence[int]) -> None:
         try:

@@ -107,6 +107,11 @@ class WorkerBook:
         """The worker as the book holds them (None: no position or trade, or unknown)."""
         return self._workers.get(worker_id)
 
+    def every(self) -> list[KnownWorker]:
+        """Every worker the book holds, as of now."""
+        with self._lock:
+            return list(self._workers.values())
+
     def replace_all(self, workers: Iterable[KnownWorker]) -> None:
         with self._lock:
             self._workers = {int(w.model.id): w for w in workers}

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import time
 from collections.abc import Awaitable
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from market.events import outbox as outbox
+from market.feed.prices import PRICE_DUTY
 from market.feed.readmodel import FeedReadModel
 from market.settings import Settings
 from web.live.config import LiveSettings
@@ -22,6 +24,8 @@ from web.live.relay import Broker, LocalBroker, RedisBroker, Relay
 from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger("linggong.live")
+
+PRICE_WAIT_S = 1.0  # how often the price loop looks whether the read model is ready
 
 
 class LiveService:
@@ -81,6 +85,8 @@ class LiveService:
             asyncio.create_task(self._quietly(self.broker.run()), name="live-broker"),
             asyncio.create_task(self._quietly(self._poll()), name="live-poll"),
         ]
+        if self.feed is not None and self.settings.prices_seconds > 0:
+            self._tasks.append(asyncio.create_task(self._price(), name="live-prices"))
 
     async def _quietly(self, work: Awaitable[None]) -> None:
         """Polling traces nothing: the stream read each second, the outbox read each second
@@ -104,6 +110,28 @@ class LiveService:
                 log.exception("live: reading the outbox failed")
             if self.feed is not None and not self.feed.ready:
                 await self._build_feed()
+
+    async def _price(self) -> None:
+        """Solve the read model's slot prices once it is ready, then again and again, pausing
+        `prices_seconds` and at least PRICE_DUTY times as long as the last solve took."""
+        assert self.feed is not None
+        while True:
+            if not self.feed.ready:
+                await asyncio.sleep(PRICE_WAIT_S)
+                continue
+            started = time.monotonic()
+            try:
+                priced = await to_thread.run_sync(self.feed.solve_prices)
+            except OperationalError as exc:
+                log.warning("feed prices: database unavailable (%s)", exc.orig)
+            except Exception:
+                log.exception("feed prices: solving failed")
+            else:
+                log.info(
+                    "feed prices: %d jobs in %.0f ms", priced, (time.monotonic() - started) * 1000
+                )
+            took = time.monotonic() - started
+            await asyncio.sleep(max(self.settings.prices_seconds, PRICE_DUTY * took))
 
     async def _build_feed(self) -> None:
         """(Re)build the feed's read model; on failure it stays stale and feeds use the DB."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,3 +106,29 @@ def test_learned_weights_rank_the_book_as_the_matching_module_and_stay_exact(see
     )
     assert [x.job for x, _ in early] == [x.job for x in reference]
     assert [x.job for x, _ in early] != [x.job for x, _ in book.rank(worker, k=20, window=window)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_slot_prices_rank_the_book_as_the_matching_module_and_stay_exact(seed: int) -> None:
+    jobs, pending = _market(3000, seed)
+    rng = random.Random(seed)
+    prices = {job.id: rng.choice((0.0, 0.0, 0.05, 0.2, 0.6)) for job in jobs}
+    book = JobBook()
+    book.replace_all([OpenJob((), (), job) for job in jobs[:2500]], pending)
+    book.update(upsert=[OpenJob((), (), job) for job in jobs[2500:]], remove=[], pending={})
+    worker, window = _worker(seed), Window(after=NOW.timestamp())
+    leaned_by_demand = [x.job for x, _ in book.rank(worker, k=20, window=window)]
+    book.set_prices(prices)
+    early = book.rank(worker, k=20, window=window, first_k=16)
+    every = book.rank(worker, k=20, window=window, first_k=None)
+    assert [(x.job, x.score) for x, _ in early] == [(x.job, x.score) for x, _ in every]
+    reference = rank_jobs_for_worker(worker, jobs, k=20, market=MarketContext(job_price=prices))
+    assert [x.job for x, _ in early] == [x.job for x in reference]
+    assert [x.job for x, _ in early] != leaned_by_demand
+    # a change after the solve: the changed job keeps its price, a new one counts as free
+    moved, new = jobs[0], replace(jobs[1], id="new")
+    book.update(upsert=[OpenJob((), (), moved), OpenJob((), (), new)], remove=[], pending={})
+    snap = book.snapshot
+    assert snap.delta_price is not None
+    assert snap.delta_price[snap.delta.row_of[moved.id]] == prices[moved.id]
+    assert snap.delta_price[snap.delta.row_of["new"]] == 0.0

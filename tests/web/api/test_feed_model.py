@@ -48,3 +48,47 @@ def test_the_feed_page_and_api_answer_from_the_model_and_follow_new_posts(
         assert items[0]["reason"] and items[0]["job"]["slots_left"] > 0
         cards = client.get("/feed/cards", headers=worker_h)
         assert cards.status_code == 200 and "新房刷墙" in cards.text
+
+
+@pytest.mark.parametrize(
+    "fresh_engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_the_replica_solves_slot_prices_in_the_background_and_its_feeds_lean_by_them(
+    fresh_engine: Engine,
+) -> None:
+    from web.app import create_app
+
+    km = 1 / 111.2
+    lat, lon = YANTAI
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        boss = make_employer(session)
+        make_worker(session, lat=lat + 0.2 * km, lon=lon, radius_km=1)  # reaches one job
+        li = make_worker(session, lat=lat - 0.5 * km, lon=lon, radius_km=10)
+        courtyard = make_job(session, employer=boss, headcount=1, lat=lat, lon=lon)
+        further = make_job(session, employer=boss, headcount=1, lat=lat - 3.5 * km, lon=lon)
+        li_h, boss_h = auth(session, li), auth(session, boss)
+        session.commit()
+    settings = Settings(
+        environment="test", feed_read_model="on", rate_limits="off", prices_seconds=0.1
+    )
+    app = create_app(settings, engine=fresh_engine)
+
+    def feed() -> list[int]:
+        items = client.get("/api/v1/worker/feed", headers=li_h).json()["items"]
+        return [i["job"]["id"] for i in items]
+
+    def within(check: object, seconds: float = 10) -> None:
+        deadline = time.monotonic() + seconds
+        while not check():  # type: ignore[operator]
+            assert time.monotonic() < deadline, "not within the time allowed"
+            time.sleep(0.05)
+
+    with TestClient(app) as client:
+        book = app.state.live.feed.book
+        within(lambda: feed() == [further.id, courtyard.id])
+        assert book.prices[str(courtyard.id)] > 0.01
+        posted = client.post(
+            "/api/v1/jobs", json=job_body(trade="painter", headcount=1), headers=boss_h
+        )
+        assert posted.status_code == 201, posted.text
+        within(lambda: str(posted.json()["id"]) in book.prices)  # the next solve prices it
