@@ -107,6 +107,9 @@ def test_the_cli_hands_bench_commands_over_when_they_are_here(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert cli.main(["bench", "--help"]) == 0
-    assert "python -m bench {live,stats,load,feed,alerts,match,races}" in capsys.readouterr().out
+    assert (
+        "python -m bench {live,stats,load,feed,alerts,prices,match,races}"
+        in capsys.readouterr().out
+    )
     assert cli.main(["match", "bench", "--help"]) == 0
     assert "--quick" in capsys.readouterr().out
