@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 from scipy.spatial import cKDTree
 from sqlmodel import Session, col, or_, select
 
+from market.i18n import market_tz
 from market.models import WorkerProfile
 from market.workers import service as worker_service
 from matching import model as m
@@ -43,17 +44,43 @@ class KnownWorker:
     now_until: datetime | None  # end of "available now" while switched on
     busy: tuple[m.Window, ...]  # confirmed shifts that had not ended when loaded
     since: datetime  # start of the last worked shift begun when loaded, else joining
+    # the last `at` answer, from when until when it holds (see `at`); not part of the value
+    _last: list[tuple[datetime, datetime, m.Worker]] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
 
     def at(self, now: datetime) -> m.Worker:
-        """The worker as `worker_service.matching_worker` makes them at `now`."""
+        """The worker as `worker_service.matching_worker` makes them at `now`.
+
+        The answer changes only at given moments (local midnight, the end of a specific day
+        or of a busy shift, the start of a busy shift) unless "available now" is on (that
+        window starts at `now`), so it is kept until the next of those moments and given
+        again, exactly, to every request before it: an employer's candidates and the new-job
+        alerts make hundreds of workers per request, and making them was a third of the
+        candidates' CPU."""
+        kept = self._last[0] if self._last else None
+        if kept is not None and kept[0] <= now < kept[1]:
+            return kept[2]
         active = self.now_until if self.now_until is not None and self.now_until > now else None
         begun = [start for start, _ in self.busy if start <= now]
-        return replace(
+        worker = replace(
             self.model,
             available=tuple(worker_service.windows_of(self.weekly, self.days, active, now=now)),
             busy=tuple(shift for shift in self.busy if shift[1] > now),
             idle_days=worker_service.days_idle(max([self.since, *begun]), now=now),
         )
+        if active is None:
+            self._last[:] = [(now, self._changes_after(now), worker)]
+        return worker
+
+    def _changes_after(self, now: datetime) -> datetime:
+        """The first moment after `now` at which `at` may answer differently."""
+        local = now.astimezone(market_tz())
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=local.tzinfo)
+        moments = [midnight.astimezone(UTC)]
+        moments += [end for _, end in self.days if end > now]
+        moments += [at for shift in self.busy for at in shift if at > now]
+        return min(moments)
 
 
 class _Segment:
