@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.settings = settings
         if isinstance(tracing, Tracing):
             tracing.instrument_backends(app.state.engine)
-        app.state.live = LiveService(engine=app.state.engine, settings=settings, tracing=tracing)
+        app.state.live = LiveService(
+            engine=app.state.engine, settings=settings, tracing=tracing, metrics=metrics
+        )
         await app.state.live.start()
         metrics.watch_websockets(app.state.live.hub.connections)
         metrics.sampled.hub, metrics.sampled.engine = app.state.live.hub, app.state.engine

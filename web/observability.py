@@ -72,8 +72,9 @@ def route_template(scope: Scope) -> str:
     return str(getattr(route, "path_format", None) or "unmatched")
 
 
-# the background loop's tasks (web/stats_refresh.py), each counted on its own
-BACKGROUND_TASKS = ("rollup", "arrears", "purge")
+# the background loop's tasks (web/stats_refresh.py) and the feed's price solve
+# (web/live/service.py), each counted on its own
+BACKGROUND_TASKS = ("rollup", "arrears", "purge", "prices")
 # what became of one attempt to tell a user something (hired, terms changed, shift
 # tomorrow, pay recorded) through one channel: handed over, failed (to be retried), or
 # given up after the last retry

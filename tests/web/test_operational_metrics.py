@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, insert, text
 
+from market.learning import service as learning_service
 from market.models import Event
 from market.settings import Settings
 from market.types import utcnow
@@ -91,6 +92,27 @@ def test_a_failing_background_task_is_counted_and_the_others_still_succeed(
         assert succeeded is not None and started <= succeeded <= time.time()
     never = sample(scraped, "linggong_background_last_success_timestamp_seconds", task="rollup")
     assert never is None
+
+
+def test_the_feeds_price_solve_is_counted_when_it_succeeds_and_when_it_fails(
+    fresh_engine: Engine, local_app: Callable[..., TestClient]
+) -> None:
+    started = time.time()
+    client = local_app(feed_read_model="on", prices_seconds=0.05)
+    stamp = "linggong_background_last_success_timestamp_seconds"
+    scraped = wait_for(client, lambda t: sample(t, stamp, task="prices") is not None)
+    succeeded = sample(scraped, stamp, task="prices")
+    assert succeeded is not None and started <= succeeded <= time.time()
+    assert sample(scraped, "linggong_background_failures_total", task="prices") == 0
+    with fresh_engine.begin() as connection:  # the live weights' table is gone: solves fail
+        connection.execute(text("DROP TABLE learning_weights"))
+    learning_service.forget_live()  # as a switch does: the next solve reads them again
+    scraped = wait_for(
+        client,
+        lambda t: (sample(t, "linggong_background_failures_total", task="prices") or 0) >= 2,
+    )
+    assert (sample(scraped, "linggong_background_failures_total", task="prices") or 0) >= 2
+    assert client.get("/healthz").status_code == 200  # the replica goes on
 
 
 def test_outbox_lag_shows_an_unpublished_event_and_clears_once_the_relay_runs(

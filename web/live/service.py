@@ -21,6 +21,7 @@ from market.settings import Settings
 from web.live.config import LiveSettings
 from web.live.hub import Hub
 from web.live.relay import Broker, LocalBroker, RedisBroker, Relay
+from web.observability import Metrics
 from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger("linggong.live")
@@ -36,8 +37,10 @@ class LiveService:
         settings: Settings,
         live: LiveSettings | None = None,
         tracing: Tracing | Off = OFF,
+        metrics: Metrics | None = None,
     ) -> None:
         self.engine = engine
+        self.metrics = metrics
         self.tracing = tracing
         self.settings = settings
         self.live = live or LiveSettings()
@@ -124,14 +127,26 @@ class LiveService:
                 priced = await to_thread.run_sync(self.feed.solve_prices)
             except OperationalError as exc:
                 log.warning("feed prices: database unavailable (%s)", exc.orig)
+                self._count("prices", ok=False)
             except Exception:
                 log.exception("feed prices: solving failed")
+                self._count("prices", ok=False)
             else:
                 log.info(
                     "feed prices: %d jobs in %.0f ms", priced, (time.monotonic() - started) * 1000
                 )
+                self._count("prices", ok=True)
             took = time.monotonic() - started
             await asyncio.sleep(max(self.settings.prices_seconds, PRICE_DUTY * took))
+
+    def _count(self, task: str, *, ok: bool) -> None:
+        """A background task's outcome in `linggong_background_*` (when metrics are kept)."""
+        if self.metrics is None:
+            return
+        if ok:
+            self.metrics.background_success.labels(task=task).set(time.time())
+        else:
+            self.metrics.background_failures.labels(task=task).inc()
 
     async def _build_feed(self) -> None:
         """(Re)build the feed's read model; on failure it stays stale and feeds use the DB."""
