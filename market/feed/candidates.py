@@ -108,8 +108,10 @@ def list_candidates_many(
     ranked = rank_candidates_many(
         session=session, jobs=jobs, k=k, now=now, nearest=nearest, model=model
     )
-    views = worker_service.list_workers(
-        session=session, user_ids=sorted({int(x.worker) for xs in ranked.values() for x in xs})
+    views = worker_service.list_workers(  # a candidate shows no schedule: none is read
+        session=session,
+        user_ids=sorted({int(x.worker) for xs in ranked.values() for x in xs}),
+        schedule=False,
     )
     return {
         job_id: [

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from market.applications import service as application_service
@@ -56,6 +56,28 @@ def test_candidates_from_memory_are_those_of_the_database_on_a_seeded_market(
             assert _candidates(fresh_engine, job_id, model, k) == expected
             compared += len(expected)
     assert compared > 1000  # real lists, not empty ones
+
+
+def test_a_candidate_list_from_memory_reads_no_schedules(fresh_engine: Engine) -> None:
+    # a candidate shows name, trades, stars and jobs done: reading the weekly patterns and
+    # days of the listed workers was two queries of five for nothing
+    _seed_market(fresh_engine, jobs=10, workers=40, seed=5)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(fresh_engine, "before_cursor_execute", seen)
+    try:
+        listed = sum(
+            len(_candidates(fresh_engine, job_id, model)) for job_id in _open_jobs(fresh_engine)
+        )
+    finally:
+        event.remove(fresh_engine, "before_cursor_execute", seen)
+    assert listed > 20 and any("worker_certificate" in s for s in statements)
+    assert not [s for s in statements if "weekly_availability" in s or "available_day" in s]
 
 
 def test_a_profile_change_or_a_hire_reaches_candidates_once_its_event_is_applied(
