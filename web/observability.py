@@ -149,6 +149,13 @@ class Metrics:
     def watch_websockets(self, count: Callable[[], int]) -> None:
         self.websockets.set_function(lambda: float(count()))
 
+    def count_background(self, task: str, *, ok: bool) -> None:
+        """One run of a background task: its success time, or one more failure."""
+        if ok:
+            self.background_success.labels(task=task).set(time.time())
+        else:
+            self.background_failures.labels(task=task).inc()
+
     def count_delivery(self, *, channel: str, outcome: str, count: int = 1) -> None:
         """Record one delivery attempt of a notification: `outcome` is one of
         DELIVERY_OUTCOMES, `channel` a short lower-case name ("sms", "web_push", "in_app")."""

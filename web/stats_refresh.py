@@ -139,10 +139,10 @@ async def refresh_periodically(
             except Exception:
                 log.log(level, failed, exc_info=True)
                 if metrics is not None:
-                    metrics.background_failures.labels(task=name).inc()
+                    metrics.count_background(name, ok=False)
             else:
                 if metrics is not None:
-                    metrics.background_success.labels(task=name).set(time.time())
+                    metrics.count_background(name, ok=True)
         await asyncio.sleep(every_seconds)
 
 
@@ -211,9 +211,9 @@ async def notify_periodically(
         except Exception:
             log.exception("notification pass failed")
             if metrics is not None:
-                metrics.background_failures.labels(task="notify").inc()
+                metrics.count_background("notify", ok=False)
         else:
             if metrics is not None:
                 count_push(metrics, counts)
-                metrics.background_success.labels(task="notify").set(time.time())
+                metrics.count_background("notify", ok=True)
         await asyncio.sleep(every_seconds)

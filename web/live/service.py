@@ -127,26 +127,21 @@ class LiveService:
                 priced = await to_thread.run_sync(self.feed.solve_prices)
             except OperationalError as exc:
                 log.warning("feed prices: database unavailable (%s)", exc.orig)
-                self._count("prices", ok=False)
+                self._count(ok=False)
             except Exception:
                 log.exception("feed prices: solving failed")
-                self._count("prices", ok=False)
+                self._count(ok=False)
             else:
                 log.info(
                     "feed prices: %d jobs in %.0f ms", priced, (time.monotonic() - started) * 1000
                 )
-                self._count("prices", ok=True)
+                self._count(ok=True)
             took = time.monotonic() - started
             await asyncio.sleep(max(self.settings.prices_seconds, PRICE_DUTY * took))
 
-    def _count(self, task: str, *, ok: bool) -> None:
-        """A background task's outcome in `linggong_background_*` (when metrics are kept)."""
-        if self.metrics is None:
-            return
-        if ok:
-            self.metrics.background_success.labels(task=task).set(time.time())
-        else:
-            self.metrics.background_failures.labels(task=task).inc()
+    def _count(self, *, ok: bool) -> None:
+        if self.metrics is not None:
+            self.metrics.count_background("prices", ok=ok)
 
     async def _build_feed(self) -> None:
         """(Re)build the feed's read model; on failure it stays stale and feeds use the DB."""
