@@ -17,7 +17,7 @@ retrieval (`cap=None`) stays for dispatch and for the offline optimum it is chec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,15 +225,25 @@ class JobIndex:
         `features=n` keeps only the first n feature columns (a whole market's pairs are
         tens of millions; ranked lists only read trade fit and time fit).
         """
-        parts = []
+        return list(self.iter_chunks(workers, weights, chunk=chunk, cap=cap, features=features))
+
+    def iter_chunks(
+        self,
+        workers: WorkerColumns,
+        weights: Weights | None = None,
+        *,
+        chunk: int = 4096,
+        cap: int | None = RETRIEVAL_CAP,
+        features: int | None = None,
+    ) -> Iterator[PairScores]:
+        """`market_chunks` one chunk at a time, for callers that keep only part of each."""
         for start in range(0, max(1, len(workers)), chunk):
             rows = np.arange(start, min(start + chunk, len(workers)), dtype=np.int64)
             wi, ji = self.candidate_pairs(workers, rows, cap=cap)
             pairs = score_pairs(workers, self.jobs, wi, ji, weights)
             if features is not None:
                 pairs.features = np.ascontiguousarray(pairs.features[:, :features])
-            parts.append(pairs)
-        return parts
+            yield pairs
 
 
 def join_pairs(parts: Sequence[PairScores]) -> PairScores:

@@ -24,21 +24,21 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from matching import model as m
-from matching.columns import WorkerColumns, score_pairs
+from matching.columns import WorkerColumns
 from matching.index import JobIndex
 from matching.score import PRICE_ROUNDS, Weights, slot_prices_of_parts
 
 WARM_ROUNDS = 10  # rounds of a solve that starts from the last prices (the bench's too)
 WARM_SHARE = 0.5  # a warm start needs at least this share of the jobs priced before
 # the pause after a solve is at least this many times its length, so solving takes at most
-# a tenth of a core: a warm solve takes 0.5 s on 10,000 workers and 3,000 jobs, 9.6 s on a
-# city's 100,000 and 30,000 (then the next waits 96 s; 560 MiB at its peak)
+# a tenth of a core: a warm solve takes 0.5 s on 10,000 workers and 3,000 jobs, 10 s on a
+# city's 100,000 and 30,000 (then the next waits 100 s; 507 MiB at its peak; `python -m
+# bench prices`)
 PRICE_DUTY = 10.0
 # nearest jobs per trade and worker the plan looks at (lists are drawn from 256): a worker's
 # plan mass sits on their best few, and on a city's market (100,000 workers, 30,000 jobs)
 # 128 moved prices by 0.0009 on average and halved the pairs, 14 million instead of 25
 PRICE_CAP = 128
-CHUNK = 4096  # workers scored at a time
 
 
 def solve_prices(
@@ -55,12 +55,10 @@ def solve_prices(
     if not workers:
         return dict.fromkeys(ids, 0.0)
     columns = WorkerColumns.build(workers)
-    parts = []  # the pairs' (worker, job, score) only, kept compact: all a solve reads
-    for start in range(0, len(workers), CHUNK):
-        rows = np.arange(start, min(start + CHUNK, len(workers)), dtype=np.int64)
-        worker, job = index.candidate_pairs(columns, rows, cap=PRICE_CAP)
-        pairs = score_pairs(columns, index.jobs, worker, job, weights)
-        parts.append((pairs.worker.astype(np.int32), pairs.job.astype(np.int32), pairs.score))
+    parts = [  # the pairs' (worker, job, score) only, kept compact: all a solve reads
+        (pairs.worker.astype(np.int32), pairs.job.astype(np.int32), pairs.score)
+        for pairs in index.iter_chunks(columns, weights, cap=PRICE_CAP, features=1)
+    ]
     known = sum(1 for job_id in ids if job_id in previous)
     warm = known >= WARM_SHARE * len(ids)
     price = slot_prices_of_parts(
