@@ -256,15 +256,15 @@ class JobBook:
         base_price = None
         if price is not None:  # the same base and prices: its column as it was (30k rows)
             same = last.base is base and last.base_price is not None and not repriced
-            base_price = last.base_price if same else _demand(base, price)
+            base_price = last.base_price if same else _per_row(base, price)
         self.snapshot = Snapshot(
             base,
             alive,
             delta,
-            _demand(base, self._pending),
-            _demand(delta, self._pending),
+            _per_row(base, self._pending),
+            _per_row(delta, self._pending),
             base_price,
-            None if price is None else _demand(delta, price),
+            None if price is None else _per_row(delta, price),
         )
 
     def rank(
@@ -357,7 +357,7 @@ class JobBook:
         return parts, edge
 
 
-def _demand(segment: Segment, per_job: Mapping[str, float]) -> FloatArray:
+def _per_row(segment: Segment, per_job: Mapping[str, float]) -> FloatArray:
     """Per row of the segment, its job's figure (pending applications, price), else 0."""
     column = np.zeros(len(segment.jobs))
     if len(per_job) <= len(segment.jobs):
