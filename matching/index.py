@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
-from matching.rank import crowding_key, matches_for, top_k_per_group
+from matching.rank import crowding_key, matches_for, settled_lists, top_k_per_group
 from matching.score import (
     DEFAULT_STRENGTH,
     MarketContext,
@@ -322,7 +322,8 @@ def rank_market(
     both_sides: bool = True,
     cap: int | None = RETRIEVAL_CAP,
 ) -> MarketRanking:
-    """Top-k lists for every worker (and every job) of a market, market-aware.
+    """Top-k lists for every worker (and every job) of a market, market-aware; the workers'
+    lists settled as lists made once (`matching.rank.settle_lists`).
 
     Workers go in chunks, and each chunk's lists are picked from its own pairs, since a
     worker's pairs never span two chunks; only the competition figures need all of them.
@@ -331,11 +332,11 @@ def rank_market(
     parts = index.market_chunks(worker_cols, weights, cap=cap, features=REASON_FEATURES)
     options, _ = competition(parts, len(worker_cols), len(index.jobs))
     price = market_prices(parts, len(worker_cols), index.jobs.slots_left)
+    keys = [pairs.score * price_factor(price[pairs.job], DEFAULT_STRENGTH) for pairs in parts]
+    lists = settled_lists(parts, keys, index.jobs.slots_left, k)
     found: list[Match] = []
-    for pairs in parts:
-        key = pairs.score * price_factor(price[pairs.job], DEFAULT_STRENGTH)
-        chosen = top_k_per_group(pairs.worker, key, pairs.score, k)
-        found += matches_for(pairs, key, chosen, worker_cols, index.jobs)
+    for pairs, (listed, key) in zip(parts, lists, strict=True):
+        found += matches_for(pairs, key, listed, worker_cols, index.jobs)
     feeds = _group_lists(worker_cols.ids, found, "worker")
     candidates: dict[str, list[Match]] = {}
     if both_sides:

@@ -22,7 +22,7 @@ from matching.columns import PairScores, WorkerColumns
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex, market_prices
 from matching.model import Job, Worker
-from matching.rank import top_k_per_group
+from matching.rank import settled_lists, top_k_per_group
 from matching.score import (
     DEFAULT_STRENGTH,
     PRICE_ROUNDS,
@@ -134,15 +134,14 @@ def simulate_lists_once(
     pairs: PairScores,
     taste: HiddenTaste,
     slots_left: IntArray,
-    key: FloatArray,
+    listed: IntArray,
     *,
-    k: int,
     seed: int,
 ) -> IntArray:
-    """Positions of the placed pairs when every worker's top-k list is made once, before
-    anyone arrives, and each worker in turn takes the first job on it they like that still
-    has a place (a list that no longer adapts to who came first)."""
-    listed = top_k_per_group(pairs.worker, key, pairs.score, k)  # by worker, best first
+    """Positions of the placed pairs when every worker's list (`listed`: positions of
+    `pairs`, grouped by worker, each list best first) is made once, before anyone arrives,
+    and each worker in turn takes the first job on it they like that still has a place (a
+    list that no longer adapts to who came first)."""
     n_workers = int(pairs.worker.max(initial=-1)) + 1
     bounds = np.searchsorted(pairs.worker[listed], np.arange(n_workers + 1))
     slots = slots_left.copy()
@@ -255,16 +254,21 @@ def quality(
         priced = name in ("linggong", "uncapped")
         got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed, priced=priced)
         placed[name] = (seen, seen_taste, got)
-    once = {
-        "linggong-once": lambda: (
-            shown.score
-            * price_factor(market_prices([shown], len(worker_cols), slots)[shown.job], strength)
-        ),
-        "nearest-once": lambda: -shown.distance_km,
+    once = {  # as `linggong match rank` prints them: picked by the market key, then settled
+        "linggong-once": lambda: settled_lists(
+            [shown],
+            [
+                shown.score
+                * price_factor(market_prices([shown], len(worker_cols), slots)[shown.job], strength)
+            ],
+            slots,
+            k,
+        )[0][0],
+        "nearest-once": lambda: top_k_per_group(shown.worker, -shown.distance_km, shown.score, k),
     }
-    for name, key in once.items():
+    for name, lists in once.items():
         if name in only:
-            got = simulate_lists_once(shown, shown_taste, slots, key(), k=k, seed=seed)
+            got = simulate_lists_once(shown, shown_taste, slots, lists(), seed=seed)
             placed[name] = (shown, shown_taste, got)
     for name, (seen, seen_taste, got) in placed.items():
         earnings = np.zeros(len(workers))

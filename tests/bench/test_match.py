@@ -113,6 +113,7 @@ def test_a_list_made_once_keeps_a_job_that_filled_before_the_worker_came() -> No
     from bench.match.quality import simulate_lists_once
     from bench.match.simulate import HiddenTaste
     from matching.columns import PairScores
+    from matching.rank import top_k_per_group as top
 
     # two workers, each liking both jobs; job 0 (one place) is both workers' best
     pairs = PairScores(
@@ -124,9 +125,13 @@ def test_a_list_made_once_keeps_a_job_that_filled_before_the_worker_came() -> No
     )
     taste = HiddenTaste(liking=np.ones(4), accepts=np.ones(4, dtype=bool))
     slots = np.array([1, 1])
-    one = simulate_lists_once(pairs, taste, slots, pairs.score, k=1, seed=0)
+    one = simulate_lists_once(
+        pairs, taste, slots, top(pairs.worker, pairs.score, pairs.score, 1), seed=0
+    )
     assert len(one) == 1  # the second arrival's only listed job is full
-    two = simulate_lists_once(pairs, taste, slots, pairs.score, k=2, seed=0)
+    two = simulate_lists_once(
+        pairs, taste, slots, top(pairs.worker, pairs.score, pairs.score, 2), seed=0
+    )
     assert sorted(pairs.job[two].tolist()) == [0, 1]  # a longer list has the other job
     assert slots.tolist() == [1, 1]  # the caller's places are left as they were
 
