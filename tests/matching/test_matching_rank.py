@@ -8,7 +8,13 @@ from matching.columns import JobColumns, WorkerColumns, score_pairs
 from matching.constraints import feasible
 from matching.index import JobIndex, market_context
 from matching.model import Reason
-from matching.rank import rank_jobs_for_worker, rank_workers_for_job, reason_for, reasons_for
+from matching.rank import (
+    rank_jobs_for_worker,
+    rank_workers_for_job,
+    reason_for,
+    reasons_for,
+    round_tenths,
+)
 from matching.reasons import format_reason
 from matching.score import PINNED_RANK, MarketContext
 
@@ -185,3 +191,21 @@ def test_market_context_counts_a_worker_mostly_at_their_best_jobs() -> None:
     demand = market_context(workers=[make_worker()], jobs=[near, far]).job_demand
     assert demand["near"] + demand["far"] == pytest.approx(1.0)
     assert demand["near"] > 0.99
+
+
+def test_tenths_in_bulk_round_exactly_as_round_does() -> None:
+    rng = np.random.default_rng(7)
+    halves = np.arange(0, 2000) / 20  # 0.05, 0.15, ...: ties in decimal, not in binary
+    values = np.concatenate(
+        [halves, halves + 1e-12, halves - 1e-12, rng.uniform(0, 60, 5000), [0.0, 1e9]]
+    )
+    assert round_tenths(values) == [round(float(v), 1) for v in values]
+
+
+def test_equal_reasons_in_bulk_are_one_object() -> None:
+    workers = [make_worker(id=f"w{i}", trades=(("painter", 2),)) for i in range(3)]
+    worker_cols, job_cols = WorkerColumns.build(workers), JobColumns.build([make_job(id="a")])
+    every = np.arange(3)
+    pairs = score_pairs(worker_cols, job_cols, every, np.zeros_like(every))
+    reasons = reasons_for(pairs, job_cols, worker_cols)
+    assert len(reasons) == 3 and reasons[0] is reasons[1] is reasons[2]

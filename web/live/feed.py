@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,11 +38,15 @@ JOB_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Fit:
+class Fit(NamedTuple):
+    """A job's score for one worker and why (a tuple: thousands are made per posted job)."""
+
     score: float
-    distance_km: float
-    reason: m.Reason
+    reason: m.Reason  # shared by the workers with an equal one
+
+    @property
+    def distance_km(self) -> float:
+        return self.reason.distance_km
 
 
 def job_model(summary: dict[str, Any]) -> m.Job:
@@ -118,11 +121,11 @@ class FeedMatcher:
         reasons = reasons_for(pairs, jobs, columns)
         score = np.round(pairs.score, 4).tolist()
         employer, blocked = summary.get("employer_id"), self._blocked
-        return {
-            ids[w]: Fit(score=sc, distance_km=reason.distance_km, reason=reason)
-            for w, sc, reason in zip(pairs.worker.tolist(), score, reasons, strict=True)
-            if employer not in blocked.get(ids[w], ())
-        }
+        fits = map(Fit._make, zip(score, reasons, strict=True))
+        found = dict(zip(map(ids.__getitem__, pairs.worker.tolist()), fits, strict=True))
+        for worker_id in [i for i in found if employer in blocked.get(i, ())] if blocked else ():
+            del found[worker_id]
+        return found
 
 
 class FeedMessages:
@@ -131,17 +134,21 @@ class FeedMessages:
     def __init__(self, seq: int, summary: dict[str, Any]) -> None:
         job = {k: summary.get(k) for k in JOB_FIELDS}
         encoded = json.dumps(job, ensure_ascii=False, separators=(",", ":"))
-        self._head = f'{{"id":{seq},"type":"feed.job","data":{{"job":{encoded},'
-
-        self._reasons: dict[tuple[m.Reason, str], str] = {}  # many workers share a reason
+        self._head = f'{{"id":{seq},"type":"feed.job","data":{{"job":{encoded},"score":'
+        # what follows the score, per reason (many workers share one: `FeedMatcher.fits`
+        # hands them the same object) and language; keyed by identity, since hashing a
+        # Reason cost more than the rest of a frame, and keeping the reason keeps its id
+        self._tails: dict[tuple[int, str], tuple[m.Reason, str]] = {}
 
     def text(self, fit: Fit, lang: str) -> str:
-        key = (fit.reason, lang)
-        reason = self._reasons.get(key)
-        if reason is None:
-            reason = json.dumps(format_reason(fit.reason, lang), ensure_ascii=False)
-            self._reasons[key] = reason
-        return (
-            f'{self._head}"score":{fit.score!r},"distance_km":{fit.distance_km!r},'
-            f'"reason":{reason}}}}}'
-        )
+        score, reason = fit
+        found = self._tails.get((id(reason), lang))
+        if found is None:
+            found = (reason, self._tail(reason, lang))
+            self._tails[id(reason), lang] = found
+        return f"{self._head}{score!r}{found[1]}"
+
+    @staticmethod
+    def _tail(reason: m.Reason, lang: str) -> str:
+        text = json.dumps(format_reason(reason, lang), ensure_ascii=False)
+        return f',"distance_km":{reason.distance_km!r},"reason":{text}}}}}'
