@@ -95,7 +95,8 @@ class Connection:
         if self.overflow:
             self.overflow.append(text)
             return
-        if self._write_now(text):
+        write = self.write  # `_write_now`, inlined: this runs once per frame and client
+        if write is not None and not self.busy and self.queue.empty() and write(text):
             return
         try:
             self.queue.put_nowait(text)

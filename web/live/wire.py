@@ -18,6 +18,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from websockets.frames import Opcode
+from websockets.protocol import State
 
 RAW_SEND = "linggong.raw_send"  # scope key: the server's own `send` of a websocket
 
@@ -49,8 +50,9 @@ def text_frame(data: bytes) -> bytes:
 def frame_writer(send: Any) -> FrameWriter | None:
     """A synchronous writer of text frames for this accepted websocket, or None.
 
-    None unless `send` is uvicorn's `websockets` (legacy) protocol as we know it; the
-    writer returns False whenever the frame must go the ordinary way instead.
+    None unless `send` is uvicorn's `websockets` (legacy) protocol as we know it, with its
+    handshake complete (a frame sent); the writer returns False whenever the frame must go
+    the ordinary way instead.
     """
     # a send of uvicorn's `websockets` protocol means its module is loaded: never import it
     impl = sys.modules.get("uvicorn.protocols.websockets.websockets_impl")
@@ -63,20 +65,23 @@ def frame_writer(send: Any) -> FrameWriter | None:
     ):
         return None
     transport = getattr(proto, "transport", None)
-    needed = ("open", "is_client", "extensions", "write_frame_sync")
+    needed = ("state", "transfer_data_task", "is_client", "extensions", "write_frame_sync")
     if not isinstance(transport, asyncio.WriteTransport) or not all(
         hasattr(proto, name) for name in needed
     ):
         return None
-    if proto.is_client:
+    reading = proto.transfer_data_task  # done once the peer closed (or reading failed)
+    if proto.is_client or not isinstance(reading, asyncio.Future):
         return None
     _low, high = transport.get_write_buffer_limits()
     buffered, closing = transport.get_write_buffer_size, transport.is_closing
-    write = transport.write
+    write, read_done, open_ = transport.write, reading.done, State.OPEN
+    # `not proto.open` spelled out (`state is not OPEN or transfer_data_task.done()`): the
+    # property, an enum class attribute looked up on every call, was a tenth of a frame's CPU
     if proto.extensions:  # per-message deflate: websockets applies it, still synchronously
 
         def write_through(text: str) -> bool:
-            if buffered() >= high or closing() or not proto.open:
+            if buffered() >= high or closing() or proto.state is not open_ or read_done():
                 return False
             proto.write_frame_sync(True, Opcode.TEXT, text.encode())
             return True
@@ -84,7 +89,7 @@ def frame_writer(send: Any) -> FrameWriter | None:
         return write_through
 
     def write_raw(text: str) -> bool:
-        if buffered() >= high or closing() or not proto.open:
+        if buffered() >= high or closing() or proto.state is not open_ or read_done():
             return False
         write(text_frame(text.encode()))
         return True

@@ -86,3 +86,43 @@ def test_frames_written_directly_reach_a_real_client_intact_and_in_order(deflate
 
     got = asyncio.run(scenario())
     assert got == ["hello", "fast", *TEXTS]
+
+
+@pytest.mark.filterwarnings("ignore:The `websockets` implementation is deprecated")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_writer_refuses_once_the_client_closed() -> None:
+    answers: list[bool] = []
+
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hello")  # the handshake is complete once this went out
+        write = wire.frame_writer(websocket.scope.get(wire.RAW_SEND))
+        assert write is not None
+        answers.append(write("open"))
+        assert (await websocket.receive())["type"] == "websocket.disconnect"
+        answers.append(write("after the close"))
+
+    app = wire.KeepRawSend(Starlette(routes=[WebSocketRoute("/ws", endpoint)]))
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="websockets", log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+
+    async def scenario() -> None:
+        serving = asyncio.create_task(server.serve())
+        try:
+            async with asyncio.timeout(10):
+                while not server.started:
+                    assert not serving.done(), "uvicorn did not start"
+                    await asyncio.sleep(0.02)
+                async with connect(f"ws://127.0.0.1:{port}/ws") as ws:
+                    assert [await ws.recv(), await ws.recv()] == ["hello", "open"]
+                while len(answers) < 2:
+                    await asyncio.sleep(0.02)
+        finally:
+            server.should_exit = True
+            await serving
+
+    asyncio.run(scenario())
+    assert answers == [True, False]
