@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from market import paging
-from market.db import try_xact_lock
+from market.db import insert_rows, try_xact_lock
 from market.errors import N_, NotFound
 from market.feed.readmodel import FeedReadModel
 from market.models import Event
@@ -151,9 +151,10 @@ def _write_all(session: Session, written: list[tuple[Event, Draft]], now: dateti
     flushing them was half of what a posted job cost the notify loop)."""
     if not written:
         return
-    # plain table inserts, executed many: the ORM's bulk path cost as much again
-    session.connection().execute(
-        insert(Notification.__table__),  # type: ignore[attr-defined]
+    # plain rows (market.db.insert_rows): the ORM's bulk path cost as much again
+    insert_rows(
+        session,
+        Notification.__table__,  # type: ignore[attr-defined]
         [
             {
                 "event_id": event.id or 0,
@@ -200,7 +201,7 @@ def _write_all(session: Session, written: list[tuple[Event, Draft]], now: dateti
             status = DeliveryStatus.pending if pref.sms else DeliveryStatus.skipped
             error = "" if pref.sms else "sms turned off"
             rows.append(_delivery(note, Channel.sms, status, now, error))
-    session.connection().execute(insert(Delivery.__table__), rows)  # type: ignore[attr-defined]
+    insert_rows(session, Delivery.__table__, rows)  # type: ignore[attr-defined]
 
 
 def _delivery(
