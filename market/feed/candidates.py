@@ -84,12 +84,28 @@ def _box_worker_ids(session: Session, job: Job, nearest: int | None) -> list[int
     return list(session.exec(query).all())
 
 
-def _offered(session: Session, job: Job, ids: list[int]) -> list[int]:
-    """`ids` less who applied (answered under the job's applicants) and who is blocked."""
-    taken = set(
-        session.exec(select(Application.worker_id).where(Application.job_id == job.id)).all()
-    ) | block_service.blocked_with(session=session, user_id=job.employer_id, others=ids)
-    return [i for i in ids if i not in taken]
+def _offered(session: Session, near: dict[int, list[int]], jobs: list[Job]) -> dict[int, list[int]]:
+    """Per job id, its `near` workers less who applied (answered under the job's applicants)
+    and who is blocked with its employer: two queries for all the jobs."""
+    job_ids = [job.id or 0 for job in jobs]
+    applied = set(
+        session.exec(
+            select(Application.job_id, Application.worker_id).where(
+                col(Application.job_id).in_(job_ids)
+            )
+        ).all()
+    )
+    blocked = block_service.blocked_pairs(
+        session=session, user_ids={job.employer_id for job in jobs}
+    )
+    return {
+        job.id or 0: [
+            i
+            for i in near[job.id or 0]
+            if (job.id or 0, i) not in applied and (job.employer_id, i) not in blocked
+        ]
+        for job in jobs
+    }
 
 
 def list_candidates_many(
@@ -142,21 +158,26 @@ def rank_candidates_many(
     profiles (new-job alerts only need whom to tell)."""
     now = now or utcnow()
     if model is not None and model.ready:
-        found = {}
+        near = {job.id or 0: _near_in_memory(model, job, nearest) for job in jobs}
+        offered = _offered(session, {j: list(ws) for j, ws in near.items()}, jobs)
         as_of_now: dict[int, m.Worker] = {}  # a worker near several jobs is made once
-        for job in jobs:
-            near = _near_in_memory(model, job, nearest)
-            found[job.id or 0] = {
-                i: as_of_now.get(i) or as_of_now.setdefault(i, near[i].at(now))
-                for i in _offered(session, job, list(near))
+        found = {
+            job_id: {
+                i: as_of_now.get(i) or as_of_now.setdefault(i, near[job_id][i].at(now)) for i in ids
             }
+            for job_id, ids in offered.items()
+        }
     else:
         found = _near_in_database(session, jobs, nearest, now)
     _, weights = learning_service.live_weights(session=session)
+    certificates = job_service.certificates_by_job(
+        session=session, job_ids=[job.id or 0 for job in jobs]
+    )
     ranked = {}
     for job in jobs:
-        certificates = job_service.job_certificates(session=session, job_id=job.id or 0)
-        job_m = job_service.matching_job(job, certificates, job.confirmed_count)
+        job_m = job_service.matching_job(
+            job, sorted(certificates[job.id or 0]), job.confirmed_count
+        )
         near_job = [w for _, w in sorted(found[job.id or 0].items())]
         # among near-equal candidates, those idle longer come first
         ranked[job.id or 0] = ranking.rank_workers_for_job(job_m, near_job, k=k, weights=weights)
@@ -167,9 +188,9 @@ def _near_in_database(
     session: Session, jobs: list[Job], nearest: int | None, now: datetime
 ) -> dict[int, dict[int, m.Worker]]:
     """Per job, the matching view of the offered workers in the box around it."""
-    boxes = {
-        job.id or 0: _offered(session, job, _box_worker_ids(session, job, nearest)) for job in jobs
-    }
+    boxes = _offered(
+        session, {job.id or 0: _box_worker_ids(session, job, nearest) for job in jobs}, jobs
+    )
     ids = sorted({i for found in boxes.values() for i in found})
     views = worker_service.list_workers(session=session, user_ids=ids)
     busy = worker_service.busy_windows(session=session, worker_ids=ids, now=now)

@@ -51,6 +51,25 @@ def blocked_with(
     return found if others is None else found & set(others)
 
 
+def blocked_pairs(*, session: Session, user_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(user, other) for each block between one of `user_ids` and anyone, either way round:
+    `blocked_with` for many users in one query."""
+    users = sorted(set(user_ids))
+    if not users:
+        return set()
+    query = select(Block.blocker_id, Block.blocked_id).where(
+        or_(col(Block.blocker_id).in_(users), col(Block.blocked_id).in_(users))
+    )
+    wanted = set(users)
+    found = set()
+    for a, b in session.exec(query).all():
+        if a in wanted:
+            found.add((a, b))
+        if b in wanted:
+            found.add((b, a))
+    return found
+
+
 def _other_side(session: Session, user: User, other_id: int) -> User:
     other = session.get(User, other_id)
     wanted = Role.employer if user.role == Role.worker else Role.worker

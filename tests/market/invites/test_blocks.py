@@ -97,3 +97,21 @@ def test_blocking_someone_of_the_wrong_kind_or_unknown_is_not_found(db: Session)
         NotFound,
         "You have not blocked this person",
     )
+
+
+def test_in_one_batch_a_block_or_an_application_leaves_a_worker_out_of_that_job_only(
+    db: Session,
+) -> None:
+    # new-job alerts rank a batch of jobs at once: who is left out is decided per job
+    first, second = make_job(db), make_job(db, employer=make_employer(db, name="赵老板"))
+    blocker, applicant, other = (make_worker(db, name=n) for n in ("甲", "乙", "丙"))
+    now = first.start_at - 24 * H
+    block_service.block_add(session=db, user=blocker, other_id=first.employer_id)
+    application_service.application_claim(
+        session=db, job_id=second.id or 0, worker=applicant, now=now
+    )
+    ranked = candidate_service.rank_candidates_many(session=db, jobs=[first, second], now=now)
+    offered = {job_id: {int(m.worker) for m in ms} for job_id, ms in ranked.items()}
+    ids = {u.id for u in (blocker, applicant, other)}
+    assert offered[first.id or 0] & ids == {applicant.id, other.id}
+    assert offered[second.id or 0] & ids == {blocker.id, other.id}
