@@ -230,12 +230,38 @@ def rank_workers_for_job(
     weights: Weights | None = None,
 ) -> list[Match]:
     """The employer's candidates: the k best feasible workers for `job`, best first."""
-    workers_c, jobs_c = WorkerColumns.build(workers), JobColumns.build([job])
     every_worker = np.arange(len(workers), dtype=np.int64)
-    pairs = score_pairs(workers_c, jobs_c, every_worker, np.zeros_like(every_worker), weights)
+    return rank_workers_for_jobs(
+        [job], workers, [every_worker], k=k, market=market, weights=weights
+    )[0]
+
+
+def rank_workers_for_jobs(
+    jobs: Sequence[Job],
+    workers: Sequence[Worker],
+    near: Sequence[Sequence[int] | IntArray],
+    *,
+    k: int = 10,
+    market: MarketContext | None = None,
+    weights: Weights | None = None,
+) -> list[list[Match]]:
+    """`rank_workers_for_job` of each of `jobs` among its own `near` workers (positions in
+    `workers`, in the order `rank_workers_for_job` would be given them): a worker near
+    several jobs is made into columns once (new-job alerts rank a batch of posted jobs)."""
+    workers_c, jobs_c = WorkerColumns.build(workers), JobColumns.build(jobs)
+    wi = np.concatenate([np.asarray(n, dtype=np.int64) for n in near] or [np.empty(0, np.int64)])
+    ji = np.repeat(np.arange(len(jobs), dtype=np.int64), [len(n) for n in near])
+    pairs = score_pairs(workers_c, jobs_c, wi, ji, weights)
     key = worker_side_key(pairs, workers_c, market)
     selected = top_k_per_group(pairs.job, key, pairs.score, k)
-    return matches_for(pairs, key, selected, workers_c, jobs_c)
+    lists: list[list[Match]] = [[] for _ in jobs]
+    for row, match in zip(
+        pairs.job[selected].tolist(),
+        matches_for(pairs, key, selected, workers_c, jobs_c),
+        strict=True,
+    ):
+        lists[row].append(match)
+    return lists
 
 
 # ------------------------------------------------------------------ lists made once
@@ -382,6 +408,7 @@ __all__ = [
     "FULL_SHIFT_SHARE",
     "rank_jobs_for_worker",
     "rank_workers_for_job",
+    "rank_workers_for_jobs",
     "settled_lists",
     "top_k_per_group",
 ]

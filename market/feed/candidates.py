@@ -173,15 +173,20 @@ def rank_candidates_many(
     certificates = job_service.certificates_by_job(
         session=session, job_ids=[job.id or 0 for job in jobs]
     )
-    ranked = {}
-    for job in jobs:
-        job_m = job_service.matching_job(
-            job, sorted(certificates[job.id or 0]), job.confirmed_count
-        )
-        near_job = [w for _, w in sorted(found[job.id or 0].items())]
-        # among near-equal candidates, those idle longer come first
-        ranked[job.id or 0] = ranking.rank_workers_for_job(job_m, near_job, k=k, weights=weights)
-    return ranked
+    jobs_m = [
+        job_service.matching_job(job, sorted(certificates[job.id or 0]), job.confirmed_count)
+        for job in jobs
+    ]
+    # every worker near any of the jobs once, by id; each job's own in that order
+    union = {i: w for workers in found.values() for i, w in workers.items()}
+    everyone = sorted(union)
+    row = {i: at for at, i in enumerate(everyone)}
+    rows = [sorted(row[i] for i in found[job.id or 0]) for job in jobs]
+    # among near-equal candidates, those idle longer come first
+    lists = ranking.rank_workers_for_jobs(
+        jobs_m, [union[i] for i in everyone], rows, k=k, weights=weights
+    )
+    return {job.id or 0: matches for job, matches in zip(jobs, lists, strict=True)}
 
 
 def _near_in_database(

@@ -209,3 +209,39 @@ def test_equal_reasons_in_bulk_are_one_object() -> None:
     pairs = score_pairs(worker_cols, job_cols, every, np.zeros_like(every))
     reasons = reasons_for(pairs, job_cols, worker_cols)
     assert len(reasons) == 3 and reasons[0] is reasons[1] is reasons[2]
+
+
+def test_ranking_many_jobs_at_once_gives_each_job_its_own_list() -> None:
+    from matching.rank import rank_workers_for_jobs
+
+    rng = np.random.default_rng(5)
+    trades = ("painter", "mover", "cleaner")
+    workers = [
+        make_worker(
+            id=f"w{i}",
+            km_north=float(rng.uniform(-6, 6)),
+            radius_km=float(rng.uniform(2, 12)),
+            trades=((trades[i % 3], 1 + i % 3),),
+            min_wage=float(rng.choice([150, 250, 350])),
+            idle_days=int(rng.integers(0, 20)),
+        )
+        for i in range(60)
+    ]
+    jobs = [
+        make_job(
+            id=f"j{i}",
+            km_north=float(rng.uniform(-5, 5)),
+            trade=trades[i % 3],
+            wage=float(rng.choice([200, 300, 400])),
+        )
+        for i in range(12)
+    ]
+    # each job among its own subset of the workers, overlapping; one job with nobody
+    near = [sorted(rng.choice(60, 25, replace=False).tolist()) for _ in jobs[:-1]] + [[]]
+    together = rank_workers_for_jobs(jobs, workers, near, k=5)
+    for job, rows, got in zip(jobs, near, together, strict=True):
+        alone = rank_workers_for_job(job, [workers[r] for r in rows], k=5)
+        assert [(m.worker, m.score, m.reason) for m in got] == [
+            (m.worker, m.score, m.reason) for m in alone
+        ]
+    assert together[-1] == [] and sum(len(g) for g in together) > 20
