@@ -159,6 +159,18 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 def _copy_processor(column_type: Any, dialect: Any) -> Any:
     """What COPY needs of a value of this column type: JSON as text, and otherwise what the
     type's own bind processing makes of it (None when nothing)."""
-    if isinstance(column_type, JSON):
-        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
-    return column_type.bind_processor(dialect)
+    process = _json_text if isinstance(column_type, JSON) else column_type.bind_processor(dialect)
+    if process is None:
+        return None
+    last: list[Any] = [object(), None]  # a batch's rows share their moments: one conversion
+
+    def once(value: Any) -> Any:
+        if value is not last[0]:
+            last[:] = [value, process(value)]
+        return last[1]
+
+    return once
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
