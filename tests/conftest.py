@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,23 @@ def client(session: Session, shared_engine: Engine) -> Iterator[TestClient]:
     app.dependency_overrides[deps._session] = request_session_on(session)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """`pin(when)` sets the market's clock (`market.types.utcnow`) to read `when` now and
+    run on from there, until the test ends: a test whose outcome hangs on the weekday or on
+    a coin seeded by the day reads the same calendar whatever day it runs."""
+    import market.types as clock
+
+    def pin(when: datetime) -> None:
+        offset = when - datetime.now(UTC)
+
+        class Shifted(datetime):
+            @classmethod
+            def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+                return datetime.now(tz) + offset
+
+        monkeypatch.setattr(clock, "datetime", Shifted)
+
+    return pin
