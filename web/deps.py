@@ -110,6 +110,9 @@ async def sent_csrf(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
+SentCsrf = Annotated[str | None, Depends(sent_csrf)]
+
+
 def read_login(request: Request, session: Session, sent: str | None) -> tuple[User, UserSession]:
     """The request's login (session token from the header or cookie) and its user; a write
     from a page must carry the page's CSRF token."""
@@ -138,9 +141,7 @@ def admit(request: Request, user: User, login: UserSession) -> None:
         request.state.live_seq = live.hub.seq
 
 
-def _current(
-    request: Request, session: SessionDep, sent: Annotated[str | None, Depends(sent_csrf)]
-) -> tuple[User, UserSession]:
+def _current(request: Request, session: SessionDep, sent: SentCsrf) -> tuple[User, UserSession]:
     user, login = read_login(request, session, sent)
     request.state.unread = partial(  # the badge: counted only when a whole page is rendered
         notification_service.count_unread, session=session, user_id=user.id or 0

@@ -15,7 +15,9 @@ event reaches it through the relay, as it drops a worker's cached entry on the w
 events (well under a second when Redis is up, the outbox poll when it is not). A replica
 whose read model lost its place rebuilds it, feeds meanwhile read the database, and the
 rebuild forgets every login (`forget_all`). Only the feed (open jobs, for the worker's own
-eyes) reads logins from here; every other request, and every write, asks the database.
+eyes) and a job's page (`GET /api/v1/jobs/{id}`: the job itself is read from the database,
+so a change shows at once) read logins from here; every other request, and every write, asks
+the database.
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlmodel import Session
 
 from market.applications import service as application_service
 from market.applications.schemas import CancelRequest, ClaimRequest
 from market.feed import candidates as candidate_service
 from market.jobs import service as job_service
 from market.jobs.schemas import JobCreate, JobPublic, JobUpdate
+from market.models import User
 from market.paging import DEFAULT_LIMIT
 from market.reliability import service as reliability_service
 from market.standby import service as standby_service
@@ -26,7 +28,6 @@ from web.api.schemas.reliability import StandbyOut, standby_out
 from web.deps import (
     AfterQuery,
     CurrentEmployer,
-    CurrentUser,
     CurrentWorker,
     FeedModelDep,
     JobDep,
@@ -34,9 +35,11 @@ from web.deps import (
     LimitQuery,
     LocaleDep,
     OwnedJobDep,
+    SentCsrf,
     SessionDep,
     link_next,
 )
+from web.feed_read import read_with_login
 from web.observability import count_matches
 from web.security.idempotency import IdempotentDep
 from web.security.rate_limits import ClaimLimit, JobPostLimit
@@ -66,9 +69,13 @@ def job_post(
 
 
 @router.get("/jobs/{job_id}")
-def job_get(job: JobDep, user: CurrentUser, session: SessionDep) -> JobPublic:
+async def job_get(request: Request, job_id: JobId, sent: SentCsrf) -> JobPublic:
     """One job, as anyone logged in may see it."""
-    return _out(session, job)
+
+    def read(session: Session, user: User) -> JobPublic:
+        return _out(session, job_service.get_job(session=session, job_id=job_id))
+
+    return await read_with_login(request, sent, read)
 
 
 @router.patch("/jobs/{job_id}")

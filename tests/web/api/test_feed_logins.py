@@ -1,5 +1,6 @@
-"""A feed takes its login from memory once read (market.accounts.logins), and never after
-the login ended: here at once, on another replica when the event reaches it."""
+"""A feed (and a job's page) takes its login from memory once read
+(market.accounts.logins), and never after the login ended: here at once, on another replica
+when the event reaches it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, delete
 
 from market.accounts import logins
 from market.events.service import event_record
-from market.models import UserSession
+from market.models import Job, UserSession
 from market.settings import Settings
 from market.types import utcnow
 from tests.factories import YANTAI, auth, make_employer, make_job, make_staff, make_worker
@@ -91,6 +92,34 @@ def test_a_warm_feed_reads_no_login_and_a_logout_ends_it_at_once(fresh_engine: E
         with login_reads(fresh_engine) as seen:
             assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
         assert seen
+
+
+@BOTH
+def test_a_job_page_reads_its_login_from_memory_and_the_job_from_the_database(
+    fresh_engine: Engine,
+) -> None:
+    with served(fresh_engine) as it:
+        client, headers = it.client, it.headers
+        job = it.first_items[0]["job"]
+        page = f"/api/v1/jobs/{job['id']}"
+        with login_reads(fresh_engine) as seen:
+            shown = client.get(page, headers=headers)
+        assert shown.status_code == 200, shown.text
+        assert shown.json() == job
+        assert seen == []  # the feed read the login a moment ago
+        # the job itself is read from the database: a change shows at once, events or not
+        with Session(fresh_engine) as session:
+            row = session.get(Job, job["id"])
+            assert row is not None
+            row.title = "早市搬货（改）"
+            session.add(row)
+            session.commit()
+        assert client.get(page, headers=headers).json()["title"] == "早市搬货（改）"
+        unknown = client.get("/api/v1/jobs/999999", headers=headers)
+        assert unknown.status_code == 404 and unknown.json()["detail"]
+        assert client.get(page).status_code == 401
+        assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+        assert client.get(page, headers=headers).status_code == 401
 
 
 @BOTH
