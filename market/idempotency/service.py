@@ -11,10 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
 
 from market.errors import N_, Conflict, Invalid
@@ -50,32 +52,27 @@ def idempotency_begin(
 
     A different request under a used key is refused (Invalid); a concurrent twin waits on
     the key's row and then replays the first one's answer.
+
+    The claim is one statement (`INSERT ... ON CONFLICT DO NOTHING RETURNING`): a first
+    request, nearly every one, costs one round trip here and one in `idempotency_finish`,
+    where a read, a savepoint, an insert and its release took four.
     """
     now = now or utcnow()
+    claim = partial(
+        _claimed, session, user_id=user_id, route=route, key=key, fingerprint=fingerprint, now=now
+    )
+    if claim():
+        return None
+    # the key is taken: by a committed request (PostgreSQL waited for a twin in flight)
     found = _stored(session, user_id, route, key)
     if found is not None and found.created_at <= now - TTL:
         session.delete(found)
         session.flush()
         found = None
-    if found is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    IdempotencyRecord(
-                        user_id=user_id,
-                        route=route,
-                        key=key,
-                        request_hash=fingerprint,
-                        status_code=0,  # answered by idempotency_finish before the commit
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:  # a twin with the same key committed meanwhile
-            found = _stored(session, user_id, route, key)
-            if found is None:
-                raise Conflict(N_("This request is already being processed; try again")) from None
-        else:
+    if found is None:  # expired, or its twin's row went meanwhile: claim it once more
+        if claim():
             return None
+        raise Conflict(N_("This request is already being processed; try again"))
     if found.request_hash != fingerprint:
         raise Invalid(
             N_("This Idempotency-Key was already used for a different request"),
@@ -88,12 +85,17 @@ def idempotency_finish(
     *, session: Session, user_id: int, route: str, key: str, status_code: int, body: Any
 ) -> None:
     """Store the answer to replay (in the same transaction as the write itself)."""
-    record = _stored(session, user_id, route, key)
-    assert record is not None, "idempotency_begin claims the key first"
-    record.status_code = status_code
-    record.body = body
-    session.add(record)
-    session.flush()
+    done: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.user_id) == user_id,
+            col(IdempotencyRecord.route) == route,
+            col(IdempotencyRecord.key) == key,
+        )
+        .values(status_code=status_code, body=body)
+        .execution_options(synchronize_session=False)
+    )
+    assert done.rowcount == 1, "idempotency_begin claims the key first"
 
 
 def idempotency_purge(
@@ -116,6 +118,27 @@ def idempotency_purge(
         purged += deleted
         if deleted < batch_size:
             return purged
+
+
+def _claimed(
+    session: Session, *, user_id: int, route: str, key: str, fingerprint: str, now: datetime
+) -> bool:
+    """Insert the key's row unless it exists; whether this call inserted it."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(IdempotencyRecord)
+        .values(
+            user_id=user_id,
+            route=route,
+            key=key,
+            request_hash=fingerprint,
+            status_code=0,  # answered by idempotency_finish before the commit
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(col(IdempotencyRecord.user_id))
+    )
+    return session.execute(statement).first() is not None
 
 
 def _stored(session: Session, user_id: int, route: str, key: str) -> IdempotencyRecord | None:

@@ -52,9 +52,10 @@ class WorkerView:
         return p.rating_sum / p.rating_count if p.rating_count else None
 
 
-def get_worker(*, session: Session, user_id: int) -> WorkerView:
-    """The worker's whole profile, or NotFound."""
-    view = list_workers(session=session, user_ids=[user_id]).get(user_id)
+def get_worker(*, session: Session, user_id: int, schedule: bool = True) -> WorkerView:
+    """The worker's whole profile (without `schedule`, as `list_workers` leaves it), or
+    NotFound."""
+    view = list_workers(session=session, user_ids=[user_id], schedule=schedule).get(user_id)
     if view is None:
         raise NotFound(N_("Worker not found"))
     return view
