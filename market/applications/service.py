@@ -112,7 +112,8 @@ def _check_no_clash(session: Session, worker_id: int, job: Job) -> None:
 
 def _check_can_do(session: Session, worker_id: int, job: Job) -> float | None:
     """Trade and certificates must fit for any application; returns the distance in km."""
-    view = worker_service.get_worker(session=session, user_id=worker_id)
+    # trades, certificates and home: the weekly pattern and days (two queries) are not asked
+    view = worker_service.get_worker(session=session, user_id=worker_id, schedule=False)
     listed = frozenset(job_service.job_certificates(session=session, job_id=job.id or 0))
     if not constraints.trades_fit((t.trade for t in view.trades), job.trade):
         raise Conflict(N_("Your trades do not match this job"))
