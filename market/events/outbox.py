@@ -64,12 +64,15 @@ def stream_name(database_url: str) -> str:
     return "linggong:events:" + hashlib.sha1(database_url.encode()).hexdigest()[:12]
 
 
-def number_pending(*, engine: Engine, limit: int = BATCH) -> list[Published] | None:
+def number_pending(
+    *, engine: Engine, limit: int = BATCH, looked: bool = False
+) -> list[Published] | None:
     """Number the oldest unnumbered events in a transaction of our own and return them.
 
     Returns None when another relay holds the lock right now (it will number them).
+    `looked`: the caller has just seen `has_pending` say yes, so it is not asked again.
     """
-    if not has_pending(engine=engine):  # a read: never waits for SQLite's write lock
+    if not looked and not has_pending(engine=engine):  # a read: never waits for SQLite's lock
         return []
     with Session(engine, expire_on_commit=False) as session:
         if not try_xact_lock(session, RELAY_LOCK_KEY):

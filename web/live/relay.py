@@ -159,7 +159,9 @@ class Relay:
         if not waiting:
             return
         with self.tracing.span("outbox relay") as span:
-            numbered = await to_thread.run_sync(lambda: outbox.number_pending(engine=self.engine))
+            numbered = await to_thread.run_sync(
+                lambda: outbox.number_pending(engine=self.engine, looked=True)
+            )
             if numbered is None:  # another replica's relay holds the lock: look again soon
                 span.set_attribute("linggong.relay.lock_busy", True)
                 await asyncio.sleep(0.01)
