@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.load.stack import free_port, wait_until_up
+from bench.load.stack import cpu_seconds, free_port, wait_until_up
 from market.demo.geography import BY_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,9 +109,7 @@ class Server:
 
     def cpu_seconds(self) -> tuple[float, float]:
         """User and system CPU seconds of the server process so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        tick = os.sysconf("SC_CLK_TCK")
-        return int(fields[11]) / tick, int(fields[12]) / tick
+        return cpu_seconds(self.process.pid)
 
     def post_job(self, token: str, title: str) -> None:
         start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=1, minute=0, second=0)

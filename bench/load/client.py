@@ -203,6 +203,7 @@ async def _main(plan: dict[str, Any]) -> None:
     try:
         if plan.get("warmup", 0) > 0:
             await driver.run(min(plan["rates"]), plan["warmup"])
+            print(json.dumps({"warmed_up": True}), flush=True)  # the server's CPU counts anew
         if plan.get("one_at_a_time", 0) > 0:  # printed as rate 0
             cpu, began = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
             samples = await driver.one_at_a_time(plan["one_at_a_time"])

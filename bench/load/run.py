@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load.services import PrivateRedis, redis_available
-from bench.load.stack import ROOT, Stack, nginx_binary
+from bench.load.stack import ROOT, Stack, cpu_by_name, cpu_seconds, nginx_binary
 
 # a claim refused because the job filled or clashes is a correct answer, not an error
 EXPECTED = {"claim": {"409"}}
@@ -66,6 +66,12 @@ def table(line: dict[str, Any]) -> str:
         )
     total = sum(k["per_s"] for k in line["kinds"].values())
     rows.append(f"{'all':<6} {total:>7.1f}   (client process used {line['client_cpu']:.2f} CPU)")
+    cpu = line.get("cpu_ms_per_answer")
+    if cpu:
+        rows.append(
+            f"server CPU per answer: replicas {cpu['replicas']:.2f} ms, PostgreSQL "
+            f"{cpu['postgres']:.2f} ms, nginx {cpu['nginx']:.2f} ms ({line['answered']} answers)"
+        )
     return "\n".join(rows)
 
 
@@ -115,6 +121,42 @@ def _seed(url: str, workers: int) -> dict[str, Any]:
     return asdict(market)
 
 
+class _Meter:
+    """CPU seconds the stack's parts used since the last reading: the replicas (every
+    thread), PostgreSQL (every server process; a backend that exits between readings loses
+    its share) and nginx."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.last = self._now()
+
+    def _now(self) -> dict[int, tuple[str, float]]:
+        found = cpu_by_name(("postgres", "nginx"))
+        for replica in self.stack.replicas:
+            found[replica.process.pid] = ("replicas", sum(cpu_seconds(replica.process.pid)))
+        return found
+
+    def used(self) -> dict[str, float]:
+        now = self._now()
+        used = {"replicas": 0.0, "postgres": 0.0, "nginx": 0.0}
+        for pid, (name, seconds) in now.items():
+            used[name] += seconds - self.last.get(pid, (name, 0.0))[1]
+        self.last = now
+        return used
+
+
+def _with_cpu(line: dict[str, Any], used: dict[str, float]) -> dict[str, Any]:
+    """The line with the stack's CPU per answered request, in ms, by part."""
+    answered = sum(
+        n for k in line["kinds"].values() for status, n in k["statuses"].items() if status != "0"
+    )
+    line["answered"] = answered
+    line["cpu_ms_per_answer"] = {
+        part: round(seconds * 1000 / max(answered, 1), 2) for part, seconds in used.items()
+    }
+    return line
+
+
 def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
     """Run the client process over every rate (stopping after two misses); its lines."""
     lines: list[dict[str, Any]] = []
@@ -127,12 +169,21 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
                     "one_at_a_time": 0 if lines else 20, "pause": 0, "seed": rate}  # fmt: skip
             path = Path(tmp) / "plan.json"
             path.write_text(json.dumps(plan))
-            done = subprocess.run(
+            meter = _Meter(stack)
+            read: list[dict[str, Any]] = []
+            with subprocess.Popen(
                 [sys.executable, "-m", "bench.load.client", str(path)],
-                cwd=ROOT, capture_output=True, text=True, check=True,
-                timeout=args.seconds * 4 + args.warmup + 60,
-            )  # fmt: skip
-            *first, last = [json.loads(x) for x in done.stdout.strip().splitlines()]
+                cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            ) as client:  # fmt: skip
+                assert client.stdout is not None
+                for text in client.stdout:  # a phase's line as it ends: its CPU is read then
+                    used = meter.used()
+                    got = json.loads(text)
+                    if "warmed_up" not in got:
+                        read.append(_with_cpu(got, used))
+                if client.wait(timeout=args.seconds * 4 + args.warmup + 60) != 0:
+                    raise RuntimeError(f"the load client exited with {client.returncode}")
+            *first, last = read
             for baseline in first:
                 print("\n== one request at a time (service time, no queueing)")
                 print(table(baseline), flush=True)
@@ -195,13 +246,17 @@ def run(args: argparse.Namespace) -> int:
 def _report(lines: list[dict[str, Any]], args: argparse.Namespace) -> None:
     lines = [line for line in lines if line["rate"]]
     print(f"\n== summary (feed p99 budget {args.budget_ms:.0f} ms)")
-    print(f"{'target':>7} {'answered':>9} {'feed p50':>9} {'feed p95':>9} {'feed p99':>9}  held")
+    print(f"{'target':>7} {'answered':>9} {'feed p50':>9} {'feed p95':>9} {'feed p99':>9} "
+          f"{'app ms':>7} {'db ms':>6}  held")  # fmt: skip
     for line in lines:
         feed = line["kinds"]["feed"]
         total = sum(k["per_s"] for k in line["kinds"].values())
         verdict = "yes" if line["held"] else "no: " + line["why"]
+        cpu = line["cpu_ms_per_answer"]
         print(f"{line['rate']:>7} {total:>9.1f} {feed['p50_ms']:>9.1f} {feed['p95_ms']:>9.1f} "
-              f"{feed['p99_ms']:>9.1f}  {verdict}")  # fmt: skip
+              f"{feed['p99_ms']:>9.1f} {cpu['replicas']:>7.2f} {cpu['postgres']:>6.2f}  "
+              f"{verdict}")  # fmt: skip
+    print("(app ms, db ms: CPU of the replicas and of PostgreSQL per answered request)")
     held = [line for line in lines if line["held"]]
     if held:
         best = max(held, key=lambda line: line["rate"])

@@ -39,6 +39,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a process (all its threads) so far; (0, 0) once gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0, 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def cpu_by_name(names: tuple[str, ...]) -> dict[int, tuple[str, float]]:
+    """Every running process whose command name is one of `names`: pid -> (name, CPU s)."""
+    found: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name in names:
+            found[int(entry.name)] = (name, sum(cpu_seconds(int(entry.name))))
+    return found
+
+
 def wait_until_up(
     url: str, *, process: subprocess.Popen[bytes] | None = None, seconds: float = 30
 ) -> None:

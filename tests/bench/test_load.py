@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bench.load.client import percentile
@@ -57,3 +59,9 @@ def test_a_short_run_prints_every_kind_and_the_verdict(capsys: pytest.CaptureFix
     assert "one request at a time" in out
     assert "highest sustained rate: " in out
     assert "load average after: " in out
+    # the stack's CPU per answer, read from /proc: the replicas did work for every phase
+    spent = re.findall(
+        r"server CPU per answer: replicas ([0-9.]+) ms, PostgreSQL ([0-9.]+) ms", out
+    )
+    assert len(spent) == 2  # the one-at-a-time phase and the rate
+    assert all(float(app) > 0.1 and float(db) > 0 for app, db in spent)
