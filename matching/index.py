@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from matching.columns import JobColumns, PairScores, WorkerColumns, score_pairs
 from matching.geo import EARTH_RADIUS_KM
 from matching.model import Job, Match, Worker
-from matching.rank import crowding_key, matches_for, settled_lists, top_k_per_group
+from matching.rank import crowding_key, lists_made_once, matches_for, top_k_per_group
 from matching.score import (
     DEFAULT_STRENGTH,
     MarketContext,
@@ -333,7 +333,7 @@ def rank_market(
     options, _ = competition(parts, len(worker_cols), len(index.jobs))
     price = market_prices(parts, len(worker_cols), index.jobs.slots_left)
     keys = [pairs.score * price_factor(price[pairs.job], DEFAULT_STRENGTH) for pairs in parts]
-    lists = settled_lists(parts, keys, index.jobs.slots_left, k)
+    lists = lists_made_once(parts, keys, index.jobs.slots_left, k)
     found: list[Match] = []
     for pairs, (listed, key) in zip(parts, lists, strict=True):
         found += matches_for(pairs, key, listed, worker_cols, index.jobs)

@@ -22,7 +22,7 @@ from matching.columns import PairScores, WorkerColumns
 from matching.dispatch import assign_pairs
 from matching.index import RETRIEVAL_CAP, JobIndex, market_prices
 from matching.model import Job, Worker
-from matching.rank import settled_lists, top_k_per_group
+from matching.rank import lists_made_once, top_k_per_group
 from matching.score import (
     DEFAULT_STRENGTH,
     PRICE_ROUNDS,
@@ -255,7 +255,7 @@ def quality(
         got = simulate_arrivals(seen, seen_taste, slots, ranker, k=k, seed=seed, priced=priced)
         placed[name] = (seen, seen_taste, got)
     once = {  # as `linggong match rank` prints them: picked by the market key, then settled
-        "linggong-once": lambda: settled_lists(
+        "linggong-once": lambda: lists_made_once(
             [shown],
             [
                 shown.score

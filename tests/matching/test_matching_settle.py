@@ -10,9 +10,9 @@ from matching.columns import PairScores, WorkerColumns
 from matching.index import JobIndex, market_prices, rank_market
 from matching.rank import (
     accept_chance,
+    lists_made_once,
     places_left_share,
     settle_lists,
-    settled_lists,
     top_k_per_group,
 )
 from matching.score import DEFAULT_STRENGTH, price_factor
@@ -85,13 +85,13 @@ def test_settling_reorders_lists_but_never_changes_what_is_on_them(seed: int, k:
     pairs = _pairs(worker.tolist(), job.tolist(), rng.uniform(0.3, 0.9, len(worker)).tolist())
     slots = rng.integers(1, 4, n_jobs)
     key = pairs.score * price_factor(market_prices([pairs], n_workers, slots)[pairs.job], 1.0)
-    [(listed, settled)] = settled_lists([pairs], [key], slots, k)
+    [(listed, settled)] = lists_made_once([pairs], [key], slots, k)
     picked = top_k_per_group(pairs.worker, key, pairs.score, k)
     assert sorted(listed.tolist()) == sorted(picked.tolist())
     assert np.all(np.diff(pairs.worker[listed]) >= 0)  # grouped by worker
     same = pairs.worker[listed][1:] == pairs.worker[listed][:-1]
     assert np.all(np.diff(settled[listed])[same] <= 0)  # each list best first by its key
-    again = settled_lists([pairs], [key], slots, k)[0]
+    again = lists_made_once([pairs], [key], slots, k)[0]
     assert again[0].tolist() == listed.tolist()  # reproducible
     assert np.all(settled[listed] <= key[listed] + 1e-12)
 
@@ -108,7 +108,7 @@ def test_market_lists_are_the_settled_lists() -> None:
     key = pairs.score * price_factor(
         market_prices([pairs], len(cols), index.jobs.slots_left)[pairs.job], DEFAULT_STRENGTH
     )
-    [(listed, _)] = settled_lists([pairs], [key], index.jobs.slots_left, 10)
+    [(listed, _)] = lists_made_once([pairs], [key], index.jobs.slots_left, 10)
     expected = {
         cols.ids[w]: [index.jobs.ids[j] for j in pairs.job[listed][pairs.worker[listed] == w]]
         for w in range(len(cols))
