@@ -49,7 +49,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from market.accounts import logins
@@ -302,36 +303,57 @@ def _load(
     session: Session, job_ids: Sequence[int] | None
 ) -> tuple[dict[str, OpenJob], dict[str, int]]:
     """Open, visible jobs (all, or of `job_ids`) and their pending application counts."""
-    visible: list[Any] = [Job.status == JobStatus.open, col(Job.hidden_reason).is_(None)]
+    rows: Sequence[Sequence[Any]]
     if job_ids is None:
-        visible.append(col(Job.start_at) > utcnow())
-    else:
-        visible.append(col(Job.id).in_(job_ids))
-    columns = [Job.__table__.c[name] for name in JOB_COLUMNS]  # type: ignore[attr-defined]
-    rows = session.execute(select(*columns).where(*visible)).all()
+        visible = (*_VISIBLE, col(Job.start_at) > utcnow())
+        rows = session.execute(select(*_COLUMNS).where(*visible)).all()
+        listed = session.execute(_certificates_where(*visible)).all()
+        pending = {
+            str(job_id): int(count)
+            for job_id, count in session.execute(
+                select(Application.job_id, func.count())
+                .join(Job, col(Job.id) == col(Application.job_id))
+                .where(*visible, Application.status == "applied")
+                .group_by(col(Application.job_id))
+            )
+        }
+    else:  # an event's few jobs: two statements built once, the pending count in the first
+        ids = {"ids": list(job_ids)}
+        found = session.execute(_ROWS_OF, ids).all()
+        rows = [row[:-1] for row in found]
+        pending = {str(row[_ID_AT]): int(row[-1]) for row in found if row[-1]}
+        listed = session.execute(_CERTIFICATES_OF, ids).all() if found else []
     certificates: dict[int, list[str]] = {}
-    for job_id, code in session.execute(
-        select(JobCertificate.job_id, JobCertificate.code)
-        .join(Job, col(Job.id) == col(JobCertificate.job_id))
-        .where(*visible)
-    ):
+    for job_id, code in listed:
         certificates.setdefault(job_id, []).append(code)
-    pending = {
-        str(job_id): int(count)
-        for job_id, count in session.execute(
-            select(Application.job_id, func.count())
-            .join(Job, col(Job.id) == col(Application.job_id))
-            .where(*visible, Application.status == "applied")
-            .group_by(col(Application.job_id))
-        )
-    }
     jobs = {}
     for row in rows:
         job = Job.model_construct(**dict(zip(JOB_COLUMNS, row, strict=True)))
-        listed = sorted(certificates.get(job.id or 0, ()))
-        model = job_service.matching_job(job, listed, job.confirmed_count)
-        jobs[model.id] = OpenJob(tuple(row), tuple(listed), model, job.employer_id)
+        codes = sorted(certificates.get(job.id or 0, ()))
+        model = job_service.matching_job(job, codes, job.confirmed_count)
+        jobs[model.id] = OpenJob(tuple(row), tuple(codes), model, job.employer_id)
     return jobs, pending
+
+
+def _certificates_where(*where: Any) -> Any:
+    return (
+        select(JobCertificate.job_id, JobCertificate.code)
+        .join(Job, col(Job.id) == col(JobCertificate.job_id))
+        .where(*where)
+    )
+
+
+_VISIBLE: tuple[Any, ...] = (Job.status == JobStatus.open, col(Job.hidden_reason).is_(None))
+_COLUMNS: list[Any] = [Job.__table__.c[name] for name in JOB_COLUMNS]  # type: ignore[attr-defined]
+_ID_AT = JOB_COLUMNS.index("id")
+_OF_IDS = col(Job.id).in_(bindparam("ids", expanding=True))
+_PENDING = (
+    select(func.count())
+    .where(col(Application.job_id) == col(Job.id), Application.status == "applied")
+    .scalar_subquery()
+)
+_ROWS_OF = sa_select(*_COLUMNS, _PENDING).where(*_VISIBLE, _OF_IDS)
+_CERTIFICATES_OF = _certificates_where(*_VISIBLE, _OF_IDS)
 
 
 def _detached_view(view: worker_service.WorkerView) -> worker_service.WorkerView:
