@@ -47,7 +47,8 @@ async def _feed_read(request: Request, sent: SentCsrf) -> FeedRead:
     When the login was read a moment ago and the worker's entry, weights and the employers
     in arrears are all cached (`market.accounts.logins`, `feed_service.cached_feed_context`),
     nothing is read: no transaction, no thread. Otherwise one read-only transaction on a
-    worker thread reads them (and keeps the login for the next feed); the ranking that
+    worker thread reads them (`read_with_login`: the login too when it is not remembered,
+    then kept for the next feed); the ranking that
     follows runs in memory on the event loop either way."""
     model = feed_model_of(request)
     found = cached_login(request)
@@ -59,8 +60,15 @@ async def _feed_read(request: Request, sent: SentCsrf) -> FeedRead:
         if context is not None:
             admit(request, user, login)
             return FeedRead(user, (model, context))
-    async with _memory_first_reads(request):
-        return await run_in_threadpool(_feed_read_from_database, request, sent)
+
+    def read(session: Session, user: User) -> FeedRead:
+        as_role(user, Role.worker)
+        if model is None or not model.ready:
+            return FeedRead(user, None)
+        context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
+        return FeedRead(user, (model, context))
+
+    return await read_with_login(request, sent, read)
 
 
 def cached_login(request: Request) -> tuple[User, UserSession] | None:
@@ -118,21 +126,6 @@ def _database_key(request: Request) -> str:
     found: str | None = getattr(state, "database_key", None)
     if found is None:  # as learning_service.cache_key names it
         found = state.database_key = str(state.engine.url)
-    return found
-
-
-def _feed_read_from_database(request: Request, sent: str | None) -> FeedRead:
-    def read(session: Session) -> tuple[FeedRead, UserSession]:
-        user, login = read_login(request, session, sent)
-        as_role(user, Role.worker)
-        model = feed_model_of(request)
-        if model is None or not model.ready:
-            return FeedRead(user, None), login
-        context = feed_service.feed_context(session=session, worker_id=user.id or 0, model=model)
-        return FeedRead(user, (model, context)), login
-
-    found, login = read_database(request, read)
-    logins.remember(found.worker, login)  # committed: these rows expire no more
     return found
 
 
