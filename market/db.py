@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Engine, Table, create_engine, event, insert, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -174,3 +176,9 @@ def _copy_processor(column_type: Any, dialect: Any) -> Any:
 
 def _json_text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def dialect_insert(session: Session) -> Any:
+    """The INSERT construct of the session's database (PostgreSQL's or SQLite's), for the
+    `ON CONFLICT` clauses both have and the generic one lacks."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -15,10 +15,9 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import CursorResult, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
 
+from market.db import dialect_insert
 from market.errors import N_, Conflict, Invalid
 from market.models import IdempotencyRecord
 from market.types import utcnow
@@ -124,7 +123,7 @@ def _claimed(
     session: Session, *, user_id: int, route: str, key: str, fingerprint: str, now: datetime
 ) -> bool:
     """Insert the key's row unless it exists; whether this call inserted it."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(IdempotencyRecord)
         .values(

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from market.db import dialect_insert
 from market.i18n import market_tz
 from market.learning.models import Impression, WorkerTaste
 from market.models import Application, ApplicationStatus
@@ -151,7 +150,7 @@ def impressions_flush(*, session: Session, log: ImpressionLog) -> int:
     rows, opened = log.take()
     written = 0
     if rows:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(session)
         values = [
             {
                 "worker_id": r.worker_id,
