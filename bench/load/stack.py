@@ -42,12 +42,9 @@ def free_port() -> int:
 def cpu_seconds(pid: int) -> tuple[float, float]:
     """User and system CPU seconds of a process (all its threads) so far; (0, 0) once gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return _cpu_of(Path(f"/proc/{pid}/stat").read_text())
     except OSError:
         return 0.0, 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def cpu_by_name(names: tuple[str, ...]) -> dict[int, tuple[str, float]]:
@@ -62,8 +59,15 @@ def cpu_by_name(names: tuple[str, ...]) -> dict[int, tuple[str, float]]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         if name in names:
-            found[int(entry.name)] = (name, sum(cpu_seconds(int(entry.name))))
+            found[int(entry.name)] = (name, sum(_cpu_of(stat)))
     return found
+
+
+def _cpu_of(stat: str) -> tuple[float, float]:
+    """User and system CPU seconds from the text of a /proc/<pid>/stat file."""
+    fields = stat.rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def wait_until_up(
