@@ -145,7 +145,8 @@ def _claim(session: Session, render: Render, now: datetime) -> list[Claimed]:
             continue
         subs = phones.get(user.id or 0, [])
         if not subs:
-            delivery.status, delivery.error = DeliveryStatus.skipped, "no subscribed phone"
+            delivery.status = DeliveryStatus.skipped
+            delivery.error = notification_service.NO_SUBSCRIPTION
             continue
         delivery.attempts += 1
         delivery.next_attempt_at = now + LEASE

@@ -39,6 +39,7 @@ PRODUCE_LOCK = 0x6C675F6E6F74696D  # "lg_notim": held by one producer until its 
 CURSOR = "outbox"
 BATCH = 500
 IN_CHUNK = 5000  # ids per IN (...) list
+NO_SUBSCRIPTION = "no subscribed phone"  # a push delivery's note: nowhere to send it
 LOG_RETENTION = timedelta(days=90)  # how long the delivery log keeps a finished row
 
 
@@ -64,6 +65,20 @@ def preferences_of(*, session: Session, user_ids: Sequence[int]) -> dict[int, No
         ).all()
         found.update((row.user_id, row) for row in rows)
     return {i: found.get(i, _DEFAULT_PREFERENCE) for i in ids}
+
+
+def subscribed_among(*, session: Session, user_ids: Sequence[int]) -> set[int]:
+    """Which of these users have a push subscription (one read of ids per chunk)."""
+    ids = sorted(set(user_ids))
+    return {
+        user_id
+        for at in range(0, len(ids), IN_CHUNK)
+        for user_id in session.exec(
+            select(PushSubscription.user_id)
+            .where(col(PushSubscription.user_id).in_(ids[at : at + IN_CHUNK]))
+            .distinct()
+        )
+    }
 
 
 def subscriptions_of(
@@ -181,7 +196,9 @@ def _write_all(session: Session, written: list[tuple[Event, Draft]], now: dateti
             )
         )
     }
-    chosen = preferences_of(session=session, user_ids=[draft.user_id for _, draft in written])
+    users = [draft.user_id for _, draft in written]
+    chosen = preferences_of(session=session, user_ids=users)
+    subscribed = subscribed_among(session=session, user_ids=users)
     rows = []
     for event, draft in written:
         note = (note_ids[(event.id or 0, draft.user_id)], event.id or 0, draft.user_id)
@@ -192,10 +209,16 @@ def _write_all(session: Session, written: list[tuple[Event, Draft]], now: dateti
             rows.append(
                 _delivery(note, Channel.push, DeliveryStatus.skipped, now, alert_service.HELD)
             )
+        elif not pref.push:
+            rows.append(
+                _delivery(note, Channel.push, DeliveryStatus.skipped, now, "push turned off")
+            )
+        elif draft.user_id not in subscribed:
+            # logged as the push pass would log it, without its claim and update: most
+            # phones here never subscribe (no browser push service reaches them)
+            rows.append(_delivery(note, Channel.push, DeliveryStatus.skipped, now, NO_SUBSCRIPTION))
         else:
-            status = DeliveryStatus.pending if pref.push else DeliveryStatus.skipped
-            error = "" if pref.push else "push turned off"
-            rows.append(_delivery(note, Channel.push, status, now, error))
+            rows.append(_delivery(note, Channel.push, DeliveryStatus.pending, now))
         if sms_service.sms_template(event.kind, urgent=draft.urgent) is not None:
             # whether push reaches the phone is decided when it is due (sms_delivery)
             status = DeliveryStatus.pending if pref.sms else DeliveryStatus.skipped

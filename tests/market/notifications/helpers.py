@@ -11,13 +11,27 @@ from sqlmodel import Session, col, select
 
 from market.db import session_scope
 from market.events import outbox as outbox_service
-from market.models import Delivery, Notification, User
+from market.models import Delivery, Notification, PushSubscription, User
 from market.notifications import service as notification_service
 from market.types import utcnow
 from tests.factories import make_employer, make_job, make_worker
 from tests.market.service_helpers import hire
 
 NOW = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)  # 12:00 in Yantai: no quiet hours
+
+
+def has_phone(session: Session, user_id: int) -> None:
+    """Give the user a subscribed phone (a stored Web Push subscription), so their push
+    messages wait for the push pass instead of being skipped when written."""
+    session.add(
+        PushSubscription(
+            user_id=user_id,
+            endpoint=f"https://push.example/phone-{user_id}",
+            p256dh="p256dh",
+            auth="auth",
+        )
+    )
+    session.flush()
 
 
 def hired(engine: Engine, *, locale: str = "zh_CN") -> tuple[int, int, int]:

@@ -19,7 +19,7 @@ from market.notifications import delivery as delivery_service
 from market.notifications import service as notification_service
 from market.notifications.schemas import PreferenceUpdate
 from tests.factories import make_employer, make_worker
-from tests.market.notifications.helpers import deliveries_of, notes_of, race
+from tests.market.notifications.helpers import deliveries_of, has_phone, notes_of, race
 from tests.market.notifications.test_push import deliver, subscribe
 from tests.push_service import PushService
 from tests.service_market import job_post
@@ -34,6 +34,7 @@ def _market(engine: Engine, jobs: int, *, daily: int | None = None) -> tuple[int
     """A painter near Yantai and an employer who posts `jobs` painting jobs: (worker, far)."""
     with session_scope(engine) as session:
         worker = make_worker(session)
+        has_phone(session, worker.id or 0)  # pushed alerts wait for the push pass
         far = make_worker(session, lat=31.2, lon=121.5)  # Shanghai: none suits him
         if daily is not None:
             notification_service.preference_update(
@@ -112,6 +113,7 @@ def test_a_regular_of_the_employer_hears_first_whatever_the_days_number(
     with session_scope(fresh_engine) as session:
         employer, other = make_employer(session), make_employer(session, name="王老板")
         regular = make_worker(session)
+        has_phone(session, regular.id or 0)
         notification_service.preference_update(
             session=session, user_id=regular.id or 0, data=PreferenceUpdate(daily_alerts=0)
         )

@@ -10,11 +10,20 @@ from sqlmodel import Session
 from market.db import session_scope
 from market.models import Delivery, NotifyCursor
 from market.notifications import service as notification_service
-from tests.market.notifications.helpers import deliveries_of, hired, notes_of, produce, race
+from tests.market.notifications.helpers import (
+    deliveries_of,
+    has_phone,
+    hired,
+    notes_of,
+    produce,
+    race,
+)
 
 
 def test_a_hire_tells_the_worker_and_the_employer_once(fresh_engine: Engine) -> None:
     worker_id, employer_id, job_id = hired(fresh_engine)
+    with session_scope(fresh_engine) as session:
+        has_phone(session, worker_id)
 
     assert produce(fresh_engine) >= 2
 

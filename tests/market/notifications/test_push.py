@@ -176,15 +176,33 @@ def test_quiet_hours_span_midnight_or_not() -> None:
     assert delivery_service.backoff(20) == timedelta(hours=1)
 
 
-def test_no_subscription_is_logged_as_skipped(fresh_engine: Engine, sender: Any) -> None:
-    worker_id, _, _ = hired(fresh_engine)
+def test_no_subscription_is_logged_as_skipped_when_written_and_when_due(
+    fresh_engine: Engine, push_service: PushService, sender: Any
+) -> None:
+    """A user with no subscribed phone when the notification is written gets the push row
+    skipped at once (the push pass never claims it); one whose phone is gone by the time
+    the push is due is skipped by the pass."""
+    never, dropped = hired(fresh_engine)[0], hired(fresh_engine)[0]
+    subscribe(fresh_engine, dropped, push_service, "soon gone")
     produce(fresh_engine)
 
-    deliver(fresh_engine, sender)
+    assert (push_row(fresh_engine, never).status, push_row(fresh_engine, never).error) == (
+        "skipped",
+        "no subscribed phone",
+    )
+    assert push_row(fresh_engine, dropped).status == "pending"
+    with session_scope(fresh_engine) as session:
+        for sub in session.exec(
+            select(PushSubscription).where(PushSubscription.user_id == dropped)
+        ):
+            session.delete(sub)
 
-    row = push_row(fresh_engine, worker_id)
-    assert (row.status, row.error) == ("skipped", "no subscribed phone")
-    assert PushSubscription  # the table exists
+    assert deliver(fresh_engine, sender) == {"sent": 0, "retry": 0, "failed": 0, "gone": 0}
+
+    row = push_row(fresh_engine, dropped)
+    assert (row.status, row.error, row.attempts) == ("skipped", "no subscribed phone", 0)
+    assert push_row(fresh_engine, never).attempts == 0
+    assert push_service.received == []
 
 
 def test_an_urgent_message_goes_through_quiet_hours(
