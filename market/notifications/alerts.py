@@ -27,7 +27,7 @@ from sqlalchemy import text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from market.db import try_xact_lock
+from market.db import among, try_xact_lock
 from market.errors import N_
 from market.events.service import event_record
 from market.feed import candidates as candidate_service
@@ -114,14 +114,15 @@ def alerts_capped(*, session: Session, drafts: list[Draft], now: datetime) -> li
             (user_id, [alerted, held])
             for user_id, alerted, held in session.exec(
                 select(AlertTally.user_id, AlertTally.alerted, AlertTally.held).where(
-                    col(AlertTally.user_id).in_(chunk), col(AlertTally.day) == day
+                    among(session, col(AlertTally.user_id), chunk),
+                    col(AlertTally.day) == day,
                 )
             )
         )
         allowed.update(
             session.exec(
                 select(NotifyPreference.user_id, NotifyPreference.daily_alerts).where(
-                    col(NotifyPreference.user_id).in_(chunk)
+                    among(session, col(NotifyPreference.user_id), chunk)
                 )
             ).all()
         )

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from market import paging
-from market.db import insert_rows, try_xact_lock
+from market.db import among, insert_rows, try_xact_lock
 from market.errors import N_, NotFound
 from market.feed.readmodel import FeedReadModel
 from market.models import Event
@@ -61,7 +61,7 @@ def preferences_of(*, session: Session, user_ids: Sequence[int]) -> dict[int, No
     for at in range(0, len(ids), IN_CHUNK):
         chunk = ids[at : at + IN_CHUNK]
         rows = session.exec(
-            select(NotifyPreference).where(col(NotifyPreference.user_id).in_(chunk))
+            select(NotifyPreference).where(among(session, col(NotifyPreference.user_id), chunk))
         ).all()
         found.update((row.user_id, row) for row in rows)
     return {i: found.get(i, _DEFAULT_PREFERENCE) for i in ids}
@@ -75,7 +75,7 @@ def subscribed_among(*, session: Session, user_ids: Sequence[int]) -> set[int]:
         for at in range(0, len(ids), IN_CHUNK)
         for user_id in session.exec(
             select(PushSubscription.user_id)
-            .where(col(PushSubscription.user_id).in_(ids[at : at + IN_CHUNK]))
+            .where(among(session, col(PushSubscription.user_id), ids[at : at + IN_CHUNK]))
             .distinct()
         )
     }
@@ -90,7 +90,7 @@ def subscriptions_of(
     for at in range(0, len(ids), IN_CHUNK):
         rows = session.exec(
             select(PushSubscription)
-            .where(col(PushSubscription.user_id).in_(ids[at : at + IN_CHUNK]))
+            .where(among(session, col(PushSubscription.user_id), ids[at : at + IN_CHUNK]))
             .order_by(col(PushSubscription.id))
         ).all()
         for row in rows:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from sqlmodel import Session, col, select
 
-from market.db import insert_rows
-from market.models import Event, Notification
+from market.db import among, insert_rows
+from market.models import Event, Notification, User
 from tests.factories import make_worker
 
 
@@ -48,3 +48,19 @@ def test_rows_come_back_as_written_zones_json_and_nulls_included(db: Session) ->
 def test_no_rows_write_nothing(db: Session) -> None:
     insert_rows(db, Notification.__table__, [])  # type: ignore[attr-defined]
     assert db.exec(select(Notification)).all() == []
+
+
+def test_among_picks_the_listed_ids_whatever_their_number(db: Session) -> None:
+    """`market.db.among` is `IN` on either database: one array parameter on PostgreSQL."""
+    workers = [make_worker(db, name=f"工{i}") for i in range(5)]
+    ids = [w.id or 0 for w in workers]
+
+    def picked(wanted: list[int]) -> list[int]:
+        return list(
+            db.exec(select(User.id).where(among(db, col(User.id), wanted)).order_by(col(User.id)))
+        )
+
+    assert picked(ids[1:4]) == ids[1:4]
+    assert picked([ids[0], ids[0], -1]) == [ids[0]]
+    assert picked([]) == []
+    assert picked([*range(-3000, 0), ids[4]]) == [ids[4]]
