@@ -215,7 +215,7 @@ def _near_in_database(
 def _near_in_memory(model: FeedReadModel, job: Job, nearest: int | None) -> dict[int, KnownWorker]:
     """The workers whose radius reaches the job, from the read model, nearest first: all of
     them within the search's reach, or the `nearest` whose minimum pay the job meets."""
-    near = model.workers.near(
+    near = model.fresh_workers().near(
         lat=job.lat,
         lon=job.lon,
         reach_km=get_settings().feed_radius_cap_km,

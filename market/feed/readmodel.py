@@ -75,6 +75,7 @@ log = logging.getLogger("linggong.feed")
 
 JOB_COLUMNS = tuple(c.name for c in Job.__table__.columns)  # type: ignore[attr-defined]
 WORKER_CACHE_MAX = 100_000  # cached worker profiles per replica before the cache starts over
+DIRTY_MAX = 500  # workers marked before an event's own application re-reads them all
 WORKER_CACHE_TTL_S = 300.0  # a safety net: events drop entries long before
 UNPAID_TTL_S = 30.0  # employers in arrears, read again at least this often
 BLOCK_KINDS = frozenset({"user.blocked", "user.unblocked"})
@@ -110,7 +111,12 @@ class FeedReadModel:
         self._generation: dict[int, int] = {}
         self._lock = threading.Lock()
         self._during_build: set[int] | None = None  # jobs to read again after a build
-        self._workers_during_build: set[int] = set()  # ... and workers
+        # workers named by events since the book last read them, each with the number of
+        # the latest mark: re-read in one batch when the book is next asked, or by the live
+        # service's poll each second (`fresh_workers`), not once per event on every replica
+        self._dirty: dict[int, int] = {}
+        self._marks = 0
+        self._flushing = threading.Lock()  # one re-read (or build) of the book at a time
         self._unpaid: tuple[float, frozenset[int]] | None = None
         self._shown: dict[str, tuple[OpenJob, Job, JobPublic]] = {}
 
@@ -141,21 +147,18 @@ class FeedReadModel:
         with self._lock:
             self._workers.clear()
             self._during_build = set()
-            self._workers_during_build = set()
         try:
-            with Session(self.engine) as session:
+            # workers named meanwhile stay marked: the next re-read of the book reads them
+            with self._flushing, Session(self.engine) as session:
                 jobs, pending = _load(session, None)
                 workers, _ = load_workers(session, None, utcnow())
-            self.book.replace_all(jobs.values(), pending)
-            self.workers.replace_all(workers)
+                self.book.replace_all(jobs.values(), pending)
+                self.workers.replace_all(workers)
         finally:
             with self._lock:
                 again, self._during_build = self._during_build, None
-                named, self._workers_during_build = self._workers_during_build, set()
         if again:
             self._refresh(sorted(again))
-        if named:
-            self._refresh_workers(sorted(named))
         self.ready = True
         self.builds += 1
         log.info(
@@ -168,6 +171,9 @@ class FeedReadModel:
         """Bring the model up to these events (blocking). On a failure it is left stale."""
         job_ids = sorted({e.job_id for e in events if e.job_id is not None})
         worker_ids = sorted({e.worker_id for e in events if e.worker_id is not None})
+        # marked before their cache entries go: a feed that reads the generation after the
+        # drop then finds the worker marked and reads them from the database
+        self._mark(worker_ids)
         self.forget_workers(worker_ids)
         self.forget_workers(
             user_id
@@ -184,21 +190,17 @@ class FeedReadModel:
         with self._lock:
             if self._during_build is not None:
                 self._during_build.update(job_ids)
-                self._workers_during_build.update(worker_ids)
         if job_ids:
             self._refresh(job_ids)
-        if worker_ids:
-            self._refresh_workers(worker_ids)
-            # again: a feed between the first drop and the book's update may have cached
-            # the worker from the book as it was
-            self.forget_workers(worker_ids)
+        if len(self._dirty) >= DIRTY_MAX:
+            self.fresh_workers()
 
     def solve_prices(self) -> int:
         """Price the open jobs' places against every located worker, as of now, and lean feeds
         by the prices (blocking, CPU-bound: call off the loop). How many jobs were priced."""
         now = utcnow()
         jobs = self.book.open_models(after=now.timestamp())
-        workers = [worker.at(now) for worker in self.workers.every()]
+        workers = [worker.at(now) for worker in self.fresh_workers().every()]
         with Session(self.engine) as session:
             _, weights = learning_service.live_weights(session=session)
         prices = solve_prices(jobs, workers, self.book.prices, weights)
@@ -217,6 +219,29 @@ class FeedReadModel:
         self.book.update(upsert=jobs.values(), remove=gone, pending=counts)
 
     # ------------------------------------------------------------ workers
+
+    def _mark(self, worker_ids: Iterable[int]) -> None:
+        with self._lock:
+            for worker_id in worker_ids:
+                self._marks += 1
+                self._dirty[worker_id] = self._marks
+
+    def fresh_workers(self) -> WorkerBook:
+        """The workers book, every worker an event named since it last read them read again
+        first, all in one batch (blocking: it may read the database). Every reader of the
+        book asks through this; a failed read leaves them marked and the model stale."""
+        if not self._dirty:
+            return self.workers
+        with self._flushing:
+            with self._lock:
+                taken = dict(self._dirty)
+            if taken:
+                self._refresh_workers(sorted(taken))
+                with self._lock:
+                    for worker_id, mark in taken.items():
+                        if self._dirty.get(worker_id) == mark:  # no event since the read
+                            del self._dirty[worker_id]
+        return self.workers
 
     def _refresh_workers(self, worker_ids: Sequence[int]) -> None:
         try:
@@ -251,7 +276,8 @@ class FeedReadModel:
         # the workers book holds the profile and shifts as of the worker's last event (it is
         # updated before the cache is dropped the second time); read from the database only
         # for a worker it does not hold
-        known = self.workers.get(worker_id)
+        # a worker marked by an event is read from the database until the book has them
+        known = None if worker_id in self._dirty else self.workers.get(worker_id)
         view: worker_service.WorkerView | None = None
         if known is None:
             view = _detached_view(worker_service.get_worker(session=session, user_id=worker_id))

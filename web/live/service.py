@@ -113,6 +113,8 @@ class LiveService:
                 log.exception("live: reading the outbox failed")
             if self.feed is not None and not self.feed.ready:
                 await self._build_feed()
+            elif self.feed is not None:
+                await self._fresh_workers()
 
     async def _price(self) -> None:
         """Solve the read model's slot prices once it is ready, then again and again, pausing
@@ -153,6 +155,16 @@ class LiveService:
             log.warning("feed read model: database unavailable (%s); will rebuild", exc.orig)
         except Exception:
             log.exception("feed read model: building failed; will rebuild")
+
+    async def _fresh_workers(self) -> None:
+        """Read the workers events named this past second into the book, in one batch."""
+        assert self.feed is not None
+        try:
+            await to_thread.run_sync(self.feed.fresh_workers)
+        except OperationalError as exc:  # left stale: rebuilt by the poll loop
+            log.warning("feed read model: database unavailable (%s); will rebuild", exc.orig)
+        except Exception:
+            log.exception("feed read model: reading workers failed; will rebuild")
 
     async def _follow(self, events: list[outbox.Published]) -> None:
         assert self.feed is not None

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from market.applications import service as application_service
 from market.feed import candidates as candidate_service
+from market.feed import readmodel as readmodel_module
 from market.feed import workers as workers_book
 from market.feed.readmodel import FeedReadModel
 from market.invites import blocks as block_service
@@ -188,8 +189,9 @@ def test_a_feed_takes_the_profile_from_the_book_and_never_keeps_it_stale(
     fresh_engine: Engine,
 ) -> None:
     """A worker's first feed reads their profile and shifts from the workers book, not the
-    database; a feed asked while an event's update of the book is under way may still see
-    the old profile, but it is not kept: the next feed after the event has the new one."""
+    database. Once an event names the worker, the book re-reads them only when next asked
+    (or by the live service's poll), in a batch; meanwhile, and while that re-read is under
+    way, their feed reads them from the database: never the profile as it was."""
     with Session(fresh_engine, expire_on_commit=False) as session:
         near = make_job(session, lat=LAT + 0.01, lon=LON)
         worker = make_worker(session)
@@ -211,14 +213,85 @@ def test_a_feed_takes_the_profile_from_the_book_and_never_keeps_it_stale(
         session.commit()
     update = model.workers.update
     asked_meanwhile: list[list[Any]] = []
+    updates: list[list[int]] = []
 
     def feed_during_the_update(**changes: Any) -> None:
+        updates.append([int(w.model.id) for w in changes["upsert"]])
         asked_meanwhile.append(_feed(fresh_engine, worker.id or 0, model))
         update(**changes)
 
     model.workers.update = feed_during_the_update  # type: ignore[method-assign]
     model.apply(_numbered(fresh_engine))
 
-    assert [[row[0] for row in page] for page in asked_meanwhile] == [[near.id]]  # stale then
-    assert _feed(fresh_engine, worker.id or 0, model) == []  # not since
+    assert updates == []  # the event only marked the worker
+    assert model.workers.get(worker.id or 0) is cached.known  # the book as it was ...
+    assert _feed(fresh_engine, worker.id or 0, model) == []  # ... but not for their feed
+    with Session(fresh_engine) as session:
+        assert model.worker(session=session, worker_id=worker.id or 0).known is None
+
+    model.fresh_workers()
+
+    assert updates == [[worker.id]]
+    assert asked_meanwhile == [[]]  # read from the database during the re-read
+    known = model.workers.get(worker.id or 0)
+    assert known is not None and known.model.lat == pytest.approx(LAT + 0.9)
+    model.forget_workers([worker.id or 0])
+    with Session(fresh_engine) as session:
+        assert model.worker(session=session, worker_id=worker.id or 0).known is known
+    assert _feed(fresh_engine, worker.id or 0, model) == []
     assert _feed(fresh_engine, worker.id or 0, None) == []
+    model.fresh_workers()
+    assert updates == [[worker.id]]  # nothing marked: nothing read again
+
+
+def test_workers_named_by_many_events_are_read_again_in_one_batch(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims on every replica cost one read of each worker per batch, not one per event;
+    an event that names a worker again during a re-read keeps them marked."""
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        people = [make_worker(session, lat=LAT + 0.002 * i) for i in range(4)]
+        session.commit()
+    _numbered(fresh_engine)
+    model = FeedReadModel(fresh_engine)
+    model.build()
+    reads: list[list[int]] = []
+    load = readmodel_module.load_workers
+
+    def counted(session: Session, worker_ids: Any, now: Any) -> Any:
+        reads.append(list(worker_ids))
+        if len(reads) == 1:  # an event names people[0] while the first batch is read
+            model._mark([people[0].id or 0])
+        return load(session, worker_ids, now)
+
+    monkeypatch.setattr(readmodel_module, "load_workers", counted)
+    for person in people:
+        with Session(fresh_engine, expire_on_commit=False) as session:
+            worker_service.worker_profile_update(
+                session=session,
+                worker=session.get_one(User, person.id),
+                data=WorkerProfileUpdate(radius_km=15),
+            )
+            session.commit()
+        model.apply(_numbered(fresh_engine))
+    assert reads == []
+
+    model.fresh_workers()
+    model.fresh_workers()
+    model.fresh_workers()
+
+    ids = sorted(p.id or 0 for p in people)
+    assert reads == [ids, [people[0].id]]
+    assert all(model.workers.get(i).model.radius_km == 15 for i in ids)  # type: ignore[union-attr]
+
+    monkeypatch.setattr(readmodel_module, "DIRTY_MAX", 2)  # past it, the event's own pass reads
+    for person in people[:2]:
+        with Session(fresh_engine, expire_on_commit=False) as session:
+            worker_service.worker_profile_update(
+                session=session,
+                worker=session.get_one(User, person.id),
+                data=WorkerProfileUpdate(radius_km=12),
+            )
+            session.commit()
+        model.apply(_numbered(fresh_engine))
+    assert reads[2:] == [sorted([people[0].id or 0, people[1].id or 0])]
