@@ -12,13 +12,14 @@ application to the job (claimed, hired, completed, cancelled, no-show) when fitt
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import and_, delete, text, update
 from sqlmodel import Session, col, select
 
 from market.db import dialect_insert
@@ -149,7 +150,9 @@ def impressions_flush(*, session: Session, log: ImpressionLog) -> int:
     kept as it is) and mark opened impressions; how many impressions were new."""
     rows, opened = log.take()
     written = 0
-    if rows:
+    if rows and session.get_bind().dialect.name == "postgresql":
+        written = _insert_unnest(session, rows)
+    elif rows:
         insert = dialect_insert(session)
         values = [
             {
@@ -181,6 +184,45 @@ def impressions_flush(*, session: Session, log: ImpressionLog) -> int:
             .values(opened=True)
         )
     return written
+
+
+# one statement of arrays whose text never changes: a VALUES list of a thousand rows was
+# compiled by SQLAlchemy and parsed by PostgreSQL afresh each batch, 260-370 µs of the
+# replica's CPU an impression (2,000 at a time) where this costs about 10
+_UNNEST_INSERT = text(
+    "INSERT INTO learning_impression (worker_id, job_id, day, shown_at, slot, rank, propensity,"
+    " features, weights_id, opened) "
+    "SELECT w, j, d, s, sl, r, p, CAST(f AS json), wid, false FROM unnest("
+    "CAST(:w AS integer[]), CAST(:j AS integer[]), CAST(:d AS date[]),"
+    " CAST(:s AS timestamp[]), CAST(:sl AS smallint[]), CAST(:r AS smallint[]),"
+    " CAST(:p AS float8[]), CAST(:f AS text[]), CAST(:wid AS integer[]))"
+    " AS t(w, j, d, s, sl, r, p, f, wid) "
+    "ON CONFLICT (worker_id, job_id, day) DO NOTHING RETURNING id"
+)
+
+
+def _insert_unnest(session: Session, rows: Sequence[Shown]) -> int:
+    """PostgreSQL: the rows in one INSERT … SELECT FROM unnest(); how many were new."""
+    moment = Impression.__table__.c.shown_at.type.bind_processor(  # type: ignore[attr-defined]
+        session.get_bind().dialect
+    )
+    shown = {r.shown_at for r in rows}  # a flush's rows share a few moments
+    stored = {at: moment(at) if moment else at for at in shown}
+    result = session.execute(
+        _UNNEST_INSERT,
+        {
+            "w": [r.worker_id for r in rows],
+            "j": [r.job_id for r in rows],
+            "d": [r.day for r in rows],
+            "s": [stored[r.shown_at] for r in rows],
+            "sl": [r.slot for r in rows],
+            "r": [r.rank for r in rows],
+            "p": [r.propensity for r in rows],
+            "f": [json.dumps(list(r.features)) for r in rows],
+            "wid": [r.weights_id for r in rows],
+        },
+    )
+    return len(result.all())
 
 
 def impressions_purge(*, session: Session, now: datetime) -> int:

@@ -4,7 +4,7 @@ with what came of it, purged after the retention period."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, col, select
@@ -194,6 +194,33 @@ def test_a_busy_day_is_written_in_batches_postgresql_takes(db: Session) -> None:
     log.add([_row(job_id % 600, now, worker_id=job_id // 600) for job_id in range(6_000)])
     assert impressions.impressions_flush(session=db, log=log) == 6_000
     assert len(_stored(db)) == 6_000
+
+
+def test_a_flush_stores_each_value_as_given_and_a_pair_once(db: Session) -> None:
+    """What a flush writes reads back the same on either database (PostgreSQL takes the
+    rows as arrays); a pair twice in one flush, or already stored, is written once."""
+    shanghai = datetime(2026, 12, 1, 6, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
+    day = impressions.local_day(shanghai)
+    given = [
+        impressions.Shown(7, 70, day, shanghai, 3, 5, 0.25, (0.1, -2.5, 1e-9), 4),
+        impressions.Shown(8, 70, day, shanghai + timedelta(seconds=1), 0, 0, 1.0, (), None),
+        impressions.Shown(7, 70, day, shanghai, 9, 9, 0.5, (9.0,), None),  # the same pair
+    ]
+    log = impressions.ImpressionLog()
+    log._rows.extend(given)  # as two replicas' logs would hold them
+    assert impressions.impressions_flush(session=db, log=log) == 2
+    rows = sorted(_stored(db), key=lambda r: r.worker_id)
+    assert [
+        (r.worker_id, r.job_id, r.day, r.shown_at, r.slot, r.rank, r.propensity, r.features)
+        for r in rows
+    ] == [
+        (7, 70, day, shanghai, 3, 5, 0.25, [0.1, -2.5, 1e-9]),
+        (8, 70, day, shanghai + timedelta(seconds=1), 0, 0, 1.0, []),
+    ]
+    assert [r.weights_id for r in rows] == [4, None] and not any(r.opened for r in rows)
+    log._rows.append(given[1])
+    assert impressions.impressions_flush(session=db, log=log) == 0
+    assert len(_stored(db)) == 2
 
 
 def test_a_workers_export_holds_what_their_feed_showed_and_nobody_elses(db: Session) -> None:
