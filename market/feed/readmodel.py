@@ -273,10 +273,9 @@ class FeedReadModel:
         with self._lock:
             generation = self._generation.get(worker_id, 0)
         now = utcnow()
-        # the workers book holds the profile and shifts as of the worker's last event (it is
-        # updated before the cache is dropped the second time); read from the database only
-        # for a worker it does not hold
-        # a worker marked by an event is read from the database until the book has them
+        # the workers book holds the profile and shifts as of the worker's last re-read; read
+        # from the database for a worker it does not hold, or one an event marked since
+        # (until `fresh_workers` has read them again)
         known = None if worker_id in self._dirty else self.workers.get(worker_id)
         view: worker_service.WorkerView | None = None
         if known is None:

@@ -244,6 +244,18 @@ def test_a_feed_takes_the_profile_from_the_book_and_never_keeps_it_stale(
     assert updates == [[worker.id]]  # nothing marked: nothing read again
 
 
+def _radius_changed(engine: Engine, model: FeedReadModel, worker_id: int, km: int) -> None:
+    """The worker changes their radius; the model applies the event."""
+    with Session(engine, expire_on_commit=False) as session:
+        worker_service.worker_profile_update(
+            session=session,
+            worker=session.get_one(User, worker_id),
+            data=WorkerProfileUpdate(radius_km=km),
+        )
+        session.commit()
+    model.apply(_numbered(engine))
+
+
 def test_workers_named_by_many_events_are_read_again_in_one_batch(
     fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -266,14 +278,7 @@ def test_workers_named_by_many_events_are_read_again_in_one_batch(
 
     monkeypatch.setattr(readmodel_module, "load_workers", counted)
     for person in people:
-        with Session(fresh_engine, expire_on_commit=False) as session:
-            worker_service.worker_profile_update(
-                session=session,
-                worker=session.get_one(User, person.id),
-                data=WorkerProfileUpdate(radius_km=15),
-            )
-            session.commit()
-        model.apply(_numbered(fresh_engine))
+        _radius_changed(fresh_engine, model, person.id or 0, 15)
     assert reads == []
 
     model.fresh_workers()
@@ -286,12 +291,5 @@ def test_workers_named_by_many_events_are_read_again_in_one_batch(
 
     monkeypatch.setattr(readmodel_module, "DIRTY_MAX", 2)  # past it, the event's own pass reads
     for person in people[:2]:
-        with Session(fresh_engine, expire_on_commit=False) as session:
-            worker_service.worker_profile_update(
-                session=session,
-                worker=session.get_one(User, person.id),
-                data=WorkerProfileUpdate(radius_km=12),
-            )
-            session.commit()
-        model.apply(_numbered(fresh_engine))
+        _radius_changed(fresh_engine, model, person.id or 0, 12)
     assert reads[2:] == [sorted([people[0].id or 0, people[1].id or 0])]
