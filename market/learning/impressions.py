@@ -188,7 +188,7 @@ def impressions_flush(*, session: Session, log: ImpressionLog) -> int:
 
 # one statement of arrays whose text never changes: a VALUES list of a thousand rows was
 # compiled by SQLAlchemy and parsed by PostgreSQL afresh each batch, 260-370 µs of the
-# replica's CPU an impression (2,000 at a time) where this costs about 10
+# replica's CPU an impression (2,000 at a time) where this costs 20-29
 _UNNEST_INSERT = text(
     "INSERT INTO learning_impression (worker_id, job_id, day, shown_at, slot, rank, propensity,"
     " features, weights_id, opened) "

@@ -137,7 +137,8 @@ def _claim(session: Session, render: Render, now: datetime) -> list[Claimed]:
         session.add(delivery)
         pref = prefs[user.id or 0]
         if not pref.push:
-            delivery.status, delivery.error = DeliveryStatus.skipped, "push turned off"
+            delivery.status = DeliveryStatus.skipped
+            delivery.error = notification_service.PUSH_OFF
             continue
         held = None if note.urgent else quiet_until(pref, now)
         if held is not None:

@@ -40,6 +40,7 @@ CURSOR = "outbox"
 BATCH = 500
 IN_CHUNK = 5000  # ids per IN (...) list
 NO_SUBSCRIPTION = "no subscribed phone"  # a push delivery's note: nowhere to send it
+PUSH_OFF = "push turned off"  # ... and: the user turned push off
 LOG_RETENTION = timedelta(days=90)  # how long the delivery log keeps a finished row
 
 
@@ -210,9 +211,7 @@ def _write_all(session: Session, written: list[tuple[Event, Draft]], now: dateti
                 _delivery(note, Channel.push, DeliveryStatus.skipped, now, alert_service.HELD)
             )
         elif not pref.push:
-            rows.append(
-                _delivery(note, Channel.push, DeliveryStatus.skipped, now, "push turned off")
-            )
+            rows.append(_delivery(note, Channel.push, DeliveryStatus.skipped, now, PUSH_OFF))
         elif draft.user_id not in subscribed:
             # logged as the push pass would log it, without its claim and update: most
             # phones here never subscribe (no browser push service reaches them)
