@@ -18,11 +18,13 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from market import paging
 from market.applications import terms as terms_service
 from market.applications.events import application_event
+from market.applications.fit import check_can_do
 from market.applications.locks import lock_job
 from market.applications.locks import lock_worker as _lock_worker
 from market.errors import N_, Conflict, Invalid, NotFound
@@ -44,9 +46,6 @@ from market.reliability import service as reliability_service
 from market.reliability.employers import employer_strike_on_call_off
 from market.standby import offers as standby_offers
 from market.types import utcnow
-from market.workers import service as worker_service
-from matching import constraints
-from matching.geo import haversine_km
 
 S = ApplicationStatus
 # who may move an application from which state to which
@@ -74,9 +73,9 @@ def get_application(*, session: Session, application_id: int) -> Application:
 
 
 def _take_slot(session: Session, job: Job, worker_id: int, now: datetime) -> None:
-    # under the job's lock, the lock every standby offer is made under: places held for
-    # other workers' offers are not free (market/standby/offers.py)
-    lock_job(session, job.id or 0)
+    """Count the worker into one of the job's places. The caller holds the job's row lock
+    (`lock_job`), the lock every standby offer is made under, and `job` was read under it:
+    places held for other workers' offers are not free (market/standby/offers.py)."""
     held = standby_offers.held_slots(
         session=session, job_id=job.id or 0, worker_id=worker_id, now=now
     )
@@ -88,12 +87,14 @@ def _take_slot(session: Session, job: Job, worker_id: int, now: datetime) -> Non
             col(Job.confirmed_count) < col(Job.headcount) - held,
         )
         .values(confirmed_count=Job.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         if held and job.status == JobStatus.open:
             raise Conflict(N_("The free place is being offered to a worker on the standby list"))
         raise Conflict(N_("This job is full"))
-    session.refresh(job)
+    # under the lock the row held what `job` holds, so it now holds one more (no re-read)
+    set_committed_value(job, "confirmed_count", job.confirmed_count + 1)
 
 
 def _check_no_clash(session: Session, worker_id: int, job: Job) -> None:
@@ -108,27 +109,6 @@ def _check_no_clash(session: Session, worker_id: int, job: Job) -> None:
     ).first()
     if clash is not None:
         raise Conflict(N_("You are already booked for another job at this time"))
-
-
-def _check_can_do(session: Session, worker_id: int, job: Job) -> float | None:
-    """Trade and certificates must fit for any application; returns the distance in km."""
-    # trades, certificates and home: the weekly pattern and days (two queries) are not asked
-    view = worker_service.get_worker(session=session, user_id=worker_id, schedule=False)
-    listed = frozenset(job_service.job_certificates(session=session, job_id=job.id or 0))
-    if not constraints.trades_fit((t.trade for t in view.trades), job.trade):
-        raise Conflict(N_("Your trades do not match this job"))
-    missing = sorted(
-        constraints.certificates_lacking(frozenset(view.certificates), job.trade, listed)
-    )
-    if missing:
-        raise Conflict(
-            N_("This job needs a certificate you have not added: {certificates}"),
-            certificates=", ".join(missing),
-        )
-    p = view.profile
-    if p.home_lat is None or p.home_lon is None:
-        return None
-    return round(haversine_km(p.home_lat, p.home_lon, job.lat, job.lon), 1)
 
 
 def _open_for_applications(job: Job, now: datetime) -> None:
@@ -165,7 +145,7 @@ def check_could_apply(*, session: Session, job: Job, worker_id: int, now: dateti
     if job.start_at <= now:
         raise Conflict(N_("This shift has already started"))
     _check_not_blocked(session, worker_id, job)
-    _check_can_do(session, worker_id, job)
+    check_can_do(session, worker_id, job)
     _check_no_clash(session, worker_id, job)
 
 
@@ -208,7 +188,7 @@ def application_claim(
             field="terms_version",
         )
     _check_not_blocked(session, worker.id, job)
-    distance = _check_can_do(session, worker.id, job)
+    distance = check_can_do(session, worker.id, job)
     _check_no_clash(session, worker.id, job)
     if job.instant:
         _take_slot(session, job, worker.id, now)
@@ -226,6 +206,7 @@ def application_claim(
     terms_service.agree(application, job, now)
     if job.instant:
         terms_service.record_hire(application, job)
+        application.decided_at = now  # in the INSERT, not an UPDATE after it
     application.distance_km, application.updated_at = distance, now
     application.cancel_reason = application.cancelled_by = None
     session.add(application)
@@ -248,10 +229,11 @@ def _after_hire(session: Session, application: Application, job: Job, now: datet
         application_id=application.id or 0,
         now=now,
     )
-    profile = session.get(WorkerProfile, application.worker_id)
-    if profile is not None:
-        profile.confirmed_total += 1
-        session.add(profile)
+    session.execute(
+        update(WorkerProfile)
+        .where(col(WorkerProfile.user_id) == application.worker_id)
+        .values(confirmed_total=WorkerProfile.confirmed_total + 1)
+    )
     if job.first_hire_at is None:
         job.first_hire_at = now
     _sync_job(session, job, now)
@@ -306,6 +288,7 @@ def application_confirm(
     terms_service.check_accepted(application, job)
     _open_for_applications(job, now)
     _check_no_clash(session, application.worker_id, job)
+    job = lock_job(session, job.id or 0)  # re-read under the lock: the count may have moved
     _take_slot(session, job, application.worker_id, now)
     # under the job's lock: an edit committed meanwhile may have changed the terms
     session.refresh(application)

@@ -17,8 +17,9 @@ from market.applications import service as application_service
 from market.errors import Conflict, NotFound
 from market.jobs import service as job_service
 from market.jobs.schemas import JobUpdate
-from market.models import Application, Event, Job, User
-from tests.factories import make_employer, make_job, make_worker
+from market.models import Application, Event, Job, User, WorkerProfile
+from matching.geo import haversine_km
+from tests.factories import YANTAI, make_employer, make_job, make_worker, tomorrow_at
 from tests.market.service_helpers import refused
 
 HOUR = timedelta(hours=1)
@@ -518,3 +519,44 @@ def test_claim_without_the_certificate_the_law_requires_is_refused(session: Sess
     )
     licensed = make_worker(session, trades=(("electrician", 3),), certificates=("electrician",))
     assert _claim(session, job, licensed).status == "confirmed"
+
+
+def test_a_claim_checks_the_jobs_listed_certificates_and_records_the_trip(
+    session: Session,
+) -> None:
+    job = make_job(session, instant=True, certificates=("work_at_height",))
+    without = make_worker(session)
+    refused(
+        session,
+        lambda: _claim(session, job, without),
+        Conflict,
+        "This job needs a certificate you have not added: work_at_height",
+    )
+    homeless = make_worker(session, certificates=("work_at_height",))
+    profile = session.get(WorkerProfile, homeless.id)
+    assert profile is not None
+    profile.home_lat = profile.home_lon = None
+    session.add(profile)
+    with_it = make_worker(session, certificates=("work_at_height",))
+    assert _claim(session, job, homeless).distance_km is None
+    hired = _claim(session, job, with_it)
+    trip = haversine_km(YANTAI[0], YANTAI[1], job.lat, job.lon)  # make_worker's home
+    assert hired.status == "confirmed" and trip > 1 and hired.distance_km == round(trip, 1)
+
+
+def test_every_hire_counts_once_into_the_job_and_the_workers_record(session: Session) -> None:
+    instant = make_job(session, instant=True, headcount=2)
+    chosen = make_job(session, instant=False, headcount=1, start_at=tomorrow_at(12))
+    worker = make_worker(session)
+    employer = session.get(User, chosen.employer_id)
+    assert employer is not None
+    _claim(session, instant, worker)
+    application = _claim(session, chosen, worker)
+    application_service.application_confirm(
+        session=session, application=application, employer=employer
+    )
+    session.expire_all()
+    profile = session.get(WorkerProfile, worker.id)
+    stored = [session.get(Job, j.id) for j in (instant, chosen)]
+    assert profile is not None and profile.confirmed_total == 2
+    assert [(j.confirmed_count, j.status) for j in stored if j] == [(1, "open"), (1, "filled")]
