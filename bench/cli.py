@@ -1,5 +1,5 @@
 """`python -m bench NAME [options]`: one benchmark (live, stats, load, feed, alerts, prices,
-match, races) and its options."""
+book, match, races) and its options."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "feed": ("bench.feed", "the feed and candidates at 200/2,000/20,000 jobs vs a bare app"),
     "alerts": ("bench.alerts", "what a posted job costs the new-job alerts, model vs database"),
     "prices": ("bench.prices", "what solving the feed's slot prices costs a replica"),
+    "book": ("bench.book", "what a job's change costs each replica's book, and a feed"),
     "match": ("bench.match.report", "ranking quality vs the offline optimum, speed, memory"),
     "races": ("bench.races", "the concurrency races on a database left to check (--keep)"),
 }

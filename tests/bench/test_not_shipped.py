@@ -108,7 +108,7 @@ def test_the_cli_hands_bench_commands_over_when_they_are_here(
 ) -> None:
     assert cli.main(["bench", "--help"]) == 0
     assert (
-        "python -m bench {live,stats,load,feed,alerts,prices,match,races}"
+        "python -m bench {live,stats,load,feed,alerts,prices,book,match,races}"
         in capsys.readouterr().out
     )
     assert cli.main(["match", "bench", "--help"]) == 0

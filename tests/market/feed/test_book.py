@@ -132,3 +132,86 @@ def test_slot_prices_rank_the_book_as_the_matching_module_and_stay_exact(seed: i
     assert snap.delta_price is not None
     assert snap.delta_price[snap.delta.row_of[moved.id]] == prices[moved.id]
     assert snap.delta_price[snap.delta.row_of["new"]] == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_book_changed_job_by_job_ranks_as_one_built_at_once(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from market.feed import book as book_module
+
+    # a small threshold: the changes below pass through the delta and many merges
+    monkeypatch.setattr(book_module, "DELTA_MAX", 30)
+    jobs, pending = _market(1500, seed)
+    rng = random.Random(seed)
+    current = {job.id: job for job in jobs[:1000]}
+    book = JobBook()
+    book.replace_all([OpenJob((), (), job) for job in current.values()], pending)
+    waiting = dict(pending)
+    fresh = jobs[1000:]
+    workers = [_worker(seed * 10 + i) for i in range(4)]
+    window = Window(after=NOW.timestamp())
+    layers_seen = set()
+    changed: list[str] = []
+    for step in range(120):
+        upsert, remove = [], []
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            what = rng.random()
+            if what < 0.4 and fresh:  # a new job
+                upsert.append(fresh.pop())
+            elif what < 0.8:  # a job changed: moved and repaid, often one changed lately
+                recent = [j for j in changed[-40:] if j in current]
+                pick = rng.choice(recent) if recent and rng.random() < 0.6 else None
+                old = current[pick or rng.choice(sorted(current))]
+                upsert.append(replace(old, lat=old.lat + 0.01, wage=old.wage + 10))
+            else:
+                remove.append(rng.choice(sorted(current)))
+        upsert = [j for j in upsert if j.id not in remove]
+        counts = {j.id: rng.randint(0, 3) for j in upsert[:1]}
+        for job_id in remove:
+            current.pop(job_id, None)
+        current.update((j.id, j) for j in upsert)
+        changed += [j.id for j in upsert]
+        waiting.update(counts)
+        book.update(upsert=[OpenJob((), (), j) for j in upsert], remove=remove, pending=counts)
+        if step == 60:
+            prices = {job_id: rng.choice((0.0, 0.1, 0.5)) for job_id in current}
+            book.set_prices(prices)
+        snap = book.snapshot
+        held = [  # every row a feed may read: each current job once, as it is now
+            *(job.model for row, job in enumerate(snap.base.jobs) if snap.alive[row]),
+            *(job.model for job in snap.delta.jobs),
+        ]
+        assert sorted(held, key=lambda j: j.id) == sorted(current.values(), key=lambda j: j.id)
+        layers_seen.add((bool(snap.base.jobs), len(snap.delta.jobs) > 10))
+        if step % 3:
+            continue
+        whole = JobBook()
+        whole.replace_all([OpenJob((), (), j) for j in current.values()], waiting)
+        if step >= 60:
+            whole.set_prices(book.prices)
+        assert len(book) == len(whole) == len(current)
+        for worker in workers:
+            got = [(x.job, x.score) for x, _ in book.rank(worker, k=20, window=window)]
+            want = [(x.job, x.score) for x, _ in whole.rank(worker, k=20, window=window)]
+            assert got == want and got
+    assert (True, True) in layers_seen  # a delta of some size beside the base
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_segment_without_trees_finds_what_its_trees_find(seed: int) -> None:
+    from market.feed.book import Segment
+    from matching.columns import TRADE_INDEX, WorkerColumns
+
+    jobs, _ = _market(2000, seed)
+    sizes = []
+    with_trees = Segment([OpenJob((), (), job) for job in jobs])
+    whole = Segment([OpenJob((), (), job) for job in jobs], trees=False)
+    for trades in (None, frozenset({TRADE_INDEX["mover"]}), frozenset({TRADE_INDEX["cleaner"]})):
+        for i in range(5):
+            worker = WorkerColumns.build([_worker(seed * 10 + i)])
+            want, _ = with_trees.nearest(worker, trades, None)
+            got, edge = whole.nearest(worker, trades, 16)  # all of them: nothing left out
+            assert sorted(got.tolist()) == sorted(want.tolist()) and edge == float("inf")
+            sizes.append(len(got))
+    assert max(sizes) > 16  # more than k: a segment without trees leaves nothing out
