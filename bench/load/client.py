@@ -105,6 +105,15 @@ class Driver:
                 await self._one(kind, loop.time(), begin, samples)
         return samples
 
+    async def one_kind(self, kind: str, count: int) -> list[Sample]:
+        """`count` requests of one kind, one after another."""
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        samples: list[Sample] = []
+        for _ in range(count):
+            await self._one(kind, loop.time(), begin, samples)
+        return samples
+
     async def _one(self, kind: str, due: float, begin: float, samples: list[Sample]) -> None:
         method, path, token, body = self._request(kind)
         headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
@@ -202,8 +211,17 @@ async def _main(plan: dict[str, Any]) -> None:
     driver = Driver(plan["base_url"], plan["market"], seed=plan.get("seed", 1))
     try:
         if plan.get("warmup", 0) > 0:
-            await driver.run(min(plan["rates"]), plan["warmup"])
+            await driver.run(plan.get("warmup_rate") or min(plan["rates"]), plan["warmup"])
             print(json.dumps({"warmed_up": True}), flush=True)  # the server's CPU counts anew
+        for kind in plan.get("per_kind", {}).get("kinds", []):
+            began = time.monotonic()  # first the stack idle, then `count` of the kind alone
+            await asyncio.sleep(plan["per_kind"]["idle_s"])
+            print(json.dumps({"idle": kind, "seconds": time.monotonic() - began}), flush=True)
+            began = time.monotonic()
+            samples = await driver.one_kind(kind, plan["per_kind"]["count"])
+            statuses = summarise(samples, 1.0)[kind]["statuses"]
+            wall = time.monotonic() - began
+            print(json.dumps({"kind": kind, "seconds": wall, "statuses": statuses}), flush=True)
         if plan.get("one_at_a_time", 0) > 0:  # printed as rate 0
             cpu, began = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
             samples = await driver.one_at_a_time(plan["one_at_a_time"])

@@ -22,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench.load.client import KINDS
 from bench.load.services import PrivateRedis, redis_available
 from bench.load.stack import ROOT, Stack, cpu_by_name, cpu_seconds, nginx_binary
 
@@ -29,6 +30,7 @@ from bench.load.stack import ROOT, Stack, cpu_by_name, cpu_seconds, nginx_binary
 EXPECTED = {"claim": {"409"}}
 MAX_ERROR_SHARE = 0.01
 MIN_ACHIEVED_SHARE = 0.95
+IDLE_S = 4.0  # --per-kind: seconds of the stack idle read before each kind
 
 
 def errors_of(kind: str, statuses: dict[str, int]) -> int:
@@ -204,6 +206,44 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
     return baselines + lines
 
 
+def _per_kind(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> None:
+    """After a mixed warm-up (at the lowest of `--rates`), each kind alone: the stack idle
+    for IDLE_S, then `--per-kind` requests of the kind one after another; the CPU each part
+    used a request, less what it used idle over the same time (background loops run either
+    way)."""
+    kinds = list(KINDS) if args.kinds == "all" else args.kinds.split(",")
+    plan = {"base_url": stack.url, "market": market, "rates": [], "seconds": 0,
+            "warmup": args.warmup, "warmup_rate": min(args.rates), "seed": 1,
+            "per_kind": {"kinds": kinds, "count": args.per_kind, "idle_s": IDLE_S}}  # fmt: skip
+    print(f"\n== each kind alone: {args.per_kind} requests one after another, net of the "
+          f"stack's idle CPU over {IDLE_S:.0f} s before each (ms a request)")  # fmt: skip
+    print(f"{'kind':<6} {'replicas':>9} {'PostgreSQL':>11} {'nginx':>6}  answers")
+    with tempfile.TemporaryDirectory(prefix="linggong-load-") as tmp:
+        path = Path(tmp) / "plan.json"
+        path.write_text(json.dumps(plan))
+        meter = _Meter(stack)
+        idle: dict[str, float] = {}
+        with subprocess.Popen(
+            [sys.executable, "-m", "bench.load.client", str(path)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        ) as client:  # fmt: skip
+            assert client.stdout is not None
+            for text in client.stdout:
+                used, got = meter.used(), json.loads(text)
+                if "idle" in got:
+                    idle = {part: cpu / got["seconds"] for part, cpu in used.items()}
+                elif "kind" in got:
+                    net = {
+                        part: (cpu - idle.get(part, 0.0) * got["seconds"]) * 1000 / args.per_kind
+                        for part, cpu in used.items()
+                    }
+                    answers = " ".join(f"{s}:{n}" for s, n in got["statuses"].items())
+                    print(f"{got['kind']:<6} {net['replicas']:>9.2f} {net['postgres']:>11.2f} "
+                          f"{net['nginx']:>6.2f}  {answers}", flush=True)  # fmt: skip
+            if client.wait(timeout=600) != 0:
+                raise RuntimeError(f"the load client exited with {client.returncode}")
+
+
 def run(args: argparse.Namespace) -> int:
     if nginx_binary() is None:  # say so before seeding a database for nothing
         print("nginx is not installed: the load goes through the shipped proxy", file=sys.stderr)
@@ -230,6 +270,9 @@ def run(args: argparse.Namespace) -> int:
         with Stack(
             database_url=url, redis_url=redis_url, workdir=workdir, replicas=args.replicas
         ) as stack:
+            if args.per_kind:
+                _per_kind(stack, market, args)
+                return 0
             lines = _drive(stack, market, args)  # the one-at-a-time line first, as rate 0
         _report(lines, args)
         if args.json:
@@ -289,4 +332,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--budget-ms", type=float, default=300.0, help="feed p99 budget")
     parser.add_argument("--all-rates", action="store_true", help="do not stop after two misses")
     parser.add_argument("--json", help="also write every rate's figures to this file")
-    return run(parser.parse_args(argv))
+    parser.add_argument("--per-kind", type=int, default=0, metavar="N",
+                        help="instead of rates: after the warm-up, N requests of each kind alone, "
+                        "and the CPU each part of the stack spent a request")  # fmt: skip
+    parser.add_argument("--kinds", default="all", help="with --per-kind: which, e.g. claim,post")
+    args = parser.parse_args(argv)
+    unknown = set(args.kinds.split(",")) - {"all", *KINDS}
+    if unknown:
+        parser.error(f"unknown kinds {sorted(unknown)}: choose among {', '.join(KINDS)}")
+    return run(args)

@@ -65,3 +65,31 @@ def test_a_short_run_prints_every_kind_and_the_verdict(capsys: pytest.CaptureFix
     )
     assert len(spent) == 2  # the one-at-a-time phase and the rate
     assert all(float(app) > 0.1 and float(db) > 0 for app, db in spent)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
+@pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed")
+def test_each_kind_alone_prints_what_each_part_spent_a_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--postgres-url", POSTGRES_URL or "", "--per-kind", "6", "--kinds", "feed,claim",
+            "--warmup", "1", "--workers", "40"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "each kind alone" in out and "highest sustained rate" not in out
+    rows = dict(re.findall(r"\n(feed|claim) +([0-9.-]+ +[0-9.-]+ +[0-9.-]+ .*)", out))
+    assert set(rows) == {"feed", "claim"}
+    for kind, row in rows.items():
+        replicas, _postgres, _nginx, *answers = row.split()
+        assert float(replicas) > 0.1, (kind, row)  # a request costs the replicas something
+        assert sum(int(a.split(":")[1]) for a in answers) == 6  # every request answered
+
+
+def test_an_unknown_kind_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--per-kind", "5", "--kinds", "feed,lunch"])
+    assert exit_.value.code == 2 and "unknown kinds ['lunch']" in capsys.readouterr().err
