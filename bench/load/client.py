@@ -95,23 +95,15 @@ class Driver:
             await asyncio.wait(tasks)
         return samples
 
-    async def one_at_a_time(self, each: int) -> list[Sample]:
-        """`each` requests of every kind, one after another: service time, no queueing."""
+    async def one_at_a_time(self, each: int, kinds: tuple[str, ...] = KINDS) -> list[Sample]:
+        """`each` requests of every kind (of `kinds`), one after another: service time, no
+        queueing."""
         loop = asyncio.get_running_loop()
         begin = loop.time()
         samples: list[Sample] = []
         for _ in range(each):
-            for kind in KINDS:
+            for kind in kinds:
                 await self._one(kind, loop.time(), begin, samples)
-        return samples
-
-    async def one_kind(self, kind: str, count: int) -> list[Sample]:
-        """`count` requests of one kind, one after another."""
-        loop = asyncio.get_running_loop()
-        begin = loop.time()
-        samples: list[Sample] = []
-        for _ in range(count):
-            await self._one(kind, loop.time(), begin, samples)
         return samples
 
     async def _one(self, kind: str, due: float, begin: float, samples: list[Sample]) -> None:
@@ -218,7 +210,7 @@ async def _main(plan: dict[str, Any]) -> None:
             await asyncio.sleep(plan["per_kind"]["idle_s"])
             print(json.dumps({"idle": kind, "seconds": time.monotonic() - began}), flush=True)
             began = time.monotonic()
-            samples = await driver.one_kind(kind, plan["per_kind"]["count"])
+            samples = await driver.one_at_a_time(plan["per_kind"]["count"], (kind,))
             statuses = summarise(samples, 1.0)[kind]["statuses"]
             wall = time.monotonic() - began
             print(json.dumps({"kind": kind, "seconds": wall, "statuses": statuses}), flush=True)

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -164,46 +165,55 @@ def _drive(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> li
     lines: list[dict[str, Any]] = []
     baselines: list[dict[str, Any]] = []
     misses = 0
-    with tempfile.TemporaryDirectory(prefix="linggong-load-") as tmp:
-        for rate in args.rates:
-            plan = {"base_url": stack.url, "market": market, "rates": [rate],
-                    "seconds": args.seconds, "warmup": args.warmup if not lines else 0,
-                    "one_at_a_time": 0 if lines else 20, "pause": 0, "seed": rate}  # fmt: skip
-            path = Path(tmp) / "plan.json"
-            path.write_text(json.dumps(plan))
-            meter = _Meter(stack)
-            read: list[dict[str, Any]] = []
-            with subprocess.Popen(
-                [sys.executable, "-m", "bench.load.client", str(path)],
-                cwd=ROOT, stdout=subprocess.PIPE, text=True,
-            ) as client:  # fmt: skip
-                assert client.stdout is not None
-                for text in client.stdout:  # a phase's line as it ends: its CPU is read then
-                    used = meter.used()
-                    got = json.loads(text)
-                    if "warmed_up" not in got:
-                        read.append(_with_cpu(got, used))
-                if client.wait(timeout=args.seconds * 4 + args.warmup + 60) != 0:
-                    raise RuntimeError(f"the load client exited with {client.returncode}")
-            *first, last = read
-            for baseline in first:
-                print("\n== one request at a time (service time, no queueing)")
-                print(table(baseline), flush=True)
-                baselines.append(baseline)
-            line = last
-            line["load_average"] = os.getloadavg()
-            held, why = sustained(line, args.budget_ms)
-            line["held"], line["why"] = held, why
-            lines.append(line)
-            print(f"\n== target {rate} req/s for {line['seconds']:.0f} s: {why}; "
-                  f"load average {' '.join(f'{x:.2f}' for x in line['load_average'])}")  # fmt: skip
-            print(table(line), flush=True)
-            misses = 0 if held else misses + 1
-            if misses >= 2 and not args.all_rates:
-                print("(two rates missed in a row: higher ones skipped)")
-                break
-            time.sleep(2)
+    for rate in args.rates:
+        plan = {"base_url": stack.url, "market": market, "rates": [rate],
+                "seconds": args.seconds, "warmup": args.warmup if not lines else 0,
+                "one_at_a_time": 0 if lines else 20, "pause": 0, "seed": rate}  # fmt: skip
+        timeout = args.seconds * 4 + args.warmup + 60
+        read = [
+            _with_cpu(got, used)
+            for used, got in _client_lines(stack, plan, timeout)
+            if "warmed_up" not in got
+        ]
+        *first, last = read
+        for baseline in first:
+            print("\n== one request at a time (service time, no queueing)")
+            print(table(baseline), flush=True)
+            baselines.append(baseline)
+        line = last
+        line["load_average"] = os.getloadavg()
+        held, why = sustained(line, args.budget_ms)
+        line["held"], line["why"] = held, why
+        lines.append(line)
+        print(f"\n== target {rate} req/s for {line['seconds']:.0f} s: {why}; "
+              f"load average {' '.join(f'{x:.2f}' for x in line['load_average'])}")  # fmt: skip
+        print(table(line), flush=True)
+        misses = 0 if held else misses + 1
+        if misses >= 2 and not args.all_rates:
+            print("(two rates missed in a row: higher ones skipped)")
+            break
+        time.sleep(2)
     return baselines + lines
+
+
+def _client_lines(
+    stack: Stack, plan: dict[str, Any], timeout: float
+) -> Iterator[tuple[dict[str, float], dict[str, Any]]]:
+    """Run the client process on `plan`; each line it prints as a phase ends, with the CPU
+    the stack's parts used since the line before (or the start)."""
+    with tempfile.TemporaryDirectory(prefix="linggong-load-") as tmp:
+        path = Path(tmp) / "plan.json"
+        path.write_text(json.dumps(plan))
+        meter = _Meter(stack)
+        with subprocess.Popen(
+            [sys.executable, "-m", "bench.load.client", str(path)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        ) as client:  # fmt: skip
+            assert client.stdout is not None
+            for text in client.stdout:  # a phase's line as it ends: its CPU is read then
+                yield meter.used(), json.loads(text)
+            if client.wait(timeout=timeout) != 0:
+                raise RuntimeError(f"the load client exited with {client.returncode}")
 
 
 def _per_kind(stack: Stack, market: dict[str, Any], args: argparse.Namespace) -> None:
@@ -218,30 +228,18 @@ def _per_kind(stack: Stack, market: dict[str, Any], args: argparse.Namespace) ->
     print(f"\n== each kind alone: {args.per_kind} requests one after another, net of the "
           f"stack's idle CPU over {IDLE_S:.0f} s before each (ms a request)")  # fmt: skip
     print(f"{'kind':<6} {'replicas':>9} {'PostgreSQL':>11} {'nginx':>6}  answers")
-    with tempfile.TemporaryDirectory(prefix="linggong-load-") as tmp:
-        path = Path(tmp) / "plan.json"
-        path.write_text(json.dumps(plan))
-        meter = _Meter(stack)
-        idle: dict[str, float] = {}
-        with subprocess.Popen(
-            [sys.executable, "-m", "bench.load.client", str(path)],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        ) as client:  # fmt: skip
-            assert client.stdout is not None
-            for text in client.stdout:
-                used, got = meter.used(), json.loads(text)
-                if "idle" in got:
-                    idle = {part: cpu / got["seconds"] for part, cpu in used.items()}
-                elif "kind" in got:
-                    net = {
-                        part: (cpu - idle.get(part, 0.0) * got["seconds"]) * 1000 / args.per_kind
-                        for part, cpu in used.items()
-                    }
-                    answers = " ".join(f"{s}:{n}" for s, n in got["statuses"].items())
-                    print(f"{got['kind']:<6} {net['replicas']:>9.2f} {net['postgres']:>11.2f} "
-                          f"{net['nginx']:>6.2f}  {answers}", flush=True)  # fmt: skip
-            if client.wait(timeout=600) != 0:
-                raise RuntimeError(f"the load client exited with {client.returncode}")
+    idle: dict[str, float] = {}
+    for used, got in _client_lines(stack, plan, timeout=600):
+        if "idle" in got:
+            idle = {part: cpu / got["seconds"] for part, cpu in used.items()}
+        elif "kind" in got:
+            net = {
+                part: (cpu - idle.get(part, 0.0) * got["seconds"]) * 1000 / args.per_kind
+                for part, cpu in used.items()
+            }
+            answers = " ".join(f"{s}:{n}" for s, n in got["statuses"].items())
+            print(f"{got['kind']:<6} {net['replicas']:>9.2f} {net['postgres']:>11.2f} "
+                  f"{net['nginx']:>6.2f}  {answers}", flush=True)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
