@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
-
+from bench.load.http import Client, TransportError
 from bench.load.seed import job_data
 from market.types import utcnow
 
 # share of each kind in the mix: mostly workers scrolling their feed and opening jobs
 MIX = {"feed": 0.55, "job": 0.22, "claim": 0.10, "post": 0.08, "stats": 0.05}
 KINDS = tuple(MIX)
+# what a phone's browser sends besides: it takes compressed answers
+PHONE = {"Accept-Encoding": "gzip"}
 TRANSPORT_ERROR = 0  # the status recorded when no HTTP answer came (refused, reset, timeout)
 
 
@@ -61,10 +62,7 @@ class Driver:
         self.posted: list[int] = []  # every job a post was answered 201 for
         self.rng = random.Random(seed)
         self.timeout = timeout
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=2000, max_keepalive_connections=500),
-        )
+        self.client = Client(self.base, timeout=timeout, max_connections=2000)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -108,17 +106,15 @@ class Driver:
 
     async def _one(self, kind: str, due: float, begin: float, samples: list[Sample]) -> None:
         method, path, token, body = self._request(kind)
-        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN", **PHONE}
         if method == "POST":
             headers["Idempotency-Key"] = uuid.uuid4().hex
         try:
-            response = await self.client.request(
-                method, self.base + path, headers=headers, json=body
-            )
-            status = response.status_code
+            answer = await self.client.request(method, path, headers, body)
+            status = answer.status
             if status < 300:
-                self._learn(kind, token, response.json())
-        except httpx.HTTPError:
+                self._learn(kind, token, answer.json())
+        except TransportError:
             status = TRANSPORT_ERROR
         now = asyncio.get_running_loop().time()
         samples.append(Sample(kind, status, (now - due) * 1000, due - begin))
