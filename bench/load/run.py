@@ -126,8 +126,11 @@ def _seed(url: str, workers: int) -> dict[str, Any]:
 
 class _Meter:
     """CPU seconds the stack's parts used since the last reading: the replicas (every
-    thread), PostgreSQL (every server process; a backend that exits between readings loses
-    its share) and nginx."""
+    thread), PostgreSQL (every server process) and nginx.
+
+    A backend that exits (a pooled connection closed under load) is counted through the
+    postmaster, which reaped it: its whole life's CPU joins the postmaster's children's
+    time (`cpu_by_name`), so what the last reading already counted of it is taken off."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
@@ -141,11 +144,24 @@ class _Meter:
 
     def used(self) -> dict[str, float]:
         now = self._now()
-        used = {"replicas": 0.0, "postgres": 0.0, "nginx": 0.0}
-        for pid, (name, seconds) in now.items():
-            used[name] += seconds - self.last.get(pid, (name, 0.0))[1]
+        used = used_between(self.last, now)
         self.last = now
         return used
+
+
+Reading = dict[int, tuple[str, float]]  # pid: (part, CPU seconds so far)
+
+
+def used_between(last: Reading, now: Reading) -> dict[str, float]:
+    """CPU seconds each part used between two readings: a process gone since the last
+    (not a replica) was reaped by its parent, whose reading now holds all of its CPU."""
+    used = {"replicas": 0.0, "postgres": 0.0, "nginx": 0.0}
+    for pid, (name, seconds) in now.items():
+        used[name] += seconds - last.get(pid, (name, 0.0))[1]
+    for pid, (name, seconds) in last.items():
+        if pid not in now and name != "replicas":
+            used[name] -= seconds  # counted again, whole, in its parent's reaped time
+    return used
 
 
 def _with_cpu(line: dict[str, Any], used: dict[str, float]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.load.http import Client, TransportError
+from bench.load.run import used_between
 from bench.load.stack import cpu_by_name, free_port, wait_until_up
 
 APP = """
@@ -238,3 +239,12 @@ def test_the_cpu_of_exited_children_counts_in_their_parent(tmp_path: Path) -> No
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_a_backend_that_exits_is_counted_once_through_its_parent() -> None:
+    # postmaster 1 (2.0 s so far), backend 2 (0.5 s so far) and a replica
+    last = {1: ("postgres", 2.0), 2: ("postgres", 0.5), 9: ("replicas", 3.0)}
+    # backend 2 used 0.25 s more and exited: the postmaster reaped all its 0.75 s;
+    # backend 3 started and used 0.125 s; the replica 1.0 s more
+    now = {1: ("postgres", 2.75), 3: ("postgres", 0.125), 9: ("replicas", 4.0)}
+    assert used_between(last, now) == {"replicas": 1.0, "postgres": 0.375, "nginx": 0.0}
