@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, col, select
 
-from market.db import among, insert_rows
+from market.db import POOL_KEPT, among, insert_rows, make_engine
 from market.models import Event, Notification, User
+from tests.conftest import NO_POSTGRES, POSTGRES_URL
 from tests.factories import make_worker
 
 
@@ -64,3 +68,30 @@ def test_among_picks_the_listed_ids_whatever_their_number(db: Session) -> None:
     assert picked([ids[0], ids[0], -1]) == [ids[0]]
     assert picked([]) == []
     assert picked([*range(-3000, 0), ids[4]]) == [ids[4]]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
+def test_a_busy_moment_leaves_its_postgresql_connections_open_for_the_next() -> None:
+    """Twenty requests at once, then twenty again: the second burst opens no connection
+    (with ten kept, ten were closed and opened again every burst: a backend forked each)."""
+    engine = make_engine(POSTGRES_URL or "")
+    opened: list[int] = []
+    sa_event.listen(engine, "connect", lambda *_: opened.append(1))
+    try:
+        for _ in range(2):
+            held = [engine.connect() for _ in range(20)]
+            for connection in held:
+                connection.exec_driver_sql("SELECT 1")
+                connection.close()
+        assert len(opened) == 20
+        assert engine.pool.checkedin() == 20  # type: ignore[attr-defined]
+        burst = [engine.connect() for _ in range(POOL_KEPT + 5)]  # the most at once
+        engine.pool._timeout = 0.1  # type: ignore[attr-defined]  # not 30 s for the proof
+        with pytest.raises(PoolTimeout):
+            engine.connect()
+        for connection in burst:
+            connection.close()
+        assert engine.pool.checkedin() == POOL_KEPT  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
