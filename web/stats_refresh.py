@@ -12,7 +12,12 @@ learn`; one replica at a time, by an advisory lock).
 
 Notifications run in a loop of their own, every few seconds (`linggong notify`): the
 outbox is turned into notifications (one replica at a time, by an advisory lock) and the
-push messages due are sent (replicas share them, each row claimed by one).
+push messages due are sent (replicas share them, each row claimed by one). While a pass
+finds events the next comes after BUSY_PASS_SECONDS instead: a busy market's alerts go out
+sooner, and each pass's work (a new job's alert ranks its workers and writes their rows)
+comes in small portions rather than five seconds' worth at once, which held the
+replica's interpreter long enough to stall its feeds (`bench load` at 210-240 req/s: the
+feeds' slowest answers came in bursts a few seconds apart, with the passes).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ from web.observability import Metrics
 from web.tracing import OFF, Off, Tracing
 
 log = logging.getLogger(__name__)
+
+BUSY_PASS_SECONDS = 1.0  # after a notification pass that found events, the next this soon
 
 
 def refresh_once(engine: Engine) -> None:
@@ -191,10 +198,12 @@ async def notify_periodically(
     metrics: Metrics | None = None,
     model: FeedReadModel | None = None,
 ) -> None:
-    """A notification pass now, then every `every_seconds`, until cancelled; new-job alerts
-    come from the replica's read `model` once it is ready."""
+    """A notification pass now, then every `every_seconds` (BUSY_PASS_SECONDS after a pass
+    that found events), until cancelled; new-job alerts come from the replica's read
+    `model` once it is ready."""
     sender = _sender(settings)
     while True:
+        counts: dict[str, int] = {}
         try:
             if sender is None:
                 counts = await run_in_threadpool(
@@ -216,4 +225,5 @@ async def notify_periodically(
             if metrics is not None:
                 count_push(metrics, counts)
                 metrics.count_background("notify", ok=True)
-        await asyncio.sleep(every_seconds)
+        busy = counts.get("events", 0) > 0
+        await asyncio.sleep(min(every_seconds, BUSY_PASS_SECONDS) if busy else every_seconds)

@@ -16,6 +16,7 @@ from market.settings import Settings, get_settings
 from tests.market.notifications.helpers import hired, notes_of
 from web import cli
 from web.app import create_app
+from web.stats_refresh import BUSY_PASS_SECONDS
 
 ID_KEY = "2d7fAm5_cfRrLGqrC9Vi2jFqmJPmg0GsDR3vRH8RnZk="
 
@@ -85,3 +86,26 @@ def test_a_missing_key_outside_production_is_made_once(tmp_path: Path) -> None:
     assert first == again
     with pytest.raises(RuntimeError, match="LINGGONG_VAPID_PRIVATE_KEY"):
         vapid_key(Settings(environment="production", secret_key="x" * 40, id_key=ID_KEY))
+
+
+def test_while_events_keep_coming_the_passes_come_sooner(fresh_engine: Engine) -> None:
+    """A pass that found events is followed after BUSY_PASS_SECONDS, not the configured
+    period; one that found none waits the period (an idle market is not polled harder)."""
+    first, _, _ = hired(fresh_engine)  # waiting when the app starts: its first pass finds it
+    settings = Settings(environment="test", notify_seconds=30)
+    with TestClient(create_app(settings, engine=fresh_engine)):
+        assert _noted(fresh_engine, first, within=10)
+        second, _, _ = hired(fresh_engine)  # the market is busy: the next pass comes soon
+        assert _noted(fresh_engine, second, within=2 + 4 * BUSY_PASS_SECONDS)
+        time.sleep(2 + 2 * BUSY_PASS_SECONDS)  # a pass found nothing: now the 30 s wait
+        third, _, _ = hired(fresh_engine)
+        assert not _noted(fresh_engine, third, within=3)
+
+
+def _noted(engine: Engine, user_id: int, *, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while not notes_of(engine, user_id):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
