@@ -18,9 +18,8 @@ busy market each pass's work (a new job's alert ranks its workers and writes the
 comes in portions of about a second's events rather than five seconds' worth at once,
 which held the replica's interpreter long enough to stall its feeds (`bench load` at
 210-240 req/s: the feeds' slowest answers came in bursts a few seconds apart, with the
-passes). A quieter market keeps the period, whose passes share their fixed cost among
-more events (with every pass that found any event at 1 s, `bench live` cost 2-5 us more
-a delivered message).
+passes). A quieter market keeps the period, whose passes share their fixed cost (a new
+job's alerts set up their ranking once a pass) among more events.
 """
 
 from __future__ import annotations
